@@ -1,0 +1,462 @@
+//! The JSON-RPC 2.0 envelope: one parse per message, params and results kept raw.
+//!
+//! ```
+//! use fastmcp_protocol::jsonrpc::{Message, RequestId};
+//! let m = Message::parse(br#"{"jsonrpc":"2.0","id":7,"method":"ping"}"#).unwrap();
+//! match m {
+//!     Message::Request(r) => {
+//!         assert_eq!(r.id, RequestId::Number(7));
+//!         assert_eq!(r.method, "ping");
+//!     }
+//!     _ => unreachable!(),
+//! }
+//! ```
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::ser::{SerializeStruct, Serializer};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::error_code;
+
+/// A request id: a string or an integer.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RequestId {
+    /// A numeric id.
+    Number(i64),
+    /// A string id.
+    String(Arc<str>),
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RequestId::Number(n) => write!(f, "{n}"),
+            RequestId::String(s) => f.write_str(s),
+        }
+    }
+}
+
+impl From<i64> for RequestId {
+    fn from(n: i64) -> Self {
+        RequestId::Number(n)
+    }
+}
+
+impl From<&str> for RequestId {
+    fn from(s: &str) -> Self {
+        RequestId::String(s.into())
+    }
+}
+
+impl Serialize for RequestId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RequestId::Number(n) => s.serialize_i64(*n),
+            RequestId::String(v) => s.serialize_str(v),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for RequestId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = RequestId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or integer request id")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RequestId, E> {
+                Ok(RequestId::Number(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RequestId, E> {
+                i64::try_from(v)
+                    .map(RequestId::Number)
+                    .map_err(|_| E::custom("request id out of range"))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<RequestId, E> {
+                Ok(RequestId::String(v.into()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The `error` member of an error response.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErrorObject {
+    /// The error code (see [`crate::error_code`]).
+    pub code: i32,
+    /// A short description.
+    pub message: String,
+    /// Additional information.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<serde_json::Value>,
+}
+
+impl ErrorObject {
+    /// An error with a code and message.
+    pub fn new(code: i32, message: impl Into<String>) -> Self {
+        ErrorObject {
+            code,
+            message: message.into(),
+            data: None,
+        }
+    }
+
+    /// Attach `data`.
+    pub fn with_data(mut self, data: serde_json::Value) -> Self {
+        self.data = Some(data);
+        self
+    }
+}
+
+/// A request: it expects a response with the same id.
+#[derive(Debug, Clone)]
+pub struct Request {
+    /// The id.
+    pub id: RequestId,
+    /// The method name.
+    pub method: String,
+    /// The params, unparsed.
+    pub params: Option<Box<RawValue>>,
+}
+
+/// A notification: no id, no response.
+#[derive(Debug, Clone)]
+pub struct Notification {
+    /// The method name.
+    pub method: String,
+    /// The params, unparsed.
+    pub params: Option<Box<RawValue>>,
+}
+
+/// A successful response.
+#[derive(Debug, Clone)]
+pub struct Response {
+    /// The id of the request this answers.
+    pub id: RequestId,
+    /// The result, unparsed.
+    pub result: Box<RawValue>,
+}
+
+/// An error response. The id is `None` when the request's id could not be read.
+#[derive(Debug, Clone)]
+pub struct ErrorResponse {
+    /// The id of the request this answers, if known.
+    pub id: Option<RequestId>,
+    /// The error.
+    pub error: ErrorObject,
+}
+
+/// Any JSON-RPC message.
+#[derive(Debug, Clone)]
+pub enum Message {
+    /// A request.
+    Request(Request),
+    /// A notification.
+    Notification(Notification),
+    /// A successful response.
+    Response(Response),
+    /// An error response.
+    Error(ErrorResponse),
+}
+
+/// Why a message could not be read: the error response to send (if any) is built from this.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParseFailure {
+    /// The id of the offending message, when it could be read.
+    pub id: Option<RequestId>,
+    /// The error to report (-32700 or -32600).
+    pub error: ErrorObject,
+    /// Whether the message looked like a response or notification (no reply is owed then).
+    pub reply: bool,
+}
+
+/// `id` as it appears in a message: absent, `null`, or a valid id.
+#[derive(Default)]
+enum IdField {
+    #[default]
+    Missing,
+    Null,
+    Invalid,
+    Id(RequestId),
+}
+
+impl<'de> Deserialize<'de> for IdField {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = IdField;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an id")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IdField, E> {
+                Ok(IdField::Id(RequestId::Number(v)))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IdField, E> {
+                Ok(i64::try_from(v)
+                    .map(|n| IdField::Id(RequestId::Number(n)))
+                    .unwrap_or(IdField::Invalid))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<IdField, E> {
+                Ok(IdField::Invalid)
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<IdField, E> {
+                Ok(IdField::Invalid)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<IdField, E> {
+                Ok(IdField::Id(RequestId::String(v.into())))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<IdField, E> {
+                Ok(IdField::Null)
+            }
+            fn visit_none<E: de::Error>(self) -> Result<IdField, E> {
+                Ok(IdField::Null)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<IdField, A::Error> {
+                while a.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(IdField::Invalid)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<IdField, A::Error> {
+                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(IdField::Invalid)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The envelope as read off the wire, before it is classified.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(default, borrow)]
+    jsonrpc: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    id: IdField,
+    #[serde(default)]
+    method: Option<String>,
+    #[serde(default)]
+    params: Option<Box<RawValue>>,
+    #[serde(default)]
+    result: Option<Box<RawValue>>,
+    #[serde(default)]
+    error: Option<serde_json::Value>,
+}
+
+fn invalid(id: Option<RequestId>, msg: &str, reply: bool) -> ParseFailure {
+    ParseFailure {
+        id,
+        error: ErrorObject::new(error_code::INVALID_REQUEST, msg),
+        reply,
+    }
+}
+
+impl Message {
+    /// Read one message from bytes. Batches (JSON arrays) are refused here;
+    /// use [`Message::is_batch`] first where a version allows them.
+    pub fn parse(bytes: &[u8]) -> Result<Message, ParseFailure> {
+        let env: Envelope<'_> = match serde_json::from_slice(bytes) {
+            Ok(e) => e,
+            Err(e) => {
+                // Valid JSON but not an object (or wrong member types): invalid request.
+                let code = if e.is_syntax() || e.is_eof() || !is_json(bytes) {
+                    error_code::PARSE_ERROR
+                } else {
+                    error_code::INVALID_REQUEST
+                };
+                let message = if code == error_code::PARSE_ERROR {
+                    format!("Parse error: {e}")
+                } else {
+                    format!("Invalid request: {e}")
+                };
+                return Err(ParseFailure {
+                    id: None,
+                    error: ErrorObject::new(code, message),
+                    reply: true,
+                });
+            }
+        };
+        let id = match env.id {
+            IdField::Id(id) => Some(id),
+            IdField::Invalid => {
+                return Err(invalid(None, "Invalid request: id must be a string or integer", true))
+            }
+            IdField::Missing | IdField::Null => None,
+        };
+        if env.jsonrpc.as_deref() != Some("2.0") {
+            let reply = env.method.is_some() && id.is_some();
+            return Err(invalid(id, "Invalid request: jsonrpc must be \"2.0\"", reply));
+        }
+        if let Some(p) = &env.params {
+            let first = p.get().as_bytes().first().copied();
+            if !matches!(first, Some(b'{') | Some(b'[')) {
+                return Err(invalid(id, "Invalid request: params must be an object", true));
+            }
+        }
+        match (env.method, env.result, env.error) {
+            (Some(method), None, None) => Ok(match id {
+                Some(id) => Message::Request(Request {
+                    id,
+                    method,
+                    params: env.params,
+                }),
+                None => Message::Notification(Notification {
+                    method,
+                    params: env.params,
+                }),
+            }),
+            (None, Some(result), None) => match id {
+                Some(id) => Ok(Message::Response(Response { id, result })),
+                None => Err(invalid(None, "Invalid response: missing id", false)),
+            },
+            (None, None, Some(error)) => match serde_json::from_value::<ErrorObject>(error) {
+                Ok(error) => Ok(Message::Error(ErrorResponse { id, error })),
+                Err(_) => Err(invalid(id, "Invalid response: malformed error", false)),
+            },
+            _ => Err(invalid(
+                id,
+                "Invalid request: expected exactly one of method, result or error",
+                true,
+            )),
+        }
+    }
+
+    /// Whether the bytes hold a JSON array (a batch), judged by the first non-space byte.
+    pub fn is_batch(bytes: &[u8]) -> bool {
+        bytes
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|b| *b == b'[')
+    }
+
+    /// The method, for requests and notifications.
+    pub fn method(&self) -> Option<&str> {
+        match self {
+            Message::Request(r) => Some(&r.method),
+            Message::Notification(n) => Some(&n.method),
+            _ => None,
+        }
+    }
+
+    /// Serialize to a JSON string.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a message always serializes")
+    }
+}
+
+fn is_json(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<IgnoredAny>(bytes).is_ok()
+}
+
+impl Serialize for Message {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Message::Request(r) => {
+                let mut st = s.serialize_struct("Request", 4)?;
+                st.serialize_field("jsonrpc", "2.0")?;
+                st.serialize_field("id", &r.id)?;
+                st.serialize_field("method", &r.method)?;
+                if let Some(p) = &r.params {
+                    st.serialize_field("params", p)?;
+                }
+                st.end()
+            }
+            Message::Notification(n) => {
+                let mut st = s.serialize_struct("Notification", 3)?;
+                st.serialize_field("jsonrpc", "2.0")?;
+                st.serialize_field("method", &n.method)?;
+                if let Some(p) = &n.params {
+                    st.serialize_field("params", p)?;
+                }
+                st.end()
+            }
+            Message::Response(r) => {
+                let mut st = s.serialize_struct("Response", 3)?;
+                st.serialize_field("jsonrpc", "2.0")?;
+                st.serialize_field("id", &r.id)?;
+                st.serialize_field("result", &r.result)?;
+                st.end()
+            }
+            Message::Error(e) => {
+                let mut st = s.serialize_struct("Error", 3)?;
+                st.serialize_field("jsonrpc", "2.0")?;
+                st.serialize_field("id", &e.id)?;
+                st.serialize_field("error", &e.error)?;
+                st.end()
+            }
+        }
+    }
+}
+
+/// Serialize any value into a raw JSON value (for params and results).
+pub fn to_raw<T: Serialize + ?Sized>(value: &T) -> Box<RawValue> {
+    serde_json::value::to_raw_value(value).expect("protocol values always serialize")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(bytes: &[u8]) -> i32 {
+        Message::parse(bytes).unwrap_err().error.code
+    }
+
+    #[test]
+    fn classifies_messages() {
+        assert!(matches!(
+            Message::parse(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#),
+            Ok(Message::Notification(_))
+        ));
+        assert!(matches!(
+            Message::parse(br#"{"jsonrpc":"2.0","id":"a","result":{}}"#),
+            Ok(Message::Response(_))
+        ));
+        match Message::parse(br#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}}"#)
+        {
+            Ok(Message::Error(e)) => assert_eq!(e.id, None),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn reports_the_right_codes() {
+        assert_eq!(code(b"{not json"), error_code::PARSE_ERROR);
+        assert_eq!(code(b""), error_code::PARSE_ERROR);
+        assert_eq!(code(b"42"), error_code::INVALID_REQUEST);
+        assert_eq!(code(br#"{"id":1,"method":"x"}"#), error_code::INVALID_REQUEST);
+        assert_eq!(
+            code(br#"{"jsonrpc":"2.0","id":1.5,"method":"x"}"#),
+            error_code::INVALID_REQUEST
+        );
+        assert_eq!(
+            code(br#"{"jsonrpc":"2.0","id":1,"method":"x","params":3}"#),
+            error_code::INVALID_REQUEST
+        );
+        assert_eq!(code(br#"{"jsonrpc":"2.0","id":1}"#), error_code::INVALID_REQUEST);
+        let f = Message::parse(br#"{"jsonrpc":"2.0","id":9,"method":5}"#).unwrap_err();
+        assert_eq!(f.error.code, error_code::INVALID_REQUEST);
+    }
+
+    #[test]
+    fn keeps_the_id_of_an_invalid_request() {
+        let f = Message::parse(br#"{"jsonrpc":"1.0","id":"x","method":"ping"}"#).unwrap_err();
+        assert_eq!(f.id, Some(RequestId::from("x")));
+    }
+
+    #[test]
+    fn serializes_round_trip() {
+        let src = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a"}}"#;
+        let m = Message::parse(src.as_bytes()).unwrap();
+        assert_eq!(m.to_json(), src);
+    }
+
+    #[test]
+    fn detects_batches() {
+        assert!(Message::is_batch(b"  [ {} ]"));
+        assert!(!Message::is_batch(b"{}"));
+    }
+}

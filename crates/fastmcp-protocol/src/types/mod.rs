@@ -1,0 +1,1 @@
+//! The MCP wire types.
