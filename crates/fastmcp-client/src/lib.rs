@@ -1,1 +1,10 @@
-//! placeholder
+//! The MCP client of FastMCP for Rust.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod client;
+mod connection;
+mod handler;
+
+pub use client::{Client, ClientBuilder, Mode};
+pub use handler::{ClientHandler, NoHandler};

@@ -1,1 +1,38 @@
-//! placeholder
+//! The core of FastMCP for Rust: [`Context`], [`Error`], [`Outcome`], [`Budget`] and
+//! cancellation [`Scope`]s, the handler traits, return conversions and schema generation.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod combinators;
+mod context;
+mod dynamic;
+mod elicit;
+mod error;
+mod handler;
+mod mrtr;
+mod outcome;
+mod output;
+mod peer;
+mod resource_output;
+pub mod schema;
+mod scope;
+mod session;
+
+pub use context::{Context, ContextBuilder, Extensions};
+pub use dynamic::{
+    prompt_arg, template_var, AnyResource, Components, FnPrompt, FnResource, FnResourceTemplate,
+    FnTool, IntoComponents, IntoPrompt, IntoPromptResult, IntoResource, IntoResourceResult,
+    IntoTool,
+};
+pub use elicit::{elicitation_schema, Elicited};
+pub use error::{Error, ErrorKind};
+pub use handler::{
+    PromptHandler, ResourceHandler, ResourceTemplateHandler, TemplateVars, ToolArguments,
+    ToolHandler,
+};
+pub use mrtr::{InputRounds, RequestState, StateSealer};
+pub use outcome::{panic_message, CancelReason, Outcome};
+pub use output::{Audio, Image, IntoToolResult, Json};
+pub use peer::{boxed, BoxFuture, Dispatch, FnPeer, NullPeer, Peer};
+pub use scope::{Budget, Scope};
+pub use session::Session;

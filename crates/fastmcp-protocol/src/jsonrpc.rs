@@ -283,18 +283,30 @@ impl Message {
         let id = match env.id {
             IdField::Id(id) => Some(id),
             IdField::Invalid => {
-                return Err(invalid(None, "Invalid request: id must be a string or integer", true))
+                return Err(invalid(
+                    None,
+                    "Invalid request: id must be a string or integer",
+                    true,
+                ))
             }
             IdField::Missing | IdField::Null => None,
         };
         if env.jsonrpc.as_deref() != Some("2.0") {
             let reply = env.method.is_some() && id.is_some();
-            return Err(invalid(id, "Invalid request: jsonrpc must be \"2.0\"", reply));
+            return Err(invalid(
+                id,
+                "Invalid request: jsonrpc must be \"2.0\"",
+                reply,
+            ));
         }
         if let Some(p) = &env.params {
             let first = p.get().as_bytes().first().copied();
             if !matches!(first, Some(b'{') | Some(b'[')) {
-                return Err(invalid(id, "Invalid request: params must be an object", true));
+                return Err(invalid(
+                    id,
+                    "Invalid request: params must be an object",
+                    true,
+                ));
             }
         }
         match (env.method, env.result, env.error) {
@@ -415,8 +427,9 @@ mod tests {
             Message::parse(br#"{"jsonrpc":"2.0","id":"a","result":{}}"#),
             Ok(Message::Response(_))
         ));
-        match Message::parse(br#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}}"#)
-        {
+        match Message::parse(
+            br#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}}"#,
+        ) {
             Ok(Message::Error(e)) => assert_eq!(e.id, None),
             other => panic!("{other:?}"),
         }
@@ -427,7 +440,10 @@ mod tests {
         assert_eq!(code(b"{not json"), error_code::PARSE_ERROR);
         assert_eq!(code(b""), error_code::PARSE_ERROR);
         assert_eq!(code(b"42"), error_code::INVALID_REQUEST);
-        assert_eq!(code(br#"{"id":1,"method":"x"}"#), error_code::INVALID_REQUEST);
+        assert_eq!(
+            code(br#"{"id":1,"method":"x"}"#),
+            error_code::INVALID_REQUEST
+        );
         assert_eq!(
             code(br#"{"jsonrpc":"2.0","id":1.5,"method":"x"}"#),
             error_code::INVALID_REQUEST
@@ -436,7 +452,10 @@ mod tests {
             code(br#"{"jsonrpc":"2.0","id":1,"method":"x","params":3}"#),
             error_code::INVALID_REQUEST
         );
-        assert_eq!(code(br#"{"jsonrpc":"2.0","id":1}"#), error_code::INVALID_REQUEST);
+        assert_eq!(
+            code(br#"{"jsonrpc":"2.0","id":1}"#),
+            error_code::INVALID_REQUEST
+        );
         let f = Message::parse(br#"{"jsonrpc":"2.0","id":9,"method":5}"#).unwrap_err();
         assert_eq!(f.error.code, error_code::INVALID_REQUEST);
     }

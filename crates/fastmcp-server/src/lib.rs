@@ -1,1 +1,19 @@
-//! placeholder
+//! The MCP server of FastMCP for Rust: one [`Server`] serves both protocol eras on every
+//! transport.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod config;
+mod connection;
+mod handlers;
+mod listen;
+mod pagination;
+mod registry;
+mod router;
+mod server;
+mod uri_template;
+
+pub use config::ServerConfig;
+pub use registry::{DuplicateError, OnDuplicate, ServerEvent};
+pub use server::{RunningServer, Server, ServerHandle};
+pub use uri_template::{TemplateError, UnsafeValue, UriTemplate};

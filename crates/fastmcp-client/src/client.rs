@@ -1,0 +1,557 @@
+//! `Client`: connect, negotiate, and call a server.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fastmcp_core::{Error, ErrorKind};
+use fastmcp_protocol::jsonrpc::to_raw;
+use fastmcp_protocol::{
+    CallToolResult, ClientCapabilities, CompleteResult, DiscoverResult, ElicitationCapability, Era,
+    GetPromptResult, Implementation, InitializeResult, ListPromptsResult,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, LoggingLevel, Prompt,
+    ProtocolVersion, ReadResourceResult, Resource, ResourceTemplate, RootsCapability,
+    SamplingCapability, ServerCapabilities, Tool,
+};
+use fastmcp_transport::{Channel, ChildProcess, ChildTransport};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::connection::{answer, Wire};
+use crate::handler::{ClientHandler, NoHandler};
+
+/// How the client speaks to the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `initialize` handshake, asking for this version (handshake era).
+    Handshake(ProtocolVersion),
+    /// No handshake; every request carries `_meta` for this version (stateless era).
+    Stateless(ProtocolVersion),
+}
+
+impl Default for Mode {
+    fn default() -> Self {
+        Mode::Handshake(ProtocolVersion::LATEST_HANDSHAKE)
+    }
+}
+
+/// Builds a [`Client`].
+pub struct ClientBuilder {
+    info: Implementation,
+    mode: Mode,
+    handler: Arc<dyn ClientHandler>,
+    capabilities: Option<ClientCapabilities>,
+    timeout: Option<Duration>,
+    max_rounds: usize,
+    log_level: Option<LoggingLevel>,
+    discover: bool,
+}
+
+impl ClientBuilder {
+    /// The client's name and version.
+    pub fn info(mut self, name: &str, version: &str) -> Self {
+        self.info = Implementation::new(name, version);
+        self
+    }
+
+    /// The protocol mode.
+    pub fn mode(mut self, mode: Mode) -> Self {
+        self.mode = mode;
+        self
+    }
+
+    /// The handler of server requests and notifications. Capabilities are declared for
+    /// elicitation, sampling and roots unless set with [`ClientBuilder::capabilities`].
+    pub fn handler(mut self, h: impl ClientHandler) -> Self {
+        self.handler = Arc::new(h);
+        self
+    }
+
+    /// Declare exactly these capabilities.
+    pub fn capabilities(mut self, c: ClientCapabilities) -> Self {
+        self.capabilities = Some(c);
+        self
+    }
+
+    /// Default timeout of every request.
+    pub fn timeout(mut self, t: Duration) -> Self {
+        self.timeout = Some(t);
+        self
+    }
+
+    /// Most input rounds of one request in the stateless era (default 8).
+    pub fn max_input_rounds(mut self, n: usize) -> Self {
+        self.max_rounds = n;
+        self
+    }
+
+    /// The log level sent with every stateless request.
+    pub fn log_level(mut self, l: LoggingLevel) -> Self {
+        self.log_level = Some(l);
+        self
+    }
+
+    /// In stateless mode, call `server/discover` when connecting.
+    pub fn discover(mut self, on: bool) -> Self {
+        self.discover = on;
+        self
+    }
+
+    /// Connect over a channel.
+    pub async fn connect(self, ch: Channel) -> Result<Client, Error> {
+        let capabilities = self.capabilities.unwrap_or_else(|| ClientCapabilities {
+            elicitation: Some(ElicitationCapability {
+                form: Some(Map::new()),
+                url: Some(Map::new()),
+            }),
+            sampling: Some(SamplingCapability::default()),
+            roots: Some(RootsCapability {
+                list_changed: Some(true),
+            }),
+            ..Default::default()
+        });
+        let wire = Wire::start(ch, self.handler.clone());
+        let client = Client {
+            inner: Arc::new(Inner {
+                wire,
+                info: self.info,
+                capabilities,
+                mode: self.mode,
+                handler: self.handler,
+                timeout: self.timeout,
+                max_rounds: self.max_rounds,
+                log_level: self.log_level,
+                server: std::sync::RwLock::new(ServerInfo::default()),
+                child: tokio::sync::Mutex::new(None),
+            }),
+        };
+        match self.mode {
+            Mode::Handshake(v) => client.initialize(v).await?,
+            Mode::Stateless(_) if self.discover => {
+                let d = client.discover().await?;
+                client.set_server(None, d.capabilities, d.instructions);
+            }
+            Mode::Stateless(_) => {}
+        }
+        Ok(client)
+    }
+
+    /// Spawn a server as a child process and connect to it over its stdio.
+    pub async fn spawn(self, t: ChildTransport) -> Result<Client, Error> {
+        let (ch, child) = t
+            .spawn()
+            .map_err(|e| Error::transport(format!("spawn failed: {e}")))?;
+        let client = self.connect(ch).await?;
+        *client.inner.child.lock().await = Some(child);
+        Ok(client)
+    }
+}
+
+#[derive(Default, Clone)]
+struct ServerInfo {
+    info: Option<Implementation>,
+    capabilities: ServerCapabilities,
+    instructions: Option<String>,
+    version: Option<ProtocolVersion>,
+}
+
+struct Inner {
+    wire: Arc<Wire>,
+    info: Implementation,
+    capabilities: ClientCapabilities,
+    mode: Mode,
+    handler: Arc<dyn ClientHandler>,
+    timeout: Option<Duration>,
+    max_rounds: usize,
+    log_level: Option<LoggingLevel>,
+    server: std::sync::RwLock<ServerInfo>,
+    child: tokio::sync::Mutex<Option<ChildProcess>>,
+}
+
+/// An MCP client.
+///
+/// ```no_run
+/// # async fn f() -> Result<(), fastmcp_core::Error> {
+/// use fastmcp_client::Client;
+/// use fastmcp_transport::ChildTransport;
+/// let client = Client::builder().spawn(ChildTransport::new("my-server")).await?;
+/// for tool in client.list_tools().await? {
+///     println!("{}", tool.name);
+/// }
+/// let r = client.call_tool("add", serde_json::json!({"a": 1, "b": 2})).await?;
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl Client {
+    /// Start building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder {
+            info: Implementation::new("fastmcp-client", env!("CARGO_PKG_VERSION")),
+            mode: Mode::default(),
+            handler: Arc::new(NoHandler),
+            capabilities: None,
+            timeout: None,
+            max_rounds: 8,
+            log_level: None,
+            discover: false,
+        }
+    }
+
+    /// Connect with the defaults (handshake, latest handshake version).
+    pub async fn connect(ch: Channel) -> Result<Client, Error> {
+        Self::builder().connect(ch).await
+    }
+
+    fn set_server(
+        &self,
+        info: Option<Implementation>,
+        caps: ServerCapabilities,
+        instructions: Option<String>,
+    ) {
+        let mut s = self.inner.server.write().expect("lock");
+        s.info = info;
+        s.capabilities = caps;
+        s.instructions = instructions;
+    }
+
+    async fn initialize(&self, v: ProtocolVersion) -> Result<(), Error> {
+        let params = json!({
+            "protocolVersion": v.as_str(),
+            "capabilities": self.inner.capabilities,
+            "clientInfo": self.inner.info,
+        });
+        let r: InitializeResult = self.request("initialize", params).await?;
+        let version = r.protocol_version.parse::<ProtocolVersion>().map_err(|_| {
+            Error::new(
+                ErrorKind::UnsupportedVersion,
+                format!("server chose unsupported version {}", r.protocol_version),
+            )
+        })?;
+        self.set_server(Some(r.server_info), r.capabilities, r.instructions);
+        self.inner.server.write().expect("lock").version = Some(version);
+        self.inner
+            .wire
+            .notify("notifications/initialized", to_raw(&json!({})))
+            .await
+    }
+
+    /// The negotiated (or chosen) protocol version.
+    pub fn protocol_version(&self) -> ProtocolVersion {
+        match self.inner.mode {
+            Mode::Stateless(v) => v,
+            Mode::Handshake(v) => self.inner.server.read().expect("lock").version.unwrap_or(v),
+        }
+    }
+
+    /// The era of this client's requests.
+    pub fn era(&self) -> Era {
+        self.protocol_version().era()
+    }
+
+    /// What the server said about itself (handshake era).
+    pub fn server_info(&self) -> Option<Implementation> {
+        self.inner.server.read().expect("lock").info.clone()
+    }
+
+    /// The server's capabilities.
+    pub fn server_capabilities(&self) -> ServerCapabilities {
+        self.inner.server.read().expect("lock").capabilities.clone()
+    }
+
+    /// The server's instructions.
+    pub fn instructions(&self) -> Option<String> {
+        self.inner.server.read().expect("lock").instructions.clone()
+    }
+
+    fn meta(&self) -> Option<Value> {
+        let Mode::Stateless(v) = self.inner.mode else {
+            return None;
+        };
+        let mut m = json!({
+            "io.modelcontextprotocol/protocolVersion": v.as_str(),
+            "io.modelcontextprotocol/clientInfo": self.inner.info,
+            "io.modelcontextprotocol/clientCapabilities": self.inner.capabilities,
+        });
+        if let Some(l) = self.inner.log_level {
+            m["io.modelcontextprotocol/logLevel"] = json!(l);
+        }
+        Some(m)
+    }
+
+    /// Send any request and decode its result. In the stateless era `_meta` is added and
+    /// `input_required` results are answered through the handler and retried.
+    pub async fn request<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: impl Serialize,
+    ) -> Result<T, Error> {
+        let v = self
+            .request_value(method, params, self.inner.timeout)
+            .await?;
+        serde_json::from_value(v).map_err(|e| Error::internal(format!("bad {method} result: {e}")))
+    }
+
+    /// Like [`Client::request`], returning the raw JSON result, with a timeout.
+    pub async fn request_value(
+        &self,
+        method: &str,
+        params: impl Serialize,
+        timeout: Option<Duration>,
+    ) -> Result<Value, Error> {
+        let mut params =
+            serde_json::to_value(params).map_err(|e| Error::invalid_params(e.to_string()))?;
+        if params.is_null() {
+            params = json!({});
+        }
+        if let Some(meta) = self.meta() {
+            let slot = &mut params["_meta"];
+            match slot.as_object_mut() {
+                Some(m) => m.extend(meta.as_object().cloned().unwrap_or_default()),
+                None => *slot = meta,
+            }
+        }
+        for _ in 0..=self.inner.max_rounds {
+            let id = self.inner.wire.next_id();
+            let fut = self.inner.wire.request(id, method, to_raw(&params));
+            let raw = match timeout {
+                Some(t) => tokio::time::timeout(t, fut)
+                    .await
+                    .map_err(|_| Error::timeout())??,
+                None => fut.await?,
+            };
+            let v: Value =
+                serde_json::from_str(raw.get()).map_err(|e| Error::internal(e.to_string()))?;
+            if v.get("resultType").and_then(Value::as_str) != Some("input_required") {
+                return Ok(v);
+            }
+            let mut responses = Map::new();
+            if let Some(reqs) = v.get("inputRequests").and_then(Value::as_object) {
+                for (k, r) in reqs {
+                    let m = r["method"].as_str().unwrap_or_default();
+                    let p = to_raw(r.get("params").unwrap_or(&json!({})));
+                    let a = answer(&*self.inner.handler, m, Some(&p)).await?;
+                    responses.insert(
+                        k.clone(),
+                        serde_json::from_str(a.get()).unwrap_or(Value::Null),
+                    );
+                }
+            }
+            params["inputResponses"] = Value::Object(responses);
+            match v.get("requestState") {
+                Some(s) => params["requestState"] = s.clone(),
+                None => {
+                    if let Some(o) = params.as_object_mut() {
+                        o.remove("requestState");
+                    }
+                }
+            }
+        }
+        Err(Error::internal(format!(
+            "{method}: more than {} input rounds",
+            self.inner.max_rounds
+        )))
+    }
+
+    /// `ping`.
+    pub async fn ping(&self) -> Result<(), Error> {
+        self.request::<Value>("ping", json!({})).await.map(|_| ())
+    }
+
+    /// `server/discover` (stateless era).
+    pub async fn discover(&self) -> Result<DiscoverResult, Error> {
+        self.request("server/discover", json!({})).await
+    }
+
+    async fn paginate<R: DeserializeOwned, T>(
+        &self,
+        method: &str,
+        items: impl Fn(R) -> (Vec<T>, Option<String>),
+    ) -> Result<Vec<T>, Error> {
+        let mut out = vec![];
+        let mut cursor: Option<String> = None;
+        let mut seen = std::collections::HashSet::new();
+        for _ in 0..10_000 {
+            let params = match &cursor {
+                Some(c) => json!({ "cursor": c }),
+                None => json!({}),
+            };
+            let (page, next) = items(self.request(method, params).await?);
+            out.extend(page);
+            match next {
+                Some(n) if !seen.insert(n.clone()) => {
+                    return Err(Error::internal(format!(
+                        "{method}: the server repeated cursor {n:?}"
+                    )))
+                }
+                Some(n) => cursor = Some(n),
+                None => return Ok(out),
+            }
+        }
+        Err(Error::internal(format!("{method}: too many pages")))
+    }
+
+    /// Every tool (all pages).
+    pub async fn list_tools(&self) -> Result<Vec<Tool>, Error> {
+        self.paginate("tools/list", |r: ListToolsResult| (r.tools, r.next_cursor))
+            .await
+    }
+
+    /// Call a tool.
+    pub async fn call_tool(
+        &self,
+        name: &str,
+        arguments: impl Serialize,
+    ) -> Result<CallToolResult, Error> {
+        self.request(
+            "tools/call",
+            json!({ "name": name, "arguments": arguments }),
+        )
+        .await
+    }
+
+    /// Call a tool and decode its structured content as `T` (a wrapped `{"result": x}` is
+    /// unwrapped). A tool error is returned as `Err`.
+    pub async fn call_tool_as<T: DeserializeOwned>(
+        &self,
+        name: &str,
+        arguments: impl Serialize,
+    ) -> Result<T, Error> {
+        let r = self.call_tool(name, arguments).await?;
+        if r.is_error() {
+            let text = r
+                .content
+                .iter()
+                .filter_map(|c| c.as_text())
+                .collect::<Vec<_>>()
+                .join("\n");
+            return Err(Error::tool(text));
+        }
+        let v = r
+            .structured_content
+            .ok_or_else(|| Error::internal(format!("{name} returned no structured content")))?;
+        match serde_json::from_value::<T>(v.clone()) {
+            Ok(t) => Ok(t),
+            Err(e) => match v.get("result") {
+                Some(inner) => serde_json::from_value(inner.clone())
+                    .map_err(|e| Error::internal(e.to_string())),
+                None => Err(Error::internal(e.to_string())),
+            },
+        }
+    }
+
+    /// Every resource.
+    pub async fn list_resources(&self) -> Result<Vec<Resource>, Error> {
+        self.paginate("resources/list", |r: ListResourcesResult| {
+            (r.resources, r.next_cursor)
+        })
+        .await
+    }
+
+    /// Every resource template.
+    pub async fn list_resource_templates(&self) -> Result<Vec<ResourceTemplate>, Error> {
+        self.paginate(
+            "resources/templates/list",
+            |r: ListResourceTemplatesResult| (r.resource_templates, r.next_cursor),
+        )
+        .await
+    }
+
+    /// Read a resource.
+    pub async fn read_resource(&self, uri: &str) -> Result<ReadResourceResult, Error> {
+        self.request("resources/read", json!({ "uri": uri })).await
+    }
+
+    /// Subscribe to a resource's updates (handshake era).
+    pub async fn subscribe(&self, uri: &str) -> Result<(), Error> {
+        self.request::<Value>("resources/subscribe", json!({ "uri": uri }))
+            .await
+            .map(|_| ())
+    }
+
+    /// Unsubscribe (handshake era).
+    pub async fn unsubscribe(&self, uri: &str) -> Result<(), Error> {
+        self.request::<Value>("resources/unsubscribe", json!({ "uri": uri }))
+            .await
+            .map(|_| ())
+    }
+
+    /// Every prompt.
+    pub async fn list_prompts(&self) -> Result<Vec<Prompt>, Error> {
+        self.paginate("prompts/list", |r: ListPromptsResult| {
+            (r.prompts, r.next_cursor)
+        })
+        .await
+    }
+
+    /// Render a prompt.
+    pub async fn get_prompt(
+        &self,
+        name: &str,
+        arguments: impl Serialize,
+    ) -> Result<GetPromptResult, Error> {
+        self.request(
+            "prompts/get",
+            json!({ "name": name, "arguments": arguments }),
+        )
+        .await
+    }
+
+    /// Complete a prompt argument.
+    pub async fn complete_prompt(
+        &self,
+        prompt: &str,
+        argument: &str,
+        value: &str,
+    ) -> Result<CompleteResult, Error> {
+        self.request(
+            "completion/complete",
+            json!({ "ref": { "type": "ref/prompt", "name": prompt }, "argument": { "name": argument, "value": value } }),
+        )
+        .await
+    }
+
+    /// Complete a resource template variable.
+    pub async fn complete_resource(
+        &self,
+        template: &str,
+        argument: &str,
+        value: &str,
+    ) -> Result<CompleteResult, Error> {
+        self.request(
+            "completion/complete",
+            json!({ "ref": { "type": "ref/resource", "uri": template }, "argument": { "name": argument, "value": value } }),
+        )
+        .await
+    }
+
+    /// Set the server's log level (handshake era).
+    pub async fn set_log_level(&self, level: LoggingLevel) -> Result<(), Error> {
+        self.request::<Value>("logging/setLevel", json!({ "level": level }))
+            .await
+            .map(|_| ())
+    }
+
+    /// Send a notification.
+    pub async fn notify(&self, method: &str, params: impl Serialize) -> Result<(), Error> {
+        self.inner.wire.notify(method, to_raw(&params)).await
+    }
+
+    /// Whether the connection is closed.
+    pub fn is_closed(&self) -> bool {
+        self.inner.wire.is_closed()
+    }
+
+    /// Close the connection; a child-process server is stopped and reaped.
+    pub async fn close(self) -> Result<(), Error> {
+        let child = self.inner.child.lock().await.take();
+        self.inner.wire.close();
+        if let Some(c) = child {
+            c.shutdown().await.map_err(Error::from)?;
+        }
+        Ok(())
+    }
+}

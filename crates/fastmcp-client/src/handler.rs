@@ -1,0 +1,51 @@
+//! What a client does when the server asks something of it or tells it something.
+
+use fastmcp_core::{BoxFuture, Error};
+use fastmcp_protocol::{
+    CreateMessageRequestParams, CreateMessageResult, ElicitAction, ElicitRequestParams,
+    ElicitResult, ListRootsResult, LoggingMessageNotificationParams, ProgressNotificationParams,
+};
+use serde_json::value::RawValue;
+
+/// Answers the server's requests (sampling, elicitation, roots) and receives its
+/// notifications. Every method has a default: elicitation is declined, sampling and roots
+/// are refused, notifications are ignored.
+pub trait ClientHandler: Send + Sync + 'static {
+    /// Answer an elicitation.
+    fn elicit(&self, _params: ElicitRequestParams) -> BoxFuture<'_, Result<ElicitResult, Error>> {
+        Box::pin(async {
+            Ok(ElicitResult {
+                action: ElicitAction::Decline,
+                ..Default::default()
+            })
+        })
+    }
+
+    /// Answer a sampling request.
+    fn sample(
+        &self,
+        _params: CreateMessageRequestParams,
+    ) -> BoxFuture<'_, Result<CreateMessageResult, Error>> {
+        Box::pin(async { Err(Error::method_not_found("sampling/createMessage")) })
+    }
+
+    /// List the client's roots.
+    fn list_roots(&self) -> BoxFuture<'_, Result<ListRootsResult, Error>> {
+        Box::pin(async { Err(Error::method_not_found("roots/list")) })
+    }
+
+    /// A progress notification.
+    fn on_progress(&self, _params: ProgressNotificationParams) {}
+
+    /// A log message.
+    fn on_log(&self, _params: LoggingMessageNotificationParams) {}
+
+    /// Any other notification (list_changed, resources/updated, ...).
+    fn on_notification(&self, _method: &str, _params: Option<&RawValue>) {}
+}
+
+/// The handler that uses every default.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoHandler;
+
+impl ClientHandler for NoHandler {}

@@ -1,0 +1,175 @@
+//! The handler traits that the macros generate and that closures implement.
+
+use std::sync::Arc;
+
+use fastmcp_protocol::{
+    CallToolResult, CompleteResult, GetPromptResult, Prompt, ReadResourceResult, Resource,
+    ResourceTemplate, Tool,
+};
+use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+
+use crate::peer::BoxFuture;
+use crate::{Context, Error};
+
+/// The arguments of a tool call, still raw: the handler parses them once into its own type.
+#[derive(Debug, Clone, Default)]
+pub struct ToolArguments {
+    raw: Option<Box<RawValue>>,
+    lenient: Option<Value>,
+}
+
+impl ToolArguments {
+    /// Wrap raw arguments.
+    pub fn new(raw: Option<Box<RawValue>>) -> Self {
+        ToolArguments { raw, lenient: None }
+    }
+
+    /// From a JSON value (for tests and dynamic calls).
+    pub fn from_value(v: Value) -> Self {
+        Self::new(Some(fastmcp_protocol::jsonrpc::to_raw(&v)))
+    }
+
+    /// Accept JSON-encoded strings where `schema` wants another type (`"5"` for an
+    /// integer): tried only when the arguments do not parse as they are.
+    pub fn lenient(mut self, schema: Value) -> Self {
+        self.lenient = Some(schema);
+        self
+    }
+
+    /// The raw JSON (`None` when the client sent no arguments).
+    pub fn raw(&self) -> Option<&RawValue> {
+        self.raw.as_deref()
+    }
+
+    /// Parse into `T`; missing arguments parse as `{}`. Errors are invalid-params errors
+    /// naming the offending field.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        let text = self.raw.as_deref().map_or("{}", RawValue::get);
+        let text = if text == "null" { "{}" } else { text };
+        match serde_json::from_str(text) {
+            Ok(t) => Ok(t),
+            Err(e) => {
+                if let Some(coerced) = self.lenient.as_ref().and_then(|s| coerce(text, s)) {
+                    if let Ok(t) = serde_json::from_value(coerced) {
+                        return Ok(t);
+                    }
+                }
+                Err(Error::invalid_params(format!("Invalid arguments: {e}")))
+            }
+        }
+    }
+
+    /// Parse into a JSON object map.
+    pub fn to_map(&self) -> Result<Map<String, Value>, Error> {
+        self.parse()
+    }
+}
+
+/// Replace string values whose property is not a string type by what the string parses to.
+fn coerce(text: &str, schema: &Value) -> Option<Value> {
+    let mut args: Map<String, Value> = serde_json::from_str(text).ok()?;
+    let props = schema.get("properties")?.as_object()?;
+    let mut changed = false;
+    for (k, v) in args.iter_mut() {
+        let Some(s) = v.as_str() else { continue };
+        let wants_string = props.get(k).is_none_or(|p| {
+            let t = &p["type"];
+            t == "string"
+                || t.as_array()
+                    .is_some_and(|a| a.iter().any(|x| x == "string"))
+        });
+        if wants_string {
+            continue;
+        }
+        if let Ok(parsed) = serde_json::from_str::<Value>(s) {
+            *v = parsed;
+            changed = true;
+        }
+    }
+    changed.then_some(Value::Object(args))
+}
+
+/// A tool: its definition and how to call it.
+pub trait ToolHandler: Send + Sync + 'static {
+    /// The definition listed by `tools/list`.
+    fn tool(&self) -> &Tool;
+
+    /// Call the tool.
+    fn call(
+        self: Arc<Self>,
+        ctx: Context,
+        args: ToolArguments,
+    ) -> BoxFuture<'static, Result<CallToolResult, Error>>;
+
+    /// The per-tool timeout, if it has one.
+    fn timeout(&self) -> Option<std::time::Duration> {
+        None
+    }
+}
+
+/// A resource with a fixed URI.
+pub trait ResourceHandler: Send + Sync + 'static {
+    /// The definition listed by `resources/list`.
+    fn resource(&self) -> &Resource;
+
+    /// Read it.
+    fn read(
+        self: Arc<Self>,
+        ctx: Context,
+        uri: String,
+    ) -> BoxFuture<'static, Result<ReadResourceResult, Error>>;
+}
+
+/// Values of a URI template's variables, as matched from a URI.
+pub type TemplateVars = std::collections::BTreeMap<String, String>;
+
+/// A resource template (RFC 6570): resources whose URIs match it.
+pub trait ResourceTemplateHandler: Send + Sync + 'static {
+    /// The definition listed by `resources/templates/list`.
+    fn template(&self) -> &ResourceTemplate;
+
+    /// Read the resource at `uri`, whose variables matched as `vars`.
+    fn read(
+        self: Arc<Self>,
+        ctx: Context,
+        uri: String,
+        vars: TemplateVars,
+    ) -> BoxFuture<'static, Result<ReadResourceResult, Error>>;
+
+    /// Complete the value of a template variable.
+    fn complete(
+        self: Arc<Self>,
+        _ctx: Context,
+        _argument: String,
+        _value: String,
+        _context: Map<String, Value>,
+    ) -> BoxFuture<'static, Result<CompleteResult, Error>> {
+        Box::pin(async { Ok(CompleteResult::default()) })
+    }
+}
+
+/// A prompt.
+pub trait PromptHandler: Send + Sync + 'static {
+    /// The definition listed by `prompts/list`.
+    fn prompt(&self) -> &Prompt;
+
+    /// Render it with arguments.
+    fn get(
+        self: Arc<Self>,
+        ctx: Context,
+        args: Map<String, Value>,
+    ) -> BoxFuture<'static, Result<GetPromptResult, Error>>;
+
+    /// Complete the value of an argument.
+    fn complete(
+        self: Arc<Self>,
+        _ctx: Context,
+        _argument: String,
+        _value: String,
+        _context: Map<String, Value>,
+    ) -> BoxFuture<'static, Result<CompleteResult, Error>> {
+        Box::pin(async { Ok(CompleteResult::default()) })
+    }
+}

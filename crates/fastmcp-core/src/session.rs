@@ -1,0 +1,175 @@
+//! What a server knows of one client session.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, RwLock};
+
+use fastmcp_protocol::{ClientCapabilities, Era, Implementation, LoggingLevel, ProtocolVersion};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::Error;
+
+/// One client session: a connection in the handshake era, one request in the stateless era.
+///
+/// Holds the negotiated version, what the client told about itself, the log level, key-value
+/// session state, subscriptions and per-session visibility of components.
+#[derive(Debug)]
+pub struct Session {
+    id: Option<Arc<str>>,
+    era: Era,
+    version: RwLock<Option<ProtocolVersion>>,
+    client_info: RwLock<Option<Implementation>>,
+    client_capabilities: RwLock<ClientCapabilities>,
+    log_level: RwLock<Option<LoggingLevel>>,
+    state: Mutex<HashMap<String, serde_json::Value>>,
+    subscriptions: Mutex<HashSet<String>>,
+    disabled: RwLock<HashSet<String>>,
+}
+
+impl Session {
+    /// A handshake-era session, before `initialize`.
+    pub fn handshake(id: Option<Arc<str>>) -> Arc<Session> {
+        Arc::new(Self::base(id, Era::Handshake))
+    }
+
+    /// A stateless-era session: what one request's `_meta` says.
+    pub fn stateless(
+        version: ProtocolVersion,
+        client_info: Option<Implementation>,
+        capabilities: ClientCapabilities,
+        log_level: Option<LoggingLevel>,
+    ) -> Arc<Session> {
+        let s = Self::base(None, Era::Stateless);
+        *s.version.write().expect("lock") = Some(version);
+        *s.client_info.write().expect("lock") = client_info;
+        *s.client_capabilities.write().expect("lock") = capabilities;
+        *s.log_level.write().expect("lock") = log_level;
+        Arc::new(s)
+    }
+
+    fn base(id: Option<Arc<str>>, era: Era) -> Session {
+        Session {
+            id,
+            era,
+            version: RwLock::new(None),
+            client_info: RwLock::new(None),
+            client_capabilities: RwLock::new(ClientCapabilities::default()),
+            log_level: RwLock::new(None),
+            state: Mutex::new(HashMap::new()),
+            subscriptions: Mutex::new(HashSet::new()),
+            disabled: RwLock::new(HashSet::new()),
+        }
+    }
+
+    /// Record what `initialize` negotiated.
+    pub fn initialize(
+        &self,
+        version: ProtocolVersion,
+        client_info: Implementation,
+        capabilities: ClientCapabilities,
+    ) {
+        *self.version.write().expect("lock") = Some(version);
+        *self.client_info.write().expect("lock") = Some(client_info);
+        *self.client_capabilities.write().expect("lock") = capabilities;
+    }
+
+    /// The session id (HTTP sessions).
+    pub fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
+
+    /// The era.
+    pub fn era(&self) -> Era {
+        self.era
+    }
+
+    /// The negotiated protocol version (`None` before `initialize`).
+    pub fn protocol_version(&self) -> Option<ProtocolVersion> {
+        *self.version.read().expect("lock")
+    }
+
+    /// What the client said about itself.
+    pub fn client_info(&self) -> Option<Implementation> {
+        self.client_info.read().expect("lock").clone()
+    }
+
+    /// The client's capabilities.
+    pub fn client_capabilities(&self) -> ClientCapabilities {
+        self.client_capabilities.read().expect("lock").clone()
+    }
+
+    /// The log level set by `logging/setLevel` or the request's `_meta`.
+    pub fn log_level(&self) -> Option<LoggingLevel> {
+        *self.log_level.read().expect("lock")
+    }
+
+    /// Set the log level.
+    pub fn set_log_level(&self, level: LoggingLevel) {
+        *self.log_level.write().expect("lock") = Some(level);
+    }
+
+    /// Whether a log message at `level` goes to the client: in the handshake era everything
+    /// at or above the level set (all when none is set); in the stateless era only when the
+    /// request opted in with a level.
+    pub fn wants_log(&self, level: LoggingLevel) -> bool {
+        match (self.log_level(), self.era) {
+            (Some(min), _) => level >= min,
+            (None, Era::Handshake) => true,
+            (None, Era::Stateless) => false,
+        }
+    }
+
+    /// Read a value of session state.
+    pub fn get_state<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        let state = self.state.lock().expect("lock");
+        state
+            .get(key)
+            .and_then(|v| serde_json::from_value(v.clone()).ok())
+    }
+
+    /// Write a value of session state.
+    pub fn set_state<T: Serialize>(&self, key: &str, value: T) -> Result<(), Error> {
+        let v = serde_json::to_value(value).map_err(|e| Error::internal(e.to_string()))?;
+        self.state.lock().expect("lock").insert(key.to_owned(), v);
+        Ok(())
+    }
+
+    /// Remove a value of session state, returning whether it was there.
+    pub fn remove_state(&self, key: &str) -> bool {
+        self.state.lock().expect("lock").remove(key).is_some()
+    }
+
+    /// Subscribe to updates of a resource.
+    pub fn subscribe(&self, uri: &str) {
+        self.subscriptions
+            .lock()
+            .expect("lock")
+            .insert(uri.to_owned());
+    }
+
+    /// Unsubscribe from a resource.
+    pub fn unsubscribe(&self, uri: &str) {
+        self.subscriptions.lock().expect("lock").remove(uri);
+    }
+
+    /// Whether the session subscribed to `uri`.
+    pub fn is_subscribed(&self, uri: &str) -> bool {
+        self.subscriptions.lock().expect("lock").contains(uri)
+    }
+
+    /// Hide a component (by key, e.g. `tool:name`) from this session only.
+    pub fn disable(&self, key: &str) {
+        self.disabled.write().expect("lock").insert(key.to_owned());
+    }
+
+    /// Show again a component hidden with [`Session::disable`].
+    pub fn enable(&self, key: &str) {
+        self.disabled.write().expect("lock").remove(key);
+    }
+
+    /// Whether a component is hidden from this session.
+    pub fn is_disabled(&self, key: &str) -> bool {
+        let d = self.disabled.read().expect("lock");
+        !d.is_empty() && d.contains(key)
+    }
+}

@@ -1,0 +1,63 @@
+//! Opaque cursors over a list in deterministic order.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use fastmcp_core::Error;
+
+/// One page of `items` starting at `cursor`: the page and the next cursor. With no page
+/// size, everything in one page.
+pub(crate) fn page<T: Clone>(
+    items: &[T],
+    cursor: Option<&str>,
+    page_size: Option<usize>,
+) -> Result<(Vec<T>, Option<String>), Error> {
+    let start = match cursor {
+        None => 0,
+        Some(c) => decode(c)
+            .filter(|s| *s <= items.len())
+            .ok_or_else(|| Error::invalid_params(format!("Invalid cursor: {c:?}")))?,
+    };
+    let Some(size) = page_size.filter(|s| *s > 0) else {
+        return Ok((items[start..].to_vec(), None));
+    };
+    let end = (start + size).min(items.len());
+    let next = (end < items.len()).then(|| encode(end));
+    Ok((items[start..end].to_vec(), next))
+}
+
+fn encode(offset: usize) -> String {
+    URL_SAFE_NO_PAD.encode(format!("o:{offset}"))
+}
+
+fn decode(c: &str) -> Option<usize> {
+    let raw = URL_SAFE_NO_PAD.decode(c).ok()?;
+    std::str::from_utf8(&raw)
+        .ok()?
+        .strip_prefix("o:")?
+        .parse()
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_through_everything_once() {
+        let items: Vec<u32> = (0..7).collect();
+        let mut cursor = None;
+        let mut seen = vec![];
+        loop {
+            let (p, next) = page(&items, cursor.as_deref(), Some(3)).unwrap();
+            seen.extend(p);
+            match next {
+                Some(n) => cursor = Some(n),
+                None => break,
+            }
+        }
+        assert_eq!(seen, items);
+        assert!(page(&items, Some("garbage"), Some(3)).is_err());
+        assert!(page(&items, Some(&encode(99)), Some(3)).is_err());
+        assert_eq!(page(&items, None, None).unwrap().0.len(), 7);
+    }
+}

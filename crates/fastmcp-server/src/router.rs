@@ -1,0 +1,302 @@
+//! Method dispatch for both eras: a request's session is chosen, its context built, its
+//! handler run in a cancellation scope, and its result stamped for the era.
+
+use std::sync::{Arc, Weak};
+
+use fastmcp_core::{
+    Context, Dispatch, Error, ErrorKind, InputRounds, Outcome, Peer, RequestState, Scope, Session,
+};
+use fastmcp_protocol::{
+    ClientCapabilities, Era, Implementation, InputRequiredResult, InputResponses, LoggingLevel,
+    ProgressToken, ProtocolVersion, RequestId, ResultType, META_CLIENT_CAPABILITIES,
+    META_CLIENT_INFO, META_LOG_LEVEL, META_PROGRESS_TOKEN, META_PROTOCOL_VERSION,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use serde_json::{json, Map, Value};
+
+use crate::config::ServerConfig;
+use crate::registry::Registry;
+
+/// One request on its way through the router.
+pub(crate) struct Call {
+    pub(crate) id: RequestId,
+    pub(crate) session: Arc<Session>,
+    pub(crate) peer: Arc<dyn Peer>,
+    pub(crate) scope: Arc<Scope>,
+    pub(crate) progress_token: Option<ProgressToken>,
+}
+
+impl Call {
+    pub(crate) fn stateless(&self) -> bool {
+        self.session.era() == Era::Stateless
+    }
+}
+
+/// `_meta` as far as the router reads it.
+#[derive(Deserialize, Default)]
+struct MetaProbe {
+    #[serde(rename = "_meta", default)]
+    meta: Option<RequestMeta>,
+}
+
+#[derive(Deserialize, Default)]
+struct RequestMeta {
+    #[serde(rename = "io.modelcontextprotocol/protocolVersion", default)]
+    protocol_version: Option<String>,
+    #[serde(rename = "io.modelcontextprotocol/clientInfo", default)]
+    client_info: Option<Implementation>,
+    #[serde(rename = "io.modelcontextprotocol/clientCapabilities", default)]
+    client_capabilities: Option<ClientCapabilities>,
+    #[serde(rename = "io.modelcontextprotocol/logLevel", default)]
+    log_level: Option<LoggingLevel>,
+    #[serde(rename = "progressToken", default)]
+    progress_token: Option<ProgressToken>,
+}
+
+const _: [&str; 5] = [
+    META_PROTOCOL_VERSION,
+    META_CLIENT_INFO,
+    META_CLIENT_CAPABILITIES,
+    META_LOG_LEVEL,
+    META_PROGRESS_TOKEN,
+];
+
+/// What a request's `_meta` decides: which session serves it and its progress token.
+pub(crate) struct Prepared {
+    pub(crate) session: Arc<Session>,
+    pub(crate) progress_token: Option<ProgressToken>,
+}
+
+/// Parse params (absent params read as `{}`).
+pub(crate) fn parse<T: DeserializeOwned>(params: Option<&RawValue>) -> Result<T, Error> {
+    let text = params.map_or("{}", RawValue::get);
+    serde_json::from_str(text).map_err(|e| Error::invalid_params(format!("Invalid params: {e}")))
+}
+
+/// Serialize a result.
+pub(crate) fn raw<T: Serialize>(v: &T) -> Result<Box<RawValue>, Error> {
+    serde_json::value::to_raw_value(v).map_err(|e| Error::internal(e.to_string()))
+}
+
+pub(crate) struct Router {
+    pub(crate) config: ServerConfig,
+    pub(crate) registry: Arc<Registry>,
+    me: Weak<Router>,
+}
+
+/// How a handler run in a scope ended, with the input requests of an unfinished round.
+pub(crate) struct Ran<T> {
+    pub(crate) outcome: Outcome<T>,
+    pub(crate) input_required: Option<InputRequiredResult>,
+}
+
+impl Router {
+    pub(crate) fn new(config: ServerConfig, registry: Arc<Registry>) -> Arc<Router> {
+        // A Weak to itself lets nested calls (ctx.call_tool) dispatch back into the router.
+        Arc::new_cyclic(|me| Router {
+            config,
+            registry,
+            me: me.clone(),
+        })
+    }
+
+    fn me(&self) -> Option<Arc<Router>> {
+        self.me.upgrade()
+    }
+
+    /// Choose the session of a request: a request whose `_meta` names a protocol version is
+    /// a stateless-era request with a session of its own; any other belongs to the
+    /// connection's handshake session.
+    pub(crate) fn prepare(
+        &self,
+        conn_session: &Arc<Session>,
+        params: Option<&RawValue>,
+    ) -> Result<Prepared, Error> {
+        let meta = match params {
+            Some(p) if p.get().contains("\"_meta\"") => serde_json::from_str::<MetaProbe>(p.get())
+                .map_err(|e| Error::invalid_params(format!("Invalid _meta: {e}")))?
+                .meta
+                .unwrap_or_default(),
+            _ => RequestMeta::default(),
+        };
+        let Some(requested) = meta.protocol_version else {
+            return Ok(Prepared {
+                session: conn_session.clone(),
+                progress_token: meta.progress_token,
+            });
+        };
+        let version = match requested.parse::<ProtocolVersion>() {
+            Ok(v) if v.era() == Era::Stateless => v,
+            _ => {
+                return Err(Error::new(
+                    ErrorKind::UnsupportedVersion,
+                    format!("Unsupported protocol version: {requested}"),
+                )
+                .with_data(json!({
+                    "requested": requested,
+                    "supported": supported_stateless(),
+                })))
+            }
+        };
+        Ok(Prepared {
+            session: Session::stateless(
+                version,
+                meta.client_info,
+                meta.client_capabilities.unwrap_or_default(),
+                meta.log_level,
+            ),
+            progress_token: meta.progress_token,
+        })
+    }
+
+    /// Run `f` in a child scope of the request with `budget`, in a fresh context. In the
+    /// stateless era with `binding`, input rounds are replayed from `requestState` and
+    /// `inputResponses`, and an unfinished round yields an `input_required` result.
+    pub(crate) async fn run<T, F, Fut>(
+        &self,
+        call: &Call,
+        timeout: Option<std::time::Duration>,
+        mrtr: Option<(String, Option<InputResponses>, Option<String>)>,
+        f: F,
+    ) -> Result<Ran<T>, Error>
+    where
+        F: FnOnce(Context) -> Fut,
+        Fut: std::future::Future<Output = Result<T, Error>>,
+    {
+        let mut budget = fastmcp_core::Budget::unlimited();
+        for t in [self.config.request_timeout, timeout].into_iter().flatten() {
+            budget = budget.with_timeout(t);
+        }
+        let scope = call.scope.child(budget);
+        let mut b = Context::builder(scope.clone(), call.session.clone())
+            .request_id(call.id.clone())
+            .progress_token(call.progress_token.clone())
+            .peer(call.peer.clone())
+            .grace(self.config.cancel_grace);
+        if let Some(me) = self.me() {
+            b = b.dispatch(me);
+        }
+        let mut binding = None;
+        if let (true, Some((bind, responses, state))) = (call.stateless(), mrtr) {
+            let mut answers = match state {
+                Some(s) => self.config.sealer.open(&s, &bind)?.answers,
+                None => Map::new(),
+            };
+            for (k, v) in responses.unwrap_or_default() {
+                let v = serde_json::to_value(v).map_err(|e| Error::internal(e.to_string()))?;
+                answers.insert(k, v);
+            }
+            b = b.input_rounds(InputRounds::new(answers));
+            binding = Some(bind);
+        }
+        let ctx = b.build();
+        let outcome = scope.run(f(ctx.clone()), self.config.cancel_grace).await;
+        ctx.finish().await;
+        let input_required = match (ctx.input_rounds(), binding) {
+            (Some(rounds), Some(binding)) => {
+                let pending = rounds.take_pending();
+                if pending.is_empty() {
+                    None
+                } else {
+                    Some(self.input_required(rounds, binding, pending)?)
+                }
+            }
+            _ => None,
+        };
+        Ok(Ran {
+            outcome,
+            input_required,
+        })
+    }
+
+    fn input_required(
+        &self,
+        rounds: &InputRounds,
+        binding: String,
+        pending: std::collections::BTreeMap<String, Value>,
+    ) -> Result<InputRequiredResult, Error> {
+        let exp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
+            + self.config.request_state_ttl.as_secs();
+        let state = RequestState {
+            binding,
+            answers: rounds.answers().clone(),
+            exp,
+        };
+        let requests = serde_json::from_value(Value::Object(pending.into_iter().collect()))
+            .map_err(|e| Error::internal(format!("bad input request: {e}")))?;
+        Ok(InputRequiredResult {
+            result_type: ResultType::InputRequired,
+            input_requests: Some(requests),
+            request_state: Some(self.config.sealer.seal(&state)),
+            meta: None,
+        })
+    }
+
+    /// Route a request to its method.
+    pub(crate) async fn handle(
+        &self,
+        call: &Call,
+        method: &str,
+        params: Option<&RawValue>,
+    ) -> Result<Box<RawValue>, Error> {
+        if !call.stateless()
+            && call.session.protocol_version().is_none()
+            && !matches!(method, "initialize" | "ping" | "server/discover")
+        {
+            return Err(Error::invalid_request(format!(
+                "Received {method} before initialization"
+            )));
+        }
+        match method {
+            "initialize" => self.initialize(call, params),
+            "ping" => self.ping(call),
+            "server/discover" => self.discover(),
+            "logging/setLevel" => self.set_level(call, params),
+            "tools/list" => self.list_tools(call, params),
+            "tools/call" => self.call_tool(call, params).await,
+            "resources/list" => self.list_resources(call, params),
+            "resources/templates/list" => self.list_templates(call, params),
+            "resources/read" => self.read_resource(call, params).await,
+            "resources/subscribe" => self.subscribe(call, params, true),
+            "resources/unsubscribe" => self.subscribe(call, params, false),
+            "prompts/list" => self.list_prompts(call, params),
+            "prompts/get" => self.get_prompt(call, params).await,
+            "completion/complete" => self.complete(call, params).await,
+            "subscriptions/listen" => self.listen(call, params).await,
+            other => Err(Error::method_not_found(other)),
+        }
+    }
+}
+
+pub(crate) fn supported_stateless() -> Vec<String> {
+    ProtocolVersion::ALL
+        .iter()
+        .filter(|v| v.era() == Era::Stateless)
+        .map(|v| v.as_str().to_owned())
+        .collect()
+}
+
+impl Dispatch for Router {
+    fn dispatch<'a>(
+        &'a self,
+        ctx: &'a Context,
+        method: &'a str,
+        params: Box<RawValue>,
+    ) -> fastmcp_core::BoxFuture<'a, Result<Box<RawValue>, Error>> {
+        Box::pin(async move {
+            let call = Call {
+                id: ctx.request_id().cloned().unwrap_or(RequestId::Number(0)),
+                session: ctx.session().clone(),
+                peer: ctx.peer().clone(),
+                scope: ctx.scope().clone(),
+                progress_token: None,
+            };
+            self.handle(&call, method, Some(&params)).await
+        })
+    }
+}

@@ -1,0 +1,188 @@
+//! The child-process transport (client side): spawn a server and speak to it over its
+//! stdin and stdout.
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+use crate::channel::Channel;
+use crate::lines::{line_channel, LineOptions};
+
+/// What to do with the child's stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StderrMode {
+    /// Keep the last lines in memory (readable with [`ChildProcess::stderr_lines`]) and log
+    /// them at debug level. The pipe is always drained, so the child never blocks on it.
+    #[default]
+    Capture,
+    /// Let the child write to this process's stderr.
+    Inherit,
+    /// Discard.
+    Null,
+}
+
+/// How to start a server as a child process.
+///
+/// ```no_run
+/// # async fn f() -> std::io::Result<()> {
+/// use fastmcp_transport::ChildTransport;
+/// let (channel, child) = ChildTransport::new("my-server").arg("--stdio").env("LOG", "1").spawn()?;
+/// # drop(channel); child.shutdown().await; Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ChildTransport {
+    program: OsString,
+    args: Vec<OsString>,
+    env: Vec<(OsString, OsString)>,
+    cwd: Option<PathBuf>,
+    stderr: StderrMode,
+    grace: Duration,
+    opts: LineOptions,
+}
+
+impl ChildTransport {
+    /// A transport that runs `program`.
+    pub fn new(program: impl Into<OsString>) -> Self {
+        ChildTransport {
+            program: program.into(),
+            args: vec![],
+            env: vec![],
+            cwd: None,
+            stderr: StderrMode::default(),
+            grace: Duration::from_secs(2),
+            opts: LineOptions::default(),
+        }
+    }
+
+    /// Add an argument.
+    pub fn arg(mut self, a: impl Into<OsString>) -> Self {
+        self.args.push(a.into());
+        self
+    }
+
+    /// Add arguments.
+    pub fn args<I: IntoIterator<Item = S>, S: Into<OsString>>(mut self, args: I) -> Self {
+        self.args.extend(args.into_iter().map(Into::into));
+        self
+    }
+
+    /// Set an environment variable of the child.
+    pub fn env(mut self, k: impl Into<OsString>, v: impl Into<OsString>) -> Self {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    /// Set the working directory.
+    pub fn current_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.cwd = Some(dir.into());
+        self
+    }
+
+    /// What to do with stderr.
+    pub fn stderr(mut self, mode: StderrMode) -> Self {
+        self.stderr = mode;
+        self
+    }
+
+    /// How long to wait after closing stdin, and again after SIGTERM, before escalating.
+    pub fn grace(mut self, grace: Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+
+    /// Line options (message size limit).
+    pub fn line_options(mut self, opts: LineOptions) -> Self {
+        self.opts = opts;
+        self
+    }
+
+    /// Start the child.
+    pub fn spawn(&self) -> std::io::Result<(Channel, ChildProcess)> {
+        let mut cmd = Command::new(&self.program);
+        cmd.args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(match self.stderr {
+                StderrMode::Capture => Stdio::piped(),
+                StderrMode::Inherit => Stdio::inherit(),
+                StderrMode::Null => Stdio::null(),
+            })
+            .kill_on_drop(true);
+        if let Some(d) = &self.cwd {
+            cmd.current_dir(d);
+        }
+        let mut child = cmd.spawn()?;
+        let stdin = child.stdin.take().expect("piped stdin");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let lines = Arc::new(Mutex::new(VecDeque::new()));
+        if let Some(err) = child.stderr.take() {
+            let lines = lines.clone();
+            tokio::spawn(async move {
+                let mut r = BufReader::new(err).lines();
+                while let Ok(Some(l)) = r.next_line().await {
+                    tracing::debug!(target: "fastmcp::child", "{l}");
+                    let mut q = lines.lock().expect("lock");
+                    if q.len() == 1000 {
+                        q.pop_front();
+                    }
+                    q.push_back(l);
+                }
+            });
+        }
+        let channel = line_channel(stdout, stdin, self.opts);
+        Ok((
+            channel,
+            ChildProcess {
+                child,
+                stderr: lines,
+                grace: self.grace,
+            },
+        ))
+    }
+}
+
+/// A running child server. Dropping it kills the child (SIGKILL); [`ChildProcess::shutdown`]
+/// stops it gently: stdin closed (by dropping the channel), then SIGTERM, then SIGKILL.
+#[derive(Debug)]
+pub struct ChildProcess {
+    child: Child,
+    stderr: Arc<Mutex<VecDeque<String>>>,
+    grace: Duration,
+}
+
+impl ChildProcess {
+    /// The process id, while it runs.
+    pub fn id(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// The last lines the child wrote to stderr (with [`StderrMode::Capture`]).
+    pub fn stderr_lines(&self) -> Vec<String> {
+        self.stderr.lock().expect("lock").iter().cloned().collect()
+    }
+
+    /// Stop the child and reap it. Drop the [`Channel`] first so its stdin closes: a
+    /// well-behaved server exits on EOF. After the grace period it gets SIGTERM, and after
+    /// another, SIGKILL.
+    pub async fn shutdown(mut self) -> std::io::Result<ExitStatus> {
+        if let Ok(s) = tokio::time::timeout(self.grace, self.child.wait()).await {
+            return s;
+        }
+        if let Some(pid) = self.child.id() {
+            let pid = nix::unistd::Pid::from_raw(pid as i32);
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        }
+        if let Ok(s) = tokio::time::timeout(self.grace, self.child.wait()).await {
+            return s;
+        }
+        self.child.start_kill()?;
+        self.child.wait().await
+    }
+}

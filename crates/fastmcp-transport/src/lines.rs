@@ -1,0 +1,200 @@
+//! Newline-delimited JSON over any byte stream, with a message size limit.
+
+use bytes::{Bytes, BytesMut};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
+use tokio::sync::mpsc;
+
+use crate::channel::{Channel, FrameError, Inbound, Outbound};
+
+/// The default largest message: 4 MiB.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 4 * 1024 * 1024;
+
+/// Options of a line transport.
+#[derive(Debug, Clone, Copy)]
+pub struct LineOptions {
+    /// The largest inbound message in bytes; longer lines are discarded and reported.
+    pub max_message_size: usize,
+    /// Channel capacity in messages.
+    pub capacity: usize,
+}
+
+impl Default for LineOptions {
+    fn default() -> Self {
+        LineOptions {
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            capacity: 256,
+        }
+    }
+}
+
+/// A channel over a reader and a writer of newline-delimited JSON. Spawns a reader task
+/// and a writer task (buffered; flushed whenever no message is waiting).
+pub fn line_channel<R, W>(reader: R, writer: W, opts: LineOptions) -> Channel
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let (itx, irx) = mpsc::channel::<Inbound>(opts.capacity);
+    let (otx, orx) = mpsc::channel::<Bytes>(opts.capacity);
+    tokio::spawn(read_lines(reader, itx, opts.max_message_size));
+    tokio::spawn(write_lines(writer, orx));
+    Channel {
+        inbound: irx,
+        outbound: Outbound::new(otx),
+    }
+}
+
+async fn read_lines<R: AsyncRead + Unpin>(reader: R, tx: mpsc::Sender<Inbound>, max: usize) {
+    let mut reader = BufReader::with_capacity(64 * 1024, reader);
+    let mut line = BytesMut::with_capacity(8 * 1024);
+    let mut too_large = false;
+    loop {
+        let (done, used, eof) = {
+            let buf = match reader.fill_buf().await {
+                Ok(b) => b,
+                Err(e) => {
+                    tracing::debug!("read error: {e}");
+                    return;
+                }
+            };
+            if buf.is_empty() {
+                (false, 0, true)
+            } else if let Some(i) = memchr(buf) {
+                if !too_large && line.len() + i <= max {
+                    line.extend_from_slice(&buf[..i]);
+                } else {
+                    too_large = true;
+                }
+                (true, i + 1, false)
+            } else {
+                if !too_large && line.len() + buf.len() <= max {
+                    line.extend_from_slice(buf);
+                } else {
+                    too_large = true;
+                    line.clear();
+                }
+                (false, buf.len(), false)
+            }
+        };
+        reader.consume(used);
+        if done || (eof && (!line.is_empty() || too_large)) {
+            let frame = frame(&mut line, too_large, max);
+            too_large = false;
+            if let Some(f) = frame {
+                if tx.send(f).await.is_err() {
+                    return;
+                }
+            }
+        }
+        if eof {
+            return;
+        }
+    }
+}
+
+fn memchr(buf: &[u8]) -> Option<usize> {
+    buf.iter().position(|b| *b == b'\n')
+}
+
+fn frame(line: &mut BytesMut, too_large: bool, max: usize) -> Option<Inbound> {
+    if too_large {
+        line.clear();
+        return Some(Err(FrameError::TooLarge { limit: max }));
+    }
+    let mut bytes = line.split().freeze();
+    if bytes.last() == Some(&b'\r') {
+        bytes.truncate(bytes.len() - 1);
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return None;
+    }
+    if std::str::from_utf8(&bytes).is_err() {
+        return Some(Err(FrameError::InvalidUtf8));
+    }
+    Some(Ok(bytes))
+}
+
+async fn write_lines<W: AsyncWrite + Unpin>(writer: W, mut rx: mpsc::Receiver<Bytes>) {
+    let mut w = BufWriter::with_capacity(64 * 1024, writer);
+    while let Some(msg) = rx.recv().await {
+        if w.write_all(&msg).await.is_err() || w.write_all(b"\n").await.is_err() {
+            return;
+        }
+        while let Ok(msg) = rx.try_recv() {
+            if w.write_all(&msg).await.is_err() || w.write_all(b"\n").await.is_err() {
+                return;
+            }
+        }
+        if w.flush().await.is_err() {
+            return;
+        }
+    }
+    let _ = w.shutdown().await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn frames(input: &'static [u8], max: usize) -> Vec<Inbound> {
+        let (_w, sink) = tokio::io::duplex(1024);
+        let opts = LineOptions {
+            max_message_size: max,
+            capacity: 16,
+        };
+        let mut ch = line_channel(input, sink, opts);
+        let mut out = vec![];
+        while let Some(f) = ch.inbound.recv().await {
+            out.push(f);
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn splits_lines_and_reports_bad_frames() {
+        let got = frames(
+            b"{\"a\":1}\r\n\n  \n{\"b\":2}\n\xff\xfe\n0123456789ABCDEF\n{}",
+            10,
+        )
+        .await;
+        assert_eq!(
+            got,
+            vec![
+                Ok(Bytes::from_static(b"{\"a\":1}")),
+                Ok(Bytes::from_static(b"{\"b\":2}")),
+                Err(FrameError::InvalidUtf8),
+                Err(FrameError::TooLarge { limit: 10 }),
+                Ok(Bytes::from_static(b"{}")),
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn oversized_line_across_buffers_is_one_error() {
+        let big: &'static [u8] = Box::leak(
+            [vec![b'x'; 200_000], b"\n{}\n".to_vec()]
+                .concat()
+                .into_boxed_slice(),
+        );
+        let got = frames(big, 1000).await;
+        assert_eq!(
+            got,
+            vec![
+                Err(FrameError::TooLarge { limit: 1000 }),
+                Ok(Bytes::from_static(b"{}"))
+            ]
+        );
+    }
+
+    #[tokio::test]
+    async fn writes_one_message_per_line() {
+        let (client, server) = tokio::io::duplex(1024);
+        let (r, w) = tokio::io::split(server);
+        let ch = line_channel(r, w, LineOptions::default());
+        ch.outbound.send(&b"{\"x\":1}"[..]).await.unwrap();
+        ch.outbound.send(&b"{}"[..]).await.unwrap();
+        let mut lines = BufReader::new(client).lines();
+        assert_eq!(lines.next_line().await.unwrap().unwrap(), "{\"x\":1}");
+        assert_eq!(lines.next_line().await.unwrap().unwrap(), "{}");
+    }
+}

@@ -1,0 +1,72 @@
+//! Shared pieces of the integration tests.
+#![allow(dead_code)]
+
+use std::sync::{Arc, Mutex};
+
+use fastmcp::client::{Client, ClientHandler, Mode};
+use fastmcp::core::{BoxFuture, Error};
+use fastmcp::protocol::{
+    ElicitAction, ElicitRequestParams, ElicitResult, LoggingMessageNotificationParams,
+    ProgressNotificationParams, ProtocolVersion,
+};
+use fastmcp::server::RunningServer;
+use serde_json::value::RawValue;
+
+/// A client handler that records notifications and accepts elicitations with fixed content.
+#[derive(Default, Clone)]
+pub struct Recorder {
+    pub progress: Arc<Mutex<Vec<ProgressNotificationParams>>>,
+    pub logs: Arc<Mutex<Vec<LoggingMessageNotificationParams>>>,
+    pub other: Arc<Mutex<Vec<String>>>,
+    pub elicitations: Arc<Mutex<Vec<String>>>,
+    pub answer: serde_json::Map<String, serde_json::Value>,
+}
+
+impl ClientHandler for Recorder {
+    fn elicit(&self, params: ElicitRequestParams) -> BoxFuture<'_, Result<ElicitResult, Error>> {
+        let msg = match &params {
+            ElicitRequestParams::Form(f) => f.message.clone(),
+            ElicitRequestParams::Url(u) => u.message.clone(),
+        };
+        self.elicitations.lock().unwrap().push(msg);
+        let content = self.answer.clone();
+        Box::pin(async move {
+            Ok(ElicitResult {
+                action: ElicitAction::Accept,
+                content: Some(content),
+                ..Default::default()
+            })
+        })
+    }
+
+    fn on_progress(&self, p: ProgressNotificationParams) {
+        self.progress.lock().unwrap().push(p);
+    }
+
+    fn on_log(&self, p: LoggingMessageNotificationParams) {
+        self.logs.lock().unwrap().push(p);
+    }
+
+    fn on_notification(&self, method: &str, _: Option<&RawValue>) {
+        self.other.lock().unwrap().push(method.to_owned());
+    }
+}
+
+/// Both eras, for tests that run once per era.
+pub fn modes() -> [Mode; 2] {
+    [
+        Mode::Handshake(ProtocolVersion::V2025_11_25),
+        Mode::Stateless(ProtocolVersion::V2026_07_28),
+    ]
+}
+
+/// A client of `server` over the in-memory transport.
+pub async fn client(server: &RunningServer, mode: Mode, handler: Recorder) -> Client {
+    Client::builder()
+        .mode(mode)
+        .handler(handler)
+        .log_level(fastmcp::protocol::LoggingLevel::Debug)
+        .connect(server.connect_in_memory())
+        .await
+        .expect("connect")
+}
