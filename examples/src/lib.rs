@@ -1,1 +1,10 @@
-//! examples
+//! Runnable examples of FastMCP for Rust; each binary in `src/bin` shows one feature.
+//!
+//! - `quickstart`: the README's calculator on stdio.
+//! - `demo`: starts a server as a child process and exercises it with a client, in both
+//!   protocol eras, printing what happens.
+//! - `resources`: static resources and RFC 6570 templates with completion.
+//! - `prompts`: prompts with typed arguments.
+//! - `context`: progress, logging, cancellation checkpoints, masked sections, budgets.
+//! - `elicitation`: asking the user for structured input.
+#![forbid(unsafe_code)]

@@ -192,6 +192,8 @@ impl Error {
             error_code::HEADER_MISMATCH => ErrorKind::HeaderMismatch,
             error_code::MISSING_REQUIRED_CLIENT_CAPABILITY => ErrorKind::MissingClientCapability,
             error_code::UNSUPPORTED_PROTOCOL_VERSION => ErrorKind::UnsupportedVersion,
+            error_code::REQUEST_TIMEOUT => ErrorKind::Timeout,
+            error_code::REQUEST_CANCELLED => ErrorKind::Cancelled,
             other => ErrorKind::Remote(other),
         };
         Error {
@@ -260,6 +262,8 @@ mod tests {
             ErrorKind::HeaderMismatch,
             ErrorKind::MissingClientCapability,
             ErrorKind::UnsupportedVersion,
+            ErrorKind::Timeout,
+            ErrorKind::Cancelled,
             ErrorKind::Remote(-31999),
         ] {
             let e = Error::new(kind, "x");

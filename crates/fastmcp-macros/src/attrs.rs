@@ -477,7 +477,11 @@ pub(crate) fn doc_string(attrs: &[Attribute]) -> Option<String> {
                 lit: Lit::Str(s), ..
             }) = &nv.value
             {
-                lines.extend(s.value().lines().map(str::to_owned));
+                lines.extend(
+                    s.value()
+                        .split('\n')
+                        .map(|l| l.trim_end_matches('\r').to_owned()),
+                );
             }
         }
     }

@@ -128,6 +128,7 @@ pub(crate) fn free_fn(kind: Kind, attr: TokenStream, item: TokenStream) -> Token
         shape_ok = false;
     }
     let ident = func.sig.ident.clone();
+    check_param_names(&func, kind, &mut errors);
     let callee = Callee::Free { ident: &ident };
     let expansion = spec.expand(&handler, &callee, &mut errors);
     let compile_errors = errors.to_compile_errors();
@@ -193,4 +194,24 @@ fn split_attrs(attrs: &[Attribute]) -> (Vec<&Attribute>, Vec<&Attribute>, Vec<&A
         }
     }
     (docs, cfgs, others)
+}
+
+/// A parameter named like its function would match the unit struct the function becomes.
+fn check_param_names(func: &ItemFn, kind: Kind, errors: &mut Errors) {
+    for input in &func.sig.inputs {
+        if let syn::FnArg::Typed(pt) = input {
+            if let syn::Pat::Ident(pi) = &*pt.pat {
+                if pi.ident == func.sig.ident {
+                    errors.spanned(
+                        pi.ident.span(),
+                        format!(
+                            "a parameter can't be named like its function: #[{0}] turns `{1}` into a unit struct; rename the parameter (`#[arg(rename = \"{1}\")]` keeps the argument's name)",
+                            kind.noun(),
+                            pi.ident
+                        ),
+                    );
+                }
+            }
+        }
+    }
 }
