@@ -270,6 +270,8 @@ impl Message {
                 };
                 let message = if code == error_code::PARSE_ERROR {
                     format!("Parse error: {e}")
+                } else if first_byte(bytes) != Some(b'{') {
+                    "Invalid request: a message must be a JSON object".to_owned()
                 } else {
                     format!("Invalid request: {e}")
                 };
@@ -292,7 +294,8 @@ impl Message {
             IdField::Missing | IdField::Null => None,
         };
         if env.jsonrpc.as_deref() != Some("2.0") {
-            let reply = env.method.is_some() && id.is_some();
+            // Answer anything but what looks like a response (answering those could loop).
+            let reply = env.result.is_none() && env.error.is_none();
             return Err(invalid(
                 id,
                 "Invalid request: jsonrpc must be \"2.0\"",
@@ -358,6 +361,10 @@ impl Message {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a message always serializes")
     }
+}
+
+fn first_byte(bytes: &[u8]) -> Option<u8> {
+    bytes.iter().copied().find(|b| !b.is_ascii_whitespace())
 }
 
 fn is_json(bytes: &[u8]) -> bool {

@@ -240,9 +240,16 @@ impl Server {
     }
 
     /// Serve one client on stdin/stdout until it closes stdin; then shut down.
+    ///
+    /// The environment variable `FASTMCP_MAX_MESSAGE_SIZE` (bytes) overrides
+    /// [`Server::max_message_size`].
     pub async fn run_stdio(self) -> Result<(), Error> {
+        let max = std::env::var("FASTMCP_MAX_MESSAGE_SIZE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(self.config.max_message_size);
         let opts = LineOptions {
-            max_message_size: self.config.max_message_size,
+            max_message_size: max,
             ..LineOptions::default()
         };
         let running = self.start().await?;
