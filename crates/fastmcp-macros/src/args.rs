@@ -177,11 +177,11 @@ impl Handler {
         sig: &Signature,
         errors: &mut Errors,
     ) -> Handler {
-        if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-            errors.spanned(
-                generics_span(sig),
-                format!("generic {}s are not supported", kind.noun()),
-            );
+        let generic = format!("generic {}s are not supported", kind.noun());
+        if !sig.generics.params.is_empty() {
+            errors.covering(&sig.generics, &generic);
+        } else if let Some(w) = &sig.generics.where_clause {
+            errors.covering(w, &generic);
         }
         if let Some(v) = &sig.variadic {
             errors.spanned(v.span(), "variadic functions are not supported");
@@ -253,16 +253,6 @@ impl Handler {
     }
 }
 
-fn generics_span(sig: &Signature) -> Span {
-    let mut ts = sig.generics.to_token_stream();
-    if let Some(w) = &sig.generics.where_clause {
-        ts.extend(w.to_token_stream());
-    }
-    ts.into_iter()
-        .next()
-        .map_or_else(|| sig.ident.span(), |t| t.span())
-}
-
 fn analyze_param(
     kind: Kind,
     attrs: &[Attribute],
@@ -274,7 +264,7 @@ fn analyze_param(
         match ctx {
             Ok(p) => {
                 for a in attrs.iter().filter(|a| is_arg_attr(a)) {
-                    errors.spanned(a.span(), "#[arg] does not apply to the `Context` parameter");
+                    errors.covering(a, "#[arg] does not apply to the `Context` parameter");
                 }
                 return Some(p);
             }
@@ -288,8 +278,8 @@ fn analyze_param(
     let ident = match pat {
         Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => pi.ident.clone(),
         _ => {
-            errors.spanned(
-                pat.span(),
+            errors.covering(
+                pat,
                 format!(
                     "{} parameters must be plain names (`name: Type`)",
                     kind.noun()
@@ -318,8 +308,8 @@ fn analyze_param(
 fn context_param(ty: &Type) -> Option<syn::Result<Param>> {
     match ty {
         Type::Reference(r) if is_context(&r.elem) => Some(match r.mutability {
-            Some(m) => Err(syn::Error::new(
-                m.span(),
+            Some(_) => Err(syn::Error::new_spanned(
+                r,
                 "take the context as `&Context` or `Context`, not `&mut Context`",
             )),
             None => Ok(Param::Context { by_ref: true }),
@@ -364,16 +354,16 @@ pub(crate) fn option_inner(ty: &Type) -> Option<Type> {
 fn check_owned(kind: Kind, ty: &Type) -> Option<syn::Error> {
     let mut finder = Finder::default();
     finder.visit_type_mut(&mut ty.clone());
-    if let Some(span) = finder.impl_trait {
-        return Some(syn::Error::new(
-            span,
+    if let Some(tokens) = finder.impl_trait {
+        return Some(syn::Error::new_spanned(
+            tokens,
             format!(
                 "generic {}s are not supported (an `impl Trait` parameter is generic)",
                 kind.noun()
             ),
         ));
     }
-    if let Some(span) = finder.reference {
+    if finder.reference.is_some() {
         let hint = if ty.to_token_stream().to_string().contains("str") {
             "use `String` instead of `&str`"
         } else {
@@ -383,8 +373,8 @@ fn check_owned(kind: Kind, ty: &Type) -> Option<syn::Error> {
             Kind::Resource => "are parsed from the URI",
             Kind::Tool | Kind::Prompt => "are deserialized",
         };
-        return Some(syn::Error::new(
-            span,
+        return Some(syn::Error::new_spanned(
+            ty,
             format!("{} arguments {what} and can't borrow: {hint}", kind.noun()),
         ));
     }
@@ -394,18 +384,18 @@ fn check_owned(kind: Kind, ty: &Type) -> Option<syn::Error> {
 /// Finds `impl Trait` and references in a type.
 #[derive(Default)]
 struct Finder {
-    impl_trait: Option<Span>,
-    reference: Option<Span>,
+    impl_trait: Option<TokenStream>,
+    reference: Option<TokenStream>,
 }
 
 impl VisitMut for Finder {
     fn visit_type_mut(&mut self, ty: &mut Type) {
         match ty {
             Type::ImplTrait(i) => {
-                self.impl_trait.get_or_insert(i.impl_token.span);
+                self.impl_trait.get_or_insert_with(|| i.to_token_stream());
             }
             Type::Reference(r) => {
-                self.reference.get_or_insert(r.and_token.span);
+                self.reference.get_or_insert_with(|| r.to_token_stream());
             }
             _ => {}
         }
@@ -413,8 +403,8 @@ impl VisitMut for Finder {
     }
 }
 
-/// Whether `ty` contains `impl Trait`.
-pub(crate) fn impl_trait_span(ty: &Type) -> Option<Span> {
+/// The `impl Trait` in `ty`, if any.
+pub(crate) fn find_impl_trait(ty: &Type) -> Option<TokenStream> {
     let mut finder = Finder::default();
     finder.visit_type_mut(&mut ty.clone());
     finder.impl_trait

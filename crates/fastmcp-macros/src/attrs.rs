@@ -27,6 +27,11 @@ impl Errors {
         self.push(syn::Error::new(span, msg));
     }
 
+    /// An error covering all of `tokens` (a `Span` can't be joined on stable).
+    pub(crate) fn covering(&mut self, tokens: &dyn quote::ToTokens, msg: impl std::fmt::Display) {
+        self.push(syn::Error::new_spanned(tokens, msg));
+    }
+
     /// Keep the value of a result, recording its error.
     pub(crate) fn ok<T>(&mut self, r: syn::Result<T>) -> Option<T> {
         match r {
@@ -505,7 +510,8 @@ pub(crate) fn is_doc(attr: &Attribute) -> bool {
     attr.path().is_ident("doc")
 }
 
-/// `compile_error!` at `span` (for stubs that must not compile silently).
+/// The body of a conversion stub emitted next to a compile error, so that uses of the
+/// component do not add errors of their own; it can never run.
 pub(crate) fn unreachable_body(span: Span) -> TokenStream {
     quote_spanned!(span=> ::std::unreachable!("this component failed to compile"))
 }

@@ -3,7 +3,6 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
-use syn::spanned::Spanned;
 use syn::{Attribute, ItemFn};
 
 use crate::args::{strip_param_attrs, Callee, Handler, Kind};
@@ -114,27 +113,26 @@ pub(crate) fn free_fn(kind: Kind, attr: TokenStream, item: TokenStream) -> Token
     let handler = Handler::analyze(kind, &func.attrs, &func.sig, &mut errors);
     strip_param_attrs(&mut func.sig);
 
-    // Shapes that can't become a unit struct: keep the function as it is.
-    let mut shape_ok =
-        func.sig.generics.params.is_empty() && func.sig.generics.where_clause.is_none();
+    // A method can't become a unit struct: keep it as it is. A generic function, or one
+    // with a parameter named like itself, can't become `run`: emit the struct alone.
     if let Some(r) = &handler.receiver {
-        errors.spanned(
-            r.span(),
+        errors.covering(
+            r,
             format!(
                 "#[{0}] on a method needs the impl block's help: put #[tools] on the impl block (it turns the methods marked #[{0}] into components)",
                 kind.noun()
             ),
         );
-        shape_ok = false;
+        let compile_errors = errors.to_compile_errors();
+        return quote!(#compile_errors #func);
     }
     let ident = func.sig.ident.clone();
-    check_param_names(&func, kind, &mut errors);
+    let names_ok = check_param_names(&func, kind, &mut errors);
+    let emit_run =
+        names_ok && func.sig.generics.params.is_empty() && func.sig.generics.where_clause.is_none();
     let callee = Callee::Free { ident: &ident };
     let expansion = spec.expand(&handler, &callee, &mut errors);
     let compile_errors = errors.to_compile_errors();
-    if !shape_ok {
-        return quote!(#compile_errors #func);
-    }
 
     let vis = &func.vis;
     let (docs, cfgs, others) = split_attrs(&func.attrs);
@@ -149,6 +147,16 @@ pub(crate) fn free_fn(kind: Kind, attr: TokenStream, item: TokenStream) -> Token
         crate::attrs::unreachable_body(Span::call_site())
     };
     let items = errors.is_empty().then_some(&expansion.items);
+    let run = emit_run.then(|| {
+        quote! {
+            #(#cfgs)*
+            impl #ident {
+                #(#docs)*
+                #(#others)*
+                #vis #sig #block
+            }
+        }
+    });
     let quiet = quiet();
     quote! {
         #(#cfgs)*
@@ -157,12 +165,7 @@ pub(crate) fn free_fn(kind: Kind, attr: TokenStream, item: TokenStream) -> Token
         #[derive(Clone, Copy, Debug, Default)]
         #vis struct #ident;
 
-        #(#cfgs)*
-        impl #ident {
-            #(#docs)*
-            #(#others)*
-            #vis #sig #block
-        }
+        #run
 
         #(#cfgs)*
         #quiet
@@ -196,8 +199,10 @@ fn split_attrs(attrs: &[Attribute]) -> (Vec<&Attribute>, Vec<&Attribute>, Vec<&A
     (docs, cfgs, others)
 }
 
-/// A parameter named like its function would match the unit struct the function becomes.
-fn check_param_names(func: &ItemFn, kind: Kind, errors: &mut Errors) {
+/// A parameter named like its function would match the unit struct the function becomes;
+/// `false` if there is one.
+fn check_param_names(func: &ItemFn, kind: Kind, errors: &mut Errors) -> bool {
+    let mut ok = true;
     for input in &func.sig.inputs {
         if let syn::FnArg::Typed(pt) = input {
             if let syn::Pat::Ident(pi) = &*pt.pat {
@@ -210,8 +215,10 @@ fn check_param_names(func: &ItemFn, kind: Kind, errors: &mut Errors) {
                             pi.ident
                         ),
                     );
+                    ok = false;
                 }
             }
         }
     }
+    ok
 }

@@ -4,7 +4,6 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, ToTokens};
-use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Attribute, ImplItem, ItemImpl, Type};
 
@@ -38,8 +37,8 @@ fn attr_tokens(attr: &Attribute) -> syn::Result<TokenStream> {
 pub(crate) fn expand(macro_name: &str, attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     if !attr.is_empty() {
-        errors.spanned(
-            attr.span(),
+        errors.covering(
+            &attr,
             format!("#[{macro_name}] takes no arguments; put them on the methods' #[tool], #[resource] or #[prompt]"),
         );
     }
@@ -55,15 +54,15 @@ pub(crate) fn expand(macro_name: &str, attr: TokenStream, item: TokenStream) -> 
         }
     };
     if let Some((_, path, _)) = &block.trait_ {
-        errors.spanned(
-            path.span(),
+        errors.covering(
+            path,
             format!("#[{macro_name}] goes on an inherent impl block (`impl MyServer`), not a trait impl"),
         );
     }
     let generic = !block.generics.params.is_empty() || block.generics.where_clause.is_some();
     if generic {
-        errors.spanned(
-            block.generics.span(),
+        errors.covering(
+            &block.generics,
             format!("#[{macro_name}] does not support generic impl blocks: implement it for a concrete type"),
         );
     }
@@ -87,8 +86,8 @@ pub(crate) fn expand(macro_name: &str, attr: TokenStream, item: TokenStream) -> 
             continue;
         };
         for (_, extra) in marked.iter().skip(1) {
-            errors.spanned(
-                extra.span(),
+            errors.covering(
+                extra,
                 "a method can be only one component: one of #[tool], #[resource] or #[prompt]",
             );
         }
@@ -112,8 +111,8 @@ pub(crate) fn expand(macro_name: &str, attr: TokenStream, item: TokenStream) -> 
             None => false,
             Some(r) if r.reference.is_some() && r.mutability.is_none() => true,
             Some(r) => {
-                errors.spanned(
-                    r.span(),
+                errors.covering(
+                    r,
                     format!(
                         "a {} method takes `&self`: the value is shared between calls",
                         kind.noun()

@@ -5,7 +5,7 @@ use quote::{format_ident, quote};
 use syn::ext::IdentExt;
 use syn::{Expr, ExprLit, Lit, LitStr};
 
-use crate::args::{impl_trait_span, Callee, Handler};
+use crate::args::{find_impl_trait, Callee, Handler};
 use crate::attrs::{unknown_key, AttrArgs, AttrItem, Common, Errors, Seen};
 use crate::component::Expansion;
 
@@ -78,9 +78,9 @@ impl ToolAttr {
         if let Err(msg) = check_tool_name(&name) {
             errors.spanned(name_span, msg);
         }
-        if let Some(span) = impl_trait_span(&h.output) {
-            errors.spanned(
-                span,
+        if let Some(tokens) = find_impl_trait(&h.output) {
+            errors.covering(
+                &tokens,
                 "a tool can't return `impl Trait`: its output schema needs a named type",
             );
         }

@@ -42,6 +42,7 @@ impl Router {
         let reason = loop {
             let ev = tokio::select! {
                 r = call.scope.cancelled() => break r,
+                _ = self.shutdown.cancelled() => break CancelReason::Shutdown,
                 ev = events.recv() => ev,
             };
             let ev = match ev {

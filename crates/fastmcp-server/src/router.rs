@@ -83,6 +83,8 @@ pub(crate) fn raw<T: Serialize>(v: &T) -> Result<Box<RawValue>, Error> {
 pub(crate) struct Router {
     pub(crate) config: ServerConfig,
     pub(crate) registry: Arc<Registry>,
+    /// Cancelled when the server shuts down (ends long-lived requests at once).
+    pub(crate) shutdown: tokio_util::sync::CancellationToken,
     me: Weak<Router>,
 }
 
@@ -93,11 +95,16 @@ pub(crate) struct Ran<T> {
 }
 
 impl Router {
-    pub(crate) fn new(config: ServerConfig, registry: Arc<Registry>) -> Arc<Router> {
+    pub(crate) fn new(
+        config: ServerConfig,
+        registry: Arc<Registry>,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> Arc<Router> {
         // A Weak to itself lets nested calls (ctx.call_tool) dispatch back into the router.
         Arc::new_cyclic(|me| Router {
             config,
             registry,
+            shutdown,
             me: me.clone(),
         })
     }

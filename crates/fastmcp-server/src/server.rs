@@ -229,10 +229,11 @@ impl Server {
         for h in self.startup {
             h().await?;
         }
+        let shutdown = CancellationToken::new();
         let shared = Arc::new(Shared {
-            router: Router::new(self.config, self.registry.clone()),
+            router: Router::new(self.config, self.registry.clone(), shutdown.clone()),
             registry: self.registry,
-            shutdown: CancellationToken::new(),
+            shutdown,
             connections: TaskTracker::new(),
             shutdown_hooks: std::sync::Mutex::new(self.shutdown),
         });

@@ -6,8 +6,9 @@ use std::sync::{Arc, Mutex};
 use fastmcp::client::{Client, ClientHandler, Mode};
 use fastmcp::core::{BoxFuture, Error};
 use fastmcp::protocol::{
-    ElicitAction, ElicitRequestParams, ElicitResult, LoggingMessageNotificationParams,
-    ProgressNotificationParams, ProtocolVersion,
+    CreateMessageRequestParams, CreateMessageResult, ElicitAction, ElicitRequestParams,
+    ElicitResult, ListRootsResult, LoggingMessageNotificationParams, ProgressNotificationParams,
+    ProtocolVersion,
 };
 use fastmcp::server::RunningServer;
 use serde_json::value::RawValue;
@@ -36,6 +37,28 @@ impl ClientHandler for Recorder {
                 content: Some(content),
                 ..Default::default()
             })
+        })
+    }
+
+    fn sample(&self, p: CreateMessageRequestParams) -> BoxFuture<'_, Result<CreateMessageResult, Error>> {
+        let n = p.messages.len();
+        Box::pin(async move {
+            Ok(serde_json::from_value(serde_json::json!({
+                "role": "assistant",
+                "content": {"type": "text", "text": format!("sampled {n} message(s)")},
+                "model": "test-model",
+                "stopReason": "endTurn"
+            }))
+            .unwrap())
+        })
+    }
+
+    fn list_roots(&self) -> BoxFuture<'_, Result<ListRootsResult, Error>> {
+        Box::pin(async {
+            Ok(serde_json::from_value(serde_json::json!({
+                "roots": [{"uri": "file:///work", "name": "work"}]
+            }))
+            .unwrap())
         })
     }
 
