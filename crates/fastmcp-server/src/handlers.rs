@@ -270,7 +270,7 @@ impl Router {
         if let Some(ir) = r.1 {
             return raw(&ir);
         }
-        stamp!(self, call, (r.0));
+        stamp!(self, call, (r.0), list);
         raw(&r.0)
     }
 

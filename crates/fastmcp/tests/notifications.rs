@@ -26,14 +26,29 @@ fn echo(name: &str) -> FnTool {
 fn server() -> Server {
     Server::new("notify", "0")
         .tool(echo("a"))
-        .tool(FnTool::typed("sample", "", |ctx: Context, _: Empty| async move {
-            ctx.sample_text("hello?", 50).await
-        }))
-        .tool(FnTool::typed("roots", "", |ctx: Context, _: Empty| async move {
-            let roots = ctx.list_roots().await?;
-            Ok::<_, Error>(roots.iter().map(|r| r.uri.clone()).collect::<Vec<_>>().join(","))
-        }))
-        .resource(FnResource::new(Resource::new("test://watched", "watched"), |_, _| async { "v1" }))
+        .tool(FnTool::typed(
+            "sample",
+            "",
+            |ctx: Context, _: Empty| async move { ctx.sample_text("hello?", 50).await },
+        ))
+        .tool(FnTool::typed(
+            "roots",
+            "",
+            |ctx: Context, _: Empty| async move {
+                let roots = ctx.list_roots().await?;
+                Ok::<_, Error>(
+                    roots
+                        .iter()
+                        .map(|r| r.uri.clone())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                )
+            },
+        ))
+        .resource(FnResource::new(
+            Resource::new("test://watched", "watched"),
+            |_, _| async { "v1" },
+        ))
 }
 
 async fn wait_for(rec: &Recorder, method: &str) -> bool {
@@ -62,7 +77,12 @@ async fn handshake_sessions_hear_list_changed_and_subscribed_updates() {
     handle.notify_resource_updated("test://watched");
     assert!(wait_for(&rec, "notifications/resources/updated").await);
     assert_eq!(
-        rec.other.lock().unwrap().iter().filter(|m| *m == "notifications/resources/updated").count(),
+        rec.other
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| *m == "notifications/resources/updated")
+            .count(),
         1,
         "only the subscribed resource"
     );
@@ -105,9 +125,17 @@ async fn sampling_and_roots_work_in_both_eras() {
     for mode in modes() {
         let c = client(&running, mode, Recorder::default()).await;
         let s = c.call_tool("sample", json!({})).await.unwrap();
-        assert_eq!(s.content, vec![ContentBlock::text("sampled 1 message(s)")], "{mode:?}");
+        assert_eq!(
+            s.content,
+            vec![ContentBlock::text("sampled 1 message(s)")],
+            "{mode:?}"
+        );
         let r = c.call_tool("roots", json!({})).await.unwrap();
-        assert_eq!(r.content, vec![ContentBlock::text("file:///work")], "{mode:?}");
+        assert_eq!(
+            r.content,
+            vec![ContentBlock::text("file:///work")],
+            "{mode:?}"
+        );
     }
 }
 
@@ -135,13 +163,22 @@ async fn pagination_lists_every_page_once() {
     let running = s.start().await.unwrap();
     for mode in modes() {
         let c = client(&running, mode, Recorder::default()).await;
-        let first = c.request_value("tools/list", json!({}), None).await.unwrap();
+        let first = c
+            .request_value("tools/list", json!({}), None)
+            .await
+            .unwrap();
         assert_eq!(first["tools"].as_array().unwrap().len(), 3);
         assert!(first["nextCursor"].is_string());
         let all = c.list_tools().await.unwrap();
         let names: Vec<_> = all.iter().map(|t| t.name.clone()).collect();
-        assert_eq!(names, (0..10).map(|i| format!("t{i:02}")).collect::<Vec<_>>());
-        let bad = c.request_value("tools/list", json!({"cursor": "nope"}), None).await.unwrap_err();
+        assert_eq!(
+            names,
+            (0..10).map(|i| format!("t{i:02}")).collect::<Vec<_>>()
+        );
+        let bad = c
+            .request_value("tools/list", json!({"cursor": "nope"}), None)
+            .await
+            .unwrap_err();
         assert_eq!(bad.code(), -32602);
     }
 }
@@ -161,10 +198,14 @@ async fn lifespan_hooks_run_and_shutdown_drains_requests_in_flight() {
             e2.fetch_add(10, Ordering::SeqCst);
             Ok(())
         })
-        .tool(FnTool::typed("work", "", |ctx: Context, _: Empty| async move {
-            ctx.sleep(Duration::from_millis(200)).await?;
-            Ok::<_, Error>("done")
-        }))
+        .tool(FnTool::typed(
+            "work",
+            "",
+            |ctx: Context, _: Empty| async move {
+                ctx.sleep(Duration::from_millis(200)).await?;
+                Ok::<_, Error>("done")
+            },
+        ))
         .start()
         .await
         .unwrap();

@@ -40,7 +40,10 @@ impl ClientHandler for Recorder {
         })
     }
 
-    fn sample(&self, p: CreateMessageRequestParams) -> BoxFuture<'_, Result<CreateMessageResult, Error>> {
+    fn sample(
+        &self,
+        p: CreateMessageRequestParams,
+    ) -> BoxFuture<'_, Result<CreateMessageResult, Error>> {
         let n = p.messages.len();
         Box::pin(async move {
             Ok(serde_json::from_value(serde_json::json!({
