@@ -52,8 +52,9 @@ mod uri_template;
 ///     #[arg(description = "The first number", default = 0)] a: i64,
 ///     #[arg(rename = "second")] b: Option<i64>,
 ///     ctx: &Context,
-/// ) -> i64 {
-///     a + b.unwrap_or(0)
+/// ) -> Result<i64, Error> {
+///     ctx.checkpoint()?;
+///     Ok(a + b.unwrap_or(0))
 /// }
 ///
 /// let server = Server::new("calc", "1.0.0").tool(add);
@@ -103,6 +104,7 @@ pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
 ///     complete(id = user_ids),
 /// )]
 /// async fn profile(id: u64, fields: Option<String>, ctx: &Context) -> Result<String, Error> {
+///     ctx.checkpoint()?;
 ///     Ok(format!("user {id} ({})", fields.unwrap_or_default()))
 /// }
 ///

@@ -37,6 +37,7 @@ struct Forecast {
 ///
 /// For one city.
 #[tool]
+#[allow(clippy::too_many_arguments)]
 async fn weather(
     /// The city.
     city: String,
@@ -97,6 +98,12 @@ fn divide(
         return Err("division by zero".into());
     }
     Ok(n / d)
+}
+
+/// Raw identifiers and renamed arguments.
+#[tool(name = "kinds")]
+fn r#kinds(r#type: String, #[arg(rename = "max-count")] max_count: u8) -> String {
+    format!("{type}:{max_count}", type = r#type)
 }
 
 fn tool(t: impl IntoTool) -> std::sync::Arc<dyn ToolHandler> {
@@ -275,6 +282,30 @@ async fn calling_tools() {
         r.structured_content,
         Some(json!({"temperature": 10.0, "summary": "Oslo 2 None [] Celsius 1.5 2.5"}))
     );
+}
+
+#[tokio::test]
+async fn raw_identifiers_and_renames() {
+    let t = tool(kinds);
+    assert_eq!(
+        t.tool().input_schema,
+        json!({
+            "type": "object",
+            "properties": {
+                "type": {"type": "string"},
+                "max-count": {"type": "integer", "format": "uint8", "minimum": 0, "maximum": 255}
+            },
+            "required": ["type", "max-count"]
+        })
+    );
+    let r = call(kinds, json!({"type": "a", "max-count": 3}))
+        .await
+        .unwrap();
+    assert_eq!(r.content[0].as_text(), Some("a:3"));
+    let e = call(kinds, json!({"type": "a", "max-count": 300}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidParams);
 }
 
 #[tokio::test]
