@@ -766,6 +766,38 @@ async fn impl_block_shares_state() {
     assert_eq!(r.content[0].as_text(), Some("1"));
 }
 
+const TIMEOUT_MS: u64 = 1_000;
+
+#[tokio::test]
+async fn local_items_and_opaque_returns() {
+    /// Defined in a function body.
+    #[tool(timeout_ms = TIMEOUT_MS)]
+    fn local(x: u8) -> String {
+        format!("{x}")
+    }
+
+    #[resource("mem://{key}")]
+    fn opaque(key: String) -> impl fastmcp::core::IntoResourceResult + Send {
+        key
+    }
+
+    let t = tool(local);
+    assert_eq!(t.timeout(), Some(std::time::Duration::from_millis(1_000)));
+    assert_eq!(
+        t.tool().description.as_deref(),
+        Some("Defined in a function body.")
+    );
+    let read = template(opaque)
+        .read(
+            Context::for_testing(),
+            "mem://k".into(),
+            [("key".to_string(), "k".to_string())].into_iter().collect(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(text_of(&read.contents[0]), "k");
+}
+
 #[test]
 fn components_register_on_a_server() {
     let _server = Server::new("t", "1.0.0")
