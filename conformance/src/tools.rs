@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use fastmcp::core::{elicitation_schema, FnTool, ToolArguments};
+use fastmcp::core::{FnTool, ToolArguments};
 use fastmcp::prelude::*;
 use fastmcp::protocol::{ElicitResult, Tool};
 use serde::{Deserialize, Serialize};
@@ -295,6 +295,7 @@ pub fn register(server: Server) -> Server {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use fastmcp::core::elicitation_schema;
 
     #[test]
     fn user_info_schema_is_a_flat_form() {
