@@ -48,6 +48,11 @@ impl ToolArguments {
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Error> {
         let text = self.raw.as_deref().map_or("{}", RawValue::get);
         let text = if text == "null" { "{}" } else { text };
+        if !text.trim_start().starts_with('{') {
+            return Err(Error::invalid_params(
+                "Invalid arguments: expected an object",
+            ));
+        }
         match serde_json::from_str(text) {
             Ok(t) => Ok(t),
             Err(e) => {

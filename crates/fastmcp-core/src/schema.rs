@@ -22,6 +22,11 @@ pub fn schema_for<T: JsonSchema>() -> Value {
     if let Value::Object(m) = &mut v {
         m.remove("$schema");
         m.remove("title");
+        // Some model APIs insist on `properties`, even when empty.
+        if m.get("type").and_then(Value::as_str) == Some("object") && !m.contains_key("properties")
+        {
+            m.insert("properties".into(), Value::Object(Default::default()));
+        }
     }
     v
 }

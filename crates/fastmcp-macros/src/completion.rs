@@ -6,6 +6,7 @@ use quote::quote;
 use syn::Expr;
 
 /// One completed argument: its wire name and the function giving candidates for a prefix.
+#[derive(Clone)]
 pub(crate) struct Completer {
     pub(crate) name: String,
     pub(crate) span: Span,

@@ -66,6 +66,11 @@ mod uri_template;
 ///
 /// Tool names are checked at compile time (1 to 128 characters among `A-Z a-z 0-9 _ - .`).
 /// Generic functions are refused. On a method, use `#[tools]` on the impl block instead.
+///
+/// The same holds for `#[resource]` and `#[prompt]`: the function's name becomes a unit
+/// struct, which is a value in its module, so no parameter in that module can bear the
+/// same name (Rust would read the parameter as the struct). Rename the parameter;
+/// `#[arg(rename = "...")]` keeps the argument's name on the wire.
 #[proc_macro_attribute]
 pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {
     component::free_fn(args::Kind::Tool, attr.into(), item.into()).into()

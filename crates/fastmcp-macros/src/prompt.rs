@@ -38,8 +38,9 @@ impl PromptAttr {
         out
     }
 
-    pub(crate) fn expand(&self, h: &Handler, callee: &Callee, errors: &mut Errors) -> Expansion {
-        let _ = errors;
+    /// The default-value functions and the `FnPrompt` expression (a prompt has nothing
+    /// more to validate than its arguments, done by [`Handler::analyze`]).
+    pub(crate) fn expand(&self, h: &Handler, callee: &Callee, _errors: &mut Errors) -> Expansion {
         let name = match &self.common.name {
             Some(n) => n.value(),
             None => h.ident.unraw().to_string(),

@@ -210,18 +210,14 @@ impl ResourceAttr {
                 );
             }
         }
-        let mut completers: Vec<&Completer> = self.complete.iter().collect();
-        let from_args: Vec<Completer> = h
-            .values()
-            .filter_map(|v| {
-                v.arg.complete.as_ref().map(|f| Completer {
-                    name: v.wire_name(),
-                    span: v.span(),
-                    func: f.clone(),
-                })
+        let mut completers: Vec<Completer> = self.complete.clone();
+        completers.extend(h.values().filter_map(|v| {
+            v.arg.complete.as_ref().map(|f| Completer {
+                name: v.wire_name(),
+                span: v.span(),
+                func: f.clone(),
             })
-            .collect();
-        completers.extend(from_args.iter());
+        }));
         let mut names: Vec<&str> = Vec::new();
         for c in &completers {
             if !vars.iter().any(|v| v.name == c.name) {
@@ -234,14 +230,6 @@ impl ResourceAttr {
             }
             names.push(&c.name);
         }
-        let completers: Vec<Completer> = completers
-            .into_iter()
-            .map(|c| Completer {
-                name: c.name.clone(),
-                span: c.span,
-                func: c.func.clone(),
-            })
-            .collect();
         let completion = with_completion(&completers);
 
         let bindings: Vec<_> = values

@@ -5,6 +5,7 @@
 
 mod config;
 mod connection;
+mod endpoint;
 mod handlers;
 mod listen;
 mod pagination;

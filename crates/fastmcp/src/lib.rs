@@ -49,8 +49,9 @@ pub mod __private {
     pub use fastmcp_core::{
         boxed, prompt_arg, template_var, AnyResource, BoxFuture, Components, Context, Error,
         FnPrompt, FnResource, FnResourceTemplate, FnTool, IntoComponents, IntoPrompt,
-        IntoPromptResult, IntoResource, IntoResourceResult, IntoTool, IntoToolResult, TemplateVars,
-        ToolArguments,
+        IntoPromptResult, IntoResource, IntoResourceResult, IntoTool, IntoToolResult,
+        PromptHandler, ResourceHandler, ResourceTemplateHandler, TemplateVars, ToolArguments,
+        ToolHandler,
     };
     pub use fastmcp_protocol as protocol;
     pub use schemars;

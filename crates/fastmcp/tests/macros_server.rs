@@ -77,13 +77,19 @@ async fn served_components_work_in_both_eras() {
 
         let tools = c.list_tools().await.unwrap();
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();
-        assert!(names.contains(&"add") && names.contains(&"hit"), "{names:?}");
+        assert!(
+            names.contains(&"add") && names.contains(&"hit"),
+            "{names:?}"
+        );
         let add_def = tools.iter().find(|t| t.name == "add").unwrap();
         assert_eq!(add_def.description.as_deref(), Some("Add two numbers."));
         assert_eq!(add_def.input_schema["required"], json!(["a"]));
         assert_eq!(add_def.input_schema["properties"]["b"]["default"], 10);
 
-        assert_eq!(c.call_tool_as::<i64>("add", json!({"a": 1})).await.unwrap(), 11);
+        assert_eq!(
+            c.call_tool_as::<i64>("add", json!({"a": 1})).await.unwrap(),
+            11
+        );
         assert_eq!(
             c.call_tool_as::<i64>("add", json!({"a": 1, "b": 2}))
                 .await
@@ -115,7 +121,10 @@ async fn served_components_work_in_both_eras() {
             .get_prompt("explain", json!({"topic": "rust", "depth": "3"}))
             .await
             .unwrap();
-        assert_eq!(p.messages[0].content.as_text(), Some("Explain rust at depth 3"));
+        assert_eq!(
+            p.messages[0].content.as_text(),
+            Some("Explain rust at depth 3")
+        );
         let missing = c.get_prompt("explain", json!({})).await.unwrap_err();
         assert_eq!(missing.code(), -32602);
         let done = c.complete_prompt("explain", "topic", "m").await.unwrap();

@@ -240,11 +240,13 @@ async fn progress_and_logs_reach_the_client() {
 async fn elicitation_works_in_both_eras() {
     let running = server().start().await.unwrap();
     for mode in modes() {
-        let mut rec = Recorder::default();
-        rec.answer = json!({"name": "Grace", "age": 85})
-            .as_object()
-            .unwrap()
-            .clone();
+        let rec = Recorder {
+            answer: json!({"name": "Grace", "age": 85})
+                .as_object()
+                .unwrap()
+                .clone(),
+            ..Recorder::default()
+        };
         let c = client(&running, mode, rec.clone()).await;
         let r = c.call_tool("ask", json!({})).await.unwrap();
         assert_eq!(

@@ -1,0 +1,314 @@
+//! What every transport's session shares: requests in flight with their scopes,
+//! server-to-client requests awaiting replies, notifications from the client, and the
+//! forwarding of server events. A transport supplies where messages go (a [`Sink`]).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use fastmcp_core::{BoxFuture, Budget, CancelReason, Error, Peer, Scope, Session};
+use fastmcp_protocol::jsonrpc::{to_raw, ErrorResponse, Notification, Request, Response};
+use fastmcp_protocol::{
+    error_code, CancelledNotificationParams, Era, ErrorObject, Message, RequestId,
+};
+use serde_json::value::RawValue;
+use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+
+use crate::registry::ServerEvent;
+use crate::router::{Call, Router};
+
+type Reply = Result<Box<RawValue>, ErrorObject>;
+
+/// Where a session's (or one request's) outgoing messages go.
+pub(crate) trait Sink: Send + Sync + 'static {
+    /// Send a message; `Err` when the other side is gone.
+    fn send(&self, msg: Bytes) -> BoxFuture<'_, Result<(), ()>>;
+    /// Send without waiting (best effort).
+    fn try_send(&self, msg: Bytes);
+}
+
+impl Sink for fastmcp_transport::Outbound {
+    fn send(&self, msg: Bytes) -> BoxFuture<'_, Result<(), ()>> {
+        Box::pin(async move {
+            fastmcp_transport::Outbound::send(self, msg)
+                .await
+                .map_err(|_| ())
+        })
+    }
+
+    fn try_send(&self, msg: Bytes) {
+        let _ = fastmcp_transport::Outbound::try_send(self, msg);
+    }
+}
+
+impl Sink for tokio::sync::mpsc::Sender<Bytes> {
+    fn send(&self, msg: Bytes) -> BoxFuture<'_, Result<(), ()>> {
+        Box::pin(async move {
+            tokio::sync::mpsc::Sender::send(self, msg)
+                .await
+                .map_err(|_| ())
+        })
+    }
+
+    fn try_send(&self, msg: Bytes) {
+        let _ = tokio::sync::mpsc::Sender::try_send(self, msg);
+    }
+}
+
+/// One handshake-era session (or the container of stateless requests on a connection).
+pub(crate) struct Endpoint {
+    pub(crate) router: Arc<Router>,
+    pub(crate) session: Arc<Session>,
+    pub(crate) token: CancellationToken,
+    inflight: Mutex<HashMap<RequestId, Arc<Scope>>>,
+    pending: Mutex<HashMap<RequestId, oneshot::Sender<Reply>>>,
+    next_id: AtomicI64,
+}
+
+pub(crate) fn encode(m: &Message) -> Bytes {
+    Bytes::from(m.to_json())
+}
+
+pub(crate) fn error_message(id: Option<RequestId>, error: ErrorObject) -> Message {
+    Message::Error(ErrorResponse { id, error })
+}
+
+impl Endpoint {
+    pub(crate) fn new(router: Arc<Router>, session: Arc<Session>) -> Arc<Endpoint> {
+        Arc::new(Endpoint {
+            router,
+            session,
+            token: CancellationToken::new(),
+            inflight: Mutex::new(HashMap::new()),
+            pending: Mutex::new(HashMap::new()),
+            next_id: AtomicI64::new(1),
+        })
+    }
+
+    /// Register a request's scope; a duplicate id of a request still running is refused.
+    pub(crate) fn admit(&self, r: &Request) -> Result<Arc<Scope>, Message> {
+        let scope = Scope::with_token(self.token.child_token(), Budget::unlimited());
+        let mut inflight = self.inflight.lock().expect("lock");
+        if inflight.contains_key(&r.id) {
+            let e = ErrorObject::new(
+                error_code::INVALID_REQUEST,
+                format!("Duplicate request id {} while it is still running", r.id),
+            );
+            return Err(error_message(Some(r.id.clone()), e));
+        }
+        inflight.insert(r.id.clone(), scope.clone());
+        Ok(scope)
+    }
+
+    /// Run one request to its response (`None`: the client cancelled it). Whatever the
+    /// handler sends goes to `sink`.
+    pub(crate) async fn run(
+        self: &Arc<Self>,
+        r: Request,
+        scope: Arc<Scope>,
+        sink: Arc<dyn Sink>,
+    ) -> Option<Message> {
+        let peer: Arc<dyn Peer> = Arc::new(EndpointPeer {
+            endpoint: self.clone(),
+            sink,
+        });
+        let result = match self.router.prepare(&self.session, r.params.as_deref()) {
+            Err(e) => Err(e),
+            Ok(p) => {
+                let call = Call {
+                    id: r.id.clone(),
+                    session: p.session,
+                    peer,
+                    scope: scope.clone(),
+                    progress_token: p.progress_token,
+                };
+                self.router
+                    .handle(&call, &r.method, r.params.as_deref())
+                    .await
+            }
+        };
+        self.inflight.lock().expect("lock").remove(&r.id);
+        if matches!(scope.cancel_reason(), Some(CancelReason::Requested(_))) {
+            return None;
+        }
+        Some(match result {
+            Ok(result) => Message::Response(Response { id: r.id, result }),
+            Err(e) => error_message(Some(r.id), e.to_error_object()),
+        })
+    }
+
+    /// Cancel a request in flight.
+    pub(crate) fn cancel(&self, id: &RequestId, reason: CancelReason) {
+        let scope = self.inflight.lock().expect("lock").get(id).cloned();
+        if let Some(s) = scope {
+            s.cancel(reason);
+        }
+    }
+
+    /// Cancel every request in flight.
+    pub(crate) fn cancel_all(&self, reason: CancelReason) {
+        let scopes: Vec<_> = self
+            .inflight
+            .lock()
+            .expect("lock")
+            .values()
+            .cloned()
+            .collect();
+        for s in scopes {
+            s.cancel(reason.clone());
+        }
+        self.token.cancel();
+    }
+
+    pub(crate) fn on_notification(&self, n: Notification) {
+        match n.method.as_str() {
+            "notifications/cancelled" => {
+                let Some(p) = n.params.as_deref() else { return };
+                let Ok(p) = serde_json::from_str::<CancelledNotificationParams>(p.get()) else {
+                    return;
+                };
+                if let Some(id) = p.request_id {
+                    self.cancel(&id, CancelReason::Requested(p.reason));
+                }
+            }
+            "notifications/initialized" | "notifications/roots/list_changed" => {}
+            other => tracing::debug!("ignoring notification {other}"),
+        }
+    }
+
+    pub(crate) fn on_reply(&self, id: RequestId, reply: Reply) {
+        if let Some(tx) = self.pending.lock().expect("lock").remove(&id) {
+            let _ = tx.send(reply);
+        }
+    }
+
+    /// Handle a message that is not a request.
+    pub(crate) fn on_other(&self, m: Message) {
+        match m {
+            Message::Notification(n) => self.on_notification(n),
+            Message::Response(r) => self.on_reply(r.id, Ok(r.result)),
+            Message::Error(e) => {
+                if let Some(id) = e.id {
+                    self.on_reply(id, Err(e.error));
+                }
+            }
+            Message::Request(_) => {}
+        }
+    }
+
+    /// The notification a server event becomes for this session, if any.
+    pub(crate) fn event_message(&self, ev: &ServerEvent) -> Option<Message> {
+        if self.session.era() != Era::Handshake || self.session.protocol_version().is_none() {
+            return None;
+        }
+        let (method, params) = match ev {
+            ServerEvent::ToolsChanged => {
+                ("notifications/tools/list_changed", serde_json::json!({}))
+            }
+            ServerEvent::ResourcesChanged => (
+                "notifications/resources/list_changed",
+                serde_json::json!({}),
+            ),
+            ServerEvent::PromptsChanged => {
+                ("notifications/prompts/list_changed", serde_json::json!({}))
+            }
+            ServerEvent::ResourceUpdated(uri) => {
+                if !self.session.is_subscribed(uri) {
+                    return None;
+                }
+                (
+                    "notifications/resources/updated",
+                    serde_json::json!({ "uri": uri }),
+                )
+            }
+        };
+        Some(Message::Notification(Notification {
+            method: method.to_owned(),
+            params: Some(to_raw(&params)),
+        }))
+    }
+
+    /// End the session: pending server-to-client requests fail.
+    pub(crate) fn close(&self) {
+        self.pending.lock().expect("lock").clear();
+    }
+}
+
+/// The peer of one request: what its handler sends goes to the request's sink; replies to
+/// server-to-client requests come back through the endpoint.
+struct EndpointPeer {
+    endpoint: Arc<Endpoint>,
+    sink: Arc<dyn Sink>,
+}
+
+/// Removes a server-to-client request from the pending map when its waiter goes away, and
+/// tells the client it is cancelled if no reply came.
+struct PendingGuard<'a> {
+    peer: &'a EndpointPeer,
+    id: RequestId,
+}
+
+impl Drop for PendingGuard<'_> {
+    fn drop(&mut self) {
+        let pending = &self.peer.endpoint.pending;
+        if pending.lock().expect("lock").remove(&self.id).is_some() {
+            let n = Message::Notification(Notification {
+                method: "notifications/cancelled".into(),
+                params: Some(to_raw(&serde_json::json!({
+                    "requestId": self.id, "reason": "request ended"
+                }))),
+            });
+            self.peer.sink.try_send(encode(&n));
+        }
+    }
+}
+
+impl Peer for EndpointPeer {
+    fn notify(&self, method: &str, params: Box<RawValue>) -> BoxFuture<'_, Result<(), Error>> {
+        let m = Message::Notification(Notification {
+            method: method.to_owned(),
+            params: Some(params),
+        });
+        Box::pin(async move {
+            self.sink
+                .send(encode(&m))
+                .await
+                .map_err(|_| Error::transport("connection closed"))
+        })
+    }
+
+    fn request(
+        &self,
+        method: &str,
+        params: Box<RawValue>,
+    ) -> BoxFuture<'_, Result<Box<RawValue>, Error>> {
+        let id = RequestId::Number(self.endpoint.next_id.fetch_add(1, Ordering::Relaxed));
+        let m = Message::Request(Request {
+            id: id.clone(),
+            method: method.to_owned(),
+            params: Some(params),
+        });
+        Box::pin(async move {
+            let (tx, rx) = oneshot::channel();
+            self.endpoint
+                .pending
+                .lock()
+                .expect("lock")
+                .insert(id.clone(), tx);
+            let _guard = PendingGuard { peer: self, id };
+            self.sink
+                .send(encode(&m))
+                .await
+                .map_err(|_| Error::transport("connection closed"))?;
+            match rx.await {
+                Ok(Ok(r)) => Ok(r),
+                Ok(Err(e)) => Err(Error::from_error_object(e)),
+                Err(_) => Err(Error::transport(
+                    "connection closed before the client answered",
+                )),
+            }
+        })
+    }
+}
