@@ -28,6 +28,15 @@ if have_mcp; then
 fi
 
 mkdir -p "$(dirname "$VENV")"
+# Concurrent test processes: one installs, the others wait and then find it ready.
+if command -v flock >/dev/null 2>&1; then
+    exec 9>"$VENV.lock"
+    flock 9
+    if have_mcp; then
+        echo "interop venv ready: $VENV (mcp==$MCP_VERSION)"
+        exit 0
+    fi
+fi
 if [ ! -x "$VPY" ]; then
     "$PYTHON" -m venv "$VENV"
 fi

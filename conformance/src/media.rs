@@ -52,6 +52,9 @@ mod tests {
         let w = wav();
         assert_eq!(&w[..4], b"RIFF");
         assert_eq!(&w[8..12], b"WAVE");
-        assert_eq!(u32::from_le_bytes(w[4..8].try_into().unwrap()) as usize, w.len() - 8);
+        assert_eq!(
+            u32::from_le_bytes(w[4..8].try_into().unwrap()) as usize,
+            w.len() - 8
+        );
     }
 }

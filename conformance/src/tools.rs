@@ -130,7 +130,7 @@ async fn test_elicitation(
 
 /// `action=..., content=...` of an elicitation result.
 pub(crate) fn describe(r: &ElicitResult) -> String {
-    let action = serde_json::to_value(&r.action).unwrap_or(Value::Null);
+    let action = serde_json::to_value(r.action).unwrap_or(Value::Null);
     let action = action.as_str().unwrap_or("unknown");
     let content = r
         .content
@@ -159,7 +159,10 @@ async fn test_elicitation_sep1034_defaults(ctx: &Context) -> Result<String, Erro
         "required": []
     });
     let r = ctx
-        .elicit_raw("Please review and update the form fields with defaults", schema)
+        .elicit_raw(
+            "Please review and update the form fields with defaults",
+            schema,
+        )
         .await?;
     Ok(format!("Elicitation completed: {}", describe(&r)))
 }
@@ -301,7 +304,10 @@ mod tests {
     fn user_info_schema_is_a_flat_form() {
         let s = elicitation_schema::<UserInfo>();
         assert_eq!(s["properties"]["username"]["type"], "string");
-        assert_eq!(s["properties"]["email"]["description"], "User's email address");
+        assert_eq!(
+            s["properties"]["email"]["description"],
+            "User's email address"
+        );
         assert_eq!(s["required"], json!(["username", "email"]));
     }
 }

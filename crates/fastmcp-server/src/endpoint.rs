@@ -162,6 +162,11 @@ impl Endpoint {
         self.token.cancel();
     }
 
+    /// How many requests are in flight.
+    pub(crate) fn in_flight(&self) -> usize {
+        self.inflight.lock().expect("lock").len()
+    }
+
     pub(crate) fn on_notification(&self, n: Notification) {
         match n.method.as_str() {
             "notifications/cancelled" => {

@@ -7,6 +7,7 @@ mod config;
 mod connection;
 mod endpoint;
 mod handlers;
+mod http;
 mod listen;
 mod pagination;
 mod registry;
@@ -15,6 +16,7 @@ mod server;
 mod uri_template;
 
 pub use config::ServerConfig;
+pub use http::{encode_header_value, EventStore, HttpOptions, MemoryEventStore};
 pub use registry::{DuplicateError, OnDuplicate, ServerEvent};
 pub use server::{RunningServer, Server, ServerHandle};
 pub use uri_template::{TemplateError, UnsafeValue, UriTemplate};

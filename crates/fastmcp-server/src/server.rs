@@ -240,6 +240,34 @@ impl Server {
         Ok(RunningServer { shared })
     }
 
+    /// Serve Streamable HTTP at `addr` (e.g. `127.0.0.1:8000`, path `/mcp`) until Ctrl-C;
+    /// then shut down gracefully.
+    pub async fn run_http(self, addr: &str) -> Result<(), Error> {
+        self.run_http_with(addr, crate::HttpOptions::default())
+            .await
+    }
+
+    /// [`Server::run_http`] with options.
+    pub async fn run_http_with(self, addr: &str, opts: crate::HttpOptions) -> Result<(), Error> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(Error::from)?;
+        tracing::info!(
+            "serving MCP on http://{}{}",
+            listener.local_addr().map_err(Error::from)?,
+            opts.path
+        );
+        let running = self.start().await?;
+        let r2 = running.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = r2.shutdown().await;
+            }
+        });
+        running.serve_http(listener, opts).await?;
+        running.shutdown().await
+    }
+
     /// Serve one client on stdin/stdout until it closes stdin; then shut down.
     ///
     /// The environment variable `FASTMCP_MAX_MESSAGE_SIZE` (bytes) overrides
@@ -285,6 +313,31 @@ impl RunningServer {
         self.shared
             .connections
             .spawn(async move { crate::connection::serve(s, channel).await })
+    }
+
+    /// The Streamable HTTP endpoint as an axum `Router` (nest it into an application, or
+    /// serve it with [`RunningServer::serve_http`]). Call inside a tokio runtime.
+    pub fn streamable_http(&self, opts: crate::HttpOptions) -> axum::Router {
+        crate::http::streamable_router(self.shared.clone(), opts)
+    }
+
+    /// Serve HTTP on a bound listener until the server shuts down. `TCP_NODELAY` is set on
+    /// every connection.
+    pub async fn serve_http(
+        &self,
+        listener: tokio::net::TcpListener,
+        opts: crate::HttpOptions,
+    ) -> Result<(), Error> {
+        use axum::serve::ListenerExt;
+        let app = self.streamable_http(opts);
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let token = self.shared.shutdown.clone();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move { token.cancelled().await })
+            .await
+            .map_err(Error::from)
     }
 
     /// A new in-memory connection; returns the client's end.

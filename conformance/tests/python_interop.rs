@@ -1,0 +1,152 @@
+//! Interoperability with the official MCP Python SDK (mcp==2.3.0): its stdio client drives
+//! `conformance-server --stdio` in the handshake era ("legacy"), in the stateless era
+//! ("2026-07-28", pinned) and with version discovery ("auto", which picks 2026-07-28).
+//!
+//! `scripts/setup-interop.sh` makes the virtual environment (`target/interop-venv`) on
+//! first use; that needs `python3` and access to PyPI. Set `FASTMCP_SKIP_INTEROP=1` to
+//! skip these tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// What every run of the script must print, in order.
+const CHECKS: &[&str] = &[
+    "connect",
+    "list_tools",
+    "call_simple_text",
+    "call_typed_arguments",
+    "call_structured_output",
+    "call_error_handling",
+    "read_static_resource",
+    "read_template_resource",
+    "get_prompt_with_arguments",
+    "progress_notifications",
+    "log_notifications",
+    "complete_prompt_argument",
+    "elicitation",
+];
+
+const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the crate lives in the workspace")
+        .to_path_buf()
+}
+
+fn skipped() -> bool {
+    std::env::var_os("FASTMCP_SKIP_INTEROP").is_some_and(|v| !v.is_empty() && v != "0")
+}
+
+/// Run the setup script once per test process; the venv's python.
+fn venv_python() -> &'static Path {
+    static PYTHON: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let r = PYTHON.get_or_init(|| {
+        let root = repo_root();
+        let out = Command::new("bash")
+            .arg(root.join("scripts/setup-interop.sh"))
+            .output()
+            .map_err(|e| format!("cannot run scripts/setup-interop.sh: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "scripts/setup-interop.sh failed ({}):\n{}{}",
+                out.status,
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+        Ok(root.join("target/interop-venv/bin/python"))
+    });
+    match r {
+        Ok(p) => p,
+        Err(e) => panic!("{e}\n(set FASTMCP_SKIP_INTEROP=1 to skip the interop tests)"),
+    }
+}
+
+/// Run a command, killing it after `timeout`.
+fn run_with_timeout(cmd: &mut Command, timeout: Duration) -> Output {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the python client");
+    // Read the pipes on threads so a chatty child cannot block on a full pipe.
+    let mut stdout = child.stdout.take().expect("piped stdout");
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let out_t = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut stdout, &mut b).ok();
+        b
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        std::io::Read::read_to_end(&mut stderr, &mut b).ok();
+        b
+    });
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait for the python client") {
+            break s;
+        }
+        if Instant::now() >= deadline {
+            child.kill().ok();
+            let s = child.wait().expect("reap the python client");
+            eprintln!("the python client timed out after {timeout:?}");
+            break s;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    Output {
+        status,
+        stdout: out_t.join().unwrap_or_default(),
+        stderr: err_t.join().unwrap_or_default(),
+    }
+}
+
+fn interop(mode: &str) {
+    if skipped() {
+        eprintln!("FASTMCP_SKIP_INTEROP is set: skipping the Python interop test ({mode})");
+        return;
+    }
+    let python = venv_python();
+    let script = repo_root().join("conformance/tests/python/stdio_client.py");
+    let out = run_with_timeout(
+        Command::new(python)
+            .arg(&script)
+            .arg(env!("CARGO_BIN_EXE_conformance-server"))
+            .arg(mode),
+        SCRIPT_TIMEOUT,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let seen: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("OK "))
+        .collect();
+    let missing: Vec<&&str> = CHECKS.iter().filter(|c| !seen.contains(c)).collect();
+    assert!(
+        out.status.success() && missing.is_empty(),
+        "python client ({mode}) failed: {}\nmissing checks: {missing:?}\n--- stdout ---\n{stdout}\n--- stderr ---\n{stderr}",
+        out.status
+    );
+    assert_eq!(seen, CHECKS, "checks out of order ({mode})");
+}
+
+#[test]
+fn python_sdk_over_stdio_legacy() {
+    interop("legacy");
+}
+
+#[test]
+fn python_sdk_over_stdio_2026_07_28() {
+    interop("2026-07-28");
+}
+
+#[test]
+fn python_sdk_over_stdio_auto() {
+    interop("auto");
+}

@@ -1,0 +1,99 @@
+//! HTTP transports: Streamable HTTP (both eras on one endpoint), as an axum `Router` to
+//! serve alone or nest into an application.
+
+// Early returns of ready-made HTTP responses are the idiom of axum handlers.
+#![allow(clippy::result_large_err)]
+
+mod events;
+mod guard;
+mod headers;
+mod options;
+mod reply;
+mod sessions;
+mod streamable;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::routing::post;
+use fastmcp_core::CancelReason;
+use tokio::sync::broadcast::error::RecvError;
+use tower_http::cors::CorsLayer;
+
+pub use events::{EventStore, MemoryEventStore};
+pub use headers::encode_header_value;
+pub use options::HttpOptions;
+
+use crate::endpoint::encode;
+use crate::server::Shared;
+use sessions::Sessions;
+
+#[derive(Clone)]
+pub(crate) struct HttpState {
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) opts: Arc<HttpOptions>,
+    pub(crate) sessions: Arc<Sessions>,
+}
+
+/// The Streamable HTTP router. Spawns the session housekeeping task (server events to GET
+/// streams, idle expiry, shutdown), so call it inside a tokio runtime.
+pub(crate) fn streamable_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::Router {
+    let st = HttpState {
+        sessions: Arc::new(Sessions::new(opts.max_sessions, opts.session_idle)),
+        opts: Arc::new(opts),
+        shared,
+    };
+    tokio::spawn(housekeeping(st.clone()));
+    let path = st.opts.path.clone();
+    let cors = st.opts.cors;
+    let r = axum::Router::new()
+        .route(
+            &path,
+            post(streamable::post)
+                .get(streamable::get)
+                .delete(streamable::delete),
+        )
+        .with_state(st);
+    if cors {
+        r.layer(
+            CorsLayer::very_permissive()
+                .expose_headers([axum::http::HeaderName::from_static("mcp-session-id")]),
+        )
+    } else {
+        r
+    }
+}
+
+async fn housekeeping(st: HttpState) {
+    let mut events = st.shared.registry.events.subscribe();
+    let mut tick = tokio::time::interval(Duration::from_secs(30).min(st.opts.session_idle));
+    loop {
+        tokio::select! {
+            _ = st.shared.shutdown.cancelled() => break,
+            _ = tick.tick() => st.sessions.reap().await,
+            ev = events.recv() => match ev {
+                Ok(ev) => {
+                    for s in st.sessions.all() {
+                        let stream = s.get_stream.lock().expect("lock").clone();
+                        if let (Some(stream), Some(m)) = (stream, s.endpoint.event_message(&ev)) {
+                            stream.emit(encode(&m)).await;
+                        }
+                    }
+                }
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => break,
+            },
+        }
+    }
+    // Shutdown: requests in flight get the grace period, then every session ends.
+    let grace = st.shared.router.config.shutdown_grace;
+    let deadline = tokio::time::Instant::now() + grace;
+    while tokio::time::Instant::now() < deadline
+        && st.sessions.all().iter().any(|s| s.endpoint.in_flight() > 0)
+    {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for s in st.sessions.all() {
+        st.sessions.remove(&s.id, CancelReason::Shutdown).await;
+    }
+}

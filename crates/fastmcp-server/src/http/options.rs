@@ -1,0 +1,166 @@
+//! Settings of the HTTP transports.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::events::{EventStore, MemoryEventStore};
+
+/// Settings of the HTTP transports (Streamable HTTP, legacy HTTP+SSE, WebSocket).
+///
+/// The defaults are safe for a local server: only loopback `Host` and `Origin` values are
+/// accepted, bodies are limited to 4 MiB, sessions to 10,000 and idle sessions expire after
+/// 30 minutes.
+///
+/// ```
+/// use fastmcp_server::HttpOptions;
+/// let opts = HttpOptions::default()
+///     .path("/mcp")
+///     .allow_origin("https://app.example.com")
+///     .allow_host("mcp.example.com")
+///     .json_response(true);
+/// ```
+#[derive(Clone)]
+pub struct HttpOptions {
+    pub(crate) path: String,
+    pub(crate) sse_path: String,
+    pub(crate) messages_path: String,
+    pub(crate) ws_path: String,
+    pub(crate) allowed_origins: Vec<String>,
+    pub(crate) allowed_hosts: Vec<String>,
+    pub(crate) any_host: bool,
+    pub(crate) json_response: bool,
+    pub(crate) stateless: bool,
+    pub(crate) max_body: usize,
+    pub(crate) max_sessions: usize,
+    pub(crate) session_idle: Duration,
+    pub(crate) keep_alive: Duration,
+    pub(crate) retry: Option<Duration>,
+    pub(crate) event_store: Option<Arc<dyn EventStore>>,
+    pub(crate) cors: bool,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            path: "/mcp".into(),
+            sse_path: "/sse".into(),
+            messages_path: "/messages".into(),
+            ws_path: "/ws".into(),
+            allowed_origins: vec![],
+            allowed_hosts: vec![],
+            any_host: false,
+            json_response: false,
+            stateless: false,
+            max_body: 4 * 1024 * 1024,
+            max_sessions: 10_000,
+            session_idle: Duration::from_secs(30 * 60),
+            keep_alive: Duration::from_secs(15),
+            retry: Some(Duration::from_millis(1000)),
+            event_store: Some(Arc::new(MemoryEventStore::default())),
+            cors: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for HttpOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpOptions")
+            .field("path", &self.path)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("allowed_hosts", &self.allowed_hosts)
+            .field("json_response", &self.json_response)
+            .field("stateless", &self.stateless)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpOptions {
+    /// The Streamable HTTP endpoint (default `/mcp`).
+    pub fn path(mut self, p: &str) -> Self {
+        self.path = p.to_owned();
+        self
+    }
+
+    /// The legacy HTTP+SSE endpoints (default `/sse` and `/messages`).
+    pub fn legacy_paths(mut self, sse: &str, messages: &str) -> Self {
+        self.sse_path = sse.to_owned();
+        self.messages_path = messages.to_owned();
+        self
+    }
+
+    /// The WebSocket endpoint (default `/ws`).
+    pub fn websocket_path(mut self, p: &str) -> Self {
+        self.ws_path = p.to_owned();
+        self
+    }
+
+    /// Accept this `Origin` (exact, e.g. `https://app.example.com`; `*` for any). Loopback
+    /// origins are always accepted.
+    pub fn allow_origin(mut self, origin: &str) -> Self {
+        self.allowed_origins.push(origin.to_owned());
+        self
+    }
+
+    /// Accept this `Host` (a host name, with or without port). Loopback hosts are always
+    /// accepted.
+    pub fn allow_host(mut self, host: &str) -> Self {
+        self.allowed_hosts.push(host.to_owned());
+        self
+    }
+
+    /// Accept any `Host` (for servers behind a proxy that checks it).
+    pub fn allow_any_host(mut self) -> Self {
+        self.any_host = true;
+        self
+    }
+
+    /// Answer every request with one JSON body, never SSE (handshake era). By default a
+    /// request whose handler sends nothing before its result is answered with JSON and one
+    /// that does (progress, logs, server requests) with an SSE stream.
+    pub fn json_response(mut self, on: bool) -> Self {
+        self.json_response = on;
+        self
+    }
+
+    /// Handshake era without sessions: no `Mcp-Session-Id`, every request stands alone.
+    pub fn stateless(mut self, on: bool) -> Self {
+        self.stateless = on;
+        self
+    }
+
+    /// The largest request body (413 beyond it).
+    pub fn max_body_bytes(mut self, n: usize) -> Self {
+        self.max_body = n;
+        self
+    }
+
+    /// The most sessions at once (503 for new ones beyond it).
+    pub fn max_sessions(mut self, n: usize) -> Self {
+        self.max_sessions = n;
+        self
+    }
+
+    /// How long an idle session lives.
+    pub fn session_idle_timeout(mut self, d: Duration) -> Self {
+        self.session_idle = d;
+        self
+    }
+
+    /// Interval of SSE keep-alive comments.
+    pub fn keep_alive(mut self, d: Duration) -> Self {
+        self.keep_alive = d;
+        self
+    }
+
+    /// The event store for resumable SSE streams (`None` turns resumability off).
+    pub fn event_store(mut self, store: Option<Arc<dyn EventStore>>) -> Self {
+        self.event_store = store;
+        self
+    }
+
+    /// Add permissive CORS headers (for browser clients).
+    pub fn cors(mut self, on: bool) -> Self {
+        self.cors = on;
+        self
+    }
+}

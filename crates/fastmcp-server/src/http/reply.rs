@@ -1,0 +1,180 @@
+//! Answering one HTTP request: a single JSON body when the handler's result is the first
+//! thing it produces, otherwise an SSE stream of its notifications (and, in the handshake
+//! era, server-to-client requests) ending with the result.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use fastmcp_core::{BoxFuture, CancelReason, Scope};
+use futures::stream::{self, Stream};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::events::{SseItem, SseStream};
+use super::guard::json_bytes;
+use super::options::HttpOptions;
+use crate::endpoint::Sink;
+
+/// What a request's runner produces.
+pub(crate) enum Out {
+    /// A notification or server-to-client request.
+    Event(Bytes),
+    /// The response.
+    Final(Bytes),
+}
+
+/// The sink of one request's handler.
+pub(crate) struct ReqSink(pub(crate) mpsc::Sender<Out>);
+
+impl Sink for ReqSink {
+    fn send(&self, msg: Bytes) -> BoxFuture<'_, Result<(), ()>> {
+        Box::pin(async move { self.0.send(Out::Event(msg)).await.map_err(|_| ()) })
+    }
+
+    fn try_send(&self, msg: Bytes) {
+        let _ = self.0.try_send(Out::Event(msg));
+    }
+}
+
+/// Cancels a request when its response goes away before it finished (2026-07-28: a closed
+/// response stream is the cancellation).
+pub(crate) struct CancelOnDrop(pub(crate) Option<Arc<Scope>>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if let Some(s) = self.0.take() {
+            s.cancel(CancelReason::Requested(Some(
+                "response stream closed".into(),
+            )));
+        }
+    }
+}
+
+/// How to answer.
+pub(crate) struct Plan {
+    /// Never SSE.
+    pub(crate) json_only: bool,
+    /// The stream to write events to (decides resumability), made when needed.
+    pub(crate) new_stream: Box<dyn FnOnce() -> Arc<SseStream> + Send>,
+    /// Send a priming event (2025-11-25).
+    pub(crate) prime: bool,
+    /// Cancel the request if the response is dropped before it ends (2026-07-28).
+    pub(crate) cancel_on_drop: bool,
+    /// The HTTP status of a JSON answer, from its bytes.
+    pub(crate) status: fn(&[u8]) -> StatusCode,
+    /// Extra headers.
+    pub(crate) headers: Vec<(header::HeaderName, HeaderValue)>,
+    /// Server shutdown ends open streams.
+    pub(crate) shutdown: CancellationToken,
+}
+
+fn with_headers(mut r: Response, headers: Vec<(header::HeaderName, HeaderValue)>) -> Response {
+    for (k, v) in headers {
+        r.headers_mut().insert(k, v);
+    }
+    r
+}
+
+pub(crate) async fn respond(
+    mut rx: mpsc::Receiver<Out>,
+    plan: Plan,
+    mut cancel: CancelOnDrop,
+    opts: &HttpOptions,
+) -> Response {
+    let first = loop {
+        match rx.recv().await {
+            None => {
+                // Cancelled: no response is owed; end with an empty stream.
+                cancel.0 = None;
+                return with_headers(sse_response(stream::empty(), opts), plan.headers);
+            }
+            Some(Out::Event(_)) if plan.json_only => continue,
+            Some(o) => break o,
+        }
+    };
+    let first = match first {
+        Out::Final(b) => {
+            cancel.0 = None;
+            return with_headers(json_bytes((plan.status)(&b), b), plan.headers);
+        }
+        Out::Event(b) => b,
+    };
+    let sse = (plan.new_stream)();
+    if plan.prime && sse.resumable() {
+        sse.emit(Bytes::new()).await;
+    }
+    let body = sse.attach(None).await;
+    let pump = sse.clone();
+    tokio::spawn(async move {
+        pump.emit(first).await;
+        while let Some(o) = rx.recv().await {
+            match o {
+                Out::Event(b) => pump.emit(b).await,
+                Out::Final(b) => {
+                    pump.emit(b).await;
+                    break;
+                }
+            }
+        }
+        pump.finish().await;
+    });
+    let events = sse_events(body, plan.shutdown, Some(cancel), opts.retry);
+    with_headers(sse_response(events, opts), plan.headers)
+}
+
+/// The SSE events of an attached stream; ends at the stream's end or at shutdown. When
+/// the stream ends normally the cancel guard is disarmed.
+pub(crate) fn sse_events(
+    rx: mpsc::Receiver<SseItem>,
+    shutdown: CancellationToken,
+    cancel: Option<CancelOnDrop>,
+    retry: Option<std::time::Duration>,
+) -> impl Stream<Item = Result<Event, Infallible>> + Send {
+    stream::unfold(
+        (rx, shutdown, cancel, retry),
+        |(mut rx, shutdown, mut cancel, retry)| async move {
+            let item = tokio::select! {
+                i = rx.recv() => i,
+                _ = shutdown.cancelled() => None,
+            };
+            match item {
+                Some(SseItem::Event(id, data)) => {
+                    let mut e = Event::default().data(String::from_utf8_lossy(&data));
+                    if let Some(id) = id {
+                        e = e.id(id);
+                    }
+                    if data.is_empty() {
+                        if let Some(r) = retry {
+                            e = e.retry(r);
+                        }
+                    }
+                    Some((Ok(e), (rx, shutdown, cancel, retry)))
+                }
+                Some(SseItem::End) | None => {
+                    if let Some(c) = cancel.as_mut() {
+                        c.0 = None;
+                    }
+                    None
+                }
+            }
+        },
+    )
+}
+
+pub(crate) fn sse_response<S>(events: S, opts: &HttpOptions) -> Response
+where
+    S: Stream<Item = Result<Event, Infallible>> + Send + 'static,
+{
+    let mut r = Sse::new(events)
+        .keep_alive(KeepAlive::new().interval(opts.keep_alive))
+        .into_response();
+    r.headers_mut()
+        .insert("x-accel-buffering", HeaderValue::from_static("no"));
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    r
+}

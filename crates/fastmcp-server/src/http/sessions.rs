@@ -1,0 +1,159 @@
+//! The handshake era's HTTP sessions: `Mcp-Session-Id` → session, with limits and expiry.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use fastmcp_core::{CancelReason, Session};
+use indexmap::IndexMap;
+use tokio::time::Instant;
+
+use super::events::{EventStore, SseStream};
+use crate::endpoint::Endpoint;
+use crate::router::Router;
+
+/// How many finished SSE streams a session remembers for `Last-Event-ID`.
+const STREAMS_KEPT: usize = 64;
+
+pub(crate) struct HttpSession {
+    pub(crate) id: Arc<str>,
+    pub(crate) endpoint: Arc<Endpoint>,
+    last_active: Mutex<Instant>,
+    pub(crate) get_stream: Mutex<Option<Arc<SseStream>>>,
+    streams: Mutex<IndexMap<String, Arc<SseStream>>>,
+    counter: AtomicU64,
+}
+
+impl HttpSession {
+    pub(crate) fn touch(&self) {
+        *self.last_active.lock().expect("lock") = Instant::now();
+    }
+
+    fn idle_for(&self) -> Duration {
+        self.last_active.lock().expect("lock").elapsed()
+    }
+
+    /// A new SSE stream of this session, remembered for resumption.
+    pub(crate) fn new_stream(&self, store: Option<Arc<dyn EventStore>>) -> Arc<SseStream> {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        let s = SseStream::new(format!("{}.{n}", &self.id[..12]), store);
+        let mut map = self.streams.lock().expect("lock");
+        if map.len() >= STREAMS_KEPT {
+            map.shift_remove_index(0);
+        }
+        map.insert(s.id.clone(), s.clone());
+        s
+    }
+
+    pub(crate) fn stream(&self, id: &str) -> Option<Arc<SseStream>> {
+        self.streams.lock().expect("lock").get(id).cloned()
+    }
+
+    /// The session's standalone (GET) stream, created on first use.
+    pub(crate) fn standalone(&self, store: Option<Arc<dyn EventStore>>) -> Arc<SseStream> {
+        if let Some(s) = self.get_stream.lock().expect("lock").clone() {
+            return s;
+        }
+        let s = self.new_stream(store);
+        self.get_stream
+            .lock()
+            .expect("lock")
+            .get_or_insert(s)
+            .clone()
+    }
+
+    async fn end(&self, reason: CancelReason) {
+        self.endpoint.cancel_all(reason);
+        self.endpoint.close();
+        let streams: Vec<_> = self
+            .streams
+            .lock()
+            .expect("lock")
+            .values()
+            .cloned()
+            .collect();
+        for s in streams {
+            s.finish().await;
+            s.forget().await;
+        }
+    }
+}
+
+/// Why a session could not be made.
+pub(crate) struct Full;
+
+pub(crate) struct Sessions {
+    map: RwLock<HashMap<Arc<str>, Arc<HttpSession>>>,
+    max: usize,
+    idle: Duration,
+}
+
+fn random_id() -> String {
+    let bytes: [u8; 16] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Sessions {
+    pub(crate) fn new(max: usize, idle: Duration) -> Self {
+        Sessions {
+            map: RwLock::new(HashMap::new()),
+            max,
+            idle,
+        }
+    }
+
+    pub(crate) fn create(&self, router: &Arc<Router>) -> Result<Arc<HttpSession>, Full> {
+        let mut map = self.map.write().expect("lock");
+        if map.len() >= self.max {
+            return Err(Full);
+        }
+        let id: Arc<str> = random_id().into();
+        let s = Arc::new(HttpSession {
+            id: id.clone(),
+            endpoint: Endpoint::new(router.clone(), Session::handshake(Some(id.clone()))),
+            last_active: Mutex::new(Instant::now()),
+            get_stream: Mutex::new(None),
+            streams: Mutex::new(IndexMap::new()),
+            counter: AtomicU64::new(0),
+        });
+        map.insert(id, s.clone());
+        Ok(s)
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<Arc<HttpSession>> {
+        let s = self.map.read().expect("lock").get(id).cloned();
+        if let Some(s) = &s {
+            s.touch();
+        }
+        s
+    }
+
+    pub(crate) async fn remove(&self, id: &str, reason: CancelReason) -> bool {
+        let s = self.map.write().expect("lock").remove(id);
+        match s {
+            Some(s) => {
+                s.end(reason).await;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub(crate) fn all(&self) -> Vec<Arc<HttpSession>> {
+        self.map.read().expect("lock").values().cloned().collect()
+    }
+
+    /// End sessions idle for longer than the limit.
+    pub(crate) async fn reap(&self) {
+        let idle: Vec<_> = self
+            .all()
+            .into_iter()
+            .filter(|s| s.idle_for() > self.idle && s.endpoint.in_flight() == 0)
+            .map(|s| s.id.clone())
+            .collect();
+        for id in idle {
+            self.remove(&id, CancelReason::SessionClosed).await;
+        }
+    }
+}

@@ -1,0 +1,467 @@
+//! The Streamable HTTP endpoint: POST for both eras (chosen per request), GET and DELETE
+//! for handshake-era sessions.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use fastmcp_core::{CancelReason, Session};
+use fastmcp_protocol::jsonrpc::Request;
+use fastmcp_protocol::{error_code, Era, Implementation, Message, ProtocolVersion};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use tokio::sync::mpsc;
+
+use super::events::{parse_event_id, SseStream};
+use super::guard::{check_get, check_origin_and_host, check_post, json_bytes, rpc_error};
+use super::headers;
+use super::reply::{respond, sse_events, sse_response, CancelOnDrop, Out, Plan, ReqSink};
+use super::sessions::{Full, HttpSession};
+use super::HttpState;
+use crate::endpoint::{encode, Endpoint, Sink};
+
+const SESSION_HEADER: &str = "mcp-session-id";
+const VERSION_HEADER: &str = "mcp-protocol-version";
+
+#[derive(Deserialize, Default)]
+struct MetaVersion {
+    #[serde(rename = "_meta", default)]
+    meta: Option<VersionOnly>,
+}
+
+#[derive(Deserialize, Default)]
+struct VersionOnly {
+    #[serde(rename = "io.modelcontextprotocol/protocolVersion", default)]
+    version: Option<String>,
+}
+
+fn body_version(params: Option<&RawValue>) -> Option<String> {
+    let p = params?;
+    if !p.get().contains("io.modelcontextprotocol/protocolVersion") {
+        return None;
+    }
+    serde_json::from_str::<MetaVersion>(p.get())
+        .ok()?
+        .meta?
+        .version
+}
+
+fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The HTTP status of a final JSON-RPC message in the stateless era.
+fn stateless_status(body: &[u8]) -> StatusCode {
+    #[derive(Deserialize)]
+    struct E {
+        error: Option<C>,
+    }
+    #[derive(Deserialize)]
+    struct C {
+        code: i32,
+    }
+    let code = serde_json::from_slice::<E>(body)
+        .ok()
+        .and_then(|e| e.error)
+        .map(|c| c.code);
+    match code {
+        Some(error_code::UNSUPPORTED_PROTOCOL_VERSION)
+        | Some(error_code::MISSING_REQUIRED_CLIENT_CAPABILITY)
+        | Some(error_code::HEADER_MISMATCH)
+        | Some(error_code::INVALID_REQUEST)
+        | Some(error_code::PARSE_ERROR) => StatusCode::BAD_REQUEST,
+        Some(error_code::METHOD_NOT_FOUND) => StatusCode::NOT_FOUND,
+        _ => StatusCode::OK,
+    }
+}
+
+fn ok_status(_: &[u8]) -> StatusCode {
+    StatusCode::OK
+}
+
+const STATELESS_METHODS: [&str; 11] = [
+    "server/discover",
+    "ping",
+    "tools/list",
+    "tools/call",
+    "resources/list",
+    "resources/templates/list",
+    "resources/read",
+    "prompts/list",
+    "prompts/get",
+    "completion/complete",
+    "subscriptions/listen",
+];
+
+pub(crate) async fn post(State(st): State<HttpState>, headers: HeaderMap, body: Body) -> Response {
+    if let Err(r) = check_origin_and_host(&headers, &st.opts) {
+        return r;
+    }
+    if let Err(r) = check_post(&headers) {
+        return r;
+    }
+    let bytes = match axum::body::to_bytes(body, st.opts.max_body).await {
+        Ok(b) => b,
+        Err(_) => {
+            return rpc_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                None,
+                error_code::INVALID_REQUEST,
+                format!("Request body larger than {} bytes", st.opts.max_body),
+            )
+        }
+    };
+    if Message::is_batch(&bytes) {
+        return batch(&st, &headers, bytes).await;
+    }
+    let msg = match Message::parse(&bytes) {
+        Ok(m) => m,
+        Err(f) => return rpc_error(StatusCode::BAD_REQUEST, f.id, f.error.code, f.error.message),
+    };
+    let params = match &msg {
+        Message::Request(r) => r.params.as_deref(),
+        Message::Notification(n) => n.params.as_deref(),
+        _ => None,
+    };
+    if let Some(v) = body_version(params) {
+        return stateless(&st, &headers, msg, v).await;
+    }
+    if header_str(&headers, VERSION_HEADER)
+        .and_then(|v| v.parse::<ProtocolVersion>().ok())
+        .is_some_and(|v| v.era() == Era::Stateless)
+    {
+        let id = match &msg {
+            Message::Request(r) => Some(r.id.clone()),
+            _ => None,
+        };
+        return rpc_error(
+            StatusCode::BAD_REQUEST,
+            id,
+            error_code::HEADER_MISMATCH,
+            "Header mismatch: MCP-Protocol-Version is 2026-07-28 but the body has no _meta protocol version",
+        );
+    }
+    handshake(&st, &headers, msg).await
+}
+
+/// Run one request on an endpoint and answer it.
+async fn run_request(st: &HttpState, ep: Arc<Endpoint>, r: Request, plan: Plan) -> Response {
+    let scope = match ep.admit(&r) {
+        Ok(s) => s,
+        Err(m) => return json_bytes(StatusCode::OK, encode(&m)),
+    };
+    let cancel = CancelOnDrop(plan.cancel_on_drop.then(|| scope.clone()));
+    let (tx, rx) = mpsc::channel::<Out>(64);
+    st.shared.connections.spawn(async move {
+        let sink: Arc<dyn Sink> = Arc::new(ReqSink(tx.clone()));
+        if let Some(m) = ep.run(r, scope, sink).await {
+            let _ = tx.send(Out::Final(encode(&m))).await;
+        }
+    });
+    respond(rx, plan, cancel, &st.opts).await
+}
+
+async fn stateless(st: &HttpState, h: &HeaderMap, msg: Message, version: String) -> Response {
+    let (r, method) = match msg {
+        Message::Request(r) => {
+            let m = r.method.clone();
+            (Some(r), m)
+        }
+        Message::Notification(n) => (None, n.method),
+        _ => {
+            return rpc_error(
+                StatusCode::BAD_REQUEST,
+                None,
+                error_code::INVALID_REQUEST,
+                "Clients must not send responses",
+            )
+        }
+    };
+    let id = r.as_ref().map(|r| r.id.clone());
+    let params = r.as_ref().and_then(|r| r.params.as_deref());
+    let schema = match (method.as_str(), params) {
+        ("tools/call", Some(p)) => {
+            #[derive(Deserialize)]
+            struct N {
+                name: String,
+            }
+            serde_json::from_str::<N>(p.get())
+                .ok()
+                .and_then(|n| st.shared.registry.tool(&n.name))
+                .map(|t| t.tool().input_schema.clone())
+        }
+        _ => None,
+    };
+    if let Err(msg) = headers::validate(h, &method, params, &version, schema.as_ref()) {
+        return rpc_error(
+            StatusCode::BAD_REQUEST,
+            id,
+            error_code::HEADER_MISMATCH,
+            msg,
+        );
+    }
+    let Some(r) = r else {
+        return StatusCode::ACCEPTED.into_response();
+    };
+    if !STATELESS_METHODS.contains(&method.as_str()) {
+        return rpc_error(
+            StatusCode::NOT_FOUND,
+            id,
+            error_code::METHOD_NOT_FOUND,
+            format!("Method not found: {method}"),
+        );
+    }
+    let ep = Endpoint::new(st.shared.router.clone(), Session::handshake(None));
+    let mut plan = unresumable_plan(st);
+    plan.cancel_on_drop = true;
+    plan.status = stateless_status;
+    run_request(st, ep, r, plan).await
+}
+
+/// The plan of a request with no session: its SSE stream cannot be resumed.
+fn unresumable_plan(st: &HttpState) -> Plan {
+    Plan {
+        json_only: false,
+        new_stream: Box::new(|| SseStream::new(String::new(), None)),
+        prime: false,
+        cancel_on_drop: false,
+        status: ok_status,
+        headers: vec![],
+        shutdown: st.shared.shutdown.clone(),
+    }
+}
+
+/// The plan of a request of a session: its SSE stream is kept for `Last-Event-ID`.
+fn session_plan(st: &HttpState, s: &Arc<HttpSession>, version: Option<ProtocolVersion>) -> Plan {
+    let (sess, store) = (s.clone(), st.opts.event_store.clone());
+    Plan {
+        json_only: st.opts.json_response,
+        new_stream: Box::new(move || sess.new_stream(store)),
+        prime: version.is_some_and(|v| v >= ProtocolVersion::V2025_11_25),
+        ..unresumable_plan(st)
+    }
+}
+
+/// An endpoint for one request of a session-less handshake server (`stateless(true)`).
+fn sessionless(st: &HttpState, version: Option<ProtocolVersion>) -> Arc<Endpoint> {
+    let session = Session::handshake(None);
+    session.initialize(
+        version.unwrap_or(ProtocolVersion::V2025_03_26),
+        Implementation::new("unknown", "0"),
+        Default::default(),
+    );
+    Endpoint::new(st.shared.router.clone(), session)
+}
+
+async fn handshake(st: &HttpState, h: &HeaderMap, msg: Message) -> Response {
+    let header_version = match header_str(h, VERSION_HEADER) {
+        None => None,
+        Some(v) => match v.parse::<ProtocolVersion>() {
+            Ok(v) => Some(v),
+            Err(_) => {
+                return rpc_error(
+                    StatusCode::BAD_REQUEST,
+                    None,
+                    error_code::INVALID_REQUEST,
+                    format!("Unsupported MCP-Protocol-Version: {v}"),
+                )
+            }
+        },
+    };
+    let is_init = matches!(&msg, Message::Request(r) if r.method == "initialize");
+    if st.opts.stateless {
+        return match msg {
+            Message::Request(r) => {
+                let ep = if is_init {
+                    Endpoint::new(st.shared.router.clone(), Session::handshake(None))
+                } else {
+                    sessionless(st, header_version)
+                };
+                let mut plan = unresumable_plan(st);
+                plan.json_only = st.opts.json_response;
+                run_request(st, ep, r, plan).await
+            }
+            _ => StatusCode::ACCEPTED.into_response(),
+        };
+    }
+    if is_init {
+        let Message::Request(r) = msg else {
+            unreachable!()
+        };
+        let session = match st.sessions.create(&st.shared.router) {
+            Ok(s) => s,
+            Err(Full) => {
+                return rpc_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Some(r.id),
+                    error_code::INTERNAL_ERROR,
+                    "Too many sessions",
+                )
+            }
+        };
+        let mut plan = session_plan(st, &session, None);
+        plan.json_only = true;
+        plan.headers.push((
+            HeaderName::from_static(SESSION_HEADER),
+            HeaderValue::from_str(&session.id).expect("hex id"),
+        ));
+        let resp = run_request(st, session.endpoint.clone(), r, plan).await;
+        if session.endpoint.session.protocol_version().is_none() {
+            st.sessions
+                .remove(&session.id, CancelReason::SessionClosed)
+                .await;
+        }
+        return resp;
+    }
+    let session = match session_of(st, h) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let version = session.endpoint.session.protocol_version();
+    match msg {
+        Message::Request(r) => {
+            let plan = session_plan(st, &session, version);
+            run_request(st, session.endpoint.clone(), r, plan).await
+        }
+        other => {
+            session.endpoint.on_other(other);
+            StatusCode::ACCEPTED.into_response()
+        }
+    }
+}
+
+fn session_of(st: &HttpState, h: &HeaderMap) -> Result<Arc<HttpSession>, Response> {
+    let Some(id) = header_str(h, SESSION_HEADER) else {
+        return Err(rpc_error(
+            StatusCode::BAD_REQUEST,
+            None,
+            error_code::INVALID_REQUEST,
+            "Missing Mcp-Session-Id header",
+        ));
+    };
+    st.sessions.get(id).ok_or_else(|| {
+        rpc_error(
+            StatusCode::NOT_FOUND,
+            None,
+            error_code::INVALID_REQUEST,
+            "Session not found",
+        )
+    })
+}
+
+async fn batch(st: &HttpState, h: &HeaderMap, bytes: Bytes) -> Response {
+    let session = match session_of(st, h) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let store = st.opts.event_store.clone();
+    let sink: Arc<dyn Sink> = Arc::new(StreamSink(session.standalone(store)));
+    match crate::connection::batch(&session.endpoint, &sink, &bytes).await {
+        Some(reply) => json_bytes(StatusCode::OK, reply),
+        None => StatusCode::ACCEPTED.into_response(),
+    }
+}
+
+/// Writes to a session's SSE stream.
+pub(crate) struct StreamSink(pub(crate) Arc<SseStream>);
+
+impl Sink for StreamSink {
+    fn send(&self, msg: Bytes) -> fastmcp_core::BoxFuture<'_, Result<(), ()>> {
+        Box::pin(async move {
+            self.0.emit(msg).await;
+            Ok(())
+        })
+    }
+
+    fn try_send(&self, msg: Bytes) {
+        let s = self.0.clone();
+        tokio::spawn(async move { s.emit(msg).await });
+    }
+}
+
+pub(crate) async fn get(State(st): State<HttpState>, headers: HeaderMap) -> Response {
+    if let Err(r) = check_origin_and_host(&headers, &st.opts) {
+        return r;
+    }
+    if header_str(&headers, VERSION_HEADER) == Some(ProtocolVersion::V2026_07_28.as_str())
+        || st.opts.stateless
+    {
+        return method_not_allowed();
+    }
+    if let Err(r) = check_get(&headers) {
+        return r;
+    }
+    let session = match session_of(&st, &headers) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let store = st.opts.event_store.clone();
+    let (stream, after) = match header_str(&headers, "last-event-id").and_then(parse_event_id) {
+        Some((sid, seq)) => match session.stream(sid) {
+            Some(s) => (s, Some(seq)),
+            None => {
+                return rpc_error(
+                    StatusCode::NOT_FOUND,
+                    None,
+                    error_code::INVALID_REQUEST,
+                    "Unknown event stream",
+                )
+            }
+        },
+        None => (session.standalone(store), None),
+    };
+    let fresh = after.is_none();
+    let version = session.endpoint.session.protocol_version();
+    if fresh && stream.resumable() && version.is_some_and(|v| v >= ProtocolVersion::V2025_11_25) {
+        stream.emit(Bytes::new()).await;
+    }
+    let rx = stream.attach(if fresh { None } else { after }).await;
+    sse_response(
+        sse_events(rx, st.shared.shutdown.clone(), None, st.opts.retry),
+        &st.opts,
+    )
+}
+
+pub(crate) async fn delete(State(st): State<HttpState>, headers: HeaderMap) -> Response {
+    if let Err(r) = check_origin_and_host(&headers, &st.opts) {
+        return r;
+    }
+    if header_str(&headers, VERSION_HEADER) == Some(ProtocolVersion::V2026_07_28.as_str())
+        || st.opts.stateless
+    {
+        return method_not_allowed();
+    }
+    let Some(id) = header_str(&headers, SESSION_HEADER) else {
+        return rpc_error(
+            StatusCode::BAD_REQUEST,
+            None,
+            error_code::INVALID_REQUEST,
+            "Missing Mcp-Session-Id header",
+        );
+    };
+    if st.sessions.remove(id, CancelReason::SessionClosed).await {
+        StatusCode::OK.into_response()
+    } else {
+        rpc_error(
+            StatusCode::NOT_FOUND,
+            None,
+            error_code::INVALID_REQUEST,
+            "Session not found",
+        )
+    }
+}
+
+fn method_not_allowed() -> Response {
+    let mut r = rpc_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        None,
+        error_code::INVALID_REQUEST,
+        "Method not allowed",
+    );
+    r.headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    r
+}
