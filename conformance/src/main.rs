@@ -1,8 +1,10 @@
 //! `conformance-server --stdio`: the conformance fixtures on stdin/stdout.
+//! `conformance-server --port N`: the same at `http://127.0.0.1:N/mcp` (Streamable HTTP,
+//! both eras).
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: conformance-server --stdio\n       conformance-server --port N   (HTTP; not available yet)";
+const USAGE: &str = "usage: conformance-server --stdio\n       conformance-server --port N";
 
 enum Mode {
     Stdio,
@@ -39,10 +41,7 @@ fn main() -> ExitCode {
     let result = match mode {
         Mode::Stdio => rt.block_on(conformance::build_server().run_stdio()),
         Mode::Http(port) => {
-            eprintln!(
-                "conformance-server: the HTTP transport (--port {port}) is not available yet"
-            );
-            return ExitCode::from(2);
+            rt.block_on(conformance::build_server().run_http(&format!("127.0.0.1:{port}")))
         }
     };
     match result {

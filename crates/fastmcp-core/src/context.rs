@@ -9,8 +9,9 @@ use std::time::Duration;
 use fastmcp_protocol::jsonrpc::to_raw;
 use fastmcp_protocol::{
     CallToolResult, ClientCapabilities, CreateMessageRequestParams, CreateMessageResult,
-    ElicitResult, GetPromptResult, Implementation, ListRootsResult, LoggingLevel, ProgressToken,
-    ProtocolVersion, ReadResourceResult, RequestId, Root,
+    ElicitResult, GetPromptResult, Implementation, ListRootsResult, LoggingLevel,
+    ProgressNotificationParams, ProgressToken, ProtocolVersion, ReadResourceResult, RequestId,
+    Root,
 };
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -310,13 +311,13 @@ impl Context {
         let Some(token) = &self.inner.progress_token else {
             return Ok(());
         };
-        let mut p = json!({ "progressToken": token, "progress": progress });
-        if let Some(t) = total {
-            p["total"] = json!(t);
-        }
-        if let Some(m) = message {
-            p["message"] = json!(m);
-        }
+        let p = ProgressNotificationParams {
+            progress_token: token.clone(),
+            progress,
+            total,
+            message: message.map(str::to_owned),
+            meta: None,
+        };
         self.notify("notifications/progress", p).await
     }
 

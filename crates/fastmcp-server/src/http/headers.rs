@@ -73,9 +73,11 @@ pub(crate) fn validate(
     }
     match header(h, "mcp-method")? {
         None => return Err("Header mismatch: Mcp-Method header is missing".into()),
-        Some(v) if v != method => return Err(format!(
+        Some(v) if v != method => {
+            return Err(format!(
             "Header mismatch: Mcp-Method header value '{v}' does not match body value '{method}'"
-        )),
+        ))
+        }
         Some(_) => {}
     }
     let needs_name = matches!(method, "tools/call" | "resources/read" | "prompts/get");

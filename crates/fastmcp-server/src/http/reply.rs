@@ -104,10 +104,11 @@ pub(crate) async fn respond(
         Out::Event(b) => b,
     };
     let sse = (plan.new_stream)();
+    let body = sse.attach(None).await;
     if plan.prime && sse.resumable() {
+        // The priming event: an id and no data, so the client can resume from the start.
         sse.emit(Bytes::new()).await;
     }
-    let body = sse.attach(None).await;
     let pump = sse.clone();
     tokio::spawn(async move {
         pump.emit(first).await;

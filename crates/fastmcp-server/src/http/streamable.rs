@@ -415,10 +415,10 @@ pub(crate) async fn get(State(st): State<HttpState>, headers: HeaderMap) -> Resp
     };
     let fresh = after.is_none();
     let version = session.endpoint.session.protocol_version();
+    let rx = stream.attach(after).await;
     if fresh && stream.resumable() && version.is_some_and(|v| v >= ProtocolVersion::V2025_11_25) {
         stream.emit(Bytes::new()).await;
     }
-    let rx = stream.attach(if fresh { None } else { after }).await;
     sse_response(
         sse_events(rx, st.shared.shutdown.clone(), None, st.opts.retry),
         &st.opts,
