@@ -382,9 +382,19 @@ impl Context {
 
     // ----- client requests: real requests (handshake) or MRTR rounds (stateless) -----
 
-    async fn ask(&self, kind: &str, method: &str, params: Value) -> Result<Value, Error> {
+    async fn ask(
+        &self,
+        key: Option<&str>,
+        kind: &str,
+        method: &str,
+        params: Value,
+    ) -> Result<Value, Error> {
         if let Some(rounds) = &self.inner.rounds {
-            return rounds.ask(kind, json!({ "method": method, "params": params }));
+            let request = json!({ "method": method, "params": params });
+            return match key {
+                Some(k) => rounds.ask_keyed(k.to_owned(), request),
+                None => rounds.ask(kind, request),
+            };
         }
         let raw = self.inner.peer.request(method, to_raw(&params)).await?;
         serde_json::from_str(raw.get())
@@ -402,9 +412,36 @@ impl Context {
         .with_data(json!({ "requiredCapabilities": capability })))
     }
 
+    /// The client requests of this context under a key chosen by the handler: in the
+    /// stateless era the input request appears as `inputRequests[key]` (instead of an
+    /// automatic key such as `elicit-0`); in the handshake era the key is not used.
+    ///
+    /// ```
+    /// # async fn f(ctx: fastmcp_core::Context) -> Result<(), fastmcp_core::Error> {
+    /// let answer = ctx
+    ///     .keyed("user_name")
+    ///     .elicit_raw("Your name?", serde_json::json!({
+    ///         "type": "object", "properties": {"name": {"type": "string"}}
+    ///     }))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn keyed<'a>(&'a self, key: &'a str) -> Keyed<'a> {
+        Keyed { ctx: self, key }
+    }
+
     /// Ask the user for input with a form (`requestedSchema` is a flat object schema).
     pub async fn elicit_raw(
         &self,
+        message: &str,
+        requested_schema: Value,
+    ) -> Result<ElicitResult, Error> {
+        self.elicit_raw_with(None, message, requested_schema).await
+    }
+
+    async fn elicit_raw_with(
+        &self,
+        key: Option<&str>,
         message: &str,
         requested_schema: Value,
     ) -> Result<ElicitResult, Error> {
@@ -417,7 +454,9 @@ impl Context {
         } else {
             params
         };
-        let v = self.ask("elicit", "elicitation/create", params).await?;
+        let v = self
+            .ask(key, "elicit", "elicitation/create", params)
+            .await?;
         serde_json::from_value(v)
             .map_err(|e| Error::internal(format!("bad elicitation result: {e}")))
     }
@@ -428,7 +467,16 @@ impl Context {
     where
         T: schemars::JsonSchema + DeserializeOwned,
     {
-        let result = self.elicit_raw(message, elicitation_schema::<T>()).await?;
+        self.elicit_with(None, message).await
+    }
+
+    async fn elicit_with<T>(&self, key: Option<&str>, message: &str) -> Result<Elicited<T>, Error>
+    where
+        T: schemars::JsonSchema + DeserializeOwned,
+    {
+        let result = self
+            .elicit_raw_with(key, message, elicitation_schema::<T>())
+            .await?;
         Elicited::from_result(result)
     }
 
@@ -443,7 +491,9 @@ impl Context {
         let url_ok = caps.elicitation.as_ref().is_some_and(|e| e.url.is_some());
         self.require(url_ok, json!({ "elicitation": { "url": {} } }))?;
         let params = json!({ "mode": "url", "message": message, "url": url, "elicitationId": elicitation_id });
-        let v = self.ask("elicit", "elicitation/create", params).await?;
+        let v = self
+            .ask(None, "elicit", "elicitation/create", params)
+            .await?;
         serde_json::from_value(v)
             .map_err(|e| Error::internal(format!("bad elicitation result: {e}")))
     }
@@ -453,10 +503,20 @@ impl Context {
         &self,
         params: CreateMessageRequestParams,
     ) -> Result<CreateMessageResult, Error> {
+        self.sample_with(None, params).await
+    }
+
+    async fn sample_with(
+        &self,
+        key: Option<&str>,
+        params: CreateMessageRequestParams,
+    ) -> Result<CreateMessageResult, Error> {
         let caps = self.client_capabilities();
         self.require(caps.sampling.is_some(), json!({ "sampling": {} }))?;
         let params = serde_json::to_value(params).map_err(|e| Error::internal(e.to_string()))?;
-        let v = self.ask("sample", "sampling/createMessage", params).await?;
+        let v = self
+            .ask(key, "sample", "sampling/createMessage", params)
+            .await?;
         serde_json::from_value(v).map_err(|e| Error::internal(format!("bad sampling result: {e}")))
     }
 
@@ -480,9 +540,13 @@ impl Context {
 
     /// The client's roots.
     pub async fn list_roots(&self) -> Result<Vec<Root>, Error> {
+        self.list_roots_with(None).await
+    }
+
+    async fn list_roots_with(&self, key: Option<&str>) -> Result<Vec<Root>, Error> {
         let caps = self.client_capabilities();
         self.require(caps.roots.is_some(), json!({ "roots": {} }))?;
-        let v = self.ask("roots", "roots/list", json!({})).await?;
+        let v = self.ask(key, "roots", "roots/list", json!({})).await?;
         let r: ListRootsResult = serde_json::from_value(v)
             .map_err(|e| Error::internal(format!("bad roots result: {e}")))?;
         Ok(r.roots)
@@ -552,5 +616,46 @@ impl Context {
     pub async fn send_prompt_list_changed(&self) -> Result<(), Error> {
         self.notify("notifications/prompts/list_changed", json!({}))
             .await
+    }
+}
+
+/// Client requests under a handler-chosen input key; see [`Context::keyed`].
+#[derive(Debug, Clone, Copy)]
+pub struct Keyed<'a> {
+    ctx: &'a Context,
+    key: &'a str,
+}
+
+impl Keyed<'_> {
+    /// [`Context::elicit_raw`] under this key.
+    pub async fn elicit_raw(
+        &self,
+        message: &str,
+        requested_schema: Value,
+    ) -> Result<ElicitResult, Error> {
+        self.ctx
+            .elicit_raw_with(Some(self.key), message, requested_schema)
+            .await
+    }
+
+    /// [`Context::elicit`] under this key.
+    pub async fn elicit<T>(&self, message: &str) -> Result<Elicited<T>, Error>
+    where
+        T: schemars::JsonSchema + DeserializeOwned,
+    {
+        self.ctx.elicit_with(Some(self.key), message).await
+    }
+
+    /// [`Context::sample`] under this key.
+    pub async fn sample(
+        &self,
+        params: CreateMessageRequestParams,
+    ) -> Result<CreateMessageResult, Error> {
+        self.ctx.sample_with(Some(self.key), params).await
+    }
+
+    /// [`Context::list_roots`] under this key.
+    pub async fn list_roots(&self) -> Result<Vec<Root>, Error> {
+        self.ctx.list_roots_with(Some(self.key)).await
     }
 }

@@ -18,7 +18,7 @@ pub mod schema;
 mod scope;
 mod session;
 
-pub use context::{Context, ContextBuilder, Extensions};
+pub use context::{Context, ContextBuilder, Extensions, Keyed};
 pub use dynamic::{
     prompt_arg, template_var, AnyResource, Components, FnPrompt, FnResource, FnResourceTemplate,
     FnTool, IntoComponents, IntoPrompt, IntoPromptResult, IntoResource, IntoResourceResult,

@@ -42,6 +42,12 @@ impl InputRounds {
     /// `request` is the input request object: `{"method": ..., "params": ...}`.
     pub fn ask(&self, kind: &str, request: Value) -> Result<Value, Error> {
         let key = format!("{kind}-{}", self.next.fetch_add(1, Ordering::SeqCst));
+        self.ask_keyed(key, request)
+    }
+
+    /// Like [`InputRounds::ask`], under a key the handler chose (it must be unique within
+    /// the request).
+    pub fn ask_keyed(&self, key: String, request: Value) -> Result<Value, Error> {
         if let Some(answer) = self.answers.get(&key) {
             return Ok(answer.clone());
         }

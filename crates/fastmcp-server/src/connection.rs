@@ -38,9 +38,15 @@ pub(crate) async fn serve(shared: Arc<Shared>, mut ch: Channel) {
         }
     }
     requests.close();
-    let reason = if shared.shutdown.is_cancelled() {
+    // Server shutdown, or the end of input with the output still open (a client that
+    // closed stdin and waits for answers): requests in flight get the shutdown grace to
+    // finish. When nobody can read the answers any more they are cancelled at once.
+    let shutdown = shared.shutdown.is_cancelled();
+    if shutdown || !ch.outbound.is_closed() {
         let grace = ep.router.config.shutdown_grace;
         let _ = tokio::time::timeout(grace, requests.wait()).await;
+    }
+    let reason = if shutdown {
         CancelReason::Shutdown
     } else {
         CancelReason::SessionClosed

@@ -244,8 +244,29 @@ impl Router {
         })
     }
 
-    /// Route a request to its method.
+    /// Route a request to its method. In the stateless era a missing resource is
+    /// -32602 (earlier versions use -32002).
     pub(crate) async fn handle(
+        &self,
+        call: &Call,
+        method: &str,
+        params: Option<&RawValue>,
+    ) -> Result<Box<RawValue>, Error> {
+        let r = self.route(call, method, params).await;
+        match r {
+            Err(e) if e.kind() == ErrorKind::ResourceNotFound && call.stateless() => {
+                let data = e.data().cloned();
+                let e = Error::invalid_params(e.message().to_owned());
+                Err(match data {
+                    Some(d) => e.with_data(d),
+                    None => e,
+                })
+            }
+            other => other,
+        }
+    }
+
+    async fn route(
         &self,
         call: &Call,
         method: &str,

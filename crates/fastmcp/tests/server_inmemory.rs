@@ -83,6 +83,17 @@ fn server() -> Server {
             },
         ))
         .tool(FnTool::typed(
+            "ask_named",
+            "Elicits under a chosen key.",
+            |ctx: Context, _: Empty| async move {
+                let r = ctx
+                    .keyed("user_name")
+                    .elicit_raw("Name?", json!({"type": "object", "properties": {"name": {"type": "string"}}}))
+                    .await?;
+                Ok::<_, Error>(format!("{:?}", r.action))
+            },
+        ))
+        .tool(FnTool::typed(
             "ask_twice",
             "Elicits twice.",
             |ctx: Context, _: Empty| async move {
@@ -133,7 +144,7 @@ async fn lists_and_calls_in_both_eras() {
     for mode in modes() {
         let c = client(&running, mode, Recorder::default()).await;
         let tools = c.list_tools().await.unwrap();
-        assert_eq!(tools.len(), 8, "{mode:?}");
+        assert_eq!(tools.len(), 9, "{mode:?}");
         assert_eq!(tools[0].name, "add");
         assert_eq!(tools[0].input_schema["required"], json!(["a", "b"]));
 
@@ -195,7 +206,10 @@ async fn lists_and_calls_in_both_eras() {
             other => panic!("{other:?}"),
         }
         let missing = c.read_resource("users://x/y/profile").await.unwrap_err();
-        assert_eq!(missing.code(), -32002);
+        // -32002 before 2026-07-28; -32602 with data.uri from then on.
+        let expected = if c.era() == fastmcp::protocol::Era::Stateless { -32602 } else { -32002 };
+        assert_eq!(missing.code(), expected, "{mode:?}");
+        assert_eq!(missing.data().unwrap()["uri"], "users://x/y/profile");
 
         let prompt = c
             .get_prompt("explain", json!({"topic": "rust"}))
@@ -325,4 +339,35 @@ async fn discover_describes_the_server() {
     assert!(d.supported_versions.contains(&"2024-11-05".to_string()));
     assert!(d.capabilities.tools.is_some());
     assert_eq!(d.instructions.as_deref(), Some("For tests."));
+}
+
+#[tokio::test]
+async fn a_handler_can_choose_the_input_request_key() {
+    let running = server().start().await.unwrap();
+    let (client_ch, server_ch) = fastmcp::transport::memory::pair(16);
+    running.spawn(server_ch);
+    let mut ch = client_ch;
+    let meta = json!({
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientCapabilities": {"elicitation": {}}
+    });
+    let call = |id: i64, extra: serde_json::Value| {
+        let mut params = json!({"name": "ask_named", "arguments": {}, "_meta": meta});
+        for (k, v) in extra.as_object().unwrap() {
+            params[k] = v.clone();
+        }
+        json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params}).to_string()
+    };
+    ch.outbound.send(call(1, json!({}))).await.unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&ch.inbound.recv().await.unwrap().unwrap()).unwrap();
+    assert_eq!(r["result"]["resultType"], "input_required");
+    assert_eq!(r["result"]["inputRequests"]["user_name"]["method"], "elicitation/create");
+    // Answer under the same key, without requestState: the replay finds it.
+    ch.outbound
+        .send(call(2, json!({"inputResponses": {"user_name": {"action": "accept", "content": {"name": "Ada"}}}})))
+        .await
+        .unwrap();
+    let r: serde_json::Value = serde_json::from_slice(&ch.inbound.recv().await.unwrap().unwrap()).unwrap();
+    assert_eq!(r["result"]["resultType"], "complete", "{r}");
+    assert_eq!(r["result"]["content"][0]["text"], "Accept");
 }
