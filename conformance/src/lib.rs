@@ -12,6 +12,7 @@ pub mod mrtr;
 pub mod prompts;
 pub mod resources;
 pub mod stateless;
+pub mod tasks;
 pub mod tools;
 
 use fastmcp::Server;
@@ -29,5 +30,6 @@ pub fn build_server() -> Server {
     let server = prompts::register(server);
     let server = mrtr::register(server);
     let server = stateless::register(server);
+    let server = tasks::register(server);
     extras::register(server)
 }

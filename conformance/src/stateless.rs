@@ -1,9 +1,11 @@
-//! The diagnostic tools of the `server-stateless` scenario (SEP-2575, 2026-07-28).
+//! The diagnostic tools of the `server-stateless` scenario (SEP-2575, 2026-07-28) and the
+//! `x-mcp-header` tool of `http-custom-header-server-validation` (SEP-2243).
 
-use fastmcp::core::FnPrompt;
+use fastmcp::core::{FnPrompt, FnTool, ToolArguments};
 use fastmcp::prelude::*;
-use fastmcp::protocol::Prompt;
+use fastmcp::protocol::{Prompt, Tool};
 use fastmcp::server::ServerHandle;
+use serde_json::{json, Value};
 
 /// The tool that `test_trigger_tool_change` adds and removes.
 pub const DYNAMIC_TOOL: &str = "test_dynamic_tool";
@@ -91,6 +93,41 @@ impl Triggers {
     }
 }
 
+/// The tool whose `region` argument is mirrored in the `Mcp-Param-Region` header.
+pub const HEADER_TOOL: &str = "test_header_param";
+
+/// The input schema of [`HEADER_TOOL`]: a string property annotated with `x-mcp-header`
+/// (hand-written: the annotation is not a schemars attribute).
+pub fn header_param_schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "region": {
+                "type": "string",
+                "description": "A region name, sent again in the Mcp-Param-Region header",
+                "x-mcp-header": "Region"
+            }
+        },
+        "required": ["region"]
+    })
+}
+
+/// Echoes `region`. Over Streamable HTTP in 2026-07-28 the transport checks that the
+/// `Mcp-Param-Region` header (plain or `=?base64?…?=`) matches the argument.
+fn header_param_tool() -> FnTool {
+    let tool = Tool::new(HEADER_TOOL, header_param_schema())
+        .with_description("Echoes its region argument (mirrored in the Mcp-Param-Region header)");
+    FnTool::new(tool, |_ctx: Context, args: ToolArguments| async move {
+        let args = args.to_map()?;
+        let region = match args.get("region") {
+            Some(Value::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+            None => return Err(Error::invalid_params("missing argument: region")),
+        };
+        Ok(CallToolResult::text(format!("Region: {region}")))
+    })
+}
+
 /// Register the tools of this module.
 pub fn register(server: Server) -> Server {
     let handle = server.handle();
@@ -99,4 +136,5 @@ pub fn register(server: Server) -> Server {
         .tool(test_streaming_elicitation)
         .tool(test_logging_tool)
         .components(Triggers { handle })
+        .tool(header_param_tool())
 }

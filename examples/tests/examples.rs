@@ -74,9 +74,15 @@ async fn resources_example() {
             text(&c.read_resource("books://dune").await.unwrap()),
             r#"{"chapters":3,"id":"dune"}"#
         );
+        // Resource not found: -32002 before 2026-07-28, -32602 from then on.
+        let not_found = if matches!(mode, Mode::Stateless(_)) {
+            -32602
+        } else {
+            -32002
+        };
         assert_eq!(
             c.read_resource("books://nope").await.unwrap_err().code(),
-            -32002
+            not_found
         );
         assert_eq!(
             text(

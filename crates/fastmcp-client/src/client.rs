@@ -1,5 +1,6 @@
 //! `Client`: connect, negotiate, and call a server.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,6 +13,9 @@ use fastmcp_protocol::{
     ProtocolVersion, ReadResourceResult, Resource, ResourceTemplate, RootsCapability,
     SamplingCapability, ServerCapabilities, Tool,
 };
+use fastmcp_transport::http_client::{HttpHandle, StreamableHttp};
+use fastmcp_transport::sse_client::LegacySse;
+use fastmcp_transport::ws_client::WebSocket;
 use fastmcp_transport::{Channel, ChildProcess, ChildTransport};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -99,6 +103,57 @@ impl ClientBuilder {
 
     /// Connect over a channel.
     pub async fn connect(self, ch: Channel) -> Result<Client, Error> {
+        self.connect_with(ch, None).await
+    }
+
+    /// Connect to a Streamable HTTP server (the MCP endpoint, e.g.
+    /// `http://127.0.0.1:8000/mcp`), in the builder's mode.
+    ///
+    /// In the handshake era an expired session (HTTP 404) is handled: the client
+    /// initializes again and retries the request once.
+    pub async fn connect_http(self, url: &str) -> Result<Client, Error> {
+        self.connect_streamable_http(StreamableHttp::new(url)).await
+    }
+
+    /// Connect to a Streamable HTTP server with transport settings (headers, limits).
+    pub async fn connect_streamable_http(self, t: StreamableHttp) -> Result<Client, Error> {
+        let (ch, handle) = t
+            .connect_with_handle()
+            .map_err(|e| Error::transport(e.to_string()))?;
+        self.connect_with(ch, Some(handle)).await
+    }
+
+    /// Connect to a legacy HTTP+SSE server (protocol 2024-11-05) at its SSE endpoint, e.g.
+    /// `http://127.0.0.1:8000/sse`. Pair it with
+    /// `.mode(Mode::Handshake(ProtocolVersion::V2024_11_05))` for old servers.
+    pub async fn connect_sse(self, url: &str) -> Result<Client, Error> {
+        self.connect_legacy_sse(LegacySse::new(url)).await
+    }
+
+    /// Connect to a legacy HTTP+SSE server with transport settings.
+    pub async fn connect_legacy_sse(self, t: LegacySse) -> Result<Client, Error> {
+        let ch = t
+            .connect()
+            .await
+            .map_err(|e| Error::transport(e.to_string()))?;
+        self.connect_with(ch, None).await
+    }
+
+    /// Connect to a WebSocket server (subprotocol `mcp`), e.g. `ws://127.0.0.1:8000/ws`.
+    pub async fn connect_websocket(self, url: &str) -> Result<Client, Error> {
+        self.connect_websocket_with(WebSocket::new(url)).await
+    }
+
+    /// Connect to a WebSocket server with transport settings.
+    pub async fn connect_websocket_with(self, t: WebSocket) -> Result<Client, Error> {
+        let ch = t
+            .connect()
+            .await
+            .map_err(|e| Error::transport(e.to_string()))?;
+        self.connect_with(ch, None).await
+    }
+
+    async fn connect_with(self, ch: Channel, http: Option<HttpHandle>) -> Result<Client, Error> {
         let capabilities = self.capabilities.unwrap_or_else(|| ClientCapabilities {
             elicitation: Some(ElicitationCapability {
                 form: Some(Map::new()),
@@ -123,6 +178,9 @@ impl ClientBuilder {
                 log_level: self.log_level,
                 server: std::sync::RwLock::new(ServerInfo::default()),
                 child: tokio::sync::Mutex::new(None),
+                http,
+                reinit: tokio::sync::Mutex::new(()),
+                session_gen: AtomicU64::new(0),
             }),
         };
         match self.mode {
@@ -166,6 +224,20 @@ struct Inner {
     log_level: Option<LoggingLevel>,
     server: std::sync::RwLock<ServerInfo>,
     child: tokio::sync::Mutex<Option<ChildProcess>>,
+    /// The Streamable HTTP transport's handle, when connected that way.
+    http: Option<HttpHandle>,
+    /// Held while re-initializing after a session expired.
+    reinit: tokio::sync::Mutex<()>,
+    /// Counts re-initializations, so concurrent requests re-initialize once.
+    session_gen: AtomicU64,
+}
+
+/// Whether an error is the HTTP transport's "session expired" (HTTP 404 on a session).
+fn session_expired(e: &Error) -> bool {
+    e.data()
+        .and_then(|d| d.get("sessionExpired"))
+        .and_then(Value::as_bool)
+        == Some(true)
 }
 
 /// An MCP client.
@@ -224,7 +296,13 @@ impl Client {
             "capabilities": self.inner.capabilities,
             "clientInfo": self.inner.info,
         });
-        let r: InitializeResult = self.request("initialize", params).await?;
+        // Straight to the wire: `request` re-initializes on expired sessions, and this is
+        // what it calls to do so.
+        let raw = self
+            .round("initialize", &params, self.inner.timeout)
+            .await?;
+        let r: InitializeResult = serde_json::from_str(raw.get())
+            .map_err(|e| Error::internal(format!("bad initialize result: {e}")))?;
         let version = r.protocol_version.parse::<ProtocolVersion>().map_err(|_| {
             Error::new(
                 ErrorKind::UnsupportedVersion,
@@ -315,13 +393,13 @@ impl Client {
             }
         }
         for _ in 0..=self.inner.max_rounds {
-            let id = self.inner.wire.next_id();
-            let fut = self.inner.wire.request(id, method, to_raw(&params));
-            let raw = match timeout {
-                Some(t) => tokio::time::timeout(t, fut)
-                    .await
-                    .map_err(|_| Error::timeout())??,
-                None => fut.await?,
+            let gen = self.inner.session_gen.load(Ordering::SeqCst);
+            let raw = match self.round(method, &params, timeout).await {
+                Err(e) if self.should_reinitialize(method, &e) => {
+                    self.reinitialize(gen).await?;
+                    self.round(method, &params, timeout).await?
+                }
+                r => r?,
             };
             let v: Value =
                 serde_json::from_str(raw.get()).map_err(|e| Error::internal(e.to_string()))?;
@@ -356,9 +434,58 @@ impl Client {
         )))
     }
 
-    /// `ping`.
+    /// One request with a fresh id.
+    async fn round(
+        &self,
+        method: &str,
+        params: &Value,
+        timeout: Option<Duration>,
+    ) -> Result<Box<serde_json::value::RawValue>, Error> {
+        let id = self.inner.wire.next_id();
+        let fut = self.inner.wire.request(id, method, to_raw(params));
+        match timeout {
+            Some(t) => tokio::time::timeout(t, fut)
+                .await
+                .map_err(|_| Error::timeout())?,
+            None => fut.await,
+        }
+    }
+
+    fn should_reinitialize(&self, method: &str, e: &Error) -> bool {
+        matches!(self.inner.mode, Mode::Handshake(_))
+            && method != "initialize"
+            && session_expired(e)
+    }
+
+    /// The session expired: start a new one, unless another request already did since
+    /// generation `seen`.
+    async fn reinitialize(&self, seen: u64) -> Result<(), Error> {
+        let _one_at_a_time = self.inner.reinit.lock().await;
+        if self.inner.session_gen.load(Ordering::SeqCst) != seen {
+            return Ok(());
+        }
+        let Mode::Handshake(v) = self.inner.mode else {
+            return Ok(());
+        };
+        tracing::debug!("the session expired; initializing again");
+        self.initialize(v).await?;
+        self.inner.session_gen.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+
+    /// The Streamable HTTP session id (handshake era over HTTP).
+    pub fn session_id(&self) -> Option<String> {
+        self.inner.http.as_ref().and_then(HttpHandle::session_id)
+    }
+
+    /// Check the server is alive: `ping` in the handshake era; in the stateless era, which
+    /// has no `ping`, `server/discover`.
     pub async fn ping(&self) -> Result<(), Error> {
-        self.request::<Value>("ping", json!({})).await.map(|_| ())
+        let method = match self.era() {
+            Era::Handshake => "ping",
+            Era::Stateless => "server/discover",
+        };
+        self.request::<Value>(method, json!({})).await.map(|_| ())
     }
 
     /// `server/discover` (stateless era).
@@ -545,10 +672,14 @@ impl Client {
         self.inner.wire.is_closed()
     }
 
-    /// Close the connection; a child-process server is stopped and reaped.
+    /// Close the connection; a child-process server is stopped and reaped, a Streamable
+    /// HTTP session is ended with DELETE (waited for up to 5 seconds).
     pub async fn close(self) -> Result<(), Error> {
         let child = self.inner.child.lock().await.take();
         self.inner.wire.close();
+        if let Some(h) = &self.inner.http {
+            let _ = tokio::time::timeout(Duration::from_secs(5), h.closed()).await;
+        }
         if let Some(c) = child {
             c.shutdown().await.map_err(Error::from)?;
         }

@@ -14,8 +14,16 @@ use tokio_util::task::TaskTracker;
 use crate::endpoint::{encode, error_message, Endpoint, Sink};
 use crate::server::Shared;
 
-pub(crate) async fn serve(shared: Arc<Shared>, mut ch: Channel) {
-    let ep = Endpoint::new(shared.router.clone(), Session::handshake(None));
+pub(crate) async fn serve(shared: Arc<Shared>, ch: Channel) {
+    serve_session(shared, ch, Session::handshake(None)).await
+}
+
+/// Serve one session over a message channel until the channel's inbound side ends (EOF,
+/// socket closed, SSE stream gone) or the server shuts down; then its requests are
+/// cancelled (after the shutdown grace at shutdown) and awaited. Every message-stream
+/// transport (stdio, in-memory, WebSocket, legacy HTTP+SSE) runs through here.
+pub(crate) async fn serve_session(shared: Arc<Shared>, mut ch: Channel, session: Arc<Session>) {
+    let ep = Endpoint::new(shared.router.clone(), session);
     let sink: Arc<dyn Sink> = Arc::new(ch.outbound.clone());
     let mut events = shared.registry.events.subscribe();
     let requests = TaskTracker::new();

@@ -147,15 +147,20 @@ impl Router {
                 })))
             }
         };
+        let Some(capabilities) = meta.client_capabilities else {
+            return Err(missing_capabilities());
+        };
         Ok(Prepared {
-            session: Session::stateless(
-                version,
-                meta.client_info,
-                meta.client_capabilities.unwrap_or_default(),
-                meta.log_level,
-            ),
+            session: Session::stateless(version, meta.client_info, capabilities, meta.log_level),
             progress_token: meta.progress_token,
         })
+    }
+
+    /// Check that a stateless-era request's `_meta` has what it must (before dispatch, so
+    /// that HTTP can answer 400).
+    pub(crate) fn check_stateless_meta(&self, params: Option<&RawValue>) -> Result<(), Error> {
+        let conn = Session::handshake(None);
+        self.prepare(&conn, params).map(|_| ())
     }
 
     /// Run `f` in a child scope of the request with `budget`, in a fresh context. In the
@@ -280,6 +285,9 @@ impl Router {
                 "Received {method} before initialization"
             )));
         }
+        if call.stateless() && HANDSHAKE_ONLY.contains(&method) {
+            return Err(Error::method_not_found(method));
+        }
         match method {
             "initialize" => self.initialize(call, params),
             "ping" => self.ping(call),
@@ -300,6 +308,22 @@ impl Router {
         }
     }
 }
+
+fn missing_capabilities() -> Error {
+    Error::invalid_params(
+        "Invalid params: _meta must carry io.modelcontextprotocol/clientCapabilities",
+    )
+}
+
+/// Methods of the handshake era only.
+const HANDSHAKE_ONLY: [&str; 6] = [
+    "initialize",
+    "ping",
+    "logging/setLevel",
+    "resources/subscribe",
+    "resources/unsubscribe",
+    "notifications/initialized",
+];
 
 pub(crate) fn supported_stateless() -> Vec<String> {
     ProtocolVersion::ALL

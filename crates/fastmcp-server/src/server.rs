@@ -240,8 +240,9 @@ impl Server {
         Ok(RunningServer { shared })
     }
 
-    /// Serve Streamable HTTP at `addr` (e.g. `127.0.0.1:8000`, path `/mcp`) until Ctrl-C;
-    /// then shut down gracefully.
+    /// Serve HTTP at `addr` (e.g. `127.0.0.1:8000`) until Ctrl-C, then shut down
+    /// gracefully: Streamable HTTP at `/mcp`, legacy HTTP+SSE at `/sse` and `/messages`,
+    /// WebSocket at `/ws`.
     pub async fn run_http(self, addr: &str) -> Result<(), Error> {
         self.run_http_with(addr, crate::HttpOptions::default())
             .await
@@ -252,10 +253,12 @@ impl Server {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(Error::from)?;
+        let addr = listener.local_addr().map_err(Error::from)?;
         tracing::info!(
-            "serving MCP on http://{}{}",
-            listener.local_addr().map_err(Error::from)?,
-            opts.path
+            "serving MCP on http://{addr}{} (legacy SSE: {}, WebSocket: ws://{addr}{})",
+            opts.path,
+            opts.sse_path,
+            opts.ws_path
         );
         let running = self.start().await?;
         let r2 = running.clone();
@@ -321,15 +324,40 @@ impl RunningServer {
         crate::http::streamable_router(self.shared.clone(), opts)
     }
 
-    /// Serve HTTP on a bound listener until the server shuts down. `TCP_NODELAY` is set on
-    /// every connection.
+    /// The legacy HTTP+SSE transport of protocol 2024-11-05 as an axum `Router`: `GET /sse`
+    /// opens a session's event stream (its first event, `endpoint`, names where to POST),
+    /// `POST /messages?sessionId=..` takes the client's messages (`202 Accepted`; responses
+    /// go out on the stream). Closing the stream ends the session. Paths are set with
+    /// [`crate::HttpOptions::legacy_paths`]. Call inside a tokio runtime.
+    pub fn legacy_sse(&self, opts: crate::HttpOptions) -> axum::Router {
+        crate::http::legacy_sse_router(self.shared.clone(), opts)
+    }
+
+    /// The WebSocket transport as an axum `Router`: `GET /ws` upgrades (subprotocol `mcp`
+    /// when offered), each text frame is one JSON-RPC message, and the socket is one
+    /// session, served like stdio. The path is set with
+    /// [`crate::HttpOptions::websocket_path`].
+    pub fn websocket(&self, opts: crate::HttpOptions) -> axum::Router {
+        crate::http::websocket_router(self.shared.clone(), opts)
+    }
+
+    /// Every HTTP transport on one axum `Router`: Streamable HTTP
+    /// ([`RunningServer::streamable_http`]), legacy HTTP+SSE ([`RunningServer::legacy_sse`])
+    /// and WebSocket ([`RunningServer::websocket`]); their paths must differ. This is what
+    /// [`RunningServer::serve_http`] serves. Call inside a tokio runtime.
+    pub fn http_router(&self, opts: crate::HttpOptions) -> axum::Router {
+        crate::http::combined_router(self.shared.clone(), opts)
+    }
+
+    /// Serve every HTTP transport ([`RunningServer::http_router`]) on a bound listener until
+    /// the server shuts down. `TCP_NODELAY` is set on every connection.
     pub async fn serve_http(
         &self,
         listener: tokio::net::TcpListener,
         opts: crate::HttpOptions,
     ) -> Result<(), Error> {
         use axum::serve::ListenerExt;
-        let app = self.streamable_http(opts);
+        let app = self.http_router(opts);
         let listener = listener.tap_io(|tcp| {
             let _ = tcp.set_nodelay(true);
         });

@@ -1,14 +1,31 @@
 //! Transports of FastMCP for Rust. Every transport yields a [`Channel`]: framed inbound
 //! messages (with framing errors reported, not hidden) and a sender for outbound ones.
+//!
+//! Client transports to remote servers: [`http_client`] (Streamable HTTP, both eras),
+//! [`sse_client`] (the legacy HTTP+SSE of 2024-11-05) and [`ws_client`] (WebSocket).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod channel;
 mod child;
+#[cfg(feature = "http-client")]
+mod http_common;
 mod lines;
 pub mod memory;
+#[cfg(feature = "http-client")]
+mod sse_parse;
 pub mod stdio;
+
+#[cfg(feature = "http-client")]
+pub mod http_client;
+#[cfg(feature = "http-client")]
+pub mod sse_client;
+#[cfg(feature = "websocket-client")]
+pub mod ws_client;
 
 pub use channel::{Channel, FrameError, Inbound, Outbound};
 pub use child::{ChildProcess, ChildTransport, StderrMode};
 pub use lines::{line_channel, LineOptions, DEFAULT_MAX_MESSAGE_SIZE};
+
+#[cfg(feature = "http-client")]
+pub use http_common::{ConnectError, TRANSPORT_ERROR};

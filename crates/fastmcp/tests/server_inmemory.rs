@@ -88,7 +88,10 @@ fn server() -> Server {
             |ctx: Context, _: Empty| async move {
                 let r = ctx
                     .keyed("user_name")
-                    .elicit_raw("Name?", json!({"type": "object", "properties": {"name": {"type": "string"}}}))
+                    .elicit_raw(
+                        "Name?",
+                        json!({"type": "object", "properties": {"name": {"type": "string"}}}),
+                    )
                     .await?;
                 Ok::<_, Error>(format!("{:?}", r.action))
             },
@@ -207,7 +210,11 @@ async fn lists_and_calls_in_both_eras() {
         }
         let missing = c.read_resource("users://x/y/profile").await.unwrap_err();
         // -32002 before 2026-07-28; -32602 with data.uri from then on.
-        let expected = if c.era() == fastmcp::protocol::Era::Stateless { -32602 } else { -32002 };
+        let expected = if c.era() == fastmcp::protocol::Era::Stateless {
+            -32602
+        } else {
+            -32002
+        };
         assert_eq!(missing.code(), expected, "{mode:?}");
         assert_eq!(missing.data().unwrap()["uri"], "users://x/y/profile");
 
@@ -359,15 +366,20 @@ async fn a_handler_can_choose_the_input_request_key() {
         json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": params}).to_string()
     };
     ch.outbound.send(call(1, json!({}))).await.unwrap();
-    let r: serde_json::Value = serde_json::from_slice(&ch.inbound.recv().await.unwrap().unwrap()).unwrap();
+    let r: serde_json::Value =
+        serde_json::from_slice(&ch.inbound.recv().await.unwrap().unwrap()).unwrap();
     assert_eq!(r["result"]["resultType"], "input_required");
-    assert_eq!(r["result"]["inputRequests"]["user_name"]["method"], "elicitation/create");
+    assert_eq!(
+        r["result"]["inputRequests"]["user_name"]["method"],
+        "elicitation/create"
+    );
     // Answer under the same key, without requestState: the replay finds it.
     ch.outbound
         .send(call(2, json!({"inputResponses": {"user_name": {"action": "accept", "content": {"name": "Ada"}}}})))
         .await
         .unwrap();
-    let r: serde_json::Value = serde_json::from_slice(&ch.inbound.recv().await.unwrap().unwrap()).unwrap();
+    let r: serde_json::Value =
+        serde_json::from_slice(&ch.inbound.recv().await.unwrap().unwrap()).unwrap();
     assert_eq!(r["result"]["resultType"], "complete", "{r}");
     assert_eq!(r["result"]["content"][0]["text"], "Accept");
 }

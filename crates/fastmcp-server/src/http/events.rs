@@ -135,6 +135,13 @@ impl SseStream {
         }
     }
 
+    /// Whether a response is attached and reading.
+    pub(crate) fn is_attached(&self) -> bool {
+        self.live
+            .try_lock()
+            .map_or(true, |g| g.as_ref().is_some_and(|tx| !tx.is_closed()))
+    }
+
     /// Mark the stream complete.
     pub(crate) async fn finish(&self) {
         let mut live = self.live.lock().await;

@@ -1,5 +1,6 @@
-//! HTTP transports: Streamable HTTP (both eras on one endpoint), as an axum `Router` to
-//! serve alone or nest into an application.
+//! HTTP transports: Streamable HTTP (both eras on one endpoint), legacy HTTP+SSE
+//! (2024-11-05) and WebSocket, each as an axum `Router` to serve alone or nest into an
+//! application, and all of them on one router.
 
 // Early returns of ready-made HTTP responses are the idiom of axum handlers.
 #![allow(clippy::result_large_err)]
@@ -7,10 +8,12 @@
 mod events;
 mod guard;
 mod headers;
+mod legacy_sse;
 mod options;
 mod reply;
 mod sessions;
 mod streamable;
+mod websocket;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -64,9 +67,31 @@ pub(crate) fn streamable_router(shared: Arc<Shared>, opts: HttpOptions) -> axum:
     }
 }
 
+/// The legacy HTTP+SSE router: `GET` on the SSE path, `POST` on the messages path (see
+/// [`HttpOptions::legacy_paths`]).
+pub(crate) fn legacy_sse_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::Router {
+    legacy_sse::router(shared, opts)
+}
+
+/// The WebSocket router (`GET` [`HttpOptions::websocket_path`]).
+pub(crate) fn websocket_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::Router {
+    websocket::router(shared, opts)
+}
+
+/// Every HTTP transport on one router: Streamable HTTP, legacy HTTP+SSE and WebSocket. Their
+/// paths must differ.
+pub(crate) fn combined_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::Router {
+    streamable_router(shared.clone(), opts.clone())
+        .merge(legacy_sse::router(shared.clone(), opts.clone()))
+        .merge(websocket::router(shared, opts))
+}
+
 async fn housekeeping(st: HttpState) {
     let mut events = st.shared.registry.events.subscribe();
-    let mut tick = tokio::time::interval(Duration::from_secs(30).min(st.opts.session_idle));
+    let period = Duration::from_secs(30)
+        .min(st.opts.session_idle)
+        .max(Duration::from_millis(10));
+    let mut tick = tokio::time::interval(period);
     loop {
         tokio::select! {
             _ = st.shared.shutdown.cancelled() => break,

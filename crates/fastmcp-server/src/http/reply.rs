@@ -85,23 +85,31 @@ pub(crate) async fn respond(
     mut cancel: CancelOnDrop,
     opts: &HttpOptions,
 ) -> Response {
+    // Wait for the handler's first output: its result alone makes a JSON answer. A
+    // handler that stays silent past the keep-alive interval gets an SSE stream anyway,
+    // so that clients and proxies see bytes (a priming event, then keep-alives).
     let first = loop {
-        match rx.recv().await {
+        let next = if plan.json_only {
+            rx.recv().await
+        } else {
+            match tokio::time::timeout(opts.keep_alive, rx.recv()).await {
+                Ok(o) => o,
+                Err(_) => break None,
+            }
+        };
+        match next {
             None => {
                 // Cancelled: no response is owed; end with an empty stream.
                 cancel.0 = None;
                 return with_headers(sse_response(stream::empty(), opts), plan.headers);
             }
             Some(Out::Event(_)) if plan.json_only => continue,
-            Some(o) => break o,
+            Some(Out::Final(b)) => {
+                cancel.0 = None;
+                return with_headers(json_bytes((plan.status)(&b), b), plan.headers);
+            }
+            Some(Out::Event(b)) => break Some(b),
         }
-    };
-    let first = match first {
-        Out::Final(b) => {
-            cancel.0 = None;
-            return with_headers(json_bytes((plan.status)(&b), b), plan.headers);
-        }
-        Out::Event(b) => b,
     };
     let sse = (plan.new_stream)();
     let body = sse.attach(None).await;
@@ -111,7 +119,9 @@ pub(crate) async fn respond(
     }
     let pump = sse.clone();
     tokio::spawn(async move {
-        pump.emit(first).await;
+        if let Some(first) = first {
+            pump.emit(first).await;
+        }
         while let Some(o) = rx.recv().await {
             match o {
                 Out::Event(b) => pump.emit(b).await,

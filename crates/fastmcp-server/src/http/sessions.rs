@@ -34,6 +34,12 @@ impl HttpSession {
         self.last_active.lock().expect("lock").elapsed()
     }
 
+    /// Whether a client is reading the session's GET stream (which keeps it alive).
+    fn listening(&self) -> bool {
+        let s = self.get_stream.lock().expect("lock").clone();
+        s.is_some_and(|s| s.is_attached())
+    }
+
     /// A new SSE stream of this session, remembered for resumption.
     pub(crate) fn new_stream(&self, store: Option<Arc<dyn EventStore>>) -> Arc<SseStream> {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
@@ -149,7 +155,7 @@ impl Sessions {
         let idle: Vec<_> = self
             .all()
             .into_iter()
-            .filter(|s| s.idle_for() > self.idle && s.endpoint.in_flight() == 0)
+            .filter(|s| s.idle_for() > self.idle && s.endpoint.in_flight() == 0 && !s.listening())
             .map(|s| s.id.clone())
             .collect();
         for id in idle {

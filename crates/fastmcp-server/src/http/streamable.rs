@@ -82,9 +82,8 @@ fn ok_status(_: &[u8]) -> StatusCode {
     StatusCode::OK
 }
 
-const STATELESS_METHODS: [&str; 11] = [
+const STATELESS_METHODS: [&str; 10] = [
     "server/discover",
-    "ping",
     "tools/list",
     "tools/call",
     "resources/list",
@@ -140,8 +139,8 @@ pub(crate) async fn post(State(st): State<HttpState>, headers: HeaderMap, body: 
         return rpc_error(
             StatusCode::BAD_REQUEST,
             id,
-            error_code::HEADER_MISMATCH,
-            "Header mismatch: MCP-Protocol-Version is 2026-07-28 but the body has no _meta protocol version",
+            error_code::INVALID_PARAMS,
+            "Invalid params: _meta must carry io.modelcontextprotocol/protocolVersion",
         );
     }
     handshake(&st, &headers, msg).await
@@ -202,6 +201,12 @@ async fn stateless(st: &HttpState, h: &HeaderMap, msg: Message, version: String)
             error_code::HEADER_MISMATCH,
             msg,
         );
+    }
+    if r.is_some() {
+        if let Err(e) = st.shared.router.check_stateless_meta(params) {
+            let m = crate::endpoint::error_message(id, e.to_error_object());
+            return super::guard::json_message(StatusCode::BAD_REQUEST, &m);
+        }
     }
     let Some(r) = r else {
         return StatusCode::ACCEPTED.into_response();

@@ -1,0 +1,210 @@
+//! The WebSocket transport: `GET /ws` upgrades (subprotocol `mcp` when the client offers
+//! it); each text frame carries one JSON-RPC message (or a batch, 2025-03-26) in each
+//! direction. The socket is one handshake-era session, served exactly as stdio is: a reader
+//! and a writer task bridge it to a [`Channel`] that [`crate::connection::serve`] runs. The
+//! socket closing is end of input: the session's requests are cancelled.
+//!
+//! Text frames larger than [`HttpOptions::max_body_bytes`] are refused with a JSON-RPC
+//! error (-32600) and the connection goes on; binary frames close it with code 1003
+//! (unsupported data).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use bytes::Bytes;
+use fastmcp_protocol::error_code;
+use fastmcp_transport::{Channel, FrameError, Inbound, Outbound};
+use futures::{SinkExt, StreamExt};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::guard::{check_origin_and_host, rpc_error};
+use super::options::HttpOptions;
+use crate::server::Shared;
+
+/// The subprotocol offered to clients.
+const SUBPROTOCOL: &str = "mcp";
+/// Messages queued per direction of a connection.
+const QUEUE: usize = 256;
+/// How long the client gets to answer the server's close frame.
+const CLOSE_WAIT: Duration = Duration::from_secs(2);
+/// Frames up to this size are read (and refused with a JSON-RPC error when over
+/// `max_body`); larger ones end the connection.
+const MIN_READ_LIMIT: usize = 64 << 20;
+
+#[derive(Clone)]
+struct WsState {
+    shared: Arc<Shared>,
+    opts: Arc<HttpOptions>,
+    active: Arc<AtomicUsize>,
+}
+
+/// The WebSocket router: `GET <ws_path>`.
+pub(crate) fn router(shared: Arc<Shared>, opts: HttpOptions) -> axum::Router {
+    let path = opts.ws_path.clone();
+    let st = WsState {
+        shared,
+        opts: Arc::new(opts),
+        active: Arc::default(),
+    };
+    axum::Router::new()
+        .route(&path, get(upgrade))
+        .with_state(st)
+}
+
+/// One of `max_sessions` connection slots, released on drop.
+struct Slot(Arc<AtomicUsize>);
+
+impl Slot {
+    fn take(active: &Arc<AtomicUsize>, max: usize) -> Option<Slot> {
+        active
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()
+            .map(|_| Slot(active.clone()))
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+async fn upgrade(
+    State(st): State<WsState>,
+    headers: HeaderMap,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Response {
+    // Before the upgrade: a refused browser page never gets a socket.
+    if let Err(r) = check_origin_and_host(&headers, &st.opts) {
+        return r;
+    }
+    let ws = match ws {
+        Ok(ws) => ws,
+        Err(rej) => {
+            return rpc_error(
+                rej.status(),
+                None,
+                error_code::INVALID_REQUEST,
+                rej.body_text(),
+            )
+        }
+    };
+    let Some(slot) = Slot::take(&st.active, st.opts.max_sessions) else {
+        return rpc_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+            error_code::INTERNAL_ERROR,
+            "Too many sessions",
+        );
+    };
+    let read_limit = st.opts.max_body.saturating_mul(2).max(MIN_READ_LIMIT);
+    let tracker = st.shared.connections.clone();
+    ws.protocols([SUBPROTOCOL])
+        .max_message_size(read_limit)
+        .max_frame_size(read_limit)
+        .on_upgrade(move |socket| tracker.track_future(session(st, socket, slot)))
+}
+
+fn close(code: u16, reason: &'static str) -> CloseFrame {
+    CloseFrame {
+        code,
+        reason: Utf8Bytes::from_static(reason),
+    }
+}
+
+/// Serve one socket as a session until either side ends it.
+async fn session(st: WsState, socket: WebSocket, _slot: Slot) {
+    let (mut ws_tx, mut ws_rx) = socket.split();
+    let (in_tx, in_rx) = mpsc::channel::<Inbound>(QUEUE);
+    let (out_tx, mut out_rx) = mpsc::channel::<Bytes>(QUEUE);
+    let (close_tx, mut close_rx) = mpsc::channel::<CloseFrame>(1);
+    let limit = st.opts.max_body;
+
+    // Socket → inbound frames. Ends at the client's close, a socket error or a binary
+    // frame; dropping `in_tx` is the session's end of input.
+    let reader = tokio::spawn(async move {
+        while let Some(m) = ws_rx.next().await {
+            let frame = match m {
+                Ok(Message::Text(t)) if t.len() > limit => Err(FrameError::TooLarge { limit }),
+                Ok(Message::Text(t)) => Ok(Bytes::from(t)),
+                Ok(Message::Binary(_)) => {
+                    let _ = close_tx.try_send(close(
+                        close_code::UNSUPPORTED,
+                        "binary frames are not supported: send JSON-RPC messages as text frames",
+                    ));
+                    break;
+                }
+                Ok(Message::Ping(_) | Message::Pong(_)) => continue,
+                Ok(Message::Close(_)) | Err(_) => break,
+            };
+            if in_tx.send(frame).await.is_err() {
+                break;
+            }
+        }
+    });
+
+    // Outbound messages → socket, with pings as keep-alive; a close frame at the end.
+    let done = CancellationToken::new();
+    let (ended, shutdown, keep_alive) =
+        (done.clone(), st.shared.shutdown.clone(), st.opts.keep_alive);
+    let writer = tokio::spawn(async move {
+        let period = if keep_alive.is_zero() {
+            Duration::from_secs(86_400)
+        } else {
+            keep_alive
+        };
+        let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+        let frame = loop {
+            tokio::select! {
+                biased;
+                m = out_rx.recv() => match m {
+                    Some(b) => {
+                        let Ok(text) = Utf8Bytes::try_from(b) else { continue };
+                        if ws_tx.send(Message::Text(text)).await.is_err() {
+                            return;
+                        }
+                    }
+                    None => break None,
+                },
+                Some(c) = close_rx.recv() => break Some(c),
+                _ = ended.cancelled() => break None,
+                _ = ping.tick(), if !keep_alive.is_zero() => {
+                    if ws_tx.send(Message::Ping(Bytes::new())).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        };
+        let frame = frame.unwrap_or_else(|| {
+            if shutdown.is_cancelled() {
+                close(close_code::AWAY, "server shutting down")
+            } else {
+                close(close_code::NORMAL, "")
+            }
+        });
+        let _ = ws_tx.send(Message::Close(Some(frame))).await;
+    });
+
+    let channel = Channel {
+        inbound: in_rx,
+        outbound: Outbound::new(out_tx),
+    };
+    crate::connection::serve(st.shared.clone(), channel).await;
+    done.cancel();
+    let _ = writer.await;
+    // The reader ends when the client answers the close frame; don't wait forever.
+    let abort = reader.abort_handle();
+    if tokio::time::timeout(CLOSE_WAIT, reader).await.is_err() {
+        abort.abort();
+    }
+}
