@@ -108,6 +108,11 @@ fn run_with_timeout(cmd: &mut Command, timeout: Duration) -> Output {
 }
 
 fn interop(mode: &str) {
+    interop_with(env!("CARGO_BIN_EXE_conformance-server"), mode);
+}
+
+/// `target` is the server binary (stdio) or a Streamable HTTP URL.
+fn interop_with(target: &str, mode: &str) {
     if skipped() {
         eprintln!("FASTMCP_SKIP_INTEROP is set: skipping the Python interop test ({mode})");
         return;
@@ -115,10 +120,7 @@ fn interop(mode: &str) {
     let python = venv_python();
     let script = repo_root().join("conformance/tests/python/stdio_client.py");
     let out = run_with_timeout(
-        Command::new(python)
-            .arg(&script)
-            .arg(env!("CARGO_BIN_EXE_conformance-server"))
-            .arg(mode),
+        Command::new(python).arg(&script).arg(target).arg(mode),
         SCRIPT_TIMEOUT,
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -149,4 +151,53 @@ fn python_sdk_over_stdio_2026_07_28() {
 #[test]
 fn python_sdk_over_stdio_auto() {
     interop("auto");
+}
+
+/// `conformance-server --port N` on a free port, killed on drop.
+struct HttpServer {
+    child: std::process::Child,
+    url: String,
+}
+
+impl HttpServer {
+    fn start() -> HttpServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new(env!("CARGO_BIN_EXE_conformance-server"))
+            .args(["--port", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("start conformance-server --port");
+        for _ in 0..200 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        HttpServer {
+            child,
+            url: format!("http://127.0.0.1:{port}/mcp"),
+        }
+    }
+}
+
+impl Drop for HttpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn python_sdk_over_streamable_http_legacy() {
+    let s = HttpServer::start();
+    interop_with(&s.url, "legacy");
+}
+
+#[test]
+fn python_sdk_over_streamable_http_2026_07_28() {
+    let s = HttpServer::start();
+    interop_with(&s.url, "2026-07-28");
 }

@@ -1,6 +1,10 @@
-"""Drive `conformance-server --stdio` with the official MCP Python SDK (mcp==2.3.0).
+"""Drive `conformance-server` with the official MCP Python SDK (mcp==2.3.0), over stdio or
+Streamable HTTP.
 
-usage: stdio_client.py SERVER_BINARY MODE
+usage: stdio_client.py SERVER_BINARY_OR_URL MODE
+
+A target starting with `http` is a Streamable HTTP URL; anything else is the server binary,
+started with `--stdio`.
 
 MODE is "legacy" (the initialize handshake, 2025-11-25), a modern protocol version such
 as "2026-07-28" (adopted without a probe; stateless: every request carries its `_meta`,
@@ -55,7 +59,10 @@ class Recorder:
 
 async def main(binary: str, mode: str) -> None:
     rec = Recorder()
-    params = StdioServerParameters(command=binary, args=["--stdio"])
+    if binary.startswith("http"):
+        params = binary
+    else:
+        params = StdioServerParameters(command=binary, args=["--stdio"])
     client = Client(
         params,
         mode=mode,
