@@ -3,8 +3,10 @@
 #![warn(missing_docs)]
 
 mod client;
+mod config;
 mod connection;
 mod handler;
 
 pub use client::{Client, ClientBuilder, Mode};
+pub use config::{McpConfig, MultiClient, ServerEntry};
 pub use handler::{ClientHandler, NoHandler};
