@@ -263,9 +263,8 @@ fn missing_invalid_and_extra_input_responses() {
 }
 
 /// The suite asks for the input key `user_name` and retries with `{"user_name": ...}`
-/// and no `requestState`; the framework names keys itself (`elicit-0`).
+/// and no `requestState`; the fixture chooses the key with `ctx.keyed("user_name")`.
 #[test]
-#[ignore = "framework gap: input request keys cannot be chosen by the handler"]
 fn elicitation_input_key_is_user_name() {
     let mut s = Server::start();
     let tool = "test_input_required_result_elicitation";
