@@ -31,6 +31,9 @@ pub enum Mode {
     Handshake(ProtocolVersion),
     /// No handshake; every request carries `_meta` for this version (stateless era).
     Stateless(ProtocolVersion),
+    /// Ask `server/discover` first (stateless era, newest version); if the server does not
+    /// answer it, fall back to the `initialize` handshake with the newest handshake version.
+    Auto,
 }
 
 impl Default for Mode {
@@ -171,7 +174,7 @@ impl ClientBuilder {
                 wire,
                 info: self.info,
                 capabilities,
-                mode: self.mode,
+                mode: std::sync::RwLock::new(self.mode),
                 handler: self.handler,
                 timeout: self.timeout,
                 max_rounds: self.max_rounds,
@@ -190,6 +193,20 @@ impl ClientBuilder {
                 client.set_server(None, d.capabilities, d.instructions);
             }
             Mode::Stateless(_) => {}
+            Mode::Auto => {
+                client.set_mode(Mode::Stateless(ProtocolVersion::LATEST));
+                match client.discover().await {
+                    Ok(d) if d.supported_versions.iter().any(|v| v == ProtocolVersion::LATEST.as_str()) => {
+                        client.set_server(None, d.capabilities, d.instructions);
+                    }
+                    other => {
+                        tracing::debug!("server/discover did not succeed ({:?}); using the handshake", other.err());
+                        let v = ProtocolVersion::LATEST_HANDSHAKE;
+                        client.set_mode(Mode::Handshake(v));
+                        client.initialize(v).await?;
+                    }
+                }
+            }
         }
         Ok(client)
     }
@@ -217,7 +234,7 @@ struct Inner {
     wire: Arc<Wire>,
     info: Implementation,
     capabilities: ClientCapabilities,
-    mode: Mode,
+    mode: std::sync::RwLock<Mode>,
     handler: Arc<dyn ClientHandler>,
     timeout: Option<Duration>,
     max_rounds: usize,
@@ -317,11 +334,21 @@ impl Client {
             .await
     }
 
+    /// The mode in use (after `Auto` has decided).
+    pub fn mode(&self) -> Mode {
+        *self.inner.mode.read().expect("lock")
+    }
+
+    fn set_mode(&self, m: Mode) {
+        *self.inner.mode.write().expect("lock") = m;
+    }
+
     /// The negotiated (or chosen) protocol version.
     pub fn protocol_version(&self) -> ProtocolVersion {
-        match self.inner.mode {
+        match self.mode() {
             Mode::Stateless(v) => v,
             Mode::Handshake(v) => self.inner.server.read().expect("lock").version.unwrap_or(v),
+            Mode::Auto => ProtocolVersion::LATEST,
         }
     }
 
@@ -346,7 +373,7 @@ impl Client {
     }
 
     fn meta(&self) -> Option<Value> {
-        let Mode::Stateless(v) = self.inner.mode else {
+        let Mode::Stateless(v) = self.mode() else {
             return None;
         };
         let mut m = json!({
@@ -452,7 +479,7 @@ impl Client {
     }
 
     fn should_reinitialize(&self, method: &str, e: &Error) -> bool {
-        matches!(self.inner.mode, Mode::Handshake(_))
+        matches!(self.mode(), Mode::Handshake(_))
             && method != "initialize"
             && session_expired(e)
     }
@@ -464,7 +491,7 @@ impl Client {
         if self.inner.session_gen.load(Ordering::SeqCst) != seen {
             return Ok(());
         }
-        let Mode::Handshake(v) = self.inner.mode else {
+        let Mode::Handshake(v) = self.mode() else {
             return Ok(());
         };
         tracing::debug!("the session expired; initializing again");

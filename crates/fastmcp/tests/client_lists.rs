@@ -1,5 +1,5 @@
-//! The client's auto-pagination against a scripted server: three pages are listed whole;
-//! a server that loops its cursors is stopped with a clear error.
+//! The client against scripted servers: three pages are listed whole; a server that loops
+//! its cursors is stopped with a clear error; `Mode::Auto` falls back to the handshake.
 
 use fastmcp::client::Client;
 use fastmcp::protocol::Message;
@@ -45,7 +45,14 @@ fn fake(
                     }
                     r
                 }
-                _ => json!({}),
+                "notifications/initialized" | "ping" => json!({}),
+                other => {
+                    let e = json!({"jsonrpc": "2.0", "id": r.id, "error": {"code": -32601, "message": format!("Method not found: {other}")}});
+                    if server_end.outbound.send(e.to_string()).await.is_err() {
+                        break;
+                    }
+                    continue;
+                }
             };
             let reply = json!({"jsonrpc": "2.0", "id": r.id, "result": result});
             if server_end.outbound.send(reply.to_string()).await.is_err() {
@@ -85,4 +92,36 @@ async fn a_cursor_loop_is_stopped_with_a_clear_error() {
     let e = c.list_tools().await.unwrap_err();
     assert!(e.message().contains("repeated cursor"), "{e:?}");
     assert!(e.message().contains("\"x\""), "{e:?}");
+}
+
+#[tokio::test]
+async fn auto_mode_falls_back_to_the_handshake_for_an_old_server() {
+    let ch = fake(vec![(None, vec!["old"], None)]);
+    let c = Client::builder()
+        .mode(fastmcp::client::Mode::Auto)
+        .connect(ch)
+        .await
+        .unwrap();
+    assert!(
+        matches!(c.mode(), fastmcp::client::Mode::Handshake(_)),
+        "{:?}",
+        c.mode()
+    );
+    assert_eq!(c.server_info().unwrap().name, "fake");
+    assert_eq!(c.list_tools().await.unwrap()[0].name, "old");
+}
+
+#[tokio::test]
+async fn auto_mode_stays_stateless_with_a_modern_server() {
+    let running = fastmcp::Server::new("modern", "0").start().await.unwrap();
+    let c = Client::builder()
+        .mode(fastmcp::client::Mode::Auto)
+        .connect(running.connect_in_memory())
+        .await
+        .unwrap();
+    assert_eq!(
+        c.mode(),
+        fastmcp::client::Mode::Stateless(fastmcp::protocol::ProtocolVersion::V2026_07_28)
+    );
+    assert!(c.server_capabilities().logging.is_some());
 }
