@@ -183,7 +183,7 @@ async fn context_example() {
             // A handshake session keeps its state between requests.
             Mode::Handshake(_) => assert_eq!((v1, v2), (1, 2)),
             // Each stateless request is a session of its own.
-            Mode::Stateless(_) => assert_eq!((v1, v2), (1, 1)),
+            _ => assert_eq!((v1, v2), (1, 1)),
         }
         c.close().await.unwrap();
     }

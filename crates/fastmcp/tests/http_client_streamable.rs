@@ -180,7 +180,7 @@ async fn lists_calls_reads_and_prompts_in_both_eras() {
                 assert!(c.session_id().is_some(), "a session was made");
                 assert_eq!(c.server_info().unwrap().name, "http-test");
             }
-            Mode::Stateless(_) => assert_eq!(c.session_id(), None),
+            _ => assert_eq!(c.session_id(), None),
         }
         let tools = c.list_tools().await.unwrap();
         assert_eq!(tools.len(), 6, "{mode:?}");
