@@ -196,11 +196,18 @@ impl ClientBuilder {
             Mode::Auto => {
                 client.set_mode(Mode::Stateless(ProtocolVersion::LATEST));
                 match client.discover().await {
-                    Ok(d) if d.supported_versions.iter().any(|v| v == ProtocolVersion::LATEST.as_str()) => {
+                    Ok(d)
+                        if d.supported_versions
+                            .iter()
+                            .any(|v| v == ProtocolVersion::LATEST.as_str()) =>
+                    {
                         client.set_server(None, d.capabilities, d.instructions);
                     }
                     other => {
-                        tracing::debug!("server/discover did not succeed ({:?}); using the handshake", other.err());
+                        tracing::debug!(
+                            "server/discover did not succeed ({:?}); using the handshake",
+                            other.err()
+                        );
                         let v = ProtocolVersion::LATEST_HANDSHAKE;
                         client.set_mode(Mode::Handshake(v));
                         client.initialize(v).await?;
@@ -479,9 +486,7 @@ impl Client {
     }
 
     fn should_reinitialize(&self, method: &str, e: &Error) -> bool {
-        matches!(self.mode(), Mode::Handshake(_))
-            && method != "initialize"
-            && session_expired(e)
+        matches!(self.mode(), Mode::Handshake(_)) && method != "initialize" && session_expired(e)
     }
 
     /// The session expired: start a new one, unless another request already did since
