@@ -184,6 +184,7 @@ impl ClientBuilder {
                 http,
                 reinit: tokio::sync::Mutex::new(()),
                 session_gen: AtomicU64::new(0),
+                progress_seq: AtomicU64::new(0),
             }),
         };
         match self.mode {
@@ -254,6 +255,7 @@ struct Inner {
     reinit: tokio::sync::Mutex<()>,
     /// Counts re-initializations, so concurrent requests re-initialize once.
     session_gen: AtomicU64,
+    progress_seq: AtomicU64,
 }
 
 /// Whether an error is the HTTP transport's "session expired" (HTTP 404 on a session).
@@ -568,6 +570,32 @@ impl Client {
         self.request(
             "tools/call",
             json!({ "name": name, "arguments": arguments }),
+        )
+        .await
+    }
+
+    /// Call a tool, receiving its progress notifications in `on_progress` (this call's own
+    /// progress token; other calls' progress still goes to the handler).
+    pub async fn call_tool_with_progress(
+        &self,
+        name: &str,
+        arguments: impl Serialize,
+        on_progress: impl Fn(fastmcp_protocol::ProgressNotificationParams) + Send + Sync + 'static,
+    ) -> Result<CallToolResult, Error> {
+        let token = fastmcp_protocol::RequestId::String(
+            format!(
+                "progress-{}",
+                self.inner.progress_seq.fetch_add(1, Ordering::Relaxed)
+            )
+            .into(),
+        );
+        let _guard = self
+            .inner
+            .wire
+            .on_progress(token.clone(), Arc::new(on_progress));
+        self.request(
+            "tools/call",
+            json!({ "name": name, "arguments": arguments, "_meta": { "progressToken": token } }),
         )
         .await
     }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use fastmcp_core::Error;
 use fastmcp_protocol::jsonrpc::{to_raw, ErrorResponse, Notification, Request, Response};
-use fastmcp_protocol::{ErrorObject, Message, RequestId};
+use fastmcp_protocol::{ErrorObject, Message, ProgressNotificationParams, RequestId};
 use fastmcp_transport::{Channel, Outbound};
 use serde_json::value::RawValue;
 use tokio::sync::oneshot;
@@ -16,10 +16,15 @@ use crate::handler::ClientHandler;
 
 type Reply = Result<Box<RawValue>, ErrorObject>;
 
+/// A per-call progress callback.
+pub(crate) type ProgressFn = Arc<dyn Fn(ProgressNotificationParams) + Send + Sync>;
+
 pub(crate) struct Wire {
     out: std::sync::RwLock<Option<Outbound>>,
     pending: Mutex<HashMap<RequestId, oneshot::Sender<Reply>>>,
     next_id: AtomicI64,
+    /// Progress callbacks of calls in flight, by progress token.
+    progress: Mutex<HashMap<RequestId, ProgressFn>>,
 }
 
 impl Wire {
@@ -28,9 +33,19 @@ impl Wire {
             out: std::sync::RwLock::new(Some(ch.outbound)),
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicI64::new(1),
+            progress: Mutex::new(HashMap::new()),
         });
         tokio::spawn(read_loop(wire.clone(), ch.inbound, handler));
         wire
+    }
+
+    /// Route progress notifications with `token` to `f` until the guard is dropped.
+    pub(crate) fn on_progress(self: &Arc<Self>, token: RequestId, f: ProgressFn) -> ProgressGuard {
+        self.progress.lock().expect("lock").insert(token.clone(), f);
+        ProgressGuard {
+            wire: self.clone(),
+            token,
+        }
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -150,7 +165,7 @@ async fn read_loop(
                         reply(&wire, id, Err(e.error));
                     }
                 }
-                Message::Notification(n) => notification(&*handler, n),
+                Message::Notification(n) => notification(&wire, &*handler, n),
                 Message::Request(r) => {
                     let (w, h) = (wire.clone(), handler.clone());
                     tokio::spawn(async move {
@@ -177,12 +192,23 @@ fn reply(wire: &Wire, id: RequestId, r: Reply) {
     }
 }
 
-fn notification(h: &dyn ClientHandler, n: Notification) {
+fn notification(wire: &Wire, h: &dyn ClientHandler, n: Notification) {
     let p = n.params.as_deref();
     match n.method.as_str() {
         "notifications/progress" => {
-            if let Some(Ok(v)) = p.map(|p| serde_json::from_str(p.get())) {
-                h.on_progress(v);
+            if let Some(Ok(v)) =
+                p.map(|p| serde_json::from_str::<ProgressNotificationParams>(p.get()))
+            {
+                let per_call = wire
+                    .progress
+                    .lock()
+                    .expect("lock")
+                    .get(&v.progress_token)
+                    .cloned();
+                match per_call {
+                    Some(f) => f(v),
+                    None => h.on_progress(v),
+                }
             }
         }
         "notifications/message" => {
@@ -212,5 +238,17 @@ pub(crate) async fn answer(
         "roots/list" => Ok(to_raw(&h.list_roots().await?)),
         "ping" => Ok(to_raw(&serde_json::json!({}))),
         other => Err(Error::method_not_found(other)),
+    }
+}
+
+/// Unregisters a per-call progress callback.
+pub(crate) struct ProgressGuard {
+    wire: Arc<Wire>,
+    token: RequestId,
+}
+
+impl Drop for ProgressGuard {
+    fn drop(&mut self) {
+        self.wire.progress.lock().expect("lock").remove(&self.token);
     }
 }

@@ -383,3 +383,26 @@ async fn a_handler_can_choose_the_input_request_key() {
     assert_eq!(r["result"]["resultType"], "complete", "{r}");
     assert_eq!(r["result"]["content"][0]["text"], "Accept");
 }
+
+#[tokio::test]
+async fn per_call_progress_callbacks_get_that_calls_progress() {
+    let running = server().start().await.unwrap();
+    for mode in modes() {
+        let rec = Recorder::default();
+        let c = client(&running, mode, rec.clone()).await;
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
+        let s2 = seen.clone();
+        let r = c
+            .call_tool_with_progress("progress", json!({}), move |p| {
+                s2.lock().unwrap().push(p.progress)
+            })
+            .await
+            .unwrap();
+        assert_eq!(r.content[0].as_text(), Some("ok"));
+        assert_eq!(*seen.lock().unwrap(), [1.0, 2.0, 3.0], "{mode:?}");
+        assert!(
+            rec.progress.lock().unwrap().is_empty(),
+            "not sent to the handler"
+        );
+    }
+}
