@@ -13,7 +13,7 @@ use fastmcp_protocol::{
     ProtocolVersion, ReadResourceResult, Resource, ResourceTemplate, RootsCapability,
     SamplingCapability, ServerCapabilities, Tool,
 };
-use fastmcp_transport::http_client::{HttpHandle, StreamableHttp};
+use fastmcp_transport::http_client::{check_header_annotations, HttpHandle, StreamableHttp};
 use fastmcp_transport::sse_client::LegacySse;
 use fastmcp_transport::ws_client::WebSocket;
 use fastmcp_transport::{Channel, ChildProcess, ChildTransport};
@@ -23,6 +23,9 @@ use serde_json::{json, Map, Value};
 
 use crate::connection::{answer, Wire};
 use crate::handler::{ClientHandler, NoHandler};
+
+/// The `_meta` key of a stateless-era request's protocol version.
+const PROTOCOL_VERSION_KEY: &str = "io.modelcontextprotocol/protocolVersion";
 
 /// How the client speaks to the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -353,10 +356,15 @@ impl Client {
     }
 
     /// The negotiated (or chosen) protocol version.
+    ///
+    /// In the stateless era this is the mode's version until a server refuses it with
+    /// -32022 (unsupported protocol version) and names others it supports: the newest of
+    /// those that this client speaks is used from then on.
     pub fn protocol_version(&self) -> ProtocolVersion {
         match self.mode() {
-            Mode::Stateless(v) => v,
-            Mode::Handshake(v) => self.inner.server.read().expect("lock").version.unwrap_or(v),
+            Mode::Stateless(v) | Mode::Handshake(v) => {
+                self.inner.server.read().expect("lock").version.unwrap_or(v)
+            }
             Mode::Auto => ProtocolVersion::LATEST,
         }
     }
@@ -382,11 +390,12 @@ impl Client {
     }
 
     fn meta(&self) -> Option<Value> {
-        let Mode::Stateless(v) = self.mode() else {
+        let Mode::Stateless(_) = self.mode() else {
             return None;
         };
+        let v = self.protocol_version();
         let mut m = json!({
-            "io.modelcontextprotocol/protocolVersion": v.as_str(),
+            PROTOCOL_VERSION_KEY: v.as_str(),
             "io.modelcontextprotocol/clientInfo": self.inner.info,
             "io.modelcontextprotocol/clientCapabilities": self.inner.capabilities,
         });
@@ -428,11 +437,19 @@ impl Client {
                 None => *slot = meta,
             }
         }
+        let mut version_retried = false;
         for _ in 0..=self.inner.max_rounds {
             let gen = self.inner.session_gen.load(Ordering::SeqCst);
             let raw = match self.round(method, &params, timeout).await {
                 Err(e) if self.should_reinitialize(method, &e) => {
                     self.reinitialize(gen).await?;
+                    self.round(method, &params, timeout).await?
+                }
+                // Refused for its version: once per request, retry with a version the
+                // server named.
+                Err(e) if !version_retried && self.adopt_supported_version(&e) => {
+                    version_retried = true;
+                    params["_meta"][PROTOCOL_VERSION_KEY] = json!(self.protocol_version());
                     self.round(method, &params, timeout).await?
                 }
                 r => r?,
@@ -485,6 +502,30 @@ impl Client {
                 .map_err(|_| Error::timeout())?,
             None => fut.await,
         }
+    }
+
+    /// A stateless-era request was refused with -32022 (unsupported protocol version):
+    /// take the newest stateless-era version of the error's `data.supported` that this
+    /// client speaks, and say whether there is one.
+    fn adopt_supported_version(&self, e: &Error) -> bool {
+        if !matches!(self.mode(), Mode::Stateless(_))
+            || e.code() != fastmcp_protocol::error_code::UNSUPPORTED_PROTOCOL_VERSION
+        {
+            return false;
+        }
+        let best = e
+            .data()
+            .and_then(|d| d.get("supported"))
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str()?.parse::<ProtocolVersion>().ok())
+            .filter(|v| v.era() == Era::Stateless)
+            .max();
+        let Some(v) = best else { return false };
+        tracing::debug!("the server refused the protocol version; retrying with {v}");
+        self.inner.server.write().expect("lock").version = Some(v);
+        true
     }
 
     fn should_reinitialize(&self, method: &str, e: &Error) -> bool {
@@ -556,9 +597,25 @@ impl Client {
     }
 
     /// Every tool (all pages).
+    ///
+    /// Over Streamable HTTP in the stateless era, a tool whose input schema breaks the
+    /// rules of `x-mcp-header` annotations (see
+    /// [`check_header_annotations`](fastmcp_transport::http_client::check_header_annotations))
+    /// is left out, with a warning, as 2026-07-28 requires of clients.
     pub async fn list_tools(&self) -> Result<Vec<Tool>, Error> {
-        self.paginate("tools/list", |r: ListToolsResult| (r.tools, r.next_cursor))
-            .await
+        let mut tools = self
+            .paginate("tools/list", |r: ListToolsResult| (r.tools, r.next_cursor))
+            .await?;
+        if self.inner.http.is_some() && self.era() == Era::Stateless {
+            tools.retain(|t| match check_header_annotations(&t.input_schema) {
+                Ok(()) => true,
+                Err(e) => {
+                    tracing::warn!("leaving out tool {}: {e}", t.name);
+                    false
+                }
+            });
+        }
+        Ok(tools)
     }
 
     /// Call a tool.

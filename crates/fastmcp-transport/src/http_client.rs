@@ -11,9 +11,9 @@
 //! stream instead of being posted. Any other message is of the handshake era: the
 //! `Mcp-Session-Id` returned with the `initialize` result is sent on every later request,
 //! with the negotiated `MCP-Protocol-Version`; after `notifications/initialized` a GET
-//! stream is opened for the server's own messages; a response stream that drops before
-//! its response is resumed with GET and `Last-Event-ID`; and closing the channel ends the
-//! session with DELETE.
+//! stream is opened for the server's own messages (the next message waits, up to 1 s, for
+//! the server to answer it); a response stream that drops before its response is resumed
+//! with GET and `Last-Event-ID`; and closing the channel ends the session with DELETE.
 //!
 //! Failures never leave a request hanging: an HTTP error with a JSON-RPC body is
 //! delivered as the request's answer (its id filled in when the server left it out), and
@@ -41,7 +41,7 @@ use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, RequestBuilder, Response, StatusCode, Url};
 use serde_json::Value;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::{AbortHandle, JoinSet};
 
 pub use crate::http_common::{ConnectError, TRANSPORT_ERROR};
@@ -59,6 +59,9 @@ const VERSION: &str = "mcp-protocol-version";
 const LAST_EVENT_ID: &str = "last-event-id";
 const POST_ACCEPT: &str = "application/json, text/event-stream";
 const SSE: &str = "text/event-stream";
+/// How long the first message after `notifications/initialized` waits for the server to
+/// answer the GET stream.
+const GET_STREAM_WAIT: Duration = Duration::from_secs(1);
 
 /// How to reach a Streamable HTTP server.
 #[derive(Debug, Clone)]
@@ -320,7 +323,11 @@ async fn drive(
         }
         let ok = conn.send_other(&msg, &o).await;
         if ok && conn.get_stream && o.method.as_deref() == Some("notifications/initialized") {
-            conn.listen();
+            // Wait (briefly) for the GET stream to be answered before the next message, so
+            // that what the server sends on it from then on is not missed, and a response
+            // stream resumed later is not confused with it.
+            let ready = conn.listen();
+            let _ = tokio::time::timeout(GET_STREAM_WAIT, ready).await;
         }
     }
     tasks.shutdown().await;
@@ -363,6 +370,97 @@ fn param_text(v: &Value) -> Option<String> {
         Value::Bool(b) => Some(b.to_string()),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
+    }
+}
+
+/// Check the `x-mcp-header` annotations of a tool's input schema against the rules of
+/// 2026-07-28 (Streamable HTTP, "custom headers from tool parameters"); a client must
+/// exclude a tool whose schema breaks one. An annotation must sit on a property reached
+/// from the root through `properties` keys alone (not under `items`, `$defs`, `allOf`,
+/// ...); name a header with a non-empty RFC 9110 token, unique within the tool ignoring
+/// case; and be on a property of type `string`, `integer` or `boolean` (`null` may be
+/// added to the type list).
+///
+/// ```
+/// use fastmcp_transport::http_client::check_header_annotations;
+/// use serde_json::json;
+/// let ok = json!({"type": "object", "properties": {"region": {"type": "string", "x-mcp-header": "Region"}}});
+/// assert!(check_header_annotations(&ok).is_ok());
+/// let bad = json!({"type": "object", "properties": {"score": {"type": "number", "x-mcp-header": "Score"}}});
+/// assert!(check_header_annotations(&bad).is_err());
+/// ```
+pub fn check_header_annotations(schema: &Value) -> Result<(), String> {
+    let mut seen = std::collections::HashSet::new();
+    check_annotations(schema, true, false, "#", &mut seen)
+}
+
+/// `chain`: the root or a property reached through `properties` alone; `property`: a
+/// property of such a schema (where an annotation may stand).
+fn check_annotations(
+    v: &Value,
+    chain: bool,
+    property: bool,
+    path: &str,
+    seen: &mut std::collections::HashSet<String>,
+) -> Result<(), String> {
+    match v {
+        Value::Object(o) => {
+            if let Some(h) = o.get("x-mcp-header") {
+                if !property {
+                    return Err(format!(
+                        "x-mcp-header at {path} is not on a property reached through `properties`"
+                    ));
+                }
+                let name = h
+                    .as_str()
+                    .ok_or_else(|| format!("x-mcp-header at {path} is not a string"))?;
+                let token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+                if name.is_empty() || !name.bytes().all(token) {
+                    return Err(format!(
+                        "x-mcp-header {name:?} at {path} is not an HTTP token"
+                    ));
+                }
+                if !seen.insert(name.to_ascii_lowercase()) {
+                    return Err(format!(
+                        "x-mcp-header {name:?} at {path} is used twice (case-insensitively)"
+                    ));
+                }
+                let permitted =
+                    |t: &Value| matches!(t.as_str(), Some("string" | "integer" | "boolean"));
+                let typed = match o.get("type") {
+                    Some(Value::Array(ts)) => {
+                        ts.iter().any(permitted)
+                            && ts
+                                .iter()
+                                .all(|t| permitted(t) || t.as_str() == Some("null"))
+                    }
+                    Some(t) => permitted(t),
+                    None => false,
+                };
+                if !typed {
+                    return Err(format!(
+                        "x-mcp-header {name:?} at {path} is on a property that is not of type string, integer or boolean"
+                    ));
+                }
+            }
+            for (k, sub) in o {
+                match k.as_str() {
+                    "x-mcp-header" | "const" | "enum" | "default" | "examples" => {}
+                    "properties" if sub.is_object() => {
+                        for (name, p) in sub.as_object().into_iter().flatten() {
+                            let at = format!("{path}/properties/{name}");
+                            check_annotations(p, chain, chain, &at, seen)?;
+                        }
+                    }
+                    _ => check_annotations(sub, false, false, &format!("{path}/{k}"), seen)?,
+                }
+            }
+            Ok(())
+        }
+        Value::Array(a) => a.iter().enumerate().try_for_each(|(i, x)| {
+            check_annotations(x, false, false, &format!("{path}/{i}"), seen)
+        }),
+        _ => Ok(()),
     }
 }
 
@@ -484,14 +582,17 @@ impl Conn {
         }
     }
 
-    /// Open (or reopen) the GET stream.
-    fn listen(self: &Arc<Self>) {
+    /// Open (or reopen) the GET stream. The receiver resolves when the server answered the
+    /// GET (or it failed).
+    fn listen(self: &Arc<Self>) -> oneshot::Receiver<()> {
+        let (tx, rx) = oneshot::channel();
         let mut st = self.state.lock().expect("lock");
         if let Some(old) = st.get_task.take() {
             old.abort();
         }
         let session = st.session.clone();
-        st.get_task = Some(tokio::spawn(self.clone().listen_task(session)).abort_handle());
+        st.get_task = Some(tokio::spawn(self.clone().listen_task(session, tx)).abort_handle());
+        rx
     }
 
     /// Deliver what an HTTP error response means for request `id` (or log it).
@@ -553,6 +654,12 @@ impl Conn {
             };
             let mut found = vec![];
             if let Some(schema) = tool.get("inputSchema") {
+                if let Err(e) = check_header_annotations(schema) {
+                    // The client leaves this tool out; mirror nothing for it.
+                    tracing::warn!("tool {name}: {e}");
+                    st.tool_headers.remove(name);
+                    continue;
+                }
                 annotated(schema, &mut vec![], &mut found);
             }
             if found.is_empty() {
@@ -768,13 +875,18 @@ impl Conn {
     }
 
     /// The GET stream of the session: deliver what comes, reconnect when it drops.
-    async fn listen_task(self: Arc<Self>, session: Option<String>) {
+    async fn listen_task(self: Arc<Self>, session: Option<String>, ready: oneshot::Sender<()>) {
         let mut parser = SseParser::new(self.max);
         let mut events = Vec::new();
         let mut attempts = 0u32;
+        let mut ready = Some(ready);
         loop {
             let (rb, sent) = self.get(parser.last_id.as_deref());
-            match rb.send().await {
+            let answer = rb.send().await;
+            if let Some(r) = ready.take() {
+                let _ = r.send(());
+            }
+            match answer {
                 Ok(r) if r.status() == StatusCode::METHOD_NOT_ALLOWED => return,
                 Ok(r) if r.status().is_success() && is_sse(&r) => {
                     let mut r = r;
@@ -839,6 +951,59 @@ mod tests {
             encode_header_value("=?base64?literal?="),
             "=?base64?PT9iYXNlNjQ/bGl0ZXJhbD89?="
         );
+    }
+
+    #[test]
+    fn invalid_x_mcp_header_annotations_are_refused() {
+        let tool = |props: Value| json!({"type": "object", "properties": props});
+        let ok = [
+            tool(json!({"region": {"type": "string", "x-mcp-header": "Region"}})),
+            tool(
+                json!({"n": {"type": "integer", "x-mcp-header": "N"}, "b": {"type": "boolean", "x-mcp-header": "B"}}),
+            ),
+            tool(json!({"opt": {"type": ["string", "null"], "x-mcp-header": "Opt"}})),
+            tool(
+                json!({"o": {"type": "object", "properties": {"r": {"type": "string", "x-mcp-header": "R"}}}}),
+            ),
+            tool(json!({"x-mcp-header": {"type": "string"}})),
+            tool(
+                json!({"d": {"type": "object", "default": {"x-mcp-header": "Data, not an annotation"}}}),
+            ),
+            json!({"type": "object"}),
+        ];
+        for s in &ok {
+            assert_eq!(check_header_annotations(s), Ok(()), "{s}");
+        }
+        let bad = [
+            tool(json!({"v": {"type": "string", "x-mcp-header": ""}})),
+            tool(json!({"v": {"type": "object", "x-mcp-header": "Data"}})),
+            tool(
+                json!({"v": {"type": "array", "items": {"type": "string"}, "x-mcp-header": "Items"}}),
+            ),
+            tool(json!({"v": {"type": "null", "x-mcp-header": "Nil"}})),
+            tool(json!({"v": {"type": "number", "x-mcp-header": "Score"}})),
+            tool(json!({"v": {"x-mcp-header": "Untyped"}})),
+            tool(
+                json!({"a": {"type": "string", "x-mcp-header": "Region"}, "b": {"type": "string", "x-mcp-header": "Region"}}),
+            ),
+            tool(
+                json!({"a": {"type": "string", "x-mcp-header": "MyField"}, "b": {"type": "string", "x-mcp-header": "myfield"}}),
+            ),
+            tool(json!({"v": {"type": "string", "x-mcp-header": "My Region"}})),
+            tool(json!({"v": {"type": "string", "x-mcp-header": "Region:Primary"}})),
+            tool(json!({"v": {"type": "string", "x-mcp-header": "Région"}})),
+            tool(json!({"v": {"type": "string", "x-mcp-header": "Region\t1"}})),
+            tool(json!({"v": {"type": "string", "x-mcp-header": 7}})),
+            tool(
+                json!({"list": {"type": "array", "items": {"type": "string", "x-mcp-header": "Item"}}}),
+            ),
+            json!({"type": "object", "$defs": {"r": {"type": "string", "x-mcp-header": "R"}}}),
+            json!({"type": "object", "allOf": [{"properties": {"r": {"type": "string", "x-mcp-header": "R"}}}]}),
+            json!({"type": "object", "x-mcp-header": "Root"}),
+        ];
+        for s in &bad {
+            assert!(check_header_annotations(s).is_err(), "{s}");
+        }
     }
 
     #[test]

@@ -1,0 +1,176 @@
+//! What `conformance-client` does in each client scenario of the official suite
+//! (`@modelcontextprotocol/conformance`, 0.1.16 and 0.2.0-alpha.12). Each scenario starts
+//! a mock server and checks what the client sends it; conformance/CLIENT_SUITE_STATUS.md
+//! lists them with what they check.
+
+use fastmcp::client::Client;
+use fastmcp::core::Error;
+use fastmcp::protocol::CallToolResult;
+use serde_json::{json, Value};
+
+use crate::handler::fill_form;
+
+/// Whether the client has a behaviour for `scenario` (others get the generic one).
+pub fn known(scenario: &str) -> bool {
+    matches!(
+        scenario,
+        "initialize"
+            | "tools_call"
+            | "elicitation-sep1034-client-defaults"
+            | "sse-retry"
+            | "request-metadata"
+            | "sep-2322-client-request-state"
+            | "http-standard-headers"
+            | "http-custom-headers"
+            | "http-invalid-tool-headers"
+            | "json-schema-ref-no-deref"
+            | "json-schema-2020-12-preservation"
+    )
+}
+
+/// Run `scenario` on a connected client. `context` is the suite's
+/// `MCP_CONFORMANCE_CONTEXT` (an object, `{}` when absent).
+pub async fn run(scenario: &str, context: &Value, client: &Client) -> Result<(), Error> {
+    match scenario {
+        // The handshake itself is checked; list the tools as a first request after it.
+        "initialize" | "json-schema-ref-no-deref" => {
+            client.list_tools().await?;
+        }
+        "tools_call" => {
+            client.list_tools().await?;
+            let r = client
+                .call_tool("add_numbers", json!({"a": 5, "b": 3}))
+                .await?;
+            expect_ok("add_numbers", &r)?;
+        }
+        "elicitation-sep1034-client-defaults" => {
+            client.list_tools().await?;
+            let r = client
+                .call_tool("test_client_elicitation_defaults", json!({}))
+                .await?;
+            expect_ok("test_client_elicitation_defaults", &r)?;
+        }
+        // The tool's response stream closes before the result: the transport resumes it
+        // with GET and Last-Event-ID after the event stream's `retry`.
+        "sse-retry" => {
+            client.list_tools().await?;
+            let r = client.call_tool("test_reconnection", json!({})).await?;
+            expect_ok("test_reconnection", &r)?;
+        }
+        // The first request is refused with -32022 (unsupported version); the client
+        // retries with a version from the error's `supported` list.
+        "request-metadata" => {
+            client.discover().await?;
+            client.list_tools().await?;
+        }
+        // MRTR (input_required rounds) with and without requestState, an unrelated call
+        // in between, and a result without resultType.
+        "sep-2322-client-request-state" => {
+            client.list_tools().await?;
+            let echo = client.call_tool("test_mrtr_echo_state", json!({}));
+            let unrelated = client.call_tool("test_mrtr_unrelated", json!({}));
+            let (echo, unrelated) = futures_join(echo, unrelated).await;
+            expect_ok("test_mrtr_echo_state", &echo?)?;
+            expect_ok("test_mrtr_unrelated", &unrelated?)?;
+            for tool in ["test_mrtr_no_state", "test_mrtr_no_result_type"] {
+                expect_ok(tool, &client.call_tool(tool, json!({})).await?)?;
+            }
+        }
+        // Mcp-Method on every POST, Mcp-Name on tools/call, resources/read, prompts/get.
+        "http-standard-headers" => {
+            for t in client.list_tools().await? {
+                client
+                    .call_tool(&t.name, fill_form(&t.input_schema))
+                    .await?;
+            }
+            for r in client.list_resources().await? {
+                client.read_resource(&r.uri).await?;
+            }
+            for p in client.list_prompts().await? {
+                client.get_prompt(&p.name, json!({})).await?;
+            }
+        }
+        // Arguments of x-mcp-header parameters mirrored into Mcp-Param-* headers.
+        "http-custom-headers" => {
+            client.list_tools().await?;
+            for (name, args) in tool_calls(context) {
+                client.call_tool(&name, args).await?;
+            }
+        }
+        // Tools with invalid x-mcp-header annotations are left out of the tool list; every
+        // tool that remains is called.
+        "http-invalid-tool-headers" => {
+            for t in client.list_tools().await? {
+                client
+                    .call_tool(&t.name, fill_form(&t.input_schema))
+                    .await?;
+            }
+        }
+        // The focal tool's inputSchema, as the client parsed it, sent back verbatim.
+        "json-schema-2020-12-preservation" => {
+            let tools = client.list_tools().await?;
+            let focal = tools
+                .iter()
+                .find(|t| t.name == "json_schema_2020_12_tool")
+                .ok_or_else(|| Error::internal("no json_schema_2020_12_tool in tools/list"))?;
+            let r = client
+                .call_tool(
+                    "json_schema_echo",
+                    json!({"schema": focal.input_schema.clone()}),
+                )
+                .await?;
+            expect_ok("json_schema_echo", &r)?;
+        }
+        // Anything else: list the tools and call each, with the arguments the context names
+        // or ones made from the tool's input schema.
+        _ => {
+            let calls = tool_calls(context);
+            let tools = client.list_tools().await?;
+            if calls.is_empty() {
+                for t in tools {
+                    client
+                        .call_tool(&t.name, fill_form(&t.input_schema))
+                        .await?;
+                }
+            } else {
+                for (name, args) in calls {
+                    client.call_tool(&name, args).await?;
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `toolCalls` of a scenario's context: `[{"name": ..., "arguments": {...}}]`.
+fn tool_calls(context: &Value) -> Vec<(String, Value)> {
+    context
+        .get("toolCalls")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| {
+            let name = c.get("name")?.as_str()?.to_owned();
+            Some((name, c.get("arguments").cloned().unwrap_or(json!({}))))
+        })
+        .collect()
+}
+
+fn expect_ok(tool: &str, r: &CallToolResult) -> Result<(), Error> {
+    if r.is_error() {
+        return Err(Error::tool(format!(
+            "{tool} returned an error: {}",
+            serde_json::to_string(&r.content).unwrap_or_default()
+        )));
+    }
+    Ok(())
+}
+
+/// Both futures, concurrently.
+async fn futures_join<A, B>(a: A, b: B) -> (A::Output, B::Output)
+where
+    A: std::future::Future,
+    B: std::future::Future,
+{
+    tokio::join!(a, b)
+}
