@@ -187,3 +187,26 @@ async fn requests_before_initialize_are_refused_but_ping_works() {
     assert_eq!(r["result"]["tools"].as_array().unwrap().len(), 2);
     assert!(r["result"]["ttlMs"].is_u64());
 }
+
+#[tokio::test]
+async fn requests_piped_before_eof_are_all_answered() {
+    // A client that writes its requests and closes stdin at once (`printf ... | server`):
+    // every answer is still written and flushed before the process exits.
+    for _ in 0..5 {
+        let mut p = Proc::start();
+        p.send(br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}"#).await;
+        p.send(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#)
+            .await;
+        p.send(br#"{"jsonrpc":"2.0","id":3,"method":"ping"}"#).await;
+        drop(p.stdin);
+        let mut ids = vec![];
+        while let Ok(Some(line)) = p.lines.next_line().await {
+            let v: Value = serde_json::from_str(&line).unwrap();
+            assert!(v.get("result").is_some(), "{v}");
+            ids.push(v["id"].as_i64().unwrap());
+        }
+        ids.sort();
+        assert_eq!(ids, [1, 3]);
+        assert!(p.child.wait().await.unwrap().success());
+    }
+}

@@ -285,7 +285,10 @@ impl Server {
             ..LineOptions::default()
         };
         let running = self.start().await?;
-        running.serve(fastmcp_transport::stdio::channel(opts)).await;
+        let (channel, writer) = fastmcp_transport::stdio::channel_with_writer(opts);
+        running.serve(channel).await;
+        // Every answer written before the process exits.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), writer).await;
         running.shutdown().await
     }
 }

@@ -34,14 +34,30 @@ where
     R: AsyncRead + Unpin + Send + 'static,
     W: AsyncWrite + Unpin + Send + 'static,
 {
+    line_channel_with_writer(reader, writer, opts).0
+}
+
+/// Like [`line_channel`], also returning the writer task: it ends once every
+/// [`Outbound`] is dropped and everything sent has been written and flushed. Await it
+/// before the process exits so the last answers are not lost.
+pub fn line_channel_with_writer<R, W>(
+    reader: R,
+    writer: W,
+    opts: LineOptions,
+) -> (Channel, tokio::task::JoinHandle<()>)
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
     let (itx, irx) = mpsc::channel::<Inbound>(opts.capacity);
     let (otx, orx) = mpsc::channel::<Bytes>(opts.capacity);
     tokio::spawn(read_lines(reader, itx, opts.max_message_size));
-    tokio::spawn(write_lines(writer, orx));
-    Channel {
+    let writer = tokio::spawn(write_lines(writer, orx));
+    let ch = Channel {
         inbound: irx,
         outbound: Outbound::new(otx),
-    }
+    };
+    (ch, writer)
 }
 
 async fn read_lines<R: AsyncRead + Unpin>(reader: R, tx: mpsc::Sender<Inbound>, max: usize) {
