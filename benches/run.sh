@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Build every echo server and the load driver (release), install the Python and TypeScript
+# peers, run every scenario against every implementation and print one table.
+#
+# usage: benches/run.sh [--quick] [--skip-peers] [--only SCENARIO,...] [-- DRIVER ARGS...]
+#   --quick       tiny counts (a smoke run: checks every cell works, numbers mean little);
+#                 a peer that fails to build or install is skipped instead of failing
+#   --skip-peers  leave out rmcp, pmcp, Python FastMCP and the TypeScript SDK
+#   --only        a comma-separated subset of the scenarios (see benches/README.md)
+#
+# CARGO_TARGET_DIR is honoured (default: target/). Results: target/bench-results/ (the table
+# and all figures as JSON, and each server's log).
+set -euo pipefail
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO"
+
+QUICK=0
+SKIP_PEERS=0
+DRIVER_ARGS=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --quick) QUICK=1 ;;
+    --skip-peers) SKIP_PEERS=1 ;;
+    --only) DRIVER_ARGS+=(--only "$2"); shift ;;
+    --) shift; DRIVER_ARGS+=("$@"); break ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
+BIN="$TARGET/release"
+RESULTS="$REPO/target/bench-results"
+CACHE="${BENCH_CACHE:-$REPO/target/bench-cache}"
+mkdir -p "$RESULTS"
+SKIPPED=()
+
+skip_or_die() { # name, reason
+    if [ "$QUICK" = 1 ]; then
+        echo "warning: skipping $1: $2" >&2
+        SKIPPED+=(--skipped "$1=$2")
+    else
+        echo "error: $1: $2 (benches/run.sh --skip-peers leaves the peers out)" >&2
+        exit 1
+    fi
+}
+
+echo "== build (release)" >&2
+RUST_PEERS=0
+if [ "$SKIP_PEERS" = 0 ]; then
+    if cargo build --release -p fastmcp-bench --features peers --bins >&2; then
+        RUST_PEERS=1
+    else
+        skip_or_die "rmcp, pmcp" "cargo build --features peers failed"
+    fi
+fi
+if [ "$RUST_PEERS" = 0 ]; then
+    cargo build --release -p fastmcp-bench --bins >&2
+fi
+
+IMPLS=(--impl "ours=$BIN/echo-fastmcp")
+if [ "$RUST_PEERS" = 1 ]; then
+    IMPLS+=(--impl "rmcp=$BIN/echo-rmcp" --impl "pmcp=$BIN/echo-pmcp" --path "pmcp=/")
+fi
+
+if [ "$SKIP_PEERS" = 0 ]; then
+    echo "== peers" >&2
+    if PY="$(benches/setup-peers.sh python | tail -n 1)"; then
+        IMPLS+=(--impl "python=$PY $REPO/benches/peers/echo_fastmcp_py.py")
+    else
+        skip_or_die python "installing fastmcp from PyPI failed"
+    fi
+    if NODE="$(benches/setup-peers.sh ts | tail -n 1)"; then
+        export NODE_PATH="$CACHE/npm/node_modules"
+        IMPLS+=(--impl "ts=$NODE $REPO/benches/peers/echo_ts_sdk.cjs")
+    else
+        skip_or_die ts "installing @modelcontextprotocol/sdk from npm failed"
+    fi
+fi
+IMPLS+=(--impl "limit=$BIN/echo-limit")
+
+MODE=full
+[ "$QUICK" = 1 ] && MODE=quick
+STAMP="$(date +%Y%m%d-%H%M%S)"
+QUICK_ARG=()
+[ "$QUICK" = 1 ] && QUICK_ARG=(--quick)
+echo "== run ($MODE)" >&2
+"$BIN/bench-driver" "${QUICK_ARG[@]}" "${IMPLS[@]}" "${SKIPPED[@]}" \
+    --json "$RESULTS/$MODE-$STAMP.json" --log-dir "$RESULTS/logs" "${DRIVER_ARGS[@]}"
+echo "results: $RESULTS/$MODE-$STAMP.json" >&2

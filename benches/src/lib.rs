@@ -1,0 +1,129 @@
+//! Shared pieces of the benchmark binaries: the command line every echo server accepts.
+//!
+//! Every server of the benchmark (ours, rmcp, pmcp, the framework-free limit, and the Python
+//! and TypeScript peers in `benches/peers/`) takes the same arguments:
+//!
+//! ```text
+//! <server> stdio [--tools N]
+//! <server> http --port N [--stateful] [--tools N]
+//! ```
+//!
+//! and serves the same tools: `echo(message: string) -> string` (one text block with the
+//! message), `slow(ms: integer) -> string` (sleeps, then answers `"slept"`), and with
+//! `--tools N` the extra tools `tool_0` .. `tool_{N-1}` (each an echo).
+//!
+//! HTTP servers listen on `127.0.0.1:N` and serve Streamable HTTP at `/mcp`; without
+//! `--stateful` they are stateless with JSON responses, with it they keep sessions
+//! (`Mcp-Session-Id`) and answer POSTs with SSE streams.
+
+/// Exit status of a server asked for a transport or mode it does not have.
+pub const EXIT_UNSUPPORTED: i32 = 64;
+
+/// The reply of the `slow` tool.
+pub const SLOW_REPLY: &str = "slept";
+
+/// How a server should run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// One client on stdin/stdout.
+    Stdio,
+    /// Streamable HTTP on `127.0.0.1:port` at `/mcp`.
+    Http {
+        /// The TCP port.
+        port: u16,
+        /// Sessions and SSE responses (otherwise stateless with JSON responses).
+        stateful: bool,
+    },
+}
+
+/// The parsed command line of an echo server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerArgs {
+    /// The transport.
+    pub mode: Mode,
+    /// How many extra echo tools (`tool_0` ..) to register.
+    pub tools: usize,
+}
+
+impl ServerArgs {
+    /// Parse `std::env::args()`; print usage and exit with status 2 when they are wrong.
+    pub fn from_env() -> ServerArgs {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        match Self::parse(&args) {
+            Ok(a) => a,
+            Err(e) => {
+                eprintln!("{e}\nusage: <server> stdio [--tools N] | http --port N [--stateful] [--tools N]");
+                std::process::exit(2);
+            }
+        }
+    }
+
+    /// Parse arguments (without the program name).
+    pub fn parse(args: &[String]) -> Result<ServerArgs, String> {
+        let mut it = args.iter();
+        let transport = it.next().ok_or("missing transport")?;
+        let mut port = None;
+        let mut stateful = false;
+        let mut tools = 0;
+        while let Some(a) = it.next() {
+            match a.as_str() {
+                "--port" => {
+                    let v = it.next().ok_or("--port needs a value")?;
+                    port = Some(v.parse::<u16>().map_err(|e| format!("--port: {e}"))?);
+                }
+                "--stateful" => stateful = true,
+                "--tools" => {
+                    let v = it.next().ok_or("--tools needs a value")?;
+                    tools = v.parse().map_err(|e| format!("--tools: {e}"))?;
+                }
+                other => return Err(format!("unknown argument {other}")),
+            }
+        }
+        let mode = match transport.as_str() {
+            "stdio" => Mode::Stdio,
+            "http" => Mode::Http {
+                port: port.ok_or("http needs --port")?,
+                stateful,
+            },
+            other => return Err(format!("unknown transport {other}")),
+        };
+        Ok(ServerArgs { mode, tools })
+    }
+}
+
+/// The name of extra tool `i`.
+pub fn extra_tool_name(i: usize) -> String {
+    format!("tool_{i}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_both_transports() {
+        assert_eq!(
+            ServerArgs::parse(&s(&["stdio", "--tools", "1000"])).unwrap(),
+            ServerArgs {
+                mode: Mode::Stdio,
+                tools: 1000
+            }
+        );
+        assert_eq!(
+            ServerArgs::parse(&s(&["http", "--port", "8080", "--stateful"])).unwrap(),
+            ServerArgs {
+                mode: Mode::Http {
+                    port: 8080,
+                    stateful: true
+                },
+                tools: 0
+            }
+        );
+        assert!(ServerArgs::parse(&s(&["http"])).is_err());
+        assert!(ServerArgs::parse(&s(&["ws"])).is_err());
+    }
+}
