@@ -6,15 +6,15 @@ use std::time::Duration;
 
 use fastmcp_protocol::{
     CallToolResult, CompleteResult, GetPromptResult, Prompt, ReadResourceResult, Resource,
-    ResourceTemplate, Tool,
+    ResourceTemplate, TaskSupport, Tool, ToolExecution,
 };
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::handler::{
-    PromptHandler, ResourceHandler, ResourceTemplateHandler, TemplateVars, ToolArguments,
-    ToolHandler,
+    PromptHandler, ResourceHandler, ResourceTemplateHandler, TaskStart, TemplateVars,
+    ToolArguments, ToolHandler,
 };
 use crate::output::IntoToolResult;
 use crate::peer::BoxFuture;
@@ -39,6 +39,7 @@ type ToolFn = dyn Fn(Context, ToolArguments) -> BoxFuture<'static, Result<CallTo
 pub struct FnTool {
     tool: Tool,
     timeout: Option<Duration>,
+    task_start: TaskStart,
     call: Box<ToolFn>,
 }
 
@@ -52,6 +53,7 @@ impl FnTool {
         FnTool {
             tool,
             timeout: None,
+            task_start: TaskStart::Immediate,
             call: Box::new(move |ctx, args| Box::pin(f(ctx, args))),
         }
     }
@@ -84,6 +86,39 @@ impl FnTool {
         self
     }
 
+    /// Declare whether calls may (`Optional`) or must (`Required`) run as tasks
+    /// (`execution.taskSupport`). A client that declares the tasks extension then gets a
+    /// `CreateTaskResult` and polls `tasks/get`; one that does not runs an `Optional`
+    /// tool synchronously and is refused a `Required` one (-32021).
+    ///
+    /// ```
+    /// use fastmcp_core::{FnTool, Context, TaskStart};
+    /// use fastmcp_protocol::TaskSupport;
+    /// #[derive(serde::Deserialize, schemars::JsonSchema)]
+    /// struct Args { seconds: u64 }
+    /// let t = FnTool::typed("slow", "Sleep.", |ctx: Context, a: Args| async move {
+    ///     ctx.sleep(std::time::Duration::from_secs(a.seconds)).await?;
+    ///     Ok::<_, fastmcp_core::Error>("done")
+    /// })
+    /// .with_task_support(TaskSupport::Optional)
+    /// .with_task_start(TaskStart::Immediate);
+    /// assert_eq!(t.definition().execution.as_ref().unwrap().task_support, Some(TaskSupport::Optional));
+    /// ```
+    pub fn with_task_support(mut self, support: TaskSupport) -> Self {
+        self.tool
+            .execution
+            .get_or_insert_with(ToolExecution::default)
+            .task_support = Some(support);
+        self
+    }
+
+    /// When a call becomes a task: at once (default) or when the handler calls
+    /// [`Context::detach`].
+    pub fn with_task_start(mut self, start: TaskStart) -> Self {
+        self.task_start = start;
+        self
+    }
+
     /// The definition.
     pub fn definition(&self) -> &Tool {
         &self.tool
@@ -110,6 +145,10 @@ impl ToolHandler for FnTool {
 
     fn timeout(&self) -> Option<Duration> {
         self.timeout
+    }
+
+    fn task_start(&self) -> TaskStart {
+        self.task_start
     }
 }
 

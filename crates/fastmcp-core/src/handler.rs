@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use fastmcp_protocol::{
     CallToolResult, CompleteResult, GetPromptResult, Prompt, ReadResourceResult, Resource,
-    ResourceTemplate, Tool,
+    ResourceTemplate, TaskSupport, Tool,
 };
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
@@ -96,6 +96,20 @@ fn coerce(text: &str, schema: &Value) -> Option<Value> {
     changed.then_some(Value::Object(args))
 }
 
+/// When a call of a task-supporting tool becomes a task (tasks extension,
+/// `io.modelcontextprotocol/tasks`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum TaskStart {
+    /// Before the handler runs: the client gets a `CreateTaskResult` at once and the
+    /// handler runs in the background (the default).
+    #[default]
+    Immediate,
+    /// When the handler calls [`Context::detach`]: until then the call is synchronous
+    /// (input it asks for is a multi-round-trip exchange of the request itself), and a
+    /// handler that returns without detaching answers synchronously.
+    OnDetach,
+}
+
 /// A tool: its definition and how to call it.
 pub trait ToolHandler: Send + Sync + 'static {
     /// The definition listed by `tools/list`.
@@ -111,6 +125,21 @@ pub trait ToolHandler: Send + Sync + 'static {
     /// The per-tool timeout, if it has one.
     fn timeout(&self) -> Option<std::time::Duration> {
         None
+    }
+
+    /// Whether calls may (or must) run as tasks: `execution.taskSupport` of the
+    /// definition (`forbidden` when absent).
+    fn task_support(&self) -> TaskSupport {
+        self.tool()
+            .execution
+            .as_ref()
+            .and_then(|e| e.task_support)
+            .unwrap_or_default()
+    }
+
+    /// When a call becomes a task (when it runs as one at all).
+    fn task_start(&self) -> TaskStart {
+        TaskStart::Immediate
     }
 }
 

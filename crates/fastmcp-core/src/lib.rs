@@ -18,7 +18,7 @@ pub mod schema;
 mod scope;
 mod session;
 
-pub use context::{Context, ContextBuilder, Extensions, Keyed};
+pub use context::{Context, ContextBuilder, Extensions, Keyed, TaskControl};
 pub use dynamic::{
     prompt_arg, template_var, AnyResource, Components, FnPrompt, FnResource, FnResourceTemplate,
     FnTool, IntoComponents, IntoPrompt, IntoPromptResult, IntoResource, IntoResourceResult,
@@ -27,8 +27,8 @@ pub use dynamic::{
 pub use elicit::{elicitation_schema, Elicited};
 pub use error::{Error, ErrorKind};
 pub use handler::{
-    PromptHandler, ResourceHandler, ResourceTemplateHandler, TemplateVars, ToolArguments,
-    ToolHandler,
+    PromptHandler, ResourceHandler, ResourceTemplateHandler, TaskStart, TemplateVars,
+    ToolArguments, ToolHandler,
 };
 pub use mrtr::{InputRounds, RequestState, StateSealer};
 pub use outcome::{panic_message, CancelReason, Outcome};

@@ -1,7 +1,7 @@
 //! What a server knows of one client session.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use fastmcp_protocol::{ClientCapabilities, Era, Implementation, LoggingLevel, ProtocolVersion};
 use serde::de::DeserializeOwned;
@@ -24,6 +24,7 @@ pub struct Session {
     state: Mutex<HashMap<String, serde_json::Value>>,
     subscriptions: Mutex<HashSet<String>>,
     disabled: RwLock<HashSet<String>>,
+    key: OnceLock<String>,
 }
 
 impl Session {
@@ -58,6 +59,7 @@ impl Session {
             state: Mutex::new(HashMap::new()),
             subscriptions: Mutex::new(HashSet::new()),
             disabled: RwLock::new(HashSet::new()),
+            key: OnceLock::new(),
         }
     }
 
@@ -76,6 +78,15 @@ impl Session {
     /// The session id (HTTP sessions).
     pub fn id(&self) -> Option<&str> {
         self.id.as_deref()
+    }
+
+    /// A key unique to this session in the process (random, made on first use): what
+    /// session-scoped records (the tasks of 2025-11-25) are owned by.
+    pub fn key(&self) -> &str {
+        self.key.get_or_init(|| {
+            let r: u128 = rand::random();
+            format!("{r:032x}")
+        })
     }
 
     /// The era.

@@ -64,6 +64,24 @@ mod uri_template;
 /// comment on the parameter), `title = "..."`, `rename = "wire_name"`, `default = expr`
 /// (the argument becomes optional and the schema shows the default).
 ///
+/// Tasks (the 2026-07-28 tasks extension, `io.modelcontextprotocol/tasks`):
+/// `task = "optional"` lets a client that declares the extension get a `CreateTaskResult`
+/// and poll `tasks/get` while the handler runs in the background (other clients call it
+/// synchronously); `task = "required"` refuses clients without the extension (-32021);
+/// `task = "forbidden"` is the default. `task_start = "detach"` makes the call synchronous
+/// until the handler calls `ctx.detach()` (input asked for before that is a multi-round-trip
+/// exchange of the request; after it, the task waits `input_required` for `tasks/update`);
+/// the default, `task_start = "immediate"`, makes the task before the handler runs.
+///
+/// ```rust,ignore
+/// /// Deletes a file after the user confirms.
+/// #[tool(task = "optional")]
+/// async fn delete(ctx: &Context, path: String) -> Result<String, Error> {
+///     let ok = ctx.elicit::<Confirm>("Really delete?").await?;   // task: input_required
+///     Ok(format!("deleted {path}"))
+/// }
+/// ```
+///
 /// Tool names are checked at compile time (1 to 128 characters among `A-Z a-z 0-9 _ - .`).
 /// Generic functions are refused. On a method, use `#[tools]` on the impl block instead.
 ///

@@ -15,6 +15,8 @@ pub(crate) struct ToolAttr {
     common: Common,
     annotations: Option<TokenStream>,
     timeout_ms: Option<Expr>,
+    task: Option<(LitStr, &'static str)>,
+    task_start: Option<(LitStr, &'static str)>,
 }
 
 const KEYS: &[&str] = &[
@@ -27,7 +29,19 @@ const KEYS: &[&str] = &[
     "icons",
     "annotations",
     "timeout_ms",
+    "task",
+    "task_start",
 ];
+
+/// `task = "..."`: the `TaskSupport` variant of each value.
+const TASK_VALUES: &[(&str, &str)] = &[
+    ("forbidden", "Forbidden"),
+    ("optional", "Optional"),
+    ("required", "Required"),
+];
+
+/// `task_start = "..."`: the `TaskStart` variant of each value.
+const TASK_START_VALUES: &[(&str, &str)] = &[("immediate", "Immediate"), ("detach", "OnDetach")];
 
 const ANNOTATION_KEYS: &[&str] = &[
     "title",
@@ -63,7 +77,18 @@ impl ToolAttr {
             match item.name().as_str() {
                 "annotations" => out.annotations = parse_annotations(item, errors),
                 "timeout_ms" => out.timeout_ms = errors.ok(parse_timeout(item)),
+                "task" => out.task = errors.ok(parse_choice(item, TASK_VALUES)),
+                "task_start" => out.task_start = errors.ok(parse_choice(item, TASK_START_VALUES)),
                 _ => errors.push(unknown_key(item, "#[tool]", KEYS)),
+            }
+        }
+        if let Some((lit, variant)) = &out.task_start {
+            let supports = matches!(&out.task, Some((_, v)) if *v != "Forbidden");
+            if *variant == "OnDetach" && !supports {
+                errors.spanned(
+                    lit.span(),
+                    "`task_start = \"detach\"` needs `task = \"optional\"` or `task = \"required\"`",
+                );
             }
         }
         out
@@ -145,6 +170,20 @@ impl ToolAttr {
                     __fastmcp_tool.with_timeout(::std::time::Duration::from_millis(#t));
             }
         });
+        let task = self.task.as_ref().map(|(_, v)| {
+            let v = format_ident!("{v}");
+            quote! {
+                let __fastmcp_tool = __fastmcp_tool
+                    .with_task_support(::fastmcp::__private::protocol::TaskSupport::#v);
+            }
+        });
+        let task_start = self.task_start.as_ref().map(|(_, v)| {
+            let v = format_ident!("{v}");
+            quote! {
+                let __fastmcp_tool =
+                    __fastmcp_tool.with_task_start(::fastmcp::__private::TaskStart::#v);
+            }
+        });
         let build = quote! {{
             #capture
             let __fastmcp_def = ::fastmcp::__private::protocol::Tool {
@@ -171,6 +210,8 @@ impl ToolAttr {
                 },
             );
             #timeout
+            #task
+            #task_start
             __fastmcp_tool
         }};
         Expansion { items, build }
@@ -207,6 +248,29 @@ fn parse_annotations(item: &AttrItem, errors: &mut Errors) -> Option<TokenStream
             ..::std::default::Default::default()
         })
     })
+}
+
+/// `key = "one of the values"`: the value's literal and what it maps to.
+fn parse_choice(
+    item: &AttrItem,
+    values: &[(&str, &'static str)],
+) -> syn::Result<(LitStr, &'static str)> {
+    let lit = item.lit_str()?;
+    let v = lit.value();
+    match values.iter().find(|(k, _)| *k == v) {
+        Some((_, mapped)) => Ok((lit, mapped)),
+        None => {
+            let expected: Vec<String> = values.iter().map(|(k, _)| format!("\"{k}\"")).collect();
+            Err(syn::Error::new(
+                lit.span(),
+                format!(
+                    "unknown value {v:?} for `{}`: expected one of {}",
+                    item.name(),
+                    expected.join(", ")
+                ),
+            ))
+        }
+    }
 }
 
 fn parse_timeout(item: &AttrItem) -> syn::Result<Expr> {

@@ -37,6 +37,11 @@ pub struct ServerConfig {
     pub request_state_ttl: Duration,
     /// Largest message on stdio.
     pub max_message_size: usize,
+    /// How long a task is kept after its creation (`ttlMs`; `None`: unlimited). A run
+    /// still going when it passes is ended (the task fails with a timeout).
+    pub task_ttl: Option<Duration>,
+    /// The polling interval suggested to clients (`pollIntervalMs`).
+    pub task_poll_interval: Duration,
 }
 
 impl ServerConfig {
@@ -56,6 +61,8 @@ impl ServerConfig {
             sealer: StateSealer::random(),
             request_state_ttl: Duration::from_secs(600),
             max_message_size: fastmcp_transport::DEFAULT_MAX_MESSAGE_SIZE,
+            task_ttl: Some(Duration::from_secs(3600)),
+            task_poll_interval: Duration::from_secs(1),
         }
     }
 

@@ -123,6 +123,7 @@ impl Endpoint {
                     peer,
                     scope: scope.clone(),
                     progress_token: p.progress_token,
+                    nested: false,
                 };
                 self.router
                     .handle(&call, &r.method, r.params.as_deref())

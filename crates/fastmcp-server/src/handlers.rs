@@ -9,6 +9,7 @@ use fastmcp_protocol::{
     Reference, ResourcesCapability, ResultType, ServerCapabilities, SetLevelRequestParams,
     SubscribeRequestParams, ToolsCapability,
 };
+use fastmcp_protocol::{TaskSupport, TasksCapability, TASKS_EXTENSION};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
@@ -61,9 +62,17 @@ impl Router {
         let version = ProtocolVersion::negotiate_handshake(&p.protocol_version);
         call.session
             .initialize(version, p.client_info, p.capabilities);
+        let mut capabilities = self.capabilities();
+        if version >= ProtocolVersion::V2025_11_25 && self.has_task_tools() {
+            capabilities.tasks = Some(TasksCapability {
+                list: Some(Map::new()),
+                cancel: Some(Map::new()),
+                requests: Some(json_object(serde_json::json!({ "tools": { "call": {} } }))),
+            });
+        }
         raw(&InitializeResult {
             protocol_version: version.as_str().to_owned(),
-            capabilities: self.capabilities(),
+            capabilities,
             server_info: self.config.info.clone(),
             instructions: self.config.instructions.clone(),
             meta: None,
@@ -76,16 +85,32 @@ impl Router {
         raw(&r)
     }
 
+    /// Whether a registered tool supports tasks (then the server declares the tasks
+    /// extension in the stateless era).
+    pub(crate) fn has_task_tools(&self) -> bool {
+        self.registry
+            .tools()
+            .iter()
+            .any(|t| t.task_support() != TaskSupport::Forbidden)
+    }
+
     pub(crate) fn discover(&self) -> Result<Box<RawValue>, Error> {
         let mut meta = Map::new();
         meta.insert(
             "io.modelcontextprotocol/serverInfo".into(),
             serde_json::to_value(&self.config.info).map_err(|e| Error::internal(e.to_string()))?,
         );
+        let mut capabilities = self.capabilities();
+        if self.has_task_tools() {
+            capabilities
+                .extensions
+                .get_or_insert_with(Default::default)
+                .insert(TASKS_EXTENSION.to_owned(), Map::new());
+        }
         raw(&DiscoverResult {
             result_type: Some(ResultType::Complete),
             supported_versions: ProtocolVersion::all_strings(),
-            capabilities: self.capabilities(),
+            capabilities,
             instructions: self.config.instructions.clone(),
             ttl_ms: Some(self.config.list_ttl_ms),
             cache_scope: Some(self.config.cache_scope),
@@ -121,8 +146,20 @@ impl Router {
             .filter(|t| !call.session.is_disabled(&format!("tool:{}", t.tool().name)))
             .collect();
         let (items, next) = page(&all, cursor.as_deref(), self.config.page_size)?;
+        let stateless = call.stateless();
         let mut r = ListToolsResult {
-            tools: items.iter().map(|t| t.tool().clone()).collect(),
+            tools: items
+                .iter()
+                .map(|t| {
+                    let mut def = t.tool().clone();
+                    if stateless {
+                        // `execution.taskSupport` is gone from 2026-07-28: tasks are
+                        // server-directed (tasks extension).
+                        def.execution = None;
+                    }
+                    def
+                })
+                .collect(),
             next_cursor: next,
             ..Default::default()
         };
@@ -151,6 +188,45 @@ impl Router {
             }
         }
         let binding = format!("tools/call:{}", p.name);
+        let may_be_task = p.task.is_some() || tool.task_support() == TaskSupport::Required;
+        if may_be_task && !call.nested && self.core_tasks(call) {
+            // 2025-11-25: the client asks for a task with `task`.
+            match (p.task.as_ref(), tool.task_support()) {
+                (Some(_), TaskSupport::Forbidden) => {
+                    return Err(Error::new(
+                        ErrorKind::MethodNotFound,
+                        format!("Tool {} does not support task-augmented calls", p.name),
+                    ))
+                }
+                (None, TaskSupport::Required) => {
+                    return Err(Error::new(
+                        ErrorKind::MethodNotFound,
+                        format!("Tool {} must be called as a task", p.name),
+                    ))
+                }
+                (Some(meta), _) => {
+                    let ttl = meta.ttl;
+                    return self
+                        .call_tool_as_core_task(call, tool, args, p.name, ttl)
+                        .await;
+                }
+                (None, _) => {}
+            }
+        }
+        let support = tool.task_support();
+        if call.stateless() && !call.nested && support != TaskSupport::Forbidden {
+            // 2026-07-28: the server decides, for clients that declare the extension.
+            let declared = crate::tasks::declares_tasks(&call.session);
+            if support == TaskSupport::Required && !declared {
+                return Err(crate::tasks::missing_tasks_extension());
+            }
+            if declared {
+                let answers = self.mrtr_answers(&binding, p.input_responses, p.request_state)?;
+                return self
+                    .call_tool_as_task(call, tool, args, p.name, answers)
+                    .await;
+            }
+        }
         let handler = tool.clone();
         let ran = self
             .run(
@@ -163,33 +239,41 @@ impl Router {
         if let Some(ir) = ran.input_required {
             return raw(&ir);
         }
-        let result = match ran.outcome {
-            Outcome::Ok(r) => r,
-            Outcome::Err(e) => match e.kind() {
-                ErrorKind::Tool | ErrorKind::InvalidParams | ErrorKind::Remote(_) => {
-                    CallToolResult::error_text(e.message().to_owned())
-                }
-                ErrorKind::Internal | ErrorKind::Transport => {
-                    let msg = if self.config.mask_error_details {
-                        format!("Error calling tool '{}'", p.name)
-                    } else {
-                        format!("Error calling tool '{}': {}", p.name, e.message())
-                    };
-                    CallToolResult::error_text(msg)
-                }
-                _ => return Err(e),
-            },
-            other => {
-                return Err(other
-                    .into_result()
-                    .err()
-                    .unwrap_or_else(|| Error::internal("?")))
-            }
-        };
+        let result = self.tool_outcome(&p.name, ran.outcome)?;
         raw(&self.tool_result(call, result))
     }
 
-    fn tool_result(&self, call: &Call, mut r: CallToolResult) -> CallToolResult {
+    /// What a tool's run ended with as a tool result: failures of the tool itself are
+    /// results with `isError: true`; protocol errors, cancellations and panics are errors.
+    pub(crate) fn tool_outcome(
+        &self,
+        name: &str,
+        outcome: Outcome<CallToolResult>,
+    ) -> Result<CallToolResult, Error> {
+        match outcome {
+            Outcome::Ok(r) => Ok(r),
+            Outcome::Err(e) => match e.kind() {
+                ErrorKind::Tool | ErrorKind::InvalidParams | ErrorKind::Remote(_) => {
+                    Ok(CallToolResult::error_text(e.message().to_owned()))
+                }
+                ErrorKind::Internal | ErrorKind::Transport => {
+                    let msg = if self.config.mask_error_details {
+                        format!("Error calling tool '{name}'")
+                    } else {
+                        format!("Error calling tool '{name}': {}", e.message())
+                    };
+                    Ok(CallToolResult::error_text(msg))
+                }
+                _ => Err(e),
+            },
+            other => Err(other
+                .into_result()
+                .err()
+                .unwrap_or_else(|| Error::internal("?"))),
+        }
+    }
+
+    pub(crate) fn tool_result(&self, call: &Call, mut r: CallToolResult) -> CallToolResult {
         stamp!(self, call, r);
         r
     }
@@ -408,5 +492,12 @@ fn check_known_arguments(args: &ToolArguments, schema: &Value) -> Result<(), Str
         Ok(())
     } else {
         Err(format!("Unexpected argument(s): {}", unknown.join(", ")))
+    }
+}
+
+fn json_object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
     }
 }

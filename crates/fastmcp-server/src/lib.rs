@@ -13,10 +13,12 @@ mod pagination;
 mod registry;
 mod router;
 mod server;
+mod tasks;
 mod uri_template;
 
 pub use config::ServerConfig;
 pub use http::{encode_header_value, EventStore, HttpOptions, MemoryEventStore};
 pub use registry::{DuplicateError, OnDuplicate, ServerEvent};
 pub use server::{RunningServer, Server, ServerHandle};
+pub use tasks::{MemoryTaskStore, TaskPage, TaskRecord, TaskRequest, TaskStore};
 pub use uri_template::{TemplateError, UnsafeValue, UriTemplate};

@@ -18,6 +18,7 @@ use serde_json::{json, Map, Value};
 
 use crate::config::ServerConfig;
 use crate::registry::Registry;
+use crate::tasks::{TaskStore, Tasks};
 
 /// One request on its way through the router.
 pub(crate) struct Call {
@@ -26,6 +27,8 @@ pub(crate) struct Call {
     pub(crate) peer: Arc<dyn Peer>,
     pub(crate) scope: Arc<Scope>,
     pub(crate) progress_token: Option<ProgressToken>,
+    /// A call a handler made into its own server (`ctx.call_tool`): never a task.
+    pub(crate) nested: bool,
 }
 
 impl Call {
@@ -85,6 +88,8 @@ pub(crate) struct Router {
     pub(crate) registry: Arc<Registry>,
     /// Cancelled when the server shuts down (ends long-lived requests at once).
     pub(crate) shutdown: tokio_util::sync::CancellationToken,
+    /// Tasks (the tasks extension): their store and the runs in flight.
+    pub(crate) tasks: Tasks,
     me: Weak<Router>,
 }
 
@@ -99,17 +104,19 @@ impl Router {
         config: ServerConfig,
         registry: Arc<Registry>,
         shutdown: tokio_util::sync::CancellationToken,
+        task_store: Arc<dyn TaskStore>,
     ) -> Arc<Router> {
         // A Weak to itself lets nested calls (ctx.call_tool) dispatch back into the router.
         Arc::new_cyclic(|me| Router {
             config,
             registry,
             shutdown,
+            tasks: Tasks::new(task_store),
             me: me.clone(),
         })
     }
 
-    fn me(&self) -> Option<Arc<Router>> {
+    pub(crate) fn me(&self) -> Option<Arc<Router>> {
         self.me.upgrade()
     }
 
@@ -192,14 +199,7 @@ impl Router {
         }
         let mut binding = None;
         if let (true, Some((bind, responses, state))) = (call.stateless(), mrtr) {
-            let mut answers = match state {
-                Some(s) => self.config.sealer.open(&s, &bind)?.answers,
-                None => Map::new(),
-            };
-            for (k, v) in responses.unwrap_or_default() {
-                let v = serde_json::to_value(v).map_err(|e| Error::internal(e.to_string()))?;
-                answers.insert(k, v);
-            }
+            let answers = self.mrtr_answers(&bind, responses, state)?;
             b = b.input_rounds(InputRounds::new(answers));
             binding = Some(bind);
         }
@@ -212,7 +212,7 @@ impl Router {
                 if pending.is_empty() {
                     None
                 } else {
-                    Some(self.input_required(rounds, binding, pending)?)
+                    Some(self.input_required_result(rounds.answers(), binding, pending)?)
                 }
             }
             _ => None,
@@ -223,9 +223,27 @@ impl Router {
         })
     }
 
-    fn input_required(
+    /// The answers of a stateless-era request's earlier rounds: those sealed in its
+    /// `requestState` (checked against `binding`) and its `inputResponses`.
+    pub(crate) fn mrtr_answers(
         &self,
-        rounds: &InputRounds,
+        binding: &str,
+        responses: Option<InputResponses>,
+        state: Option<String>,
+    ) -> Result<Map<String, Value>, Error> {
+        let mut answers = match state {
+            Some(s) => self.config.sealer.open(&s, binding)?.answers,
+            None => Map::new(),
+        };
+        answers.extend(crate::tasks::answer_values(responses.unwrap_or_default())?);
+        Ok(answers)
+    }
+
+    /// The `input_required` result of a round that ended with `pending` requests, with the
+    /// answers so far sealed into `requestState`.
+    pub(crate) fn input_required_result(
+        &self,
+        answers: &Map<String, Value>,
         binding: String,
         pending: std::collections::BTreeMap<String, Value>,
     ) -> Result<InputRequiredResult, Error> {
@@ -236,7 +254,7 @@ impl Router {
             + self.config.request_state_ttl.as_secs();
         let state = RequestState {
             binding,
-            answers: rounds.answers().clone(),
+            answers: answers.clone(),
             exp,
         };
         let requests = serde_json::from_value(Value::Object(pending.into_iter().collect()))
@@ -304,6 +322,15 @@ impl Router {
             "prompts/get" => self.get_prompt(call, params).await,
             "completion/complete" => self.complete(call, params).await,
             "subscriptions/listen" => self.listen(call, params).await,
+            // The tasks extension (stateless era).
+            "tasks/get" if call.stateless() => self.tasks_get(call, params).await,
+            "tasks/update" if call.stateless() => self.tasks_update(call, params).await,
+            "tasks/cancel" if call.stateless() => self.tasks_cancel(call, params).await,
+            // The tasks of 2025-11-25 (handshake era).
+            "tasks/get" if self.core_tasks(call) => self.core_tasks_get(call, params).await,
+            "tasks/result" if self.core_tasks(call) => self.core_tasks_result(call, params).await,
+            "tasks/list" if self.core_tasks(call) => self.core_tasks_list(call, params).await,
+            "tasks/cancel" if self.core_tasks(call) => self.core_tasks_cancel(call, params).await,
             other => Err(Error::method_not_found(other)),
         }
     }
@@ -347,6 +374,7 @@ impl Dispatch for Router {
                 peer: ctx.peer().clone(),
                 scope: ctx.scope().clone(),
                 progress_token: None,
+                nested: true,
             };
             self.handle(&call, method, Some(&params)).await
         })

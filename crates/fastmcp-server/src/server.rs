@@ -15,6 +15,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::ServerConfig;
 use crate::registry::{DuplicateError, OnDuplicate, Registry, ServerEvent};
 use crate::router::Router;
+use crate::tasks::{MemoryTaskStore, TaskStore};
 
 type Hook = Box<dyn FnOnce() -> BoxFuture<'static, Result<(), Error>> + Send>;
 
@@ -40,6 +41,7 @@ type Hook = Box<dyn FnOnce() -> BoxFuture<'static, Result<(), Error>> + Send>;
 pub struct Server {
     config: ServerConfig,
     registry: Arc<Registry>,
+    task_store: Arc<dyn TaskStore>,
     startup: Vec<Hook>,
     shutdown: Vec<Hook>,
 }
@@ -50,6 +52,7 @@ impl Server {
         Server {
             config: ServerConfig::new(name, version),
             registry: Arc::new(Registry::new()),
+            task_store: Arc::new(MemoryTaskStore::new()),
             startup: vec![],
             shutdown: vec![],
         }
@@ -153,6 +156,27 @@ impl Server {
         self
     }
 
+    /// Where tasks are kept (default: a [`MemoryTaskStore`]). Give every replica the same
+    /// shared store (and the same [`Server::request_state_key`]) to serve tasks behind a
+    /// load balancer.
+    pub fn task_store(mut self, store: impl TaskStore) -> Self {
+        self.task_store = Arc::new(store);
+        self
+    }
+
+    /// How long a task is kept after its creation (`ttlMs`, default one hour; `None`:
+    /// unlimited). A task still running when it passes fails with a timeout.
+    pub fn task_ttl(mut self, ttl: Option<Duration>) -> Self {
+        self.config.task_ttl = ttl;
+        self
+    }
+
+    /// The polling interval suggested to clients of tasks (`pollIntervalMs`, default 1 s).
+    pub fn task_poll_interval(mut self, d: Duration) -> Self {
+        self.config.task_poll_interval = d;
+        self
+    }
+
     fn must(r: Result<(), DuplicateError>) {
         if let Err(e) = r {
             panic!("{e}");
@@ -231,7 +255,12 @@ impl Server {
         }
         let shutdown = CancellationToken::new();
         let shared = Arc::new(Shared {
-            router: Router::new(self.config, self.registry.clone(), shutdown.clone()),
+            router: Router::new(
+                self.config,
+                self.registry.clone(),
+                shutdown.clone(),
+                self.task_store,
+            ),
             registry: self.registry,
             shutdown,
             connections: TaskTracker::new(),
@@ -385,6 +414,11 @@ impl RunningServer {
         }
     }
 
+    /// How many task runs are in flight (tasks extension).
+    pub fn running_tasks(&self) -> usize {
+        self.shared.router.tasks.running()
+    }
+
     /// The capabilities this server announces now.
     pub fn capabilities(&self) -> ServerCapabilities {
         self.shared.router.capabilities()
@@ -392,10 +426,18 @@ impl RunningServer {
 
     /// Stop: connections stop reading, requests in flight get the shutdown grace to finish
     /// and are then cancelled; connections are awaited; the shutdown hooks run.
+    ///
+    /// Tasks still running get the shutdown grace too, then are cancelled (they end
+    /// `cancelled`) and awaited.
     pub async fn shutdown(&self) -> Result<(), Error> {
         self.shared.shutdown.cancel();
         self.shared.connections.close();
-        self.shared.connections.wait().await;
+        let tasks = self
+            .shared
+            .router
+            .tasks
+            .shutdown(self.shared.router.config.shutdown_grace);
+        tokio::join!(self.shared.connections.wait(), tasks);
         let hooks = std::mem::take(&mut *self.shared.shutdown_hooks.lock().expect("lock"));
         for h in hooks {
             h().await?;

@@ -527,7 +527,16 @@ impl Conn {
                 if let Ok(m) = HeaderValue::from_str(method) {
                     rb = rb.header("mcp-method", m);
                 }
-                if matches!(method, "tools/call" | "resources/read" | "prompts/get") {
+                // SEP-2243; SEP-2663 adds the tasks extension's methods (the task id).
+                if matches!(
+                    method,
+                    "tools/call"
+                        | "resources/read"
+                        | "prompts/get"
+                        | "tasks/get"
+                        | "tasks/update"
+                        | "tasks/cancel"
+                ) {
                     if let Some(n) = &o.name {
                         rb = rb.header("mcp-name", encode_header_value(n));
                     }

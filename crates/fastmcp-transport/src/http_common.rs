@@ -98,6 +98,8 @@ struct ParamsProbe<'a> {
     name: Option<String>,
     #[serde(default)]
     uri: Option<String>,
+    #[serde(rename = "taskId", default)]
+    task_id: Option<String>,
     #[serde(rename = "_meta", default)]
     meta: Option<MetaProbe>,
     #[serde(default, borrow)]
@@ -123,7 +125,7 @@ pub(crate) struct Outgoing {
     pub(crate) id: Option<String>,
     /// The method, for requests and notifications.
     pub(crate) method: Option<String>,
-    /// `params.name` or `params.uri` (for `Mcp-Name`).
+    /// `params.name` or `params.uri` (`params.taskId` for `tasks/*`), for `Mcp-Name`.
     pub(crate) name: Option<String>,
     /// `params.uri`, when the name came from it.
     pub(crate) from_uri: bool,
@@ -155,7 +157,12 @@ pub(crate) fn probe(msg: &[u8]) -> Outgoing {
         .params
         .and_then(|p| serde_json::from_str(p.get()).ok())
         .unwrap_or_default();
+    let is_task = matches!(
+        m.method.as_deref(),
+        Some("tasks/get" | "tasks/update" | "tasks/cancel")
+    );
     let (name, from_uri) = match (p.name, p.uri) {
+        _ if is_task => (p.task_id, false),
         (Some(n), _) if m.method.as_deref() != Some("resources/read") => (Some(n), false),
         (_, Some(u)) => (Some(u), true),
         (n, None) => (n, false),
@@ -336,6 +343,9 @@ mod tests {
         assert_eq!(read.id.as_deref(), Some("\"x\""));
         assert_eq!(read.name.as_deref(), Some("a://b"));
         assert!(read.from_uri);
+        let task =
+            probe(br#"{"jsonrpc":"2.0","id":2,"method":"tasks/get","params":{"taskId":"t-1"}}"#);
+        assert_eq!(task.name.as_deref(), Some("t-1"));
         let c = probe(
             br#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":3}}"#,
         );

@@ -26,6 +26,7 @@ pub use fastmcp_transport as transport;
 
 pub use fastmcp_core::{
     Audio, Budget, CancelReason, Context, Elicited, Error, ErrorKind, Image, Json, Outcome,
+    TaskStart,
 };
 pub use fastmcp_macros::{prompt, prompts, resource, resources, tool, tools};
 pub use fastmcp_server::Server;
@@ -50,8 +51,8 @@ pub mod __private {
         boxed, prompt_arg, template_var, AnyResource, BoxFuture, Components, Context, Error,
         FnPrompt, FnResource, FnResourceTemplate, FnTool, IntoComponents, IntoPrompt,
         IntoPromptResult, IntoResource, IntoResourceResult, IntoTool, IntoToolResult,
-        PromptHandler, ResourceHandler, ResourceTemplateHandler, TemplateVars, ToolArguments,
-        ToolHandler,
+        PromptHandler, ResourceHandler, ResourceTemplateHandler, TaskStart, TemplateVars,
+        ToolArguments, ToolHandler,
     };
     pub use fastmcp_protocol as protocol;
     pub use schemars;

@@ -14,6 +14,10 @@ pub enum ResultType {
     /// More input is needed; the result is an [`InputRequiredResult`](super::InputRequiredResult).
     #[serde(rename = "input_required")]
     InputRequired,
+    /// The request became a task (tasks extension, `io.modelcontextprotocol/tasks`); the
+    /// result is a [`CreateExtensionTaskResult`](super::CreateExtensionTaskResult).
+    #[serde(rename = "task")]
+    Task,
 }
 
 impl ResultType {
@@ -22,6 +26,7 @@ impl ResultType {
         match self {
             ResultType::Complete => "complete",
             ResultType::InputRequired => "input_required",
+            ResultType::Task => "task",
         }
     }
 }

@@ -50,6 +50,8 @@ struct Probe<'a> {
     name: Option<String>,
     #[serde(default)]
     uri: Option<String>,
+    #[serde(default, rename = "taskId")]
+    task_id: Option<String>,
     #[serde(default, borrow)]
     arguments: Option<&'a RawValue>,
 }
@@ -80,17 +82,26 @@ pub(crate) fn validate(
         }
         Some(_) => {}
     }
-    let needs_name = matches!(method, "tools/call" | "resources/read" | "prompts/get");
+    // SEP-2243, and SEP-2663 for the tasks extension's methods (`Mcp-Name` is the task id).
+    let needs_name = matches!(
+        method,
+        "tools/call"
+            | "resources/read"
+            | "prompts/get"
+            | "tasks/get"
+            | "tasks/update"
+            | "tasks/cancel"
+    );
     if !needs_name {
         return Ok(());
     }
     let probe: Probe<'_> = params
         .and_then(|p| serde_json::from_str(p.get()).ok())
         .unwrap_or_default();
-    let body_name = if method == "resources/read" {
-        probe.uri
-    } else {
-        probe.name
+    let body_name = match method {
+        "resources/read" => probe.uri,
+        "tasks/get" | "tasks/update" | "tasks/cancel" => probe.task_id,
+        _ => probe.name,
     };
     let Some(body_name) = body_name else {
         return Ok(()); // the router reports the missing param itself
@@ -248,6 +259,23 @@ mod tests {
             ("mcp-method", "tools/list"),
         ]);
         assert!(validate(&wrong_version, "tools/list", None, "2026-07-28", None).is_err());
+    }
+
+    #[test]
+    fn task_methods_name_the_task() {
+        let p = raw(json!({"taskId": "t-1"}));
+        let ok = hm(&[
+            ("mcp-protocol-version", "2026-07-28"),
+            ("mcp-method", "tasks/get"),
+            ("mcp-name", "t-1"),
+        ]);
+        assert!(validate(&ok, "tasks/get", Some(&p), "2026-07-28", None).is_ok());
+        let bad = hm(&[
+            ("mcp-protocol-version", "2026-07-28"),
+            ("mcp-method", "tasks/cancel"),
+            ("mcp-name", "t-2"),
+        ]);
+        assert!(validate(&bad, "tasks/cancel", Some(&p), "2026-07-28", None).is_err());
     }
 
     #[test]

@@ -82,7 +82,7 @@ fn ok_status(_: &[u8]) -> StatusCode {
     StatusCode::OK
 }
 
-const STATELESS_METHODS: [&str; 10] = [
+const STATELESS_METHODS: [&str; 13] = [
     "server/discover",
     "tools/list",
     "tools/call",
@@ -93,6 +93,10 @@ const STATELESS_METHODS: [&str; 10] = [
     "prompts/get",
     "completion/complete",
     "subscriptions/listen",
+    // The tasks extension (`io.modelcontextprotocol/tasks`).
+    "tasks/get",
+    "tasks/update",
+    "tasks/cancel",
 ];
 
 pub(crate) async fn post(State(st): State<HttpState>, headers: HeaderMap, body: Body) -> Response {
