@@ -7,11 +7,14 @@
 //! skip these tests.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What every run of the script must print, in order.
+mod interop;
+use interop::{repo_root, run_with_timeout, skipped};
+
 const CHECKS: &[&str] = &[
     "connect",
     "list_tools",
@@ -29,17 +32,6 @@ const CHECKS: &[&str] = &[
 ];
 
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the crate lives in the workspace")
-        .to_path_buf()
-}
-
-fn skipped() -> bool {
-    std::env::var_os("FASTMCP_SKIP_INTEROP").is_some_and(|v| !v.is_empty() && v != "0")
-}
 
 /// Run the setup script once per test process; the venv's python.
 fn venv_python() -> &'static Path {
@@ -63,47 +55,6 @@ fn venv_python() -> &'static Path {
     match r {
         Ok(p) => p,
         Err(e) => panic!("{e}\n(set FASTMCP_SKIP_INTEROP=1 to skip the interop tests)"),
-    }
-}
-
-/// Run a command, killing it after `timeout`.
-fn run_with_timeout(cmd: &mut Command, timeout: Duration) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn the python client");
-    // Read the pipes on threads so a chatty child cannot block on a full pipe.
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out_t = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        std::io::Read::read_to_end(&mut stdout, &mut b).ok();
-        b
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        std::io::Read::read_to_end(&mut stderr, &mut b).ok();
-        b
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait for the python client") {
-            break s;
-        }
-        if Instant::now() >= deadline {
-            child.kill().ok();
-            let s = child.wait().expect("reap the python client");
-            eprintln!("the python client timed out after {timeout:?}");
-            break s;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Output {
-        status,
-        stdout: out_t.join().unwrap_or_default(),
-        stderr: err_t.join().unwrap_or_default(),
     }
 }
 

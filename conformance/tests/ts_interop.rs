@@ -11,10 +11,13 @@
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// What every run of the script must print, in order (the first word after "OK").
+mod interop;
+use interop::{repo_root, run_with_timeout, skipped};
+
 const CHECKS: &[&str] = &[
     "connect",
     "list_tools",
@@ -33,17 +36,6 @@ const CHECKS: &[&str] = &[
 ];
 
 const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
-
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the crate lives in the workspace")
-        .to_path_buf()
-}
-
-fn skipped() -> bool {
-    std::env::var_os("FASTMCP_SKIP_INTEROP").is_some_and(|v| !v.is_empty() && v != "0")
-}
 
 /// Run scripts/setup-node.sh; the bin directory it prints (node 22 is in it).
 fn node_bin() -> PathBuf {
@@ -115,46 +107,6 @@ impl Drop for HttpServer {
     fn drop(&mut self) {
         self.child.kill().ok();
         self.child.wait().ok();
-    }
-}
-
-/// Run a command, killing it after `timeout`.
-fn run_with_timeout(cmd: &mut Command, timeout: Duration) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn the node client");
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out_t = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        stdout.read_to_end(&mut b).ok();
-        b
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut b = Vec::new();
-        stderr.read_to_end(&mut b).ok();
-        b
-    });
-    let deadline = Instant::now() + timeout;
-    let status = loop {
-        if let Some(s) = child.try_wait().expect("wait for the node client") {
-            break s;
-        }
-        if Instant::now() >= deadline {
-            child.kill().ok();
-            let s = child.wait().expect("reap the node client");
-            eprintln!("the node client timed out after {timeout:?}");
-            break s;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    Output {
-        status,
-        stdout: out_t.join().unwrap_or_default(),
-        stderr: err_t.join().unwrap_or_default(),
     }
 }
 
