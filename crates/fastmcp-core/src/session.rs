@@ -178,6 +178,11 @@ impl Session {
         self.disabled.write().expect("lock").remove(key);
     }
 
+    /// Whether any component is hidden from this session.
+    pub fn has_disabled(&self) -> bool {
+        !self.disabled.read().expect("lock").is_empty()
+    }
+
     /// Whether a component is hidden from this session.
     pub fn is_disabled(&self, key: &str) -> bool {
         let d = self.disabled.read().expect("lock");

@@ -2,6 +2,7 @@
 //! concurrently, writes responses as they finish.
 
 use std::sync::Arc;
+use std::task::Poll;
 
 use bytes::Bytes;
 use fastmcp_core::{CancelReason, Session};
@@ -33,16 +34,17 @@ pub(crate) async fn serve_session(shared: Arc<Shared>, mut ch: Channel, session:
             _ = shared.shutdown.cancelled() => break,
             frame = ch.inbound.recv() => match frame {
                 None => break,
-                Some(f) => on_frame(&ep, &sink, f, &requests).await,
-            },
-            ev = events.recv() => match ev {
-                Ok(ev) => {
-                    if let Some(m) = ep.event_message(&ev) {
-                        let _ = sink.send(encode(&m)).await;
+                Some(f) => {
+                    if let Some(reply) = on_frame(&ep, &sink, f, &requests).await {
+                        let _ = sink.send(reply).await;
                     }
                 }
-                Err(RecvError::Lagged(_) | RecvError::Closed) => {}
             },
+            ev = events.recv() => {
+                if let Some(m) = event_message(&ep, ev) {
+                    let _ = sink.send(m).await;
+                }
+            }
         }
     }
     requests.close();
@@ -64,12 +66,26 @@ pub(crate) async fn serve_session(shared: Arc<Shared>, mut ch: Channel, session:
     ep.close();
 }
 
-async fn on_frame(
+/// The notification a server event becomes for this session, if any.
+pub(crate) fn event_message(
+    ep: &Endpoint,
+    ev: Result<crate::registry::ServerEvent, RecvError>,
+) -> Option<Bytes> {
+    ev.ok()
+        .and_then(|ev| ep.event_message(&ev))
+        .map(|m| encode(&m))
+}
+
+/// Handle one inbound frame. Returns the reply to send now, if there is one: the error
+/// for a bad frame, or the response of a request that finished on its first poll. A
+/// request runs right here first (most never wait: they need no task of their own); one
+/// that waits is spawned and sends its response to `sink` itself, as a batch does.
+pub(crate) async fn on_frame(
     ep: &Arc<Endpoint>,
     sink: &Arc<dyn Sink>,
     frame: Result<Bytes, FrameError>,
     requests: &TaskTracker,
-) {
+) -> Option<Bytes> {
     let bytes = match frame {
         Ok(b) => b,
         Err(FrameError::TooLarge { limit }) => {
@@ -77,13 +93,11 @@ async fn on_frame(
                 error_code::INVALID_REQUEST,
                 format!("Message too large: the limit is {limit} bytes"),
             );
-            let _ = sink.send(encode(&error_message(None, e))).await;
-            return;
+            return Some(encode(&error_message(None, e)));
         }
         Err(FrameError::InvalidUtf8) => {
             let e = ErrorObject::new(error_code::PARSE_ERROR, "Parse error: invalid UTF-8");
-            let _ = sink.send(encode(&error_message(None, e))).await;
-            return;
+            return Some(encode(&error_message(None, e)));
         }
     };
     if Message::is_batch(&bytes) {
@@ -93,28 +107,35 @@ async fn on_frame(
                 let _ = sink.send(reply).await;
             }
         });
-        return;
+        return None;
     }
     match Message::parse(&bytes) {
-        Err(f) => {
-            if f.reply {
-                let _ = sink.send(encode(&error_message(f.id, f.error))).await;
-            }
-        }
+        Err(f) => f.reply.then(|| encode(&error_message(f.id, f.error))),
         Ok(Message::Request(r)) => match ep.admit(&r) {
-            Err(m) => {
-                let _ = sink.send(encode(&m)).await;
-            }
+            Err(m) => Some(encode(&m)),
             Ok(scope) => {
-                let (ep, sink) = (ep.clone(), sink.clone());
-                requests.spawn(async move {
-                    if let Some(m) = ep.run(r, scope, sink.clone()).await {
-                        let _ = sink.send(encode(&m)).await;
+                let (ep, task_sink) = (ep.clone(), sink.clone());
+                let mut run = Box::pin(requests.track_future(async move {
+                    ep.run(r, scope, task_sink).await.map(|m| encode(&m))
+                }));
+                match futures::poll!(run.as_mut()) {
+                    Poll::Ready(reply) => reply,
+                    Poll::Pending => {
+                        let sink = sink.clone();
+                        tokio::spawn(async move {
+                            if let Some(reply) = run.await {
+                                let _ = sink.send(reply).await;
+                            }
+                        });
+                        None
                     }
-                });
+                }
             }
         },
-        Ok(other) => ep.on_other(other),
+        Ok(other) => {
+            ep.on_other(other);
+            None
+        }
     }
 }
 

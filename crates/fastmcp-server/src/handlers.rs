@@ -139,27 +139,18 @@ impl Router {
         params: Option<&RawValue>,
     ) -> Result<Box<RawValue>, Error> {
         let cursor = Self::cursor(params)?;
-        let all: Vec<_> = self
-            .registry
-            .tools()
-            .into_iter()
-            .filter(|t| !call.session.is_disabled(&format!("tool:{}", t.tool().name)))
-            .collect();
+        let mut all = self.registry.listed_tools();
+        if call.session.has_disabled() {
+            all.retain(|t| {
+                !call
+                    .session
+                    .is_disabled(&format!("tool:{}", t.handler.tool().name))
+            });
+        }
         let (items, next) = page(&all, cursor.as_deref(), self.config.page_size)?;
         let stateless = call.stateless();
         let mut r = ListToolsResult {
-            tools: items
-                .iter()
-                .map(|t| {
-                    let mut def = t.tool().clone();
-                    if stateless {
-                        // `execution.taskSupport` is gone from 2026-07-28: tasks are
-                        // server-directed (tasks extension).
-                        def.execution = None;
-                    }
-                    def
-                })
-                .collect(),
+            tools: items.iter().map(|t| t.json(stateless)).collect(),
             next_cursor: next,
             ..Default::default()
         };
@@ -176,7 +167,10 @@ impl Router {
         let tool = self
             .registry
             .tool(&p.name)
-            .filter(|_| !call.session.is_disabled(&format!("tool:{}", p.name)))
+            .filter(|_| {
+                !(call.session.has_disabled()
+                    && call.session.is_disabled(&format!("tool:{}", p.name)))
+            })
             .ok_or_else(|| Error::invalid_params(format!("Unknown tool: {}", p.name)))?;
         let mut args = ToolArguments::new(p.arguments);
         if self.config.lenient_arguments {

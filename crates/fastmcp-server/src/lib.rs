@@ -13,6 +13,7 @@ mod pagination;
 mod registry;
 mod router;
 mod server;
+mod stream;
 mod tasks;
 mod uri_template;
 

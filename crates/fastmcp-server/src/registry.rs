@@ -1,11 +1,12 @@
 //! The server's own components, in registration order, changeable at run time.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use fastmcp_core::{
     AnyResource, PromptHandler, ResourceHandler, ResourceTemplateHandler, ToolHandler,
 };
 use indexmap::IndexMap;
+use serde_json::value::RawValue;
 use tokio::sync::broadcast;
 
 use crate::uri_template::UriTemplate;
@@ -42,9 +43,46 @@ pub(crate) struct Template {
     pub(crate) handler: Arc<dyn ResourceTemplateHandler>,
 }
 
+/// A registered tool and its definition as `tools/list` sends it, serialized once (on the
+/// first listing) in both shapes: with `execution` for the handshake era, without it for
+/// the stateless era (where tasks are server-directed).
+#[derive(Clone)]
+pub(crate) struct ListedTool {
+    pub(crate) handler: Arc<dyn ToolHandler>,
+    json: Arc<OnceLock<[Box<RawValue>; 2]>>,
+}
+
+impl ListedTool {
+    fn new(handler: Arc<dyn ToolHandler>) -> Self {
+        ListedTool {
+            handler,
+            json: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// The tool's definition, serialized.
+    pub(crate) fn json(&self, stateless: bool) -> &RawValue {
+        let [full, without_execution] = self.json.get_or_init(|| {
+            let def = self.handler.tool();
+            let mut stateless = def.clone();
+            stateless.execution = None;
+            [to_raw(def), to_raw(&stateless)]
+        });
+        if stateless {
+            without_execution
+        } else {
+            full
+        }
+    }
+}
+
+fn to_raw<T: serde::Serialize>(v: &T) -> Box<RawValue> {
+    serde_json::value::to_raw_value(v).expect("tool definitions serialize")
+}
+
 #[derive(Default)]
 struct Components {
-    tools: IndexMap<String, Arc<dyn ToolHandler>>,
+    tools: IndexMap<String, ListedTool>,
     resources: IndexMap<String, Arc<dyn ResourceHandler>>,
     templates: IndexMap<String, Arc<Template>>,
     prompts: IndexMap<String, Arc<dyn PromptHandler>>,
@@ -109,7 +147,7 @@ impl Registry {
         let changed = insert(
             &mut self.inner.write().expect("lock").tools,
             name,
-            t,
+            ListedTool::new(t),
             self.policy(),
         )?;
         if changed {
@@ -201,10 +239,17 @@ impl Registry {
     }
 
     pub(crate) fn tool(&self, name: &str) -> Option<Arc<dyn ToolHandler>> {
-        self.inner.read().expect("lock").tools.get(name).cloned()
+        let c = self.inner.read().expect("lock");
+        c.tools.get(name).map(|t| t.handler.clone())
     }
 
     pub(crate) fn tools(&self) -> Vec<Arc<dyn ToolHandler>> {
+        let c = self.inner.read().expect("lock");
+        c.tools.values().map(|t| t.handler.clone()).collect()
+    }
+
+    /// The tools with their serialized definitions, for listing.
+    pub(crate) fn listed_tools(&self) -> Vec<ListedTool> {
         self.inner
             .read()
             .expect("lock")

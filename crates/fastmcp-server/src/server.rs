@@ -8,7 +8,7 @@ use fastmcp_core::{
     AnyResource, BoxFuture, Error, IntoComponents, IntoPrompt, IntoResource, IntoTool, StateSealer,
 };
 use fastmcp_protocol::{Icon, ServerCapabilities};
-use fastmcp_transport::{memory, Channel, LineOptions};
+use fastmcp_transport::{memory, Channel};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -309,15 +309,12 @@ impl Server {
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(self.config.max_message_size);
-        let opts = LineOptions {
-            max_message_size: max,
-            ..LineOptions::default()
-        };
         let running = self.start().await?;
-        let (channel, writer) = fastmcp_transport::stdio::channel_with_writer(opts);
-        running.serve(channel).await;
-        // Every answer written before the process exits.
-        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), writer).await;
+        let (stdin, stdout) = (
+            fastmcp_transport::stdio::stdin(),
+            fastmcp_transport::stdio::stdout(),
+        );
+        running.serve_stream(stdin, stdout, max).await;
         running.shutdown().await
     }
 }
@@ -340,6 +337,31 @@ impl RunningServer {
     /// Serve one connection until it ends.
     pub async fn serve(&self, channel: Channel) {
         crate::connection::serve(self.shared.clone(), channel).await;
+    }
+
+    /// Serve one session over a byte stream of newline-delimited JSON (stdin and stdout, a
+    /// socket, a pipe pair) until its input ends; lines longer than `max_message_size`
+    /// bytes are refused. One task reads, runs and writes (requests that wait get tasks of
+    /// their own); everything is written and flushed when this returns.
+    ///
+    /// ```no_run
+    /// # async fn f(running: fastmcp_server::RunningServer) {
+    /// let (socket, _) = tokio::net::UnixListener::bind("/tmp/mcp.sock")
+    ///     .unwrap()
+    ///     .accept()
+    ///     .await
+    ///     .unwrap();
+    /// let (r, w) = socket.into_split();
+    /// running.serve_stream(r, w, 4 << 20).await;
+    /// # }
+    /// ```
+    pub async fn serve_stream<R, W>(&self, reader: R, writer: W, max_message_size: usize)
+    where
+        R: tokio::io::AsyncRead + Unpin + Send,
+        W: tokio::io::AsyncWrite + Unpin + Send,
+    {
+        let lines = fastmcp_transport::LineReader::new(reader, max_message_size);
+        crate::stream::serve_lines(self.shared.clone(), lines, writer).await;
     }
 
     /// Serve one connection in a task of its own.

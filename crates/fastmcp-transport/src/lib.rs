@@ -25,7 +25,9 @@ pub mod ws_client;
 
 pub use channel::{Channel, FrameError, Inbound, Outbound};
 pub use child::{ChildProcess, ChildTransport, StderrMode};
-pub use lines::{line_channel, line_channel_with_writer, LineOptions, DEFAULT_MAX_MESSAGE_SIZE};
+pub use lines::{
+    line_channel, line_channel_with_writer, LineOptions, LineReader, DEFAULT_MAX_MESSAGE_SIZE,
+};
 
 #[cfg(feature = "http-client")]
 pub use http_common::{ConnectError, TRANSPORT_ERROR};

@@ -61,50 +61,96 @@ where
 }
 
 async fn read_lines<R: AsyncRead + Unpin>(reader: R, tx: mpsc::Sender<Inbound>, max: usize) {
-    let mut reader = BufReader::with_capacity(64 * 1024, reader);
-    let mut line = BytesMut::with_capacity(8 * 1024);
-    let mut too_large = false;
-    loop {
-        let (done, used, eof) = {
-            let buf = match reader.fill_buf().await {
-                Ok(b) => b,
-                Err(e) => {
-                    tracing::debug!("read error: {e}");
-                    return;
-                }
-            };
-            if buf.is_empty() {
-                (false, 0, true)
-            } else if let Some(i) = memchr(buf) {
-                if !too_large && line.len() + i <= max {
-                    line.extend_from_slice(&buf[..i]);
-                } else {
-                    too_large = true;
-                }
-                (true, i + 1, false)
-            } else {
-                if !too_large && line.len() + buf.len() <= max {
-                    line.extend_from_slice(buf);
-                } else {
-                    too_large = true;
-                    line.clear();
-                }
-                (false, buf.len(), false)
-            }
-        };
-        reader.consume(used);
-        if done || (eof && (!line.is_empty() || too_large)) {
-            let frame = frame(&mut line, too_large, max);
-            too_large = false;
-            if let Some(f) = frame {
-                if tx.send(f).await.is_err() {
-                    return;
-                }
-            }
-        }
-        if eof {
+    let mut lines = LineReader::new(reader, max);
+    while let Some(f) = lines.next_frame().await {
+        if tx.send(f).await.is_err() {
             return;
         }
+    }
+}
+
+/// Reads newline-delimited frames from a byte stream, enforcing a size limit: a longer
+/// line is discarded and reported once as [`FrameError::TooLarge`]; blank lines are
+/// skipped; a `\r` before the newline is dropped.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use fastmcp_transport::LineReader;
+/// let mut r = LineReader::new(&b"{\"a\":1}\n\n{}"[..], 1024);
+/// assert_eq!(r.next_frame().await.unwrap().unwrap(), &b"{\"a\":1}"[..]);
+/// assert_eq!(r.next_frame().await.unwrap().unwrap(), &b"{}"[..]);
+/// assert!(r.next_frame().await.is_none());
+/// # }
+/// ```
+pub struct LineReader<R> {
+    reader: BufReader<R>,
+    line: BytesMut,
+    too_large: bool,
+    max: usize,
+    eof: bool,
+}
+
+impl<R: AsyncRead + Unpin> LineReader<R> {
+    /// A reader of lines of at most `max` bytes.
+    pub fn new(reader: R, max: usize) -> Self {
+        LineReader {
+            reader: BufReader::with_capacity(64 * 1024, reader),
+            line: BytesMut::with_capacity(8 * 1024),
+            too_large: false,
+            max,
+            eof: false,
+        }
+    }
+
+    /// Whether a whole line is already buffered (the next [`LineReader::next_frame`]
+    /// will not wait for input).
+    pub fn has_buffered_line(&self) -> bool {
+        memchr(self.reader.buffer()).is_some()
+    }
+
+    /// The next frame; `None` at end of stream (or after a read error). Cancel-safe:
+    /// a partly read line stays buffered for the next call.
+    pub async fn next_frame(&mut self) -> Option<Inbound> {
+        let max = self.max;
+        while !self.eof {
+            let (done, used) = {
+                let buf = match self.reader.fill_buf().await {
+                    Ok(b) => b,
+                    Err(e) => {
+                        tracing::debug!("read error: {e}");
+                        self.eof = true;
+                        return None;
+                    }
+                };
+                if buf.is_empty() {
+                    self.eof = true;
+                    (!self.line.is_empty() || self.too_large, 0)
+                } else if let Some(i) = memchr(buf) {
+                    if !self.too_large && self.line.len() + i <= max {
+                        self.line.extend_from_slice(&buf[..i]);
+                    } else {
+                        self.too_large = true;
+                    }
+                    (true, i + 1)
+                } else {
+                    if !self.too_large && self.line.len() + buf.len() <= max {
+                        self.line.extend_from_slice(buf);
+                    } else {
+                        self.too_large = true;
+                        self.line.clear();
+                    }
+                    (false, buf.len())
+                }
+            };
+            self.reader.consume(used);
+            if done {
+                let too_large = std::mem::take(&mut self.too_large);
+                if let Some(f) = frame(&mut self.line, too_large, max) {
+                    return Some(f);
+                }
+            }
+        }
+        None
     }
 }
 

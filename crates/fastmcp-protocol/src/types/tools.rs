@@ -216,15 +216,16 @@ impl CallToolResult {
     }
 }
 
-/// The result of `tools/list`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+/// The result of `tools/list`. `T` is how a tool is held: [`Tool`], or (to send tool
+/// definitions serialized once) a `&RawValue`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ListToolsResult {
+pub struct ListToolsResult<T = Tool> {
     /// The kind of result (2026-07-28).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub result_type: Option<ResultType>,
     /// The tools.
-    pub tools: Vec<Tool>,
+    pub tools: Vec<T>,
     /// The cursor of the next page, if there are more results.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<Cursor>,
@@ -237,6 +238,19 @@ pub struct ListToolsResult {
     /// Reserved metadata.
     #[serde(rename = "_meta", default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<Meta>,
+}
+
+impl<T> Default for ListToolsResult<T> {
+    fn default() -> Self {
+        ListToolsResult {
+            result_type: None,
+            tools: Vec::new(),
+            next_cursor: None,
+            ttl_ms: None,
+            cache_scope: None,
+            meta: None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,126 @@
+//! A session over a byte stream (`RunningServer::serve_stream`, what `run_stdio` uses):
+//! one task reads, runs and writes. What an inline request sends comes before its answer,
+//! a request that waits does not hold up the others, and at the end of input the requests
+//! still running are answered and flushed before `serve_stream` returns.
+
+use std::time::Duration;
+
+use fastmcp::core::{Context, FnTool};
+use fastmcp::Server;
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct Ms {
+    ms: u64,
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct Empty {}
+
+fn server() -> Server {
+    Server::new("stream", "0")
+        .tool(FnTool::typed(
+            "chatty",
+            "",
+            |ctx: Context, _: Empty| async move {
+                for i in 0..3 {
+                    ctx.info(format!("line {i}")).await?;
+                }
+                Ok::<_, fastmcp::Error>("done")
+            },
+        ))
+        .tool(FnTool::typed("slow", "", |_: Context, a: Ms| async move {
+            tokio::time::sleep(Duration::from_millis(a.ms)).await;
+            "slept"
+        }))
+}
+
+fn request(id: u64, method: &str, params: Value) -> String {
+    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}).to_string() + "\n"
+}
+
+fn call(id: u64, tool: &str, args: Value) -> String {
+    request(id, "tools/call", json!({"name": tool, "arguments": args}))
+}
+
+const INIT: &str = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}
+{"jsonrpc":"2.0","method":"notifications/initialized"}
+{"jsonrpc":"2.0","id":100,"method":"logging/setLevel","params":{"level":"info"}}
+"#;
+
+/// Serve one stream session; returns the client's ends and the session's task.
+async fn start() -> (
+    tokio::io::WriteHalf<tokio::io::DuplexStream>,
+    tokio::io::Lines<BufReader<tokio::io::ReadHalf<tokio::io::DuplexStream>>>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (client, server_side) = tokio::io::duplex(64 * 1024);
+    let running = server().start().await.unwrap();
+    let (r, w) = tokio::io::split(server_side);
+    let session = tokio::spawn(async move { running.serve_stream(r, w, 1 << 20).await });
+    let (cr, mut cw) = tokio::io::split(client);
+    cw.write_all(INIT.as_bytes()).await.unwrap();
+    let mut lines = BufReader::new(cr).lines();
+    for id in [0, 100] {
+        assert_eq!(next(&mut lines).await["id"], id);
+    }
+    (cw, lines, session)
+}
+
+async fn next(
+    lines: &mut tokio::io::Lines<BufReader<tokio::io::ReadHalf<tokio::io::DuplexStream>>>,
+) -> Value {
+    let line = tokio::time::timeout(Duration::from_secs(10), lines.next_line())
+        .await
+        .expect("a line within 10 s")
+        .unwrap()
+        .expect("the session is still open");
+    serde_json::from_str(&line).unwrap()
+}
+
+#[tokio::test]
+async fn what_a_request_sends_comes_before_its_answer() {
+    let (mut w, mut lines, _session) = start().await;
+    w.write_all(call(1, "chatty", json!({})).as_bytes())
+        .await
+        .unwrap();
+    for i in 0..3 {
+        let m = next(&mut lines).await;
+        assert_eq!(m["method"], "notifications/message", "{m}");
+        assert_eq!(m["params"]["data"], format!("line {i}"));
+    }
+    let r = next(&mut lines).await;
+    assert_eq!(r["id"], 1);
+    assert_eq!(r["result"]["content"][0]["text"], "done");
+}
+
+#[tokio::test]
+async fn a_request_that_waits_does_not_hold_up_the_next() {
+    let (mut w, mut lines, _session) = start().await;
+    let both = call(1, "slow", json!({"ms": 3_000})) + &call(2, "chatty", json!({}));
+    w.write_all(both.as_bytes()).await.unwrap();
+    let mut seen = vec![];
+    while seen.last() != Some(&json!(2)) {
+        let m = next(&mut lines).await;
+        seen.push(m["id"].clone());
+    }
+    assert!(!seen.contains(&json!(1)), "the slow call is still running");
+}
+
+#[tokio::test]
+async fn requests_running_at_end_of_input_are_answered_and_flushed() {
+    let (mut w, mut lines, session) = start().await;
+    w.write_all(call(7, "slow", json!({"ms": 200})).as_bytes())
+        .await
+        .unwrap();
+    w.shutdown().await.unwrap();
+    let r = next(&mut lines).await;
+    assert_eq!(r["id"], 7);
+    assert_eq!(r["result"]["content"][0]["text"], "slept");
+    tokio::time::timeout(Duration::from_secs(10), session)
+        .await
+        .expect("serve_stream returns after its input ended")
+        .unwrap();
+    assert!(lines.next_line().await.unwrap().is_none());
+}
