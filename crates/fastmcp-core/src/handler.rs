@@ -14,10 +14,35 @@ use crate::peer::BoxFuture;
 use crate::{Context, Error};
 
 /// The arguments of a tool call, still raw: the handler parses them once into its own type.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ToolArguments {
     raw: Option<Box<RawValue>>,
-    lenient: Option<Value>,
+    lenient: Option<LenientSchema>,
+}
+
+impl std::fmt::Debug for ToolArguments {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ToolArguments")
+            .field("raw", &self.raw)
+            .field("lenient", &self.lenient.as_ref().map(LenientSchema::get))
+            .finish()
+    }
+}
+
+/// The input schema that lenient parsing follows: given, or a tool's own (not copied).
+#[derive(Clone)]
+enum LenientSchema {
+    Owned(Value),
+    Tool(Arc<dyn ToolHandler>),
+}
+
+impl LenientSchema {
+    fn get(&self) -> &Value {
+        match self {
+            LenientSchema::Owned(v) => v,
+            LenientSchema::Tool(t) => &t.tool().input_schema,
+        }
+    }
 }
 
 impl ToolArguments {
@@ -34,7 +59,13 @@ impl ToolArguments {
     /// Accept JSON-encoded strings where `schema` wants another type (`"5"` for an
     /// integer): tried only when the arguments do not parse as they are.
     pub fn lenient(mut self, schema: Value) -> Self {
-        self.lenient = Some(schema);
+        self.lenient = Some(LenientSchema::Owned(schema));
+        self
+    }
+
+    /// [`ToolArguments::lenient`] with `tool`'s input schema.
+    pub fn lenient_for(mut self, tool: Arc<dyn ToolHandler>) -> Self {
+        self.lenient = Some(LenientSchema::Tool(tool));
         self
     }
 
@@ -56,7 +87,7 @@ impl ToolArguments {
         match serde_json::from_str(text) {
             Ok(t) => Ok(t),
             Err(e) => {
-                if let Some(coerced) = self.lenient.as_ref().and_then(|s| coerce(text, s)) {
+                if let Some(coerced) = self.lenient.as_ref().and_then(|s| coerce(text, s.get())) {
                     if let Ok(t) = serde_json::from_value(coerced) {
                         return Ok(t);
                     }

@@ -174,7 +174,7 @@ impl Router {
             .ok_or_else(|| Error::invalid_params(format!("Unknown tool: {}", p.name)))?;
         let mut args = ToolArguments::new(p.arguments);
         if self.config.lenient_arguments {
-            args = args.lenient(tool.tool().input_schema.clone());
+            args = args.lenient_for(tool.clone());
         }
         if self.config.strict_input_validation {
             if let Err(e) = check_known_arguments(&args, &tool.tool().input_schema) {

@@ -66,6 +66,13 @@ const _: [&str; 5] = [
     META_PROGRESS_TOKEN,
 ];
 
+/// Whether params may carry `_meta` (a fast scan before parsing them for it).
+fn has_meta(params: &RawValue) -> bool {
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("\"_meta\""));
+    FINDER.find(params.get().as_bytes()).is_some()
+}
+
 /// What a request's `_meta` decides: which session serves it and its progress token.
 pub(crate) struct Prepared {
     pub(crate) session: Arc<Session>,
@@ -129,7 +136,7 @@ impl Router {
         params: Option<&RawValue>,
     ) -> Result<Prepared, Error> {
         let meta = match params {
-            Some(p) if p.get().contains("\"_meta\"") => serde_json::from_str::<MetaProbe>(p.get())
+            Some(p) if has_meta(p) => serde_json::from_str::<MetaProbe>(p.get())
                 .map_err(|e| Error::invalid_params(format!("Invalid _meta: {e}")))?
                 .meta
                 .unwrap_or_default(),
@@ -184,11 +191,17 @@ impl Router {
         F: FnOnce(Context) -> Fut,
         Fut: std::future::Future<Output = Result<T, Error>>,
     {
-        let mut budget = fastmcp_core::Budget::unlimited();
-        for t in [self.config.request_timeout, timeout].into_iter().flatten() {
-            budget = budget.with_timeout(t);
-        }
-        let scope = call.scope.child(budget);
+        let timeouts = [self.config.request_timeout, timeout];
+        let scope = if timeouts.iter().all(Option::is_none) && !call.nested {
+            // Nothing to tighten: the handler runs in the request's own scope.
+            call.scope.clone()
+        } else {
+            let mut budget = fastmcp_core::Budget::unlimited();
+            for t in timeouts.into_iter().flatten() {
+                budget = budget.with_timeout(t);
+            }
+            call.scope.child(budget)
+        };
         let mut b = Context::builder(scope.clone(), call.session.clone())
             .request_id(call.id.clone())
             .progress_token(call.progress_token.clone())

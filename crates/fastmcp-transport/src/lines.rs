@@ -155,7 +155,7 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
 }
 
 fn memchr(buf: &[u8]) -> Option<usize> {
-    buf.iter().position(|b| *b == b'\n')
+    memchr::memchr(b'\n', buf)
 }
 
 fn frame(line: &mut BytesMut, too_large: bool, max: usize) -> Option<Inbound> {

@@ -89,7 +89,10 @@ fn accepts(headers: &HeaderMap, mime: &str) -> bool {
     headers.get_all(header::ACCEPT).iter().any(|v| {
         v.to_str().unwrap_or("").split(',').any(|part| {
             let m = part.split(';').next().unwrap_or("").trim();
-            m == mime || m == "*/*" || m == format!("{kind}/*")
+            m.eq_ignore_ascii_case(mime)
+                || m == "*/*"
+                || m.split_once('/')
+                    .is_some_and(|(k, sub)| sub == "*" && k.eq_ignore_ascii_case(kind))
         })
     })
 }

@@ -104,10 +104,7 @@ pub(crate) async fn respond(
                 return with_headers(sse_response(stream::empty(), opts), plan.headers);
             }
             Some(Out::Event(_)) if plan.json_only => continue,
-            Some(Out::Final(b)) => {
-                cancel.0 = None;
-                return with_headers(json_bytes((plan.status)(&b), b), plan.headers);
-            }
+            Some(Out::Final(b)) => return json_answer(plan, cancel, b),
             Some(Out::Event(b)) => break Some(b),
         }
     };
@@ -135,6 +132,12 @@ pub(crate) async fn respond(
     });
     let events = sse_events(body, plan.shutdown, Some(cancel), opts.retry);
     with_headers(sse_response(events, opts), plan.headers)
+}
+
+/// The request's response as one JSON body (its run is over: the guard is disarmed).
+pub(crate) fn json_answer(plan: Plan, mut cancel: CancelOnDrop, b: Bytes) -> Response {
+    cancel.0 = None;
+    with_headers(json_bytes((plan.status)(&b), b), plan.headers)
 }
 
 /// The SSE events of an attached stream; ends at the stream's end or at shutdown. When

@@ -2,8 +2,8 @@
 //! for handshake-era sessions.
 
 use std::sync::Arc;
+use std::task::Poll;
 
-use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -18,7 +18,9 @@ use tokio::sync::mpsc;
 use super::events::{parse_event_id, SseStream};
 use super::guard::{check_get, check_origin_and_host, check_post, json_bytes, rpc_error};
 use super::headers;
-use super::reply::{respond, sse_events, sse_response, CancelOnDrop, Out, Plan, ReqSink};
+use super::reply::{
+    json_answer, respond, sse_events, sse_response, CancelOnDrop, Out, Plan, ReqSink,
+};
 use super::sessions::{Full, HttpSession};
 use super::HttpState;
 use crate::endpoint::{encode, Endpoint, Sink};
@@ -40,9 +42,12 @@ struct VersionOnly {
 
 fn body_version(params: Option<&RawValue>) -> Option<String> {
     let p = params?;
-    if !p.get().contains("io.modelcontextprotocol/protocolVersion") {
-        return None;
-    }
+    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| {
+            memchr::memmem::Finder::new("io.modelcontextprotocol/protocolVersion")
+        });
+    // Most requests do not name a version: they are not parsed for one.
+    FINDER.find(p.get().as_bytes())?;
     serde_json::from_str::<MetaVersion>(p.get())
         .ok()?
         .meta?
@@ -99,7 +104,10 @@ const STATELESS_METHODS: [&str; 13] = [
     "tasks/cancel",
 ];
 
-pub(crate) async fn post(State(st): State<HttpState>, headers: HeaderMap, body: Body) -> Response {
+pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Request) -> Response {
+    // The request taken whole: a `HeaderMap` extractor would copy the headers.
+    let (parts, body) = req.into_parts();
+    let headers = parts.headers;
     if let Err(r) = check_origin_and_host(&headers, &st.opts) {
         return r;
     }
@@ -158,13 +166,36 @@ async fn run_request(st: &HttpState, ep: Arc<Endpoint>, r: Request, plan: Plan) 
     };
     let cancel = CancelOnDrop(plan.cancel_on_drop.then(|| scope.clone()));
     let (tx, rx) = mpsc::channel::<Out>(64);
-    st.shared.connections.spawn(async move {
-        let sink: Arc<dyn Sink> = Arc::new(ReqSink(tx.clone()));
-        if let Some(m) = ep.run(r, scope, sink).await {
-            let _ = tx.send(Out::Final(encode(&m))).await;
+    let sink: Arc<dyn Sink> = Arc::new(ReqSink(tx.clone()));
+    // Run in place first: a request that finishes without waiting and sent nothing else
+    // is answered with JSON, with no task spawned. One that waits continues in a task.
+    let mut run = Box::pin(
+        st.shared
+            .connections
+            .track_future(async move { ep.run(r, scope, sink).await }),
+    );
+    match futures::poll!(run.as_mut()) {
+        Poll::Ready(Some(m)) if rx.is_empty() => json_answer(plan, cancel, encode(&m)),
+        Poll::Ready(m) => {
+            // Events came first (an SSE answer), or no response is owed (cancelled).
+            if let Some(m) = m {
+                tokio::spawn(async move {
+                    let _ = tx.send(Out::Final(encode(&m))).await;
+                });
+            } else {
+                drop(tx);
+            }
+            respond(rx, plan, cancel, &st.opts).await
         }
-    });
-    respond(rx, plan, cancel, &st.opts).await
+        Poll::Pending => {
+            tokio::spawn(async move {
+                if let Some(m) = run.await {
+                    let _ = tx.send(Out::Final(encode(&m))).await;
+                }
+            });
+            respond(rx, plan, cancel, &st.opts).await
+        }
+    }
 }
 
 async fn stateless(st: &HttpState, h: &HeaderMap, msg: Message, version: String) -> Response {

@@ -642,7 +642,7 @@ impl Router {
             None => ToolArguments::new(None),
         };
         if self.config.lenient_arguments {
-            args = args.lenient(tool.tool().input_schema.clone());
+            args = args.lenient_for(tool.clone());
         }
         let scope = self.run_scope(&*tool, rec.created_at_ms, rec.ttl_ms);
         let link = Arc::new(TaskLink {
