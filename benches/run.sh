@@ -2,10 +2,12 @@
 # Build every echo server and the load driver (release), install the Python and TypeScript
 # peers, run every scenario against every implementation and print one table.
 #
-# usage: benches/run.sh [--quick] [--skip-peers] [--only SCENARIO,...] [-- DRIVER ARGS...]
+# usage: benches/run.sh [--quick] [--skip-peers] [--debug] [--only SCENARIO,...] [-- DRIVER ARGS...]
 #   --quick       tiny counts (a smoke run: checks every cell works, numbers mean little);
 #                 a peer that fails to build or install is skipped instead of failing
 #   --skip-peers  leave out rmcp, pmcp, Python FastMCP and the TypeScript SDK
+#   --debug       build with the dev profile (CI's smoke run: it reuses the test build;
+#                 numbers from it mean nothing)
 #   --only        a comma-separated subset of the scenarios (see benches/README.md)
 #
 # CARGO_TARGET_DIR is honoured (default: target/). Results: target/bench-results/ (the table
@@ -16,21 +18,25 @@ cd "$REPO"
 
 QUICK=0
 SKIP_PEERS=0
+PROFILE=release
 DRIVER_ARGS=()
 while [ $# -gt 0 ]; do
     case "$1" in
     --quick) QUICK=1 ;;
     --skip-peers) SKIP_PEERS=1 ;;
+    --debug) PROFILE=debug ;;
     --only) DRIVER_ARGS+=(--only "$2"); shift ;;
     --) shift; DRIVER_ARGS+=("$@"); break ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
     shift
 done
 
 TARGET="${CARGO_TARGET_DIR:-$REPO/target}"
-BIN="$TARGET/release"
+BIN="$TARGET/$PROFILE"
+BUILD=(--release)
+[ "$PROFILE" = debug ] && BUILD=()
 RESULTS="$REPO/target/bench-results"
 CACHE="${BENCH_CACHE:-$REPO/target/bench-cache}"
 mkdir -p "$RESULTS"
@@ -46,17 +52,17 @@ skip_or_die() { # name, reason
     fi
 }
 
-echo "== build (release)" >&2
+echo "== build ($PROFILE)" >&2
 RUST_PEERS=0
 if [ "$SKIP_PEERS" = 0 ]; then
-    if cargo build --release -p fastmcp-bench --features peers --bins >&2; then
+    if cargo build "${BUILD[@]}" -p fastmcp-bench --features peers --bins >&2; then
         RUST_PEERS=1
     else
         skip_or_die "rmcp, pmcp" "cargo build --features peers failed"
     fi
 fi
 if [ "$RUST_PEERS" = 0 ]; then
-    cargo build --release -p fastmcp-bench --bins >&2
+    cargo build "${BUILD[@]}" -p fastmcp-bench --bins >&2
 fi
 
 IMPLS=(--impl "ours=$BIN/echo-fastmcp")

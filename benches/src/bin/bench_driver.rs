@@ -1685,6 +1685,15 @@ async fn run(opts: Opts) -> anyhow::Result<()> {
         }
         std::fs::write(path, serde_json::to_vec_pretty(&doc)?)?;
     }
+    // A peer's failure is a finding shown in the table; our own is a bug.
+    let ours_failed: Vec<&str> = results
+        .iter()
+        .filter(|((_, i), cell)| i == "ours" && matches!(cell, Cell2::Failed(_)))
+        .map(|((s, _), _)| s.as_str())
+        .collect();
+    if !ours_failed.is_empty() {
+        bail!("ours failed in: {}", ours_failed.join(", "));
+    }
     Ok(())
 }
 
