@@ -1,8 +1,10 @@
 //! A message-stream connection (stdio, in-memory): reads frames, runs requests
 //! concurrently, writes responses as they finish.
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::Poll;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use fastmcp_core::{CancelReason, Session};
@@ -76,10 +78,16 @@ pub(crate) fn event_message(
         .map(|m| encode(&m))
 }
 
+/// How long a request may run in place on its first poll before the connection stops
+/// running requests in place.
+const INLINE_LIMIT: Duration = Duration::from_millis(2);
+
 /// Handle one inbound frame. Returns the reply to send now, if there is one: the error
 /// for a bad frame, or the response of a request that finished on its first poll. A
 /// request runs right here first (most never wait: they need no task of their own); one
-/// that waits is spawned and sends its response to `sink` itself, as a batch does.
+/// that waits is spawned and sends its response to `sink` itself, as a batch does. Once a
+/// first poll has run longer than [`INLINE_LIMIT`], the connection's requests are spawned
+/// at once.
 pub(crate) async fn on_frame(
     ep: &Arc<Endpoint>,
     sink: &Arc<dyn Sink>,
@@ -115,21 +123,32 @@ pub(crate) async fn on_frame(
             Err(m) => Some(encode(&m)),
             Ok(scope) => {
                 let (ep, task_sink) = (ep.clone(), sink.clone());
+                let inline = ep.inline.load(Ordering::Relaxed);
+                let ep_ = ep.clone();
                 let mut run = Box::pin(requests.track_future(async move {
-                    ep.run(r, scope, task_sink).await.map(|m| encode(&m))
+                    ep_.run(r, scope, task_sink).await.map(|m| encode(&m))
                 }));
-                match futures::poll!(run.as_mut()) {
-                    Poll::Ready(reply) => reply,
-                    Poll::Pending => {
-                        let sink = sink.clone();
-                        tokio::spawn(async move {
-                            if let Some(reply) = run.await {
-                                let _ = sink.send(reply).await;
-                            }
-                        });
-                        None
+                if inline {
+                    let start = Instant::now();
+                    let polled = futures::poll!(run.as_mut());
+                    if start.elapsed() > INLINE_LIMIT {
+                        // A handler computes before its first await: from now on this
+                        // connection's requests get tasks at once, so they run in parallel
+                        // and the loop keeps reading (cancellations included).
+                        ep.inline.store(false, Ordering::Relaxed);
+                        tracing::debug!("a handler ran {:?} before awaiting: requests of this connection are spawned from now on", start.elapsed());
+                    }
+                    if let Poll::Ready(reply) = polled {
+                        return reply;
                     }
                 }
+                let sink = sink.clone();
+                tokio::spawn(async move {
+                    if let Some(reply) = run.await {
+                        let _ = sink.send(reply).await;
+                    }
+                });
+                None
             }
         },
         Ok(other) => {

@@ -3,7 +3,7 @@
 //! forwarding of server events. A transport supplies where messages go (a [`Sink`]).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
@@ -65,6 +65,8 @@ pub(crate) struct Endpoint {
     inflight: Mutex<HashMap<RequestId, Arc<Scope>>>,
     pending: Mutex<HashMap<RequestId, oneshot::Sender<Reply>>>,
     next_id: AtomicI64,
+    /// Whether requests are still run in place on their first poll (see `on_frame`).
+    pub(crate) inline: AtomicBool,
 }
 
 pub(crate) fn encode(m: &Message) -> Bytes {
@@ -84,6 +86,7 @@ impl Endpoint {
             inflight: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicI64::new(1),
+            inline: AtomicBool::new(true),
         })
     }
 

@@ -344,6 +344,10 @@ impl RunningServer {
     /// bytes are refused. One task reads, runs and writes (requests that wait get tasks of
     /// their own); everything is written and flushed when this returns.
     ///
+    /// A request runs in place until its handler first waits; once one has computed for more
+    /// than 2 ms before waiting, the connection's requests get tasks of their own at once.
+    /// Long CPU-bound work still belongs in `tokio::task::spawn_blocking`.
+    ///
     /// ```no_run
     /// # async fn f(running: fastmcp_server::RunningServer) {
     /// let (socket, _) = tokio::net::UnixListener::bind("/tmp/mcp.sock")

@@ -2,7 +2,8 @@
 //! one task that reads, runs and writes: a request that does not wait is answered without
 //! a task switch, and output is flushed only when no further line is already buffered.
 //! Requests that wait run in tasks of their own and hand their output to the loop through
-//! a channel.
+//! a channel. A handler that computes for long before its first await holds the loop up
+//! once; the connection then spawns every request (see `connection::on_frame`).
 
 use std::sync::Arc;
 

@@ -30,6 +30,11 @@ fn server() -> Server {
                 Ok::<_, fastmcp::Error>("done")
             },
         ))
+        .tool(FnTool::typed("busy", "", |_: Context, a: Ms| async move {
+            // Computes (here: blocks) before any await.
+            std::thread::sleep(Duration::from_millis(a.ms));
+            "busy"
+        }))
         .tool(FnTool::typed("slow", "", |_: Context, a: Ms| async move {
             tokio::time::sleep(Duration::from_millis(a.ms)).await;
             "slept"
@@ -123,4 +128,27 @@ async fn requests_running_at_end_of_input_are_answered_and_flushed() {
         .expect("serve_stream returns after its input ended")
         .unwrap();
     assert!(lines.next_line().await.unwrap().is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_handler_computes_long_requests_are_spawned() {
+    let (mut w, mut lines, _session) = start().await;
+    // Run in place (nothing tells the loop it will compute): answered, and from now on the
+    // connection spawns its requests.
+    w.write_all(call(1, "busy", json!({"ms": 50})).as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(next(&mut lines).await["id"], 1);
+    // A second computing call no longer holds up the fast one behind it.
+    let both = call(2, "busy", json!({"ms": 1_000})) + &call(3, "chatty", json!({}));
+    w.write_all(both.as_bytes()).await.unwrap();
+    let mut seen = vec![];
+    while !seen.contains(&json!(2)) {
+        seen.push(next(&mut lines).await["id"].clone());
+    }
+    let fast = seen.iter().position(|id| *id == json!(3));
+    assert!(
+        fast.is_some_and(|i| i < seen.len() - 1),
+        "the fast call is answered before the busy one: {seen:?}"
+    );
 }
