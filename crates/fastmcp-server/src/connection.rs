@@ -50,22 +50,38 @@ pub(crate) async fn serve_session(shared: Arc<Shared>, mut ch: Channel, session:
         }
     }
     requests.close();
-    // Server shutdown, or the end of input with the output still open (a client that
-    // closed stdin and waits for answers): requests in flight get the shutdown grace to
-    // finish. When nobody can read the answers any more they are cancelled at once.
-    let shutdown = shared.shutdown.is_cancelled();
-    if shutdown || !ch.outbound.is_closed() {
-        let grace = ep.router.config.shutdown_grace;
+    let end = Ending::of(&shared, &ep, !ch.outbound.is_closed());
+    if let Some(grace) = end.grace {
         let _ = tokio::time::timeout(grace, requests.wait()).await;
     }
-    let reason = if shutdown {
-        CancelReason::Shutdown
-    } else {
-        CancelReason::SessionClosed
-    };
-    ep.cancel_all(reason);
+    ep.cancel_all(end.reason);
     requests.wait().await;
     ep.close();
+}
+
+/// How a session's requests in flight end once its input has ended (or the server shuts
+/// down): at shutdown, or when the client closed its input but still reads the output (a
+/// client that closed stdin and waits for answers), they get the shutdown grace to finish;
+/// when nobody can read the answers any more they are cancelled at once.
+pub(crate) struct Ending {
+    /// How long requests may still run before they are cancelled.
+    pub(crate) grace: Option<Duration>,
+    /// Why they are cancelled after it.
+    pub(crate) reason: CancelReason,
+}
+
+impl Ending {
+    pub(crate) fn of(shared: &Shared, ep: &Endpoint, output_open: bool) -> Ending {
+        let shutdown = shared.shutdown.is_cancelled();
+        Ending {
+            grace: (shutdown || output_open).then_some(ep.router.config.shutdown_grace),
+            reason: if shutdown {
+                CancelReason::Shutdown
+            } else {
+                CancelReason::SessionClosed
+            },
+        }
+    }
 }
 
 /// The notification a server event becomes for this session, if any.
@@ -124,9 +140,9 @@ pub(crate) async fn on_frame(
             Ok(scope) => {
                 let (ep, task_sink) = (ep.clone(), sink.clone());
                 let inline = ep.inline.load(Ordering::Relaxed);
-                let ep_ = ep.clone();
+                let task_ep = ep.clone();
                 let mut run = Box::pin(requests.track_future(async move {
-                    ep_.run(r, scope, task_sink).await.map(|m| encode(&m))
+                    task_ep.run(r, scope, task_sink).await.map(|m| encode(&m))
                 }));
                 if inline {
                     let start = Instant::now();

@@ -8,13 +8,13 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use fastmcp_core::{CancelReason, Session};
+use fastmcp_core::Session;
 use fastmcp_transport::LineReader;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufWriter};
 use tokio::sync::mpsc;
 use tokio_util::task::TaskTracker;
 
-use crate::connection::{event_message, on_frame};
+use crate::connection::{event_message, on_frame, Ending};
 use crate::endpoint::{Endpoint, Sink};
 use crate::server::Shared;
 
@@ -60,19 +60,11 @@ where
         }
     }
     requests.close();
-    // Server shutdown, or the end of input with the output still open (a client that
-    // closed stdin and waits for answers): requests in flight get the shutdown grace to
-    // finish. When nobody can read the answers any more they are cancelled at once.
-    let shutdown = shared.shutdown.is_cancelled();
-    if shutdown || out.open {
-        let grace = ep.router.config.shutdown_grace;
+    let end = Ending::of(&shared, &ep, out.open);
+    if let Some(grace) = end.grace {
         let _ = tokio::time::timeout(grace, out.pump_until(&mut queue, &requests)).await;
     }
-    ep.cancel_all(if shutdown {
-        CancelReason::Shutdown
-    } else {
-        CancelReason::SessionClosed
-    });
+    ep.cancel_all(end.reason);
     out.pump_until(&mut queue, &requests).await;
     while let Ok(m) = queue.try_recv() {
         out.write(&m).await;

@@ -6,60 +6,21 @@ mod support;
 use std::time::Duration;
 
 use fastmcp::client::{Client, ClientBuilder, Mode};
-use fastmcp::core::{Context, Error, FnTool};
+use fastmcp::core::{Context, FnTool};
 use fastmcp::protocol::ProtocolVersion;
 use fastmcp::server::HttpOptions;
 use fastmcp::transport::sse_client::LegacySse;
 use fastmcp::transport::ws_client::WebSocket;
 use fastmcp::Server;
 use serde_json::{json, Value};
+use support::tools;
 use support::Recorder;
-
-#[derive(serde::Deserialize, schemars::JsonSchema)]
-struct AddArgs {
-    a: i64,
-    b: i64,
-}
-
-#[derive(serde::Deserialize, schemars::JsonSchema)]
-struct Empty {}
-
-#[derive(serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
-struct Person {
-    name: String,
-    age: u32,
-}
 
 fn server() -> Server {
     Server::new("legacy-ws-test", "1.0.0")
-        .tool(FnTool::typed(
-            "add",
-            "Add two numbers.",
-            |_: Context, a: AddArgs| async move { a.a + a.b },
-        ))
-        .tool(FnTool::typed(
-            "progress",
-            "Reports progress and logs.",
-            |ctx: Context, _: Empty| async move {
-                for i in 1..=3 {
-                    ctx.report_progress(i as f64, Some(3.0), None).await?;
-                }
-                ctx.info("done").await?;
-                Ok::<_, Error>("ok")
-            },
-        ))
-        .tool(FnTool::typed(
-            "ask",
-            "Elicits a person.",
-            |ctx: Context, _: Empty| async move {
-                match ctx.elicit::<Person>("Who are you?").await? {
-                    fastmcp::Elicited::Accept(p) => {
-                        Ok::<_, Error>(format!("{} is {}", p.name, p.age))
-                    }
-                    _ => Ok("declined".to_string()),
-                }
-            },
-        ))
+        .tool(tools::add())
+        .tool(tools::progress(None))
+        .tool(tools::ask())
         .tool(FnTool::typed(
             "echo",
             "Echoes a text.",

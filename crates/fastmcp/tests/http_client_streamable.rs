@@ -14,25 +14,11 @@ use fastmcp::server::{HttpOptions, RunningServer};
 use fastmcp::transport::http_client::StreamableHttp;
 use fastmcp::Server;
 use serde_json::{json, Value};
+use support::tools::{self, Empty};
 use support::Recorder;
 
 const HANDSHAKE: Mode = Mode::Handshake(ProtocolVersion::V2025_11_25);
 const STATELESS: Mode = Mode::Stateless(ProtocolVersion::V2026_07_28);
-
-#[derive(serde::Deserialize, schemars::JsonSchema)]
-struct AddArgs {
-    a: i64,
-    b: i64,
-}
-
-#[derive(serde::Deserialize, schemars::JsonSchema)]
-struct Empty {}
-
-#[derive(serde::Deserialize, serde::Serialize, schemars::JsonSchema)]
-struct Person {
-    name: String,
-    age: u32,
-}
 
 /// What the server saw of cancellations.
 #[derive(Default)]
@@ -50,11 +36,7 @@ fn server(seen: Arc<Seen>) -> Server {
         "required": ["region", "query"]
     });
     Server::new("http-test", "1.0.0")
-        .tool(FnTool::typed(
-            "add",
-            "Add two numbers.",
-            |_: Context, a: AddArgs| async move { a.a + a.b },
-        ))
+        .tool(tools::add())
         .tool(FnTool::new(
             Tool::new("sql", region_schema),
             |_, args| async move {
@@ -66,30 +48,8 @@ fn server(seen: Arc<Seen>) -> Server {
                 )))
             },
         ))
-        .tool(FnTool::typed(
-            "progress",
-            "Reports progress and logs.",
-            |ctx: Context, _: Empty| async move {
-                for i in 1..=3 {
-                    ctx.report_progress(i as f64, Some(3.0), Some("step"))
-                        .await?;
-                }
-                ctx.info("done").await?;
-                Ok::<_, Error>("ok")
-            },
-        ))
-        .tool(FnTool::typed(
-            "ask",
-            "Elicits a person.",
-            |ctx: Context, _: Empty| async move {
-                match ctx.elicit::<Person>("Who are you?").await? {
-                    fastmcp::Elicited::Accept(p) => {
-                        Ok::<_, Error>(format!("{} is {}", p.name, p.age))
-                    }
-                    _ => Ok("declined".to_string()),
-                }
-            },
-        ))
+        .tool(tools::progress(Some("step")))
+        .tool(tools::ask())
         .tool(FnTool::typed(
             "slow",
             "Sleeps for a minute unless cancelled.",

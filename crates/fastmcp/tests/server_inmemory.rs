@@ -8,31 +8,13 @@ use fastmcp::core::{Context, Error, FnPrompt, FnResource, FnResourceTemplate, Fn
 use fastmcp::protocol::{ContentBlock, Prompt, Resource, ResourceContents, ResourceTemplate};
 use fastmcp::Server;
 use serde_json::json;
+use support::tools::{self, Empty, Person};
 use support::{client, modes, Recorder};
-
-#[derive(serde::Deserialize, schemars::JsonSchema)]
-struct AddArgs {
-    a: i64,
-    b: i64,
-}
-
-#[derive(serde::Deserialize, serde::Serialize, schemars::JsonSchema, Debug, PartialEq)]
-struct Person {
-    name: String,
-    age: u32,
-}
-
-#[derive(serde::Deserialize, schemars::JsonSchema)]
-struct Empty {}
 
 fn server() -> Server {
     Server::new("test-server", "1.2.3")
         .instructions("For tests.")
-        .tool(FnTool::typed(
-            "add",
-            "Add two numbers.",
-            |_: Context, a: AddArgs| async move { a.a + a.b },
-        ))
+        .tool(tools::add())
         .tool(FnTool::typed(
             "person",
             "A person.",
@@ -58,30 +40,8 @@ fn server() -> Server {
                 "never"
             },
         ))
-        .tool(FnTool::typed(
-            "progress",
-            "Reports progress and logs.",
-            |ctx: Context, _: Empty| async move {
-                for i in 1..=3 {
-                    ctx.report_progress(i as f64, Some(3.0), Some("step"))
-                        .await?;
-                }
-                ctx.info("done").await?;
-                Ok::<_, Error>("ok")
-            },
-        ))
-        .tool(FnTool::typed(
-            "ask",
-            "Elicits a person.",
-            |ctx: Context, _: Empty| async move {
-                match ctx.elicit::<Person>("Who are you?").await? {
-                    fastmcp::Elicited::Accept(p) => {
-                        Ok::<_, Error>(format!("{} is {}", p.name, p.age))
-                    }
-                    _ => Ok("declined".to_string()),
-                }
-            },
-        ))
+        .tool(tools::progress(Some("step")))
+        .tool(tools::ask())
         .tool(FnTool::typed(
             "ask_named",
             "Elicits under a chosen key.",

@@ -596,6 +596,24 @@ async fn core_get(c: &Client, id: &str) -> Result<Value, Error> {
     c.request_value("tasks/get", json!({"taskId": id}), T).await
 }
 
+/// Call `name` as a 2025-11-25 task; returns its id.
+async fn core_create(c: &Client, name: &str, args: Value) -> String {
+    let created = c
+        .request_value(
+            "tools/call",
+            json!({"name": name, "arguments": args, "task": {}}),
+            T,
+        )
+        .await
+        .unwrap();
+    task_id(&created["task"])
+}
+
+async fn core_result(c: &Client, id: &str) -> Result<Value, Error> {
+    c.request_value("tasks/result", json!({"taskId": id}), T)
+        .await
+}
+
 #[tokio::test]
 async fn core_tasks_create_poll_result_list() {
     let s = server().start().await.unwrap();
@@ -626,10 +644,7 @@ async fn core_tasks_create_poll_result_list() {
     assert_eq!(t["status"], "working");
     assert!(t.get("result").is_none());
     // tasks/result waits for the end.
-    let r = c
-        .request_value("tasks/result", json!({"taskId": id}), T)
-        .await
-        .unwrap();
+    let r = core_result(&c, &id).await.unwrap();
     assert_eq!(r["content"][0]["text"], "slept 200 ms");
     assert_eq!(
         r["_meta"]["io.modelcontextprotocol/related-task"]["taskId"],
@@ -672,47 +687,17 @@ async fn core_task_support_rules_and_errors() {
         .unwrap_err();
     assert_eq!(e.code(), -32601, "required tool without a task");
     // A tool error: completed, and tasks/result answers the isError result.
-    let created = c
-        .request_value(
-            "tools/call",
-            json!({"name": "tool_error", "arguments": {}, "task": {}}),
-            T,
-        )
-        .await
-        .unwrap();
-    let id = created["task"]["taskId"].as_str().unwrap().to_owned();
-    let r = c
-        .request_value("tasks/result", json!({"taskId": id}), T)
-        .await
-        .unwrap();
+    let id = core_create(&c, "tool_error", json!({})).await;
+    let r = core_result(&c, &id).await.unwrap();
     assert_eq!(r["isError"], true);
     assert_eq!(core_get(&c, &id).await.unwrap()["status"], "completed");
     // A protocol error: failed, and tasks/result answers the error.
-    let created = c
-        .request_value(
-            "tools/call",
-            json!({"name": "crash", "arguments": {}, "task": {}}),
-            T,
-        )
-        .await
-        .unwrap();
-    let id = created["task"]["taskId"].as_str().unwrap().to_owned();
-    let e = c
-        .request_value("tasks/result", json!({"taskId": id}), T)
-        .await
-        .unwrap_err();
+    let id = core_create(&c, "crash", json!({})).await;
+    let e = core_result(&c, &id).await.unwrap_err();
     assert_eq!(e.code(), -32603);
     assert_eq!(core_get(&c, &id).await.unwrap()["status"], "failed");
     // Cancel: the answer is the cancelled task; a second cancel is refused.
-    let created = c
-        .request_value(
-            "tools/call",
-            json!({"name": "slow", "arguments": {"ms": 60_000}, "task": {}}),
-            T,
-        )
-        .await
-        .unwrap();
-    let id = created["task"]["taskId"].as_str().unwrap().to_owned();
+    let id = core_create(&c, "slow", json!({"ms": 60_000})).await;
     let t = c
         .request_value("tasks/cancel", json!({"taskId": id}), T)
         .await
@@ -739,19 +724,8 @@ async fn core_task_asks_the_client_with_related_task_and_reports_status() {
     let mut h = Recorder::default();
     h.answer.insert("name".into(), json!("n"));
     let c = handshake(&s, ProtocolVersion::V2025_11_25, h.clone()).await;
-    let created = c
-        .request_value(
-            "tools/call",
-            json!({"name": "ask_three", "arguments": {}, "task": {}}),
-            T,
-        )
-        .await
-        .unwrap();
-    let id = created["task"]["taskId"].as_str().unwrap().to_owned();
-    let r = c
-        .request_value("tasks/result", json!({"taskId": id}), T)
-        .await
-        .unwrap();
+    let id = core_create(&c, "ask_three", json!({})).await;
+    let r = core_result(&c, &id).await.unwrap();
     assert_eq!(r["content"][0]["text"], "n n n");
     assert_eq!(h.elicitations.lock().unwrap().len(), 3);
     let statuses = h
@@ -832,19 +806,8 @@ async fn over_http_both_eras() {
         .connect_http(&url)
         .await
         .unwrap();
-    let created = c
-        .request_value(
-            "tools/call",
-            json!({"name": "ask_three", "arguments": {}, "task": {}}),
-            T,
-        )
-        .await
-        .unwrap();
-    let id = created["task"]["taskId"].as_str().unwrap().to_owned();
-    let r = c
-        .request_value("tasks/result", json!({"taskId": id}), T)
-        .await
-        .unwrap();
+    let id = core_create(&c, "ask_three", json!({})).await;
+    let r = core_result(&c, &id).await.unwrap();
     assert_eq!(r["content"][0]["text"], "h h h");
     assert_eq!(h.elicitations.lock().unwrap().len(), 3);
     s.shutdown().await.unwrap();

@@ -1,6 +1,8 @@
 //! Shared pieces of the integration tests.
 #![allow(dead_code)]
 
+pub mod tools;
+
 use std::sync::{Arc, Mutex};
 
 use fastmcp::client::{Client, ClientHandler, Mode};
