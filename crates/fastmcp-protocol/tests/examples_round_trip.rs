@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 fn examples_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/spec/2026-07-28-examples")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/spec/2026-07-28-examples")
 }
 
 /// Parse `text` into `T` (from the text itself, so raw values work), serialize, compare.

@@ -12,7 +12,7 @@ const STATELESS: &str = "2026-07-28";
 
 fn schema(version: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../../../shared/spec/{version}.schema.json"));
+        .join(format!("../../fixtures/spec/{version}.schema.json"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
     serde_json::from_str(&text).unwrap()

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 
 fn schema(version: &str) -> Value {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(format!("../../../shared/spec/{version}.schema.json"));
+        .join(format!("../../fixtures/spec/{version}.schema.json"));
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
 }
 
