@@ -1,25 +1,54 @@
 //! The MCP server of FastMCP for Rust: one [`Server`] serves both protocol eras on every
 //! transport.
+//!
+//! A request's way through the server, and the modules on it (arrows point one way: a
+//! module only uses the modules below it):
+//!
+//! ```text
+//! transport   http/ (Streamable HTTP, legacy SSE, WebSocket)   session/ (channel and
+//!             byte-stream loops; Endpoint: requests in flight, server-to-client requests)
+//!   -> meta      the request's session, from its connection or its `_meta` (2026-07-28)
+//!   -> service   McpRequest through the tower pipeline: layers (middleware), then McpService
+//!   -> methods/  one module per method family: lifecycle, tools, resources, prompts,
+//!                completion, subscriptions; tasks/ (both eras of tasks)
+//!   -> invoke    a handler run in its scope and budget, MRTR rounds replayed
+//!   -> runtime   config, the catalog (providers seen through transforms), tasks, changes
+//!   -> provider/ LocalProvider (the server's own components), any Provider; transform
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod builder;
+mod call;
+mod changes;
 mod config;
-mod connection;
-mod endpoint;
-mod handlers;
 mod http;
-mod listen;
+mod invoke;
+mod lock;
+mod meta;
+mod methods;
 mod pagination;
-mod registry;
-mod router;
-mod server;
-mod stream;
+mod provider;
+mod running;
+mod runtime;
+mod service;
+mod session;
+mod shared;
 mod tasks;
+mod tool_result;
+mod transform;
 mod uri_template;
 
+pub use builder::Server;
+pub use changes::{ChangeNotifier, ServerEvent};
 pub use config::ServerConfig;
 pub use http::{encode_header_value, EventStore, HttpOptions, MemoryEventStore};
-pub use registry::{DuplicateError, OnDuplicate, ServerEvent};
-pub use server::{RunningServer, Server, ServerHandle};
+pub use provider::{
+    walk, Kinds, LocalProvider, OnDuplicate, Page, Provider, RegistrationError, ResourceTarget,
+    TemplateEntry, ToolEntry,
+};
+pub use running::{RunningServer, ServerHandle};
+pub use service::{BoxMcpService, McpRequest, McpService};
 pub use tasks::{MemoryTaskStore, TaskPage, TaskRecord, TaskRequest, TaskStore};
+pub use transform::{Next, Transform, Transformed};
 pub use uri_template::{TemplateError, UnsafeValue, UriTemplate};

@@ -46,15 +46,19 @@ async fn on_duplicate_policies() {
         .on_duplicate(OnDuplicate::Error)
         .tool(named("t", "old"));
     assert!(s.handle().add_tool(named("t", "new")).is_err());
-    let r = std::panic::catch_unwind(|| {
-        Server::new("d", "0")
-            .on_duplicate(OnDuplicate::Error)
-            .tool(named("t", "a"))
-            .tool(named("t", "b"))
-    });
+    let e = Server::new("d", "0")
+        .on_duplicate(OnDuplicate::Error)
+        .tool(named("t", "a"))
+        .tool(named("t", "b"))
+        .start()
+        .await
+        .err()
+        .expect("start refuses a duplicate under OnDuplicate::Error");
     assert!(
-        r.is_err(),
-        "the builder refuses a duplicate under OnDuplicate::Error"
+        e.message()
+            .contains(r#"a tool named "t" is already registered"#),
+        "{}",
+        e.message()
     );
 }
 

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use crate::lock::lock;
 use bytes::Bytes;
 use fastmcp_core::BoxFuture;
 use indexmap::IndexMap;
@@ -51,7 +52,7 @@ impl MemoryEventStore {
 
 impl EventStore for MemoryEventStore {
     fn append(&self, stream: &str, seq: u64, data: Bytes) -> BoxFuture<'_, ()> {
-        let mut map = self.inner.lock().expect("lock");
+        let mut map = lock(&self.inner);
         if !map.contains_key(stream) && map.len() >= self.streams {
             map.shift_remove_index(0);
         }
@@ -64,7 +65,7 @@ impl EventStore for MemoryEventStore {
     }
 
     fn after(&self, stream: &str, seq: u64) -> BoxFuture<'_, Vec<(u64, Bytes)>> {
-        let map = self.inner.lock().expect("lock");
+        let map = lock(&self.inner);
         let v = map
             .get(stream)
             .map(|q| q.iter().filter(|(s, _)| *s > seq).cloned().collect())
@@ -73,7 +74,7 @@ impl EventStore for MemoryEventStore {
     }
 
     fn remove(&self, stream: &str) -> BoxFuture<'_, ()> {
-        self.inner.lock().expect("lock").shift_remove(stream);
+        lock(&self.inner).shift_remove(stream);
         Box::pin(async {})
     }
 }

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use fastmcp_protocol::{error_code, ErrorObject, Message, RequestId};
 
 use super::options::HttpOptions;
-use crate::endpoint::{encode, error_message};
+use crate::session::{encode, error_message};
 
 /// An HTTP error response with a JSON-RPC error body.
 pub(crate) fn rpc_error(

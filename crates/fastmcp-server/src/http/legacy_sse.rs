@@ -5,7 +5,7 @@
 //! session and cancels its requests.
 //!
 //! A session is a message-stream connection like stdio: POST bodies are its inbound frames,
-//! the SSE stream its outbound side, and [`crate::connection::serve_session`] runs it.
+//! the SSE stream its outbound side, and [`crate::session::serve_session`] runs it.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -32,7 +32,8 @@ use tower_http::cors::CorsLayer;
 use super::guard::{check_origin_and_host, rpc_error};
 use super::options::HttpOptions;
 use super::reply::sse_response;
-use crate::server::Shared;
+use crate::lock::lock;
+use crate::shared::Shared;
 
 /// Messages queued per direction of a session.
 const QUEUE: usize = 256;
@@ -89,7 +90,7 @@ struct Unregister {
 
 impl Drop for Unregister {
     fn drop(&mut self) {
-        self.sessions.lock().expect("lock").remove(&self.id);
+        lock(&self.sessions).remove(&self.id);
     }
 }
 
@@ -106,7 +107,7 @@ async fn open(
     let id: Arc<str> = random_id().into();
     let (in_tx, in_rx) = mpsc::channel::<Inbound>(QUEUE);
     {
-        let mut map = st.sessions.lock().expect("lock");
+        let mut map = lock(&st.sessions);
         if map.len() >= st.opts.max_sessions {
             return rpc_error(
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -133,7 +134,7 @@ async fn open(
     let session = Session::handshake(Some(id.clone()));
     st.shared.connections.spawn(async move {
         let _ended = ended.drop_guard();
-        crate::connection::serve_session(shared, channel, session).await;
+        crate::session::serve_session(shared, channel, session).await;
     });
     let endpoint = format!(
         "{}{}?sessionId={id}",
@@ -204,7 +205,7 @@ async fn message(
             "Missing sessionId query parameter",
         );
     };
-    let Some(inbound) = st.sessions.lock().expect("lock").get(id.as_str()).cloned() else {
+    let Some(inbound) = lock(&st.sessions).get(id.as_str()).cloned() else {
         return session_not_found();
     };
     if let Some(ct) = headers.get(header::CONTENT_TYPE) {

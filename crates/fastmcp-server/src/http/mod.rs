@@ -11,6 +11,7 @@ mod headers;
 mod legacy_sse;
 mod options;
 mod reply;
+mod serve;
 mod sessions;
 mod streamable;
 mod websocket;
@@ -27,8 +28,9 @@ pub use events::{EventStore, MemoryEventStore};
 pub use headers::encode_header_value;
 pub use options::HttpOptions;
 
-use crate::endpoint::encode;
-use crate::server::Shared;
+use crate::lock::lock;
+use crate::session::encode;
+use crate::shared::Shared;
 use sessions::Sessions;
 
 #[derive(Clone)]
@@ -87,7 +89,7 @@ pub(crate) fn combined_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::R
 }
 
 async fn housekeeping(st: HttpState) {
-    let mut events = st.shared.registry.events.subscribe();
+    let mut events = st.shared.rt.changes.subscribe();
     let period = Duration::from_secs(30)
         .min(st.opts.session_idle)
         .max(Duration::from_millis(10));
@@ -99,7 +101,7 @@ async fn housekeeping(st: HttpState) {
             ev = events.recv() => match ev {
                 Ok(ev) => {
                     for s in st.sessions.all() {
-                        let stream = s.get_stream.lock().expect("lock").clone();
+                        let stream = lock(&s.get_stream).clone();
                         if let (Some(stream), Some(m)) = (stream, s.endpoint.event_message(&ev)) {
                             stream.emit(encode(&m)).await;
                         }
@@ -111,7 +113,7 @@ async fn housekeeping(st: HttpState) {
         }
     }
     // Shutdown: requests in flight get the grace period, then every session ends.
-    let grace = st.shared.router.config.shutdown_grace;
+    let grace = st.shared.rt.config.shutdown_grace;
     let deadline = tokio::time::Instant::now() + grace;
     while tokio::time::Instant::now() < deadline
         && st.sessions.all().iter().any(|s| s.endpoint.in_flight() > 0)

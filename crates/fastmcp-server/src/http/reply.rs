@@ -17,7 +17,7 @@ use tokio_util::sync::CancellationToken;
 use super::events::{SseItem, SseStream};
 use super::guard::json_bytes;
 use super::options::HttpOptions;
-use crate::endpoint::Sink;
+use crate::session::Sink;
 
 /// What a request's runner produces.
 pub(crate) enum Out {

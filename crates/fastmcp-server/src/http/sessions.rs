@@ -10,8 +10,9 @@ use indexmap::IndexMap;
 use tokio::time::Instant;
 
 use super::events::{EventStore, SseStream};
-use crate::endpoint::Endpoint;
-use crate::router::Router;
+use crate::lock::{lock, read, write};
+use crate::service::Pipeline;
+use crate::session::Endpoint;
 
 /// How many finished SSE streams a session remembers for `Last-Event-ID`.
 const STREAMS_KEPT: usize = 64;
@@ -27,16 +28,16 @@ pub(crate) struct HttpSession {
 
 impl HttpSession {
     pub(crate) fn touch(&self) {
-        *self.last_active.lock().expect("lock") = Instant::now();
+        *lock(&self.last_active) = Instant::now();
     }
 
     fn idle_for(&self) -> Duration {
-        self.last_active.lock().expect("lock").elapsed()
+        lock(&self.last_active).elapsed()
     }
 
     /// Whether a client is reading the session's GET stream (which keeps it alive).
     fn listening(&self) -> bool {
-        let s = self.get_stream.lock().expect("lock").clone();
+        let s = lock(&self.get_stream).clone();
         s.is_some_and(|s| s.is_attached())
     }
 
@@ -44,7 +45,7 @@ impl HttpSession {
     pub(crate) fn new_stream(&self, store: Option<Arc<dyn EventStore>>) -> Arc<SseStream> {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let s = SseStream::new(format!("{}.{n}", &self.id[..12]), store);
-        let mut map = self.streams.lock().expect("lock");
+        let mut map = lock(&self.streams);
         if map.len() >= STREAMS_KEPT {
             map.shift_remove_index(0);
         }
@@ -53,18 +54,18 @@ impl HttpSession {
     }
 
     pub(crate) fn stream(&self, id: &str) -> Option<Arc<SseStream>> {
-        self.streams.lock().expect("lock").get(id).cloned()
+        lock(&self.streams).get(id).cloned()
     }
 
     /// The session's standalone (GET) stream, created on first use.
     pub(crate) fn standalone(&self, store: Option<Arc<dyn EventStore>>) -> Arc<SseStream> {
-        if let Some(s) = self.get_stream.lock().expect("lock").clone() {
+        if let Some(s) = lock(&self.get_stream).clone() {
             return s;
         }
         let s = self.new_stream(store);
         self.get_stream
             .lock()
-            .expect("lock")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get_or_insert(s)
             .clone()
     }
@@ -75,7 +76,7 @@ impl HttpSession {
         let streams: Vec<_> = self
             .streams
             .lock()
-            .expect("lock")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .values()
             .cloned()
             .collect();
@@ -109,15 +110,15 @@ impl Sessions {
         }
     }
 
-    pub(crate) fn create(&self, router: &Arc<Router>) -> Result<Arc<HttpSession>, Full> {
-        let mut map = self.map.write().expect("lock");
+    pub(crate) fn create(&self, pipeline: &Arc<Pipeline>) -> Result<Arc<HttpSession>, Full> {
+        let mut map = write(&self.map);
         if map.len() >= self.max {
             return Err(Full);
         }
         let id: Arc<str> = random_id().into();
         let s = Arc::new(HttpSession {
             id: id.clone(),
-            endpoint: Endpoint::new(router.clone(), Session::handshake(Some(id.clone()))),
+            endpoint: Endpoint::new(pipeline.clone(), Session::handshake(Some(id.clone()))),
             last_active: Mutex::new(Instant::now()),
             get_stream: Mutex::new(None),
             streams: Mutex::new(IndexMap::new()),
@@ -128,7 +129,7 @@ impl Sessions {
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<Arc<HttpSession>> {
-        let s = self.map.read().expect("lock").get(id).cloned();
+        let s = read(&self.map).get(id).cloned();
         if let Some(s) = &s {
             s.touch();
         }
@@ -136,7 +137,7 @@ impl Sessions {
     }
 
     pub(crate) async fn remove(&self, id: &str, reason: CancelReason) -> bool {
-        let s = self.map.write().expect("lock").remove(id);
+        let s = write(&self.map).remove(id);
         match s {
             Some(s) => {
                 s.end(reason).await;
@@ -147,7 +148,7 @@ impl Sessions {
     }
 
     pub(crate) fn all(&self) -> Vec<Arc<HttpSession>> {
-        self.map.read().expect("lock").values().cloned().collect()
+        read(&self.map).values().cloned().collect()
     }
 
     /// End sessions idle for longer than the limit.

@@ -23,7 +23,8 @@ use super::reply::{
 };
 use super::sessions::{Full, HttpSession};
 use super::HttpState;
-use crate::endpoint::{encode, Endpoint, Sink};
+use crate::provider::Provider;
+use crate::session::{encode, Endpoint, Sink};
 
 const SESSION_HEADER: &str = "mcp-session-id";
 const VERSION_HEADER: &str = "mcp-protocol-version";
@@ -222,10 +223,18 @@ async fn stateless(st: &HttpState, h: &HeaderMap, msg: Message, version: String)
             struct N {
                 name: String,
             }
-            serde_json::from_str::<N>(p.get())
-                .ok()
-                .and_then(|n| st.shared.registry.tool(&n.name))
-                .map(|t| t.tool().input_schema.clone())
+            match serde_json::from_str::<N>(p.get()) {
+                Ok(n) => st
+                    .shared
+                    .rt
+                    .catalog
+                    .get_tool(&n.name)
+                    .await
+                    .ok()
+                    .flatten()
+                    .map(|t| t.handler().tool().input_schema.clone()),
+                Err(_) => None,
+            }
         }
         _ => None,
     };
@@ -238,8 +247,8 @@ async fn stateless(st: &HttpState, h: &HeaderMap, msg: Message, version: String)
         );
     }
     if r.is_some() {
-        if let Err(e) = st.shared.router.check_stateless_meta(params) {
-            let m = crate::endpoint::error_message(id, e.to_error_object());
+        if let Err(e) = crate::meta::check_stateless_meta(params) {
+            let m = crate::session::error_message(id, e.to_error_object());
             return super::guard::json_message(StatusCode::BAD_REQUEST, &m);
         }
     }
@@ -254,7 +263,7 @@ async fn stateless(st: &HttpState, h: &HeaderMap, msg: Message, version: String)
             format!("Method not found: {method}"),
         );
     }
-    let ep = Endpoint::new(st.shared.router.clone(), Session::handshake(None));
+    let ep = Endpoint::new(st.shared.pipeline.clone(), Session::handshake(None));
     let mut plan = unresumable_plan(st);
     plan.cancel_on_drop = true;
     plan.status = stateless_status;
@@ -293,7 +302,7 @@ fn sessionless(st: &HttpState, version: Option<ProtocolVersion>) -> Arc<Endpoint
         Implementation::new("unknown", "0"),
         Default::default(),
     );
-    Endpoint::new(st.shared.router.clone(), session)
+    Endpoint::new(st.shared.pipeline.clone(), session)
 }
 
 async fn handshake(st: &HttpState, h: &HeaderMap, msg: Message) -> Response {
@@ -316,7 +325,7 @@ async fn handshake(st: &HttpState, h: &HeaderMap, msg: Message) -> Response {
         return match msg {
             Message::Request(r) => {
                 let ep = if is_init {
-                    Endpoint::new(st.shared.router.clone(), Session::handshake(None))
+                    Endpoint::new(st.shared.pipeline.clone(), Session::handshake(None))
                 } else {
                     sessionless(st, header_version)
                 };
@@ -331,7 +340,7 @@ async fn handshake(st: &HttpState, h: &HeaderMap, msg: Message) -> Response {
         let Message::Request(r) = msg else {
             unreachable!()
         };
-        let session = match st.sessions.create(&st.shared.router) {
+        let session = match st.sessions.create(&st.shared.pipeline) {
             Ok(s) => s,
             Err(Full) => {
                 return rpc_error(
@@ -399,7 +408,7 @@ async fn batch(st: &HttpState, h: &HeaderMap, bytes: Bytes) -> Response {
     };
     let store = st.opts.event_store.clone();
     let sink: Arc<dyn Sink> = Arc::new(StreamSink(session.standalone(store)));
-    match crate::connection::batch(&session.endpoint, &sink, &bytes).await {
+    match crate::session::batch(&session.endpoint, &sink, &bytes).await {
         Some(reply) => json_bytes(StatusCode::OK, reply),
         None => StatusCode::ACCEPTED.into_response(),
     }

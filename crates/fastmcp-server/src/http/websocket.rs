@@ -27,7 +27,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::guard::{check_origin_and_host, rpc_error};
 use super::options::HttpOptions;
-use crate::server::Shared;
+use crate::shared::Shared;
 
 /// The subprotocol offered to clients.
 const SUBPROTOCOL: &str = "mcp";
@@ -199,7 +199,7 @@ async fn session(st: WsState, socket: WebSocket, _slot: Slot) {
         inbound: in_rx,
         outbound: Outbound::new(out_tx),
     };
-    crate::connection::serve(st.shared.clone(), channel).await;
+    crate::session::serve_channel(st.shared.clone(), channel).await;
     done.cancel();
     let _ = writer.await;
     // The reader ends when the client answers the close frame; don't wait forever.

@@ -10,6 +10,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+use crate::lock::lock;
 use fastmcp_core::{BoxFuture, Error};
 use fastmcp_protocol::{ClientCapabilities, ErrorObject, Implementation, JsonObject, TaskStatus};
 use serde::{Deserialize, Serialize};
@@ -143,7 +144,7 @@ impl MemoryTaskStore {
 
     /// How many records it holds (expired ones not yet swept included).
     pub fn len(&self) -> usize {
-        self.records.lock().expect("lock").len()
+        lock(&self.records).len()
     }
 
     /// Whether it holds no record.
@@ -155,7 +156,7 @@ impl MemoryTaskStore {
 impl TaskStore for MemoryTaskStore {
     fn create(&self, record: TaskRecord) -> BoxFuture<'_, Result<(), Error>> {
         let now = now_ms();
-        let mut records = self.records.lock().expect("lock");
+        let mut records = lock(&self.records);
         records.retain(|_, r| !r.is_expired(now));
         let r = if records.contains_key(&record.task_id) {
             Err(Error::internal(format!(
@@ -174,7 +175,7 @@ impl TaskStore for MemoryTaskStore {
         let r = self
             .records
             .lock()
-            .expect("lock")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(task_id)
             .filter(|r| !r.is_expired(now))
             .cloned();
@@ -182,7 +183,7 @@ impl TaskStore for MemoryTaskStore {
     }
 
     fn replace(&self, record: TaskRecord, expected: u64) -> BoxFuture<'_, Result<bool, Error>> {
-        let mut records = self.records.lock().expect("lock");
+        let mut records = lock(&self.records);
         let ok = match records.get_mut(&record.task_id) {
             Some(stored) if stored.version == expected => {
                 *stored = TaskRecord {
@@ -197,7 +198,7 @@ impl TaskStore for MemoryTaskStore {
     }
 
     fn delete(&self, task_id: &str) -> BoxFuture<'_, Result<(), Error>> {
-        self.records.lock().expect("lock").remove(task_id);
+        lock(&self.records).remove(task_id);
         Box::pin(async { Ok(()) })
     }
 
@@ -211,7 +212,7 @@ impl TaskStore for MemoryTaskStore {
         let mut mine: Vec<TaskRecord> = self
             .records
             .lock()
-            .expect("lock")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .values()
             .filter(|r| r.owner.as_deref() == Some(owner) && !r.is_expired(now))
             .cloned()

@@ -16,8 +16,11 @@ use serde_json::value::RawValue;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
-use crate::registry::ServerEvent;
-use crate::router::{Call, Router};
+use crate::call::Call;
+use crate::changes::ServerEvent;
+use crate::lock::lock;
+use crate::meta::prepare;
+use crate::service::{McpRequest, Pipeline};
 
 type Reply = Result<Box<RawValue>, ErrorObject>;
 
@@ -59,7 +62,7 @@ impl Sink for tokio::sync::mpsc::Sender<Bytes> {
 
 /// One handshake-era session (or the container of stateless requests on a connection).
 pub(crate) struct Endpoint {
-    pub(crate) router: Arc<Router>,
+    pub(crate) pipeline: Arc<Pipeline>,
     pub(crate) session: Arc<Session>,
     pub(crate) token: CancellationToken,
     inflight: Mutex<HashMap<RequestId, Arc<Scope>>>,
@@ -78,9 +81,9 @@ pub(crate) fn error_message(id: Option<RequestId>, error: ErrorObject) -> Messag
 }
 
 impl Endpoint {
-    pub(crate) fn new(router: Arc<Router>, session: Arc<Session>) -> Arc<Endpoint> {
+    pub(crate) fn new(pipeline: Arc<Pipeline>, session: Arc<Session>) -> Arc<Endpoint> {
         Arc::new(Endpoint {
-            router,
+            pipeline,
             session,
             token: CancellationToken::new(),
             inflight: Mutex::new(HashMap::new()),
@@ -93,7 +96,7 @@ impl Endpoint {
     /// Register a request's scope; a duplicate id of a request still running is refused.
     pub(crate) fn admit(&self, r: &Request) -> Result<Arc<Scope>, Message> {
         let scope = Scope::with_token(self.token.child_token(), Budget::unlimited());
-        let mut inflight = self.inflight.lock().expect("lock");
+        let mut inflight = lock(&self.inflight);
         if inflight.contains_key(&r.id) {
             let e = ErrorObject::new(
                 error_code::INVALID_REQUEST,
@@ -117,35 +120,35 @@ impl Endpoint {
             endpoint: self.clone(),
             sink,
         });
-        let result = match self.router.prepare(&self.session, r.params.as_deref()) {
+        let id = r.id.clone();
+        let result = match prepare(&self.session, r.params.as_deref()) {
             Err(e) => Err(e),
             Ok(p) => {
                 let call = Call {
-                    id: r.id.clone(),
+                    id: r.id,
                     session: p.session,
                     peer,
                     scope: scope.clone(),
                     progress_token: p.progress_token,
                     nested: false,
                 };
-                self.router
-                    .handle(&call, &r.method, r.params.as_deref())
-                    .await
+                let req = McpRequest::new(r.method, r.params, call);
+                self.pipeline.call(req).await
             }
         };
-        self.inflight.lock().expect("lock").remove(&r.id);
+        lock(&self.inflight).remove(&id);
         if matches!(scope.cancel_reason(), Some(CancelReason::Requested(_))) {
             return None;
         }
         Some(match result {
-            Ok(result) => Message::Response(Response { id: r.id, result }),
-            Err(e) => error_message(Some(r.id), e.to_error_object()),
+            Ok(result) => Message::Response(Response { id, result }),
+            Err(e) => error_message(Some(id), e.to_error_object()),
         })
     }
 
     /// Cancel a request in flight.
     pub(crate) fn cancel(&self, id: &RequestId, reason: CancelReason) {
-        let scope = self.inflight.lock().expect("lock").get(id).cloned();
+        let scope = lock(&self.inflight).get(id).cloned();
         if let Some(s) = scope {
             s.cancel(reason);
         }
@@ -156,7 +159,7 @@ impl Endpoint {
         let scopes: Vec<_> = self
             .inflight
             .lock()
-            .expect("lock")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .values()
             .cloned()
             .collect();
@@ -168,7 +171,7 @@ impl Endpoint {
 
     /// How many requests are in flight.
     pub(crate) fn in_flight(&self) -> usize {
-        self.inflight.lock().expect("lock").len()
+        lock(&self.inflight).len()
     }
 
     pub(crate) fn on_notification(&self, n: Notification) {
@@ -188,7 +191,7 @@ impl Endpoint {
     }
 
     pub(crate) fn on_reply(&self, id: RequestId, reply: Reply) {
-        if let Some(tx) = self.pending.lock().expect("lock").remove(&id) {
+        if let Some(tx) = lock(&self.pending).remove(&id) {
             let _ = tx.send(reply);
         }
     }
@@ -241,7 +244,7 @@ impl Endpoint {
 
     /// End the session: pending server-to-client requests fail.
     pub(crate) fn close(&self) {
-        self.pending.lock().expect("lock").clear();
+        lock(&self.pending).clear();
     }
 }
 
@@ -262,7 +265,7 @@ struct PendingGuard<'a> {
 impl Drop for PendingGuard<'_> {
     fn drop(&mut self) {
         let pending = &self.peer.endpoint.pending;
-        if pending.lock().expect("lock").remove(&self.id).is_some() {
+        if lock(pending).remove(&self.id).is_some() {
             let n = Message::Notification(Notification {
                 method: "notifications/cancelled".into(),
                 params: Some(to_raw(&serde_json::json!({
@@ -301,11 +304,7 @@ impl Peer for EndpointPeer {
         });
         Box::pin(async move {
             let (tx, rx) = oneshot::channel();
-            self.endpoint
-                .pending
-                .lock()
-                .expect("lock")
-                .insert(id.clone(), tx);
+            lock(&self.endpoint.pending).insert(id.clone(), tx);
             let _guard = PendingGuard { peer: self, id };
             self.sink
                 .send(encode(&m))

@@ -1,5 +1,5 @@
-//! A message-stream connection (stdio, in-memory): reads frames, runs requests
-//! concurrently, writes responses as they finish.
+//! A session over a message channel (in-memory, WebSocket, legacy HTTP+SSE): reads frames,
+//! runs requests concurrently, writes responses as they finish.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -14,10 +14,10 @@ use serde_json::value::RawValue;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::task::TaskTracker;
 
-use crate::endpoint::{encode, error_message, Endpoint, Sink};
-use crate::server::Shared;
+use super::endpoint::{encode, error_message, Endpoint, Sink};
+use crate::shared::Shared;
 
-pub(crate) async fn serve(shared: Arc<Shared>, ch: Channel) {
+pub(crate) async fn serve_channel(shared: Arc<Shared>, ch: Channel) {
     serve_session(shared, ch, Session::handshake(None)).await
 }
 
@@ -26,9 +26,9 @@ pub(crate) async fn serve(shared: Arc<Shared>, ch: Channel) {
 /// cancelled (after the shutdown grace at shutdown) and awaited. Every message-stream
 /// transport (stdio, in-memory, WebSocket, legacy HTTP+SSE) runs through here.
 pub(crate) async fn serve_session(shared: Arc<Shared>, mut ch: Channel, session: Arc<Session>) {
-    let ep = Endpoint::new(shared.router.clone(), session);
+    let ep = Endpoint::new(shared.pipeline.clone(), session);
     let sink: Arc<dyn Sink> = Arc::new(ch.outbound.clone());
-    let mut events = shared.registry.events.subscribe();
+    let mut events = shared.rt.changes.subscribe();
     let requests = TaskTracker::new();
     loop {
         tokio::select! {
@@ -74,7 +74,7 @@ impl Ending {
     pub(crate) fn of(shared: &Shared, ep: &Endpoint, output_open: bool) -> Ending {
         let shutdown = shared.shutdown.is_cancelled();
         Ending {
-            grace: (shutdown || output_open).then_some(ep.router.config.shutdown_grace),
+            grace: (shutdown || output_open).then_some(ep.pipeline.rt.config.shutdown_grace),
             reason: if shutdown {
                 CancelReason::Shutdown
             } else {
@@ -87,7 +87,7 @@ impl Ending {
 /// The notification a server event becomes for this session, if any.
 pub(crate) fn event_message(
     ep: &Endpoint,
-    ev: Result<crate::registry::ServerEvent, RecvError>,
+    ev: Result<crate::changes::ServerEvent, RecvError>,
 ) -> Option<Bytes> {
     ev.ok()
         .and_then(|ev| ep.event_message(&ev))

@@ -3,7 +3,7 @@
 //! a task switch, and output is flushed only when no further line is already buffered.
 //! Requests that wait run in tasks of their own and hand their output to the loop through
 //! a channel. A handler that computes for long before its first await holds the loop up
-//! once; the connection then spawns every request (see `connection::on_frame`).
+//! once; the connection then spawns every request (see `channel::on_frame`).
 
 use std::sync::Arc;
 
@@ -14,9 +14,9 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufWriter};
 use tokio::sync::mpsc;
 use tokio_util::task::TaskTracker;
 
-use crate::connection::{event_message, on_frame, Ending};
-use crate::endpoint::{Endpoint, Sink};
-use crate::server::Shared;
+use super::channel::{event_message, on_frame, Ending};
+use super::endpoint::{Endpoint, Sink};
+use crate::shared::Shared;
 
 /// Messages waiting for the loop, from requests running in tasks of their own.
 const QUEUE: usize = 256;
@@ -26,11 +26,11 @@ where
     R: AsyncRead + Unpin + Send,
     W: AsyncWrite + Unpin + Send,
 {
-    let ep = Endpoint::new(shared.router.clone(), Session::handshake(None));
+    let ep = Endpoint::new(shared.pipeline.clone(), Session::handshake(None));
     let (tx, mut queue) = mpsc::channel::<Bytes>(QUEUE);
     let sink: Arc<dyn Sink> = Arc::new(tx);
     let mut out = Output::new(writer);
-    let mut events = shared.registry.events.subscribe();
+    let mut events = shared.rt.changes.subscribe();
     let requests = TaskTracker::new();
     while out.open {
         if queue.is_empty() && !lines.has_buffered_line() {

@@ -1,0 +1,354 @@
+//! `Server`: the builder. Register components, providers, transforms and middleware,
+//! then start it or run it on a transport.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use fastmcp_core::{Error, IntoComponents, IntoPrompt, IntoResource, IntoTool, StateSealer};
+use fastmcp_protocol::Icon;
+use tower::util::BoxCloneSyncService;
+use tower::{Layer, Service};
+
+use crate::changes::ChangeNotifier;
+use crate::config::ServerConfig;
+use crate::provider::{LocalProvider, OnDuplicate, Provider, ProviderSet, RegistrationError};
+use crate::running::{RunningServer, ServerHandle};
+use crate::runtime::Runtime;
+use crate::service::{BoxMcpService, LayerFn, McpRequest, Pipeline};
+use crate::shared::{Hook, Shared};
+use crate::tasks::state::Tasks;
+use crate::tasks::{MemoryTaskStore, TaskStore};
+use crate::transform::{Transform, Transformed};
+
+/// An MCP server: register components, then run it on a transport.
+///
+/// ```no_run
+/// use fastmcp_server::Server;
+/// use fastmcp_core::{FnTool, Context, Error};
+///
+/// #[derive(serde::Deserialize, schemars::JsonSchema)]
+/// struct Greet { name: String }
+///
+/// # async fn f() -> Result<(), Error> {
+/// Server::new("greeter", "1.0.0")
+///     .instructions("Greets people.")
+///     .tool(FnTool::typed("greet", "Say hello.", |_: Context, a: Greet| async move {
+///         format!("Hello, {}!", a.name)
+///     }))
+///     .run_stdio()
+///     .await
+/// # }
+/// ```
+pub struct Server {
+    config: ServerConfig,
+    changes: ChangeNotifier,
+    local: Arc<LocalProvider>,
+    providers: Vec<Arc<dyn Provider>>,
+    transforms: Vec<Arc<dyn Transform>>,
+    layers: Vec<LayerFn>,
+    task_store: Arc<dyn TaskStore>,
+    startup: Vec<Hook>,
+    shutdown: Vec<Hook>,
+    /// What went wrong while registering (returned by [`Server::start`]).
+    errors: Vec<RegistrationError>,
+}
+
+impl Server {
+    /// A server with a name and version.
+    pub fn new(name: &str, version: &str) -> Self {
+        let changes = ChangeNotifier::new();
+        Server {
+            config: ServerConfig::new(name, version),
+            local: Arc::new(LocalProvider::new(changes.clone())),
+            changes,
+            providers: vec![],
+            transforms: vec![],
+            layers: vec![],
+            task_store: Arc::new(MemoryTaskStore::new()),
+            startup: vec![],
+            shutdown: vec![],
+            errors: vec![],
+        }
+    }
+
+    /// A display title.
+    pub fn title(mut self, t: &str) -> Self {
+        self.config.info.title = Some(t.to_owned());
+        self
+    }
+
+    /// A description of the server.
+    pub fn description(mut self, d: &str) -> Self {
+        self.config.info.description = Some(d.to_owned());
+        self
+    }
+
+    /// The server's website.
+    pub fn website_url(mut self, url: &str) -> Self {
+        self.config.info.website_url = Some(url.to_owned());
+        self
+    }
+
+    /// Add an icon.
+    pub fn icon(mut self, icon: Icon) -> Self {
+        self.config.add_icon(icon);
+        self
+    }
+
+    /// Instructions for the model.
+    pub fn instructions(mut self, i: &str) -> Self {
+        self.config.instructions = Some(i.to_owned());
+        self
+    }
+
+    /// The default time budget of every request (a tool's own timeout may be shorter).
+    pub fn request_timeout(mut self, t: Duration) -> Self {
+        self.config.request_timeout = Some(t);
+        self
+    }
+
+    /// Paginate list results with this many items a page.
+    pub fn page_size(mut self, n: usize) -> Self {
+        self.config.page_size = Some(n);
+        self
+    }
+
+    /// What to do when a name is registered twice.
+    pub fn on_duplicate(self, policy: OnDuplicate) -> Self {
+        self.local.set_on_duplicate(policy);
+        self
+    }
+
+    /// Hide the messages of unexpected handler errors (tool errors made with
+    /// `Error::tool` are still shown).
+    pub fn mask_error_details(mut self, on: bool) -> Self {
+        self.config.mask_error_details = on;
+        self
+    }
+
+    /// Refuse tool calls with arguments that are not in the input schema.
+    pub fn strict_input_validation(mut self, on: bool) -> Self {
+        self.config.strict_input_validation = on;
+        self
+    }
+
+    /// Accept JSON-encoded strings for non-string arguments (default on).
+    pub fn lenient_arguments(mut self, on: bool) -> Self {
+        self.config.lenient_arguments = on;
+        self
+    }
+
+    /// How long a cancelled handler gets to reach a checkpoint before it is dropped.
+    pub fn cancel_grace(mut self, d: Duration) -> Self {
+        self.config.cancel_grace = d;
+        self
+    }
+
+    /// How long shutdown waits for requests in flight.
+    pub fn shutdown_grace(mut self, d: Duration) -> Self {
+        self.config.shutdown_grace = d;
+        self
+    }
+
+    /// The key that seals `requestState` (give every replica the same key).
+    pub fn request_state_key(mut self, key: impl Into<Vec<u8>>) -> Self {
+        self.config.sealer = StateSealer::new(key.into());
+        self
+    }
+
+    /// `ttlMs` and `cacheScope` of list results in the stateless era.
+    pub fn list_cache(mut self, ttl: Duration, scope: fastmcp_protocol::CacheScope) -> Self {
+        self.config.list_ttl_ms = ttl.as_millis() as u64;
+        self.config.cache_scope = scope;
+        self
+    }
+
+    /// Largest message accepted on stdio.
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.config.max_message_size = bytes;
+        self
+    }
+
+    /// Where tasks are kept (default: a [`MemoryTaskStore`]). Give every replica the same
+    /// shared store (and the same [`Server::request_state_key`]) to serve tasks behind a
+    /// load balancer.
+    pub fn task_store(mut self, store: impl TaskStore) -> Self {
+        self.task_store = Arc::new(store);
+        self
+    }
+
+    /// How long a task is kept after its creation (`ttlMs`, default one hour; `None`:
+    /// unlimited). A task still running when it passes fails with a timeout.
+    pub fn task_ttl(mut self, ttl: Option<Duration>) -> Self {
+        self.config.task_ttl = ttl;
+        self
+    }
+
+    /// The polling interval suggested to clients of tasks (`pollIntervalMs`, default 1 s).
+    pub fn task_poll_interval(mut self, d: Duration) -> Self {
+        self.config.task_poll_interval = d;
+        self
+    }
+
+    fn must(mut self, r: Result<(), RegistrationError>) -> Self {
+        if let Err(e) = r {
+            self.errors.push(e);
+        }
+        self
+    }
+
+    /// Register a tool (a `#[tool]` function or a [`fastmcp_core::FnTool`]). A problem
+    /// (a name taken under [`OnDuplicate::Error`]) is returned by [`Server::start`].
+    pub fn tool(self, t: impl IntoTool) -> Self {
+        let r = self.local.add_tool(t.into_tool());
+        self.must(r)
+    }
+
+    /// Register a resource or template. A problem (an invalid URI template, a URI taken
+    /// under [`OnDuplicate::Error`]) is returned by [`Server::start`].
+    pub fn resource(self, r: impl IntoResource) -> Self {
+        let r = self.local.add_resource(r.into_resource());
+        self.must(r)
+    }
+
+    /// Register a prompt. A problem is returned by [`Server::start`].
+    pub fn prompt(self, p: impl IntoPrompt) -> Self {
+        let r = self.local.add_prompt(p.into_prompt());
+        self.must(r)
+    }
+
+    /// Register every component of a value with `#[tools]` on its impl block.
+    pub fn components(mut self, c: impl IntoComponents) -> Self {
+        let c = c.into_components();
+        for t in c.tools {
+            let r = self.local.add_tool(t);
+            self = self.must(r);
+        }
+        for r in c.resources {
+            let r = self.local.add_resource(r);
+            self = self.must(r);
+        }
+        for p in c.prompts {
+            let r = self.local.add_prompt(p);
+            self = self.must(r);
+        }
+        self
+    }
+
+    /// Add a source of components (a mounted server, a proxy, a directory, ...), asked
+    /// after the server's own components and the providers added before it. See
+    /// [`Provider`].
+    pub fn provider(mut self, p: impl Provider) -> Self {
+        self.providers.push(Arc::new(p));
+        self
+    }
+
+    /// Reshape what every provider offers (see [`Transform`]); the first transform added
+    /// is the outermost.
+    pub fn transform(mut self, t: impl Transform) -> Self {
+        self.transforms.push(Arc::new(t));
+        self
+    }
+
+    /// Wrap the request pipeline in a `tower` layer (middleware): it sees every request,
+    /// nested calls included, as an [`McpRequest`] and the method's result or error. The
+    /// first layer added is the outermost. See [`crate::McpService`].
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<BoxMcpService> + Send + 'static,
+        L::Service: Service<McpRequest, Response = Box<serde_json::value::RawValue>, Error = Error>
+            + Clone
+            + Send
+            + Sync
+            + 'static,
+        <L::Service as Service<McpRequest>>::Future: Send + 'static,
+    {
+        self.layers.push(Box::new(move |inner| {
+            BoxCloneSyncService::new(layer.layer(inner))
+        }));
+        self
+    }
+
+    /// Run `f` before serving; an `Err` stops the start.
+    pub fn on_startup<F, Fut>(mut self, f: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), Error>> + Send + 'static,
+    {
+        self.startup.push(Box::new(move || Box::pin(f())));
+        self
+    }
+
+    /// Run `f` after the server has drained at shutdown.
+    pub fn on_shutdown<F, Fut>(mut self, f: F) -> Self
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = Result<(), Error>> + Send + 'static,
+    {
+        self.shutdown.push(Box::new(move || Box::pin(f())));
+        self
+    }
+
+    /// A handle to change components at run time.
+    pub fn handle(&self) -> ServerHandle {
+        ServerHandle::new(self.local.clone(), self.changes.clone())
+    }
+
+    /// The settings so far.
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
+
+    /// Check what was registered, run the startup hooks and return the running server.
+    /// Fails with the first registration problem (naming the component and the cause),
+    /// or the first startup hook's error.
+    pub async fn start(self) -> Result<RunningServer, Error> {
+        if let Some(e) = self.errors.first() {
+            let more = match self.errors.len() {
+                1 => String::new(),
+                n => format!(" (and {} more registration errors)", n - 1),
+            };
+            return Err(Error::internal(format!(
+                "cannot start the server: {e}{more}"
+            )));
+        }
+        for h in self.startup {
+            h().await?;
+        }
+        let mut providers: Vec<Arc<dyn Provider>> = vec![self.local.clone()];
+        providers.extend(self.providers);
+        let mut catalog = Transformed::new(ProviderSet::new(providers));
+        for t in self.transforms {
+            catalog = catalog.with_arc(t);
+        }
+        catalog.attach(&self.changes);
+        let rt = Arc::new(Runtime::new(
+            self.config,
+            catalog,
+            self.local,
+            self.changes,
+            Tasks::new(self.task_store),
+        ));
+        let pipeline = Pipeline::new(rt, self.layers);
+        Ok(RunningServer::new(Shared::new(pipeline, self.shutdown)))
+    }
+
+    /// Serve one client on stdin/stdout until it closes stdin; then shut down.
+    ///
+    /// The environment variable `FASTMCP_MAX_MESSAGE_SIZE` (bytes) overrides
+    /// [`Server::max_message_size`].
+    pub async fn run_stdio(self) -> Result<(), Error> {
+        let max = std::env::var("FASTMCP_MAX_MESSAGE_SIZE")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(self.config.max_message_size);
+        let running = self.start().await?;
+        let (stdin, stdout) = (
+            fastmcp_transport::stdio::stdin(),
+            fastmcp_transport::stdio::stdout(),
+        );
+        running.serve_stream(stdin, stdout, max).await;
+        running.shutdown().await
+    }
+}

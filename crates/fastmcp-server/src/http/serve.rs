@@ -1,0 +1,92 @@
+//! The HTTP entry points of [`Server`] and [`RunningServer`]: every HTTP transport as an
+//! axum `Router`, served on a listener, or run until Ctrl-C.
+
+use fastmcp_core::Error;
+
+use super::HttpOptions;
+use crate::builder::Server;
+use crate::running::RunningServer;
+
+impl Server {
+    /// Serve HTTP at `addr` (e.g. `127.0.0.1:8000`) until Ctrl-C, then shut down
+    /// gracefully: Streamable HTTP at `/mcp`, legacy HTTP+SSE at `/sse` and `/messages`,
+    /// WebSocket at `/ws`.
+    pub async fn run_http(self, addr: &str) -> Result<(), Error> {
+        self.run_http_with(addr, HttpOptions::default()).await
+    }
+
+    /// [`Server::run_http`] with options.
+    pub async fn run_http_with(self, addr: &str, opts: HttpOptions) -> Result<(), Error> {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(Error::from)?;
+        let addr = listener.local_addr().map_err(Error::from)?;
+        tracing::info!(
+            "serving MCP on http://{addr}{} (legacy SSE: {}, WebSocket: ws://{addr}{})",
+            opts.path,
+            opts.sse_path,
+            opts.ws_path
+        );
+        let running = self.start().await?;
+        let r2 = running.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                let _ = r2.shutdown().await;
+            }
+        });
+        running.serve_http(listener, opts).await?;
+        running.shutdown().await
+    }
+}
+
+impl RunningServer {
+    /// The Streamable HTTP endpoint as an axum `Router` (nest it into an application, or
+    /// serve it with [`RunningServer::serve_http`]). Call inside a tokio runtime.
+    pub fn streamable_http(&self, opts: HttpOptions) -> axum::Router {
+        super::streamable_router(self.shared.clone(), opts)
+    }
+
+    /// The legacy HTTP+SSE transport of protocol 2024-11-05 as an axum `Router`: `GET /sse`
+    /// opens a session's event stream (its first event, `endpoint`, names where to POST),
+    /// `POST /messages?sessionId=..` takes the client's messages (`202 Accepted`; responses
+    /// go out on the stream). Closing the stream ends the session. Paths are set with
+    /// [`HttpOptions::legacy_paths`]. Call inside a tokio runtime.
+    pub fn legacy_sse(&self, opts: HttpOptions) -> axum::Router {
+        super::legacy_sse_router(self.shared.clone(), opts)
+    }
+
+    /// The WebSocket transport as an axum `Router`: `GET /ws` upgrades (subprotocol `mcp`
+    /// when offered), each text frame is one JSON-RPC message, and the socket is one
+    /// session, served like stdio. The path is set with
+    /// [`HttpOptions::websocket_path`].
+    pub fn websocket(&self, opts: HttpOptions) -> axum::Router {
+        super::websocket_router(self.shared.clone(), opts)
+    }
+
+    /// Every HTTP transport on one axum `Router`: Streamable HTTP
+    /// ([`RunningServer::streamable_http`]), legacy HTTP+SSE ([`RunningServer::legacy_sse`])
+    /// and WebSocket ([`RunningServer::websocket`]); their paths must differ. This is what
+    /// [`RunningServer::serve_http`] serves. Call inside a tokio runtime.
+    pub fn http_router(&self, opts: HttpOptions) -> axum::Router {
+        super::combined_router(self.shared.clone(), opts)
+    }
+
+    /// Serve every HTTP transport ([`RunningServer::http_router`]) on a bound listener until
+    /// the server shuts down. `TCP_NODELAY` is set on every connection.
+    pub async fn serve_http(
+        &self,
+        listener: tokio::net::TcpListener,
+        opts: HttpOptions,
+    ) -> Result<(), Error> {
+        use axum::serve::ListenerExt;
+        let app = self.http_router(opts);
+        let listener = listener.tap_io(|tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
+        let token = self.shared.shutdown.clone();
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move { token.cancelled().await })
+            .await
+            .map_err(Error::from)
+    }
+}

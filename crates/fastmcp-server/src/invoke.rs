@@ -1,0 +1,152 @@
+//! Running a handler: in a cancellation scope with the request's budget, in a fresh
+//! context; in the stateless era with its earlier input rounds replayed from the sealed
+//! `requestState` and `inputResponses`, an unfinished round ending in `input_required`.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use fastmcp_core::{Budget, Context, Error, InputRounds, Outcome, RequestState};
+use fastmcp_protocol::{InputRequiredResult, InputResponses, ResultType};
+use serde_json::{Map, Value};
+
+use crate::call::Call;
+use crate::runtime::Runtime;
+
+/// How a handler run in a scope ended, with the input requests of an unfinished round.
+pub(crate) struct Ran<T> {
+    pub(crate) outcome: Outcome<T>,
+    pub(crate) input_required: Option<InputRequiredResult>,
+}
+
+impl<T: Default> Ran<T> {
+    /// The result, or the input-required result of an unfinished round.
+    pub(crate) fn finish(self) -> Result<(T, Option<InputRequiredResult>), Error> {
+        if let Some(ir) = self.input_required {
+            return Ok((T::default(), Some(ir)));
+        }
+        Ok((self.outcome.into_result()?, None))
+    }
+}
+
+/// The multi-round-trip side of a request: what binds its `requestState` (method and
+/// component) and the answers the client sent.
+pub(crate) struct Rounds {
+    pub(crate) binding: String,
+    pub(crate) responses: Option<InputResponses>,
+    pub(crate) state: Option<String>,
+}
+
+/// Run `f` in a child scope of the request with `timeout` (and the server's request
+/// timeout), in a fresh context. In the stateless era with `rounds`, input rounds are
+/// replayed and an unfinished round yields an `input_required` result.
+pub(crate) async fn run<T, F, Fut>(
+    rt: &Runtime,
+    call: &Call,
+    timeout: Option<Duration>,
+    rounds: Option<Rounds>,
+    f: F,
+) -> Result<Ran<T>, Error>
+where
+    F: FnOnce(Context) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>>,
+{
+    let timeouts = [rt.config.request_timeout, timeout];
+    let scope = if timeouts.iter().all(Option::is_none) && !call.nested {
+        // Nothing to tighten: the handler runs in the request's own scope.
+        call.scope.clone()
+    } else {
+        let mut budget = Budget::unlimited();
+        for t in timeouts.into_iter().flatten() {
+            budget = budget.with_timeout(t);
+        }
+        call.scope.child(budget)
+    };
+    let mut b = Context::builder(scope.clone(), call.session.clone())
+        .request_id(call.id.clone())
+        .progress_token(call.progress_token.clone())
+        .peer(call.peer.clone())
+        .grace(rt.config.cancel_grace);
+    if let Some(d) = rt.dispatcher() {
+        b = b.dispatch(d);
+    }
+    let mut binding = None;
+    if let (true, Some(r)) = (call.stateless(), rounds) {
+        let answers = answers(rt, &r.binding, r.responses, r.state)?;
+        b = b.input_rounds(InputRounds::new(answers));
+        binding = Some(r.binding);
+    }
+    let ctx = b.build();
+    let outcome = scope.run(f(ctx.clone()), rt.config.cancel_grace).await;
+    ctx.finish().await;
+    let input_required = match (ctx.input_rounds(), binding) {
+        (Some(rounds), Some(binding)) => {
+            let pending = rounds.take_pending();
+            if pending.is_empty() {
+                None
+            } else {
+                Some(input_required(rt, rounds.answers(), binding, pending)?)
+            }
+        }
+        _ => None,
+    };
+    Ok(Ran {
+        outcome,
+        input_required,
+    })
+}
+
+/// The answers of a stateless-era request's earlier rounds: those sealed in its
+/// `requestState` (checked against `binding`) and its `inputResponses`.
+pub(crate) fn answers(
+    rt: &Runtime,
+    binding: &str,
+    responses: Option<InputResponses>,
+    state: Option<String>,
+) -> Result<Map<String, Value>, Error> {
+    let mut answers = match state {
+        Some(s) => rt.config.sealer.open(&s, binding)?.answers,
+        None => Map::new(),
+    };
+    answers.extend(answer_values(responses.unwrap_or_default())?);
+    Ok(answers)
+}
+
+/// Answers given as `InputResponses` (typed), as stored values.
+pub(crate) fn answer_values(responses: InputResponses) -> Result<Map<String, Value>, Error> {
+    responses
+        .into_iter()
+        .map(|(k, v)| {
+            serde_json::to_value(v)
+                .map(|v| (k, v))
+                .map_err(|e| Error::internal(e.to_string()))
+        })
+        .collect()
+}
+
+/// The `input_required` result of a round that ended with `pending` requests, with the
+/// answers so far sealed into `requestState`.
+pub(crate) fn input_required(
+    rt: &Runtime,
+    answers: &Map<String, Value>,
+    binding: String,
+    pending: BTreeMap<String, Value>,
+) -> Result<InputRequiredResult, Error> {
+    let exp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+        + rt.config.request_state_ttl.as_secs();
+    let state = RequestState {
+        binding,
+        answers: answers.clone(),
+        exp,
+    };
+    let requests = serde_json::from_value(Value::Object(pending.into_iter().collect()))
+        .map_err(|e| Error::internal(format!("bad input request: {e}")))?;
+    Ok(InputRequiredResult {
+        result_type: ResultType::InputRequired,
+        input_requests: Some(requests),
+        request_state: Some(rt.config.sealer.seal(&state)),
+        meta: None,
+    })
+}

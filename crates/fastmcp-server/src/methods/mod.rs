@@ -1,0 +1,92 @@
+//! The MCP methods, one module each, over the shared [`Call`] type; [`dispatch`] routes a
+//! request to its method.
+
+mod completion;
+mod lifecycle;
+mod prompts;
+mod resources;
+mod stamp;
+mod subscriptions;
+mod tools;
+
+use std::sync::Arc;
+
+use fastmcp_core::{Error, ErrorKind};
+use serde_json::value::RawValue;
+
+use crate::call::Call;
+use crate::runtime::Runtime;
+use crate::tasks;
+
+pub(crate) use lifecycle::capabilities;
+
+/// Methods of the handshake era only.
+const HANDSHAKE_ONLY: [&str; 6] = [
+    "initialize",
+    "ping",
+    "logging/setLevel",
+    "resources/subscribe",
+    "resources/unsubscribe",
+    "notifications/initialized",
+];
+
+/// Run a request's method. In the stateless era a missing resource is -32602 (earlier
+/// versions use -32002).
+pub(crate) async fn dispatch(
+    rt: &Arc<Runtime>,
+    call: &Call,
+    method: &str,
+    params: Option<&RawValue>,
+) -> Result<Box<RawValue>, Error> {
+    match route(rt, call, method, params).await {
+        Err(e) if e.kind() == ErrorKind::ResourceNotFound && call.stateless() => {
+            let data = e.data().cloned();
+            let e = Error::invalid_params(e.message().to_owned());
+            Err(match data {
+                Some(d) => e.with_data(d),
+                None => e,
+            })
+        }
+        other => other,
+    }
+}
+
+async fn route(
+    rt: &Arc<Runtime>,
+    call: &Call,
+    method: &str,
+    params: Option<&RawValue>,
+) -> Result<Box<RawValue>, Error> {
+    if !call.stateless()
+        && call.session.protocol_version().is_none()
+        && !matches!(method, "initialize" | "ping" | "server/discover")
+    {
+        return Err(Error::invalid_request(format!(
+            "Received {method} before initialization"
+        )));
+    }
+    if call.stateless() && HANDSHAKE_ONLY.contains(&method) {
+        return Err(Error::method_not_found(method));
+    }
+    match method {
+        "initialize" => lifecycle::initialize(rt, call, params),
+        "ping" => lifecycle::ping(call),
+        "server/discover" => lifecycle::discover(rt),
+        "logging/setLevel" => lifecycle::set_level(call, params),
+        "tools/list" => tools::list(rt, call, params).await,
+        "tools/call" => tools::call_tool(rt, call, params).await,
+        "resources/list" => resources::list(rt, call, params).await,
+        "resources/templates/list" => resources::list_templates(rt, call, params).await,
+        "resources/read" => resources::read(rt, call, params).await,
+        "resources/subscribe" => subscriptions::subscribe(call, params, true),
+        "resources/unsubscribe" => subscriptions::subscribe(call, params, false),
+        "prompts/list" => prompts::list(rt, call, params).await,
+        "prompts/get" => prompts::get(rt, call, params).await,
+        "completion/complete" => completion::complete(rt, call, params).await,
+        "subscriptions/listen" => subscriptions::listen(rt, call, params).await,
+        "tasks/get" | "tasks/update" | "tasks/cancel" | "tasks/result" | "tasks/list" => {
+            tasks::dispatch(rt, call, method, params).await
+        }
+        other => Err(Error::method_not_found(other)),
+    }
+}

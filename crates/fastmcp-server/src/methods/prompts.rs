@@ -1,0 +1,67 @@
+//! `prompts/list` and `prompts/get`.
+
+use fastmcp_core::Error;
+use fastmcp_protocol::{GetPromptRequestParams, ListPromptsResult};
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use super::stamp::stamp;
+use crate::call::{cursor, parse, raw, Call};
+use crate::invoke::{run, Rounds};
+use crate::pagination::page;
+use crate::provider::Provider;
+use crate::runtime::Runtime;
+
+pub(crate) async fn list(
+    rt: &Runtime,
+    call: &Call,
+    params: Option<&RawValue>,
+) -> Result<Box<RawValue>, Error> {
+    let cursor = cursor(params)?;
+    let all = rt.catalog.list_prompts(None).await?.items;
+    let (items, next) = page(&all, cursor.as_deref(), rt.config.page_size)?;
+    let mut r = ListPromptsResult {
+        prompts: items.iter().map(|h| h.prompt().clone()).collect(),
+        next_cursor: next,
+        ..Default::default()
+    };
+    stamp!(rt, call, r, list);
+    raw(&r)
+}
+
+pub(crate) async fn get(
+    rt: &Runtime,
+    call: &Call,
+    params: Option<&RawValue>,
+) -> Result<Box<RawValue>, Error> {
+    let p: GetPromptRequestParams = parse(params)?;
+    let h = rt
+        .catalog
+        .get_prompt(&p.name)
+        .await?
+        .ok_or_else(|| Error::invalid_params(format!("Unknown prompt: {}", p.name)))?;
+    if let Some(defs) = &h.prompt().arguments {
+        let given = p.arguments.as_ref();
+        for a in defs.iter().filter(|a| a.required == Some(true)) {
+            if given.is_none_or(|g| g.get(&a.name).is_none_or(Value::is_null)) {
+                return Err(Error::invalid_params(format!(
+                    "Missing required argument `{}`",
+                    a.name
+                )));
+            }
+        }
+    }
+    let args = p.arguments.unwrap_or_default();
+    let rounds = Some(Rounds {
+        binding: format!("prompts/get:{}", p.name),
+        responses: p.input_responses,
+        state: p.request_state,
+    });
+    let ran = run(rt, call, None, rounds, |ctx| h.get(ctx, args)).await?;
+    let (mut r, input_required) = ran.finish()?;
+    if let Some(ir) = input_required {
+        return raw(&ir);
+    }
+    stamp!(call, r);
+    raw(&r)
+}

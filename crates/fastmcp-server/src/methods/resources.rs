@@ -1,0 +1,84 @@
+//! `resources/list`, `resources/templates/list` and `resources/read`.
+
+use fastmcp_core::Error;
+use fastmcp_protocol::{
+    ListResourceTemplatesResult, ListResourcesResult, ReadResourceRequestParams,
+};
+use serde_json::value::RawValue;
+
+use super::stamp::stamp;
+use crate::call::{cursor, parse, raw, Call};
+use crate::invoke::{run, Rounds};
+use crate::pagination::page;
+use crate::provider::{Provider, ResourceTarget};
+use crate::runtime::Runtime;
+
+pub(crate) async fn list(
+    rt: &Runtime,
+    call: &Call,
+    params: Option<&RawValue>,
+) -> Result<Box<RawValue>, Error> {
+    let cursor = cursor(params)?;
+    let all = rt.catalog.list_resources(None).await?.items;
+    let (items, next) = page(&all, cursor.as_deref(), rt.config.page_size)?;
+    let mut r = ListResourcesResult {
+        resources: items.iter().map(|h| h.resource().clone()).collect(),
+        next_cursor: next,
+        ..Default::default()
+    };
+    stamp!(rt, call, r, list);
+    raw(&r)
+}
+
+pub(crate) async fn list_templates(
+    rt: &Runtime,
+    call: &Call,
+    params: Option<&RawValue>,
+) -> Result<Box<RawValue>, Error> {
+    let cursor = cursor(params)?;
+    let all = rt.catalog.list_templates(None).await?.items;
+    let (items, next) = page(&all, cursor.as_deref(), rt.config.page_size)?;
+    let mut r = ListResourceTemplatesResult {
+        resource_templates: items
+            .iter()
+            .map(|t| t.handler().template().clone())
+            .collect(),
+        next_cursor: next,
+        ..Default::default()
+    };
+    stamp!(rt, call, r, list);
+    raw(&r)
+}
+
+pub(crate) async fn read(
+    rt: &Runtime,
+    call: &Call,
+    params: Option<&RawValue>,
+) -> Result<Box<RawValue>, Error> {
+    let p: ReadResourceRequestParams = parse(params)?;
+    let uri = p.uri;
+    let rounds = Some(Rounds {
+        binding: format!("resources/read:{uri}"),
+        responses: p.input_responses,
+        state: p.request_state,
+    });
+    let target = rt
+        .catalog
+        .resolve_resource(&uri)
+        .await?
+        .ok_or_else(|| Error::resource_not_found(&uri))?;
+    let u = uri.clone();
+    let ran = match target {
+        ResourceTarget::Static(h) => run(rt, call, None, rounds, |ctx| h.read(ctx, u)).await?,
+        ResourceTarget::Template(t, vars) => {
+            let h = t.handler().clone();
+            run(rt, call, None, rounds, |ctx| h.read(ctx, u, vars)).await?
+        }
+    };
+    let (mut r, input_required) = ran.finish()?;
+    if let Some(ir) = input_required {
+        return raw(&ir);
+    }
+    stamp!(rt, call, r, list);
+    raw(&r)
+}

@@ -1,0 +1,170 @@
+//! `tools/list` and `tools/call`.
+
+use std::sync::Arc;
+
+use fastmcp_core::{Error, ErrorKind, ToolArguments};
+use fastmcp_protocol::{CallToolRequestParams, CallToolResult, ListToolsResult, TaskSupport};
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use super::stamp::stamp;
+use crate::call::{cursor, parse, raw, Call};
+use crate::invoke::{answers, run, Rounds};
+use crate::pagination::page;
+use crate::provider::{Provider, ToolEntry};
+use crate::runtime::Runtime;
+use crate::tasks;
+use crate::tool_result::{tool_outcome, tool_result};
+
+/// Whether the session hid tool `name` from itself.
+fn hidden(call: &Call, name: &str) -> bool {
+    call.session.has_disabled() && call.session.is_disabled(&format!("tool:{name}"))
+}
+
+pub(crate) async fn list(
+    rt: &Runtime,
+    call: &Call,
+    params: Option<&RawValue>,
+) -> Result<Box<RawValue>, Error> {
+    let cursor = cursor(params)?;
+    let mut all = rt.catalog.list_tools(None).await?.items;
+    if call.session.has_disabled() {
+        all.retain(|t| !hidden(call, t.name()));
+    }
+    let (items, next) = page(&all, cursor.as_deref(), rt.config.page_size)?;
+    let stateless = call.stateless();
+    let mut r = ListToolsResult {
+        tools: items.iter().map(|t| t.json(stateless)).collect(),
+        next_cursor: next,
+        ..Default::default()
+    };
+    stamp!(rt, call, r, list);
+    raw(&r)
+}
+
+/// The arguments of a call: an object, or absent (`null` reads as absent). Anything else
+/// fails the request's schema: a malformed request (-32602), not a tool error.
+fn arguments(raw: Option<Box<RawValue>>) -> Result<Option<Box<RawValue>>, Error> {
+    let Some(r) = raw else { return Ok(None) };
+    match r.get().trim_start().as_bytes().first() {
+        Some(b'{') => Ok(Some(r)),
+        Some(b'n') => Ok(None),
+        _ => Err(Error::invalid_params(
+            "Invalid params: `arguments` must be an object",
+        )),
+    }
+}
+
+pub(crate) async fn call_tool(
+    rt: &Arc<Runtime>,
+    call: &Call,
+    params: Option<&RawValue>,
+) -> Result<Box<RawValue>, Error> {
+    let mut p: CallToolRequestParams = parse(params)?;
+    let entry = match rt.catalog.get_tool(&p.name).await? {
+        Some(t) if !hidden(call, &p.name) => t,
+        _ => return Err(Error::invalid_params(format!("Unknown tool: {}", p.name))),
+    };
+    let tool = entry.handler().clone();
+    let mut args = ToolArguments::new(arguments(p.arguments.take())?);
+    if rt.config.lenient_arguments {
+        args = args.lenient_for(tool.clone());
+    }
+    if rt.config.strict_input_validation {
+        if let Err(e) = check_known_arguments(&args, &tool.tool().input_schema) {
+            return raw(&tool_result(call, CallToolResult::error_text(e)));
+        }
+    }
+    if let Some(r) = as_task(rt, call, &entry, &mut p, &args).await {
+        return r;
+    }
+    let rounds = Rounds {
+        binding: format!("tools/call:{}", p.name),
+        responses: p.input_responses,
+        state: p.request_state,
+    };
+    let handler = tool.clone();
+    let ran = run(rt, call, tool.timeout(), Some(rounds), |ctx| {
+        handler.call(ctx, args)
+    })
+    .await?;
+    if let Some(ir) = ran.input_required {
+        return raw(&ir);
+    }
+    let result = tool_outcome(&rt.config, &p.name, ran.outcome)?;
+    raw(&tool_result(call, result))
+}
+
+/// A call that runs as a task, if this one does: in 2025-11-25 when the client asks with
+/// `task`; in 2026-07-28 when the tool supports tasks and the client declared the
+/// extension. `None`: an ordinary call.
+async fn as_task(
+    rt: &Arc<Runtime>,
+    call: &Call,
+    entry: &ToolEntry,
+    p: &mut CallToolRequestParams,
+    args: &ToolArguments,
+) -> Option<Result<Box<RawValue>, Error>> {
+    let tool = entry.handler();
+    let support = tool.task_support();
+    if call.nested {
+        return None;
+    }
+    let may_be_task = p.task.is_some() || support == TaskSupport::Required;
+    if may_be_task && tasks::core_tasks_allowed(rt, call) {
+        let refusal = match (p.task.as_ref(), support) {
+            (Some(_), TaskSupport::Forbidden) => "does not support task-augmented calls",
+            (None, TaskSupport::Required) => "must be called as a task",
+            (Some(meta), _) => {
+                let ttl = meta.ttl;
+                let (args, name) = (args.clone(), p.name.clone());
+                return Some(
+                    tasks::call_as_core_task(rt, call, tool.clone(), args, name, ttl).await,
+                );
+            }
+            (None, _) => return None,
+        };
+        let msg = format!("Tool {} {refusal}", p.name);
+        return Some(Err(Error::new(ErrorKind::MethodNotFound, msg)));
+    }
+    if !call.stateless() || support == TaskSupport::Forbidden {
+        return None;
+    }
+    // 2026-07-28: the server decides, for clients that declare the extension.
+    let declared = tasks::declares_tasks(&call.session);
+    if support == TaskSupport::Required && !declared {
+        return Some(Err(tasks::missing_tasks_extension()));
+    }
+    if !declared {
+        return None;
+    }
+    let binding = format!("tools/call:{}", p.name);
+    let known = match answers(
+        rt,
+        &binding,
+        p.input_responses.take(),
+        p.request_state.take(),
+    ) {
+        Ok(a) => a,
+        Err(e) => return Some(Err(e)),
+    };
+    let (args, name) = (args.clone(), p.name.clone());
+    Some(tasks::call_as_task(rt, call, tool.clone(), args, name, known).await)
+}
+
+fn check_known_arguments(args: &ToolArguments, schema: &Value) -> Result<(), String> {
+    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    let given = args.to_map().map_err(|e| e.message().to_owned())?;
+    let unknown: Vec<&str> = given
+        .keys()
+        .filter(|k| !props.contains_key(*k))
+        .map(String::as_str)
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("Unexpected argument(s): {}", unknown.join(", ")))
+    }
+}

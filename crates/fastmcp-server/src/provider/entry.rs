@@ -1,0 +1,104 @@
+//! What a provider hands out: a tool with its serialized definition, a template with its
+//! parsed URI template.
+
+use std::sync::{Arc, OnceLock};
+
+use fastmcp_core::{ResourceTemplateHandler, TemplateVars, ToolHandler};
+use serde_json::value::RawValue;
+
+use crate::uri_template::{TemplateError, UnsafeValue, UriTemplate};
+
+/// A tool and its definition as `tools/list` sends it, serialized once (on the first
+/// listing) in both shapes: with `execution` for the handshake era, without it for the
+/// stateless era (where tasks are server-directed). Cheap to clone.
+#[derive(Clone)]
+pub struct ToolEntry {
+    handler: Arc<dyn ToolHandler>,
+    json: Arc<OnceLock<[Box<RawValue>; 2]>>,
+}
+
+impl ToolEntry {
+    /// An entry for `handler`.
+    pub fn new(handler: Arc<dyn ToolHandler>) -> Self {
+        ToolEntry {
+            handler,
+            json: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// The tool.
+    pub fn handler(&self) -> &Arc<dyn ToolHandler> {
+        &self.handler
+    }
+
+    /// The tool's name.
+    pub fn name(&self) -> &str {
+        &self.handler.tool().name
+    }
+
+    /// The tool's definition, serialized for the era.
+    pub(crate) fn json(&self, stateless: bool) -> &RawValue {
+        let [full, without_execution] = self.json.get_or_init(|| {
+            let def = self.handler.tool();
+            let mut stateless = def.clone();
+            stateless.execution = None;
+            [to_raw(def), to_raw(&stateless)]
+        });
+        if stateless {
+            without_execution
+        } else {
+            full
+        }
+    }
+}
+
+impl std::fmt::Debug for ToolEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("ToolEntry").field(&self.name()).finish()
+    }
+}
+
+fn to_raw<T: serde::Serialize>(v: &T) -> Box<RawValue> {
+    // A `Tool` is plain data (strings, numbers, JSON values): serializing it cannot fail.
+    serde_json::value::to_raw_value(v).unwrap_or_else(|_| {
+        serde_json::value::to_raw_value(&serde_json::Value::Null).unwrap_or_default()
+    })
+}
+
+/// A resource template and its parsed URI template.
+pub struct TemplateEntry {
+    parsed: UriTemplate,
+    handler: Arc<dyn ResourceTemplateHandler>,
+}
+
+impl TemplateEntry {
+    /// An entry for `handler`; fails when its URI template is not valid RFC 6570.
+    pub fn new(handler: Arc<dyn ResourceTemplateHandler>) -> Result<Self, TemplateError> {
+        let parsed = UriTemplate::parse(&handler.template().uri_template)?;
+        Ok(TemplateEntry { parsed, handler })
+    }
+
+    /// The template.
+    pub fn handler(&self) -> &Arc<dyn ResourceTemplateHandler> {
+        &self.handler
+    }
+
+    /// The URI template as written.
+    pub fn uri_template(&self) -> &str {
+        &self.handler.template().uri_template
+    }
+
+    /// The variables of `uri` if it matches (`Ok(None)` if it does not; `Err` when it
+    /// matches with a value that is not safe to hand to a handler).
+    pub fn match_uri(&self, uri: &str) -> Result<Option<TemplateVars>, UnsafeValue> {
+        self.parsed.match_uri(uri)
+    }
+}
+
+impl std::fmt::Debug for TemplateEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TemplateEntry")
+            .field(&self.uri_template())
+            .finish()
+    }
+}

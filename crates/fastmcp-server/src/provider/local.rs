@@ -1,0 +1,303 @@
+//! The server's own components, in registration order, changeable at run time: the
+//! provider behind [`crate::Server::tool`], [`crate::Server::resource`],
+//! [`crate::Server::prompt`] and [`crate::ServerHandle`].
+
+use std::sync::{Arc, RwLock};
+
+use fastmcp_core::{AnyResource, BoxFuture, Error, PromptHandler, ResourceHandler, ToolHandler};
+use fastmcp_protocol::TaskSupport;
+use indexmap::IndexMap;
+
+use super::{match_templates, Kinds, Page, Provider, ResourceTarget, TemplateEntry, ToolEntry};
+use crate::changes::ChangeNotifier;
+use crate::lock::{read, write};
+
+/// What happens when a component is registered under a name already taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnDuplicate {
+    /// Replace it and log a warning (the default).
+    #[default]
+    Warn,
+    /// Refuse the new one: the builder's `start()` (or `ServerHandle::add_*`) returns
+    /// [`RegistrationError::Duplicate`].
+    Error,
+    /// Replace it silently.
+    Replace,
+    /// Keep the old one.
+    Ignore,
+}
+
+/// Why a component could not be registered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RegistrationError {
+    /// The name (or URI) is taken and the policy is [`OnDuplicate::Error`].
+    Duplicate {
+        /// `tool`, `resource`, `resource template` or `prompt`.
+        kind: &'static str,
+        /// The name, URI or URI template.
+        name: String,
+    },
+    /// A resource template whose URI template is not valid RFC 6570.
+    InvalidTemplate {
+        /// The template as written.
+        template: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl std::fmt::Display for RegistrationError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RegistrationError::Duplicate { kind, name } => {
+                write!(f, "a {kind} named {name:?} is already registered")
+            }
+            RegistrationError::InvalidTemplate { template, reason } => {
+                write!(f, "invalid URI template {template:?}: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RegistrationError {}
+
+impl From<RegistrationError> for Error {
+    fn from(e: RegistrationError) -> Error {
+        Error::invalid_params(e.to_string())
+    }
+}
+
+#[derive(Default)]
+struct Components {
+    tools: IndexMap<String, ToolEntry>,
+    resources: IndexMap<String, Arc<dyn ResourceHandler>>,
+    templates: IndexMap<String, Arc<TemplateEntry>>,
+    prompts: IndexMap<String, Arc<dyn PromptHandler>>,
+}
+
+/// The server's own components. Locks are held only to clone an `Arc` out; a poisoned
+/// lock is taken over (the maps are never left half-changed).
+pub struct LocalProvider {
+    inner: RwLock<Components>,
+    on_duplicate: RwLock<OnDuplicate>,
+    changes: ChangeNotifier,
+}
+
+fn insert<V>(
+    map: &mut IndexMap<String, V>,
+    kind: &'static str,
+    key: String,
+    value: V,
+    policy: OnDuplicate,
+) -> Result<bool, RegistrationError> {
+    if map.contains_key(&key) {
+        match policy {
+            OnDuplicate::Error => return Err(RegistrationError::Duplicate { kind, name: key }),
+            OnDuplicate::Ignore => return Ok(false),
+            OnDuplicate::Warn => tracing::warn!("replacing {kind} {key:?}"),
+            OnDuplicate::Replace => {}
+        }
+    }
+    map.insert(key, value);
+    Ok(true)
+}
+
+impl LocalProvider {
+    /// An empty provider that announces its changes on `changes`.
+    pub fn new(changes: ChangeNotifier) -> Self {
+        LocalProvider {
+            inner: RwLock::new(Components::default()),
+            on_duplicate: RwLock::new(OnDuplicate::default()),
+            changes,
+        }
+    }
+
+    /// What happens to a name registered twice from now on.
+    pub fn set_on_duplicate(&self, policy: OnDuplicate) {
+        *write(&self.on_duplicate) = policy;
+    }
+
+    fn policy(&self) -> OnDuplicate {
+        *read(&self.on_duplicate)
+    }
+
+    /// Add a tool.
+    pub fn add_tool(&self, t: Arc<dyn ToolHandler>) -> Result<(), RegistrationError> {
+        let name = t.tool().name.clone();
+        let entry = ToolEntry::new(t);
+        let policy = self.policy();
+        if insert(&mut write(&self.inner).tools, "tool", name, entry, policy)? {
+            self.changes.tools_changed();
+        }
+        Ok(())
+    }
+
+    /// Remove a tool; whether it was there.
+    pub fn remove_tool(&self, name: &str) -> bool {
+        let removed = write(&self.inner).tools.shift_remove(name).is_some();
+        if removed {
+            self.changes.tools_changed();
+        }
+        removed
+    }
+
+    /// Add a resource or a template.
+    pub fn add_resource(&self, r: AnyResource) -> Result<(), RegistrationError> {
+        let policy = self.policy();
+        let changed = match r {
+            AnyResource::Static(h) => {
+                let uri = h.resource().uri.clone();
+                insert(
+                    &mut write(&self.inner).resources,
+                    "resource",
+                    uri,
+                    h,
+                    policy,
+                )?
+            }
+            AnyResource::Template(h) => {
+                let src = h.template().uri_template.clone();
+                let entry =
+                    TemplateEntry::new(h).map_err(|e| RegistrationError::InvalidTemplate {
+                        template: src.clone(),
+                        reason: e.0,
+                    })?;
+                let templates = &mut write(&self.inner).templates;
+                insert(templates, "resource template", src, Arc::new(entry), policy)?
+            }
+        };
+        if changed {
+            self.changes.resources_changed();
+        }
+        Ok(())
+    }
+
+    /// Remove a resource (by URI) or a template (by its URI template); whether it was there.
+    pub fn remove_resource(&self, uri_or_template: &str) -> bool {
+        let removed = {
+            let mut c = write(&self.inner);
+            c.resources.shift_remove(uri_or_template).is_some()
+                || c.templates.shift_remove(uri_or_template).is_some()
+        };
+        if removed {
+            self.changes.resources_changed();
+        }
+        removed
+    }
+
+    /// Add a prompt.
+    pub fn add_prompt(&self, p: Arc<dyn PromptHandler>) -> Result<(), RegistrationError> {
+        let name = p.prompt().name.clone();
+        let policy = self.policy();
+        if insert(&mut write(&self.inner).prompts, "prompt", name, p, policy)? {
+            self.changes.prompts_changed();
+        }
+        Ok(())
+    }
+
+    /// Remove a prompt; whether it was there.
+    pub fn remove_prompt(&self, name: &str) -> bool {
+        let removed = write(&self.inner).prompts.shift_remove(name).is_some();
+        if removed {
+            self.changes.prompts_changed();
+        }
+        removed
+    }
+
+    /// Whether a resource with this URI or a template written this way is registered.
+    pub fn has_resource(&self, uri_or_template: &str) -> bool {
+        let c = read(&self.inner);
+        c.resources.contains_key(uri_or_template) || c.templates.contains_key(uri_or_template)
+    }
+
+    fn tool(&self, name: &str) -> Option<ToolEntry> {
+        read(&self.inner).tools.get(name).cloned()
+    }
+
+    fn resolve(&self, uri: &str) -> Result<Option<ResourceTarget>, Error> {
+        let c = read(&self.inner);
+        if let Some(r) = c.resources.get(uri) {
+            return Ok(Some(ResourceTarget::Static(r.clone())));
+        }
+        match_templates(c.templates.values(), uri)
+    }
+}
+
+fn ready<'a, T: Send + 'a>(v: T) -> BoxFuture<'a, Result<T, Error>> {
+    Box::pin(std::future::ready(Ok(v)))
+}
+
+impl Provider for LocalProvider {
+    fn kinds(&self) -> Kinds {
+        let c = read(&self.inner);
+        Kinds {
+            tools: !c.tools.is_empty(),
+            resources: !c.resources.is_empty(),
+            templates: !c.templates.is_empty(),
+            prompts: !c.prompts.is_empty(),
+            task_tools: c
+                .tools
+                .values()
+                .any(|t| t.handler().task_support() != TaskSupport::Forbidden),
+        }
+    }
+
+    fn list_tools(&self, _: Option<String>) -> BoxFuture<'_, Result<Page<ToolEntry>, Error>> {
+        ready(Page::all(
+            read(&self.inner).tools.values().cloned().collect(),
+        ))
+    }
+
+    fn get_tool<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<Option<ToolEntry>, Error>> {
+        ready(self.tool(name))
+    }
+
+    fn list_resources(
+        &self,
+        _: Option<String>,
+    ) -> BoxFuture<'_, Result<Page<Arc<dyn ResourceHandler>>, Error>> {
+        ready(Page::all(
+            read(&self.inner).resources.values().cloned().collect(),
+        ))
+    }
+
+    fn list_templates(
+        &self,
+        _: Option<String>,
+    ) -> BoxFuture<'_, Result<Page<Arc<TemplateEntry>>, Error>> {
+        ready(Page::all(
+            read(&self.inner).templates.values().cloned().collect(),
+        ))
+    }
+
+    fn resolve_resource<'a>(
+        &'a self,
+        uri: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ResourceTarget>, Error>> {
+        Box::pin(std::future::ready(self.resolve(uri)))
+    }
+
+    fn get_template<'a>(
+        &'a self,
+        uri_template: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Arc<TemplateEntry>>, Error>> {
+        ready(read(&self.inner).templates.get(uri_template).cloned())
+    }
+
+    fn list_prompts(
+        &self,
+        _: Option<String>,
+    ) -> BoxFuture<'_, Result<Page<Arc<dyn PromptHandler>>, Error>> {
+        ready(Page::all(
+            read(&self.inner).prompts.values().cloned().collect(),
+        ))
+    }
+
+    fn get_prompt<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Arc<dyn PromptHandler>>, Error>> {
+        ready(read(&self.inner).prompts.get(name).cloned())
+    }
+}

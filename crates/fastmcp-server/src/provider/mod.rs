@@ -1,0 +1,252 @@
+//! Providers: where a server's components come from.
+//!
+//! Every tool, resource, template and prompt a server offers comes from a [`Provider`]:
+//! the server's own components (registered with [`crate::Server::tool`] and friends) are
+//! the [`LocalProvider`]; a mounted server, a proxy to a remote server, an OpenAPI document
+//! or a directory are providers too, added with [`crate::Server::provider`]. Providers are
+//! asked in the order they were added; the first that has a name wins. What they list
+//! goes through the server's [`crate::Transform`]s before it reaches a client.
+//!
+//! A provider implements the lists it offers; the lookups by name or URI default to
+//! walking those lists, and a provider with a faster way overrides them.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use fastmcp_core::{BoxFuture, Error, FnTool};
+//! use fastmcp_server::{Kinds, Page, Provider, Server, ToolEntry};
+//!
+//! /// Offers one tool per name it was given.
+//! struct Greeters(Vec<ToolEntry>);
+//!
+//! impl Provider for Greeters {
+//!     fn kinds(&self) -> Kinds {
+//!         Kinds { tools: true, ..Kinds::default() }
+//!     }
+//!     fn list_tools(&self, _cursor: Option<String>) -> BoxFuture<'_, Result<Page<ToolEntry>, Error>> {
+//!         Box::pin(async move { Ok(Page::all(self.0.clone())) })
+//!     }
+//! }
+//!
+//! let def = fastmcp_protocol::Tool::new("hello", serde_json::json!({ "type": "object" }));
+//! let hello = FnTool::new(def, |_ctx, _args| async {
+//!     Ok(fastmcp_protocol::CallToolResult::text("hello"))
+//! });
+//! let server = Server::new("demo", "1.0.0")
+//!     .provider(Greeters(vec![ToolEntry::new(Arc::new(hello))]));
+//! ```
+
+mod entry;
+mod local;
+mod set;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use fastmcp_core::{BoxFuture, Error, PromptHandler, ResourceHandler, TemplateVars};
+
+pub use entry::{TemplateEntry, ToolEntry};
+pub use local::{LocalProvider, OnDuplicate, RegistrationError};
+pub(crate) use set::ProviderSet;
+
+use crate::changes::ChangeNotifier;
+
+/// Which kinds of components a provider may offer: the server declares a capability when
+/// one of its providers says so.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Kinds {
+    /// Tools.
+    pub tools: bool,
+    /// Resources (fixed URIs).
+    pub resources: bool,
+    /// Resource templates.
+    pub templates: bool,
+    /// Prompts.
+    pub prompts: bool,
+    /// Tools that support tasks (the server then declares tasks).
+    pub task_tools: bool,
+}
+
+impl Kinds {
+    /// What either offers.
+    pub fn union(self, o: Kinds) -> Kinds {
+        Kinds {
+            tools: self.tools || o.tools,
+            resources: self.resources || o.resources,
+            templates: self.templates || o.templates,
+            prompts: self.prompts || o.prompts,
+            task_tools: self.task_tools || o.task_tools,
+        }
+    }
+}
+
+/// One page of a provider's list, and the cursor of the next (`None`: the last).
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    /// The items of this page.
+    pub items: Vec<T>,
+    /// Where the next page starts.
+    pub next_cursor: Option<String>,
+}
+
+impl<T> Page<T> {
+    /// Everything in one page.
+    pub fn all(items: Vec<T>) -> Self {
+        Page {
+            items,
+            next_cursor: None,
+        }
+    }
+}
+
+/// What a resource URI resolves to.
+#[derive(Clone)]
+pub enum ResourceTarget {
+    /// A resource with that exact URI.
+    Static(Arc<dyn ResourceHandler>),
+    /// A template that matches the URI, with the values of its variables.
+    Template(Arc<TemplateEntry>, TemplateVars),
+}
+
+/// A source of components. See the [module docs](self).
+pub trait Provider: Send + Sync + 'static {
+    /// Which kinds of components this provider may offer (for the capabilities).
+    fn kinds(&self) -> Kinds;
+
+    /// Called once when the server starts: keep `changes` to announce that a list changed.
+    fn attach(&self, changes: &ChangeNotifier) {
+        let _ = changes;
+    }
+
+    /// One page of tools.
+    fn list_tools(&self, cursor: Option<String>) -> BoxFuture<'_, Result<Page<ToolEntry>, Error>> {
+        let _ = cursor;
+        Box::pin(async { Ok(Page::all(vec![])) })
+    }
+
+    /// The tool called `name`, if this provider has it.
+    fn get_tool<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<Option<ToolEntry>, Error>> {
+        Box::pin(async move {
+            let all = walk(|c| self.list_tools(c)).await?;
+            Ok(all.into_iter().find(|t| t.name() == name))
+        })
+    }
+
+    /// One page of resources.
+    fn list_resources(
+        &self,
+        cursor: Option<String>,
+    ) -> BoxFuture<'_, Result<Page<Arc<dyn ResourceHandler>>, Error>> {
+        let _ = cursor;
+        Box::pin(async { Ok(Page::all(vec![])) })
+    }
+
+    /// One page of resource templates.
+    fn list_templates(
+        &self,
+        cursor: Option<String>,
+    ) -> BoxFuture<'_, Result<Page<Arc<TemplateEntry>>, Error>> {
+        let _ = cursor;
+        Box::pin(async { Ok(Page::all(vec![])) })
+    }
+
+    /// What `uri` resolves to: a resource with that URI, else the first template that
+    /// matches it.
+    fn resolve_resource<'a>(
+        &'a self,
+        uri: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ResourceTarget>, Error>> {
+        Box::pin(async move {
+            let resources = walk(|c| self.list_resources(c)).await?;
+            if let Some(r) = resources.into_iter().find(|r| r.resource().uri == uri) {
+                return Ok(Some(ResourceTarget::Static(r)));
+            }
+            let templates = walk(|c| self.list_templates(c)).await?;
+            match_templates(templates.iter(), uri)
+        })
+    }
+
+    /// The template written `uri_template`, if this provider has it (for completions).
+    fn get_template<'a>(
+        &'a self,
+        uri_template: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Arc<TemplateEntry>>, Error>> {
+        Box::pin(async move {
+            let all = walk(|c| self.list_templates(c)).await?;
+            Ok(all.into_iter().find(|t| t.uri_template() == uri_template))
+        })
+    }
+
+    /// One page of prompts.
+    fn list_prompts(
+        &self,
+        cursor: Option<String>,
+    ) -> BoxFuture<'_, Result<Page<Arc<dyn PromptHandler>>, Error>> {
+        let _ = cursor;
+        Box::pin(async { Ok(Page::all(vec![])) })
+    }
+
+    /// The prompt called `name`, if this provider has it.
+    fn get_prompt<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Arc<dyn PromptHandler>>, Error>> {
+        Box::pin(async move {
+            let all = walk(|c| self.list_prompts(c)).await?;
+            Ok(all.into_iter().find(|p| p.prompt().name == name))
+        })
+    }
+}
+
+/// How many pages a list may have before it is taken for a cursor loop.
+const MAX_PAGES: usize = 10_000;
+
+/// Every item of a paginated list: pages are fetched until one has no next cursor. A
+/// cursor seen before, or more than [`MAX_PAGES`] pages, is an error.
+pub async fn walk<'a, T, F>(mut list: F) -> Result<Vec<T>, Error>
+where
+    F: FnMut(Option<String>) -> BoxFuture<'a, Result<Page<T>, Error>>,
+{
+    let mut items = Vec::new();
+    let mut cursor = None;
+    let mut seen = HashSet::new();
+    for _ in 0..MAX_PAGES {
+        let page = list(cursor).await?;
+        if items.is_empty() {
+            items = page.items;
+        } else {
+            items.extend(page.items);
+        }
+        match page.next_cursor {
+            None => return Ok(items),
+            Some(c) if !seen.insert(c.clone()) => {
+                return Err(Error::internal(format!(
+                    "a provider returned the cursor {c:?} twice"
+                )))
+            }
+            Some(c) => cursor = Some(c),
+        }
+    }
+    Err(Error::internal(format!(
+        "a provider's list has more than {MAX_PAGES} pages"
+    )))
+}
+
+/// The first of `templates` that matches `uri`.
+pub(crate) fn match_templates<'t>(
+    templates: impl IntoIterator<Item = &'t Arc<TemplateEntry>>,
+    uri: &str,
+) -> Result<Option<ResourceTarget>, Error> {
+    for t in templates {
+        match t.match_uri(uri) {
+            Ok(Some(vars)) => return Ok(Some(ResourceTarget::Template(t.clone(), vars))),
+            Ok(None) => {}
+            Err(e) => {
+                return Err(Error::invalid_params(format!(
+                    "Invalid resource URI: {}",
+                    e.0
+                )))
+            }
+        }
+    }
+    Ok(None)
+}

@@ -1,0 +1,151 @@
+//! The providers of a server, asked in order: the first that has a name wins, and a list
+//! shows each name once (the one a lookup finds).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use fastmcp_core::{BoxFuture, Error, PromptHandler, ResourceHandler};
+
+use super::{walk, Kinds, Page, Provider, ResourceTarget, TemplateEntry, ToolEntry};
+use crate::changes::ChangeNotifier;
+
+/// Several providers as one.
+pub(crate) struct ProviderSet {
+    providers: Vec<Arc<dyn Provider>>,
+}
+
+impl ProviderSet {
+    pub(crate) fn new(providers: Vec<Arc<dyn Provider>>) -> Self {
+        ProviderSet { providers }
+    }
+
+    /// Every item of every provider, the first of each key only.
+    async fn all<'a, T, L, K>(&'a self, list: L, key: K) -> Result<Vec<T>, Error>
+    where
+        L: Fn(&'a dyn Provider, Option<String>) -> BoxFuture<'a, Result<Page<T>, Error>>,
+        K: Fn(&T) -> String,
+    {
+        if let [only] = self.providers.as_slice() {
+            return walk(|c| list(&**only, c)).await;
+        }
+        let mut out = Vec::new();
+        let mut seen = HashSet::new();
+        for p in &self.providers {
+            let items = walk(|c| list(&**p, c)).await?;
+            out.extend(items.into_iter().filter(|t| seen.insert(key(t))));
+        }
+        Ok(out)
+    }
+}
+
+impl Provider for ProviderSet {
+    fn kinds(&self) -> Kinds {
+        self.providers
+            .iter()
+            .fold(Kinds::default(), |k, p| k.union(p.kinds()))
+    }
+
+    fn attach(&self, changes: &ChangeNotifier) {
+        for p in &self.providers {
+            p.attach(changes);
+        }
+    }
+
+    fn list_tools(&self, _: Option<String>) -> BoxFuture<'_, Result<Page<ToolEntry>, Error>> {
+        Box::pin(async move {
+            let all = self
+                .all(|p, c| p.list_tools(c), |t| t.name().to_owned())
+                .await?;
+            Ok(Page::all(all))
+        })
+    }
+
+    fn get_tool<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<Option<ToolEntry>, Error>> {
+        Box::pin(async move {
+            for p in &self.providers {
+                if let Some(t) = p.get_tool(name).await? {
+                    return Ok(Some(t));
+                }
+            }
+            Ok(None)
+        })
+    }
+
+    fn list_resources(
+        &self,
+        _: Option<String>,
+    ) -> BoxFuture<'_, Result<Page<Arc<dyn ResourceHandler>>, Error>> {
+        Box::pin(async move {
+            let all = self
+                .all(|p, c| p.list_resources(c), |r| r.resource().uri.clone())
+                .await?;
+            Ok(Page::all(all))
+        })
+    }
+
+    fn list_templates(
+        &self,
+        _: Option<String>,
+    ) -> BoxFuture<'_, Result<Page<Arc<TemplateEntry>>, Error>> {
+        Box::pin(async move {
+            let all = self
+                .all(|p, c| p.list_templates(c), |t| t.uri_template().to_owned())
+                .await?;
+            Ok(Page::all(all))
+        })
+    }
+
+    fn resolve_resource<'a>(
+        &'a self,
+        uri: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ResourceTarget>, Error>> {
+        Box::pin(async move {
+            for p in &self.providers {
+                if let Some(t) = p.resolve_resource(uri).await? {
+                    return Ok(Some(t));
+                }
+            }
+            Ok(None)
+        })
+    }
+
+    fn get_template<'a>(
+        &'a self,
+        uri_template: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Arc<TemplateEntry>>, Error>> {
+        Box::pin(async move {
+            for p in &self.providers {
+                if let Some(t) = p.get_template(uri_template).await? {
+                    return Ok(Some(t));
+                }
+            }
+            Ok(None)
+        })
+    }
+
+    fn list_prompts(
+        &self,
+        _: Option<String>,
+    ) -> BoxFuture<'_, Result<Page<Arc<dyn PromptHandler>>, Error>> {
+        Box::pin(async move {
+            let all = self
+                .all(|p, c| p.list_prompts(c), |p| p.prompt().name.clone())
+                .await?;
+            Ok(Page::all(all))
+        })
+    }
+
+    fn get_prompt<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Arc<dyn PromptHandler>>, Error>> {
+        Box::pin(async move {
+            for p in &self.providers {
+                if let Some(h) = p.get_prompt(name).await? {
+                    return Ok(Some(h));
+                }
+            }
+            Ok(None)
+        })
+    }
+}

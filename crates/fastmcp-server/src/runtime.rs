@@ -1,0 +1,63 @@
+//! The data every method implementation reads: settings, where components come from, the
+//! tasks, the shutdown signal and the way back in for nested calls.
+
+use std::sync::{Arc, OnceLock, Weak};
+
+use fastmcp_core::Dispatch;
+use tokio_util::sync::CancellationToken;
+
+use crate::changes::ChangeNotifier;
+use crate::config::ServerConfig;
+use crate::provider::{Kinds, LocalProvider, Provider, ProviderSet};
+use crate::tasks::state::Tasks;
+use crate::transform::Transformed;
+
+/// A started server's data, shared by its sessions.
+pub(crate) struct Runtime {
+    pub(crate) config: ServerConfig,
+    /// Every provider, seen through the server's transforms.
+    pub(crate) catalog: Transformed<ProviderSet>,
+    /// The server's own components (also one of the providers).
+    pub(crate) local: Arc<LocalProvider>,
+    pub(crate) changes: ChangeNotifier,
+    pub(crate) tasks: Tasks,
+    /// Cancelled when the server shuts down (ends long-lived requests at once).
+    pub(crate) shutdown: CancellationToken,
+    /// The request pipeline, for calls a handler makes into its own server.
+    nested: OnceLock<Weak<dyn Dispatch>>,
+}
+
+impl Runtime {
+    pub(crate) fn new(
+        config: ServerConfig,
+        catalog: Transformed<ProviderSet>,
+        local: Arc<LocalProvider>,
+        changes: ChangeNotifier,
+        tasks: Tasks,
+    ) -> Runtime {
+        Runtime {
+            config,
+            catalog,
+            local,
+            changes,
+            tasks,
+            shutdown: CancellationToken::new(),
+            nested: OnceLock::new(),
+        }
+    }
+
+    /// What the providers may offer now.
+    pub(crate) fn kinds(&self) -> Kinds {
+        self.catalog.kinds()
+    }
+
+    /// Where nested calls go (set once the pipeline is built).
+    pub(crate) fn set_dispatcher(&self, d: Weak<dyn Dispatch>) {
+        let _ = self.nested.set(d);
+    }
+
+    /// The pipeline for nested calls, while the server lives.
+    pub(crate) fn dispatcher(&self) -> Option<Arc<dyn Dispatch>> {
+        self.nested.get().and_then(Weak::upgrade)
+    }
+}

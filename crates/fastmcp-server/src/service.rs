@@ -1,0 +1,191 @@
+//! The request pipeline: every request (and every nested call a handler makes) is an
+//! [`McpRequest`] sent through a `tower::Service`, so middleware are `tower::Layer`s
+//! around the service that runs the method ([`McpService`]).
+//!
+//! ```
+//! use std::sync::atomic::{AtomicUsize, Ordering};
+//! use std::sync::Arc;
+//! use fastmcp_server::{McpRequest, Server};
+//! use tower::ServiceExt;
+//!
+//! // Count every request with a plain tower layer.
+//! let seen = Arc::new(AtomicUsize::new(0));
+//! let counter = seen.clone();
+//! let server = Server::new("demo", "1.0.0").layer(tower::layer::layer_fn(move |inner| {
+//!     let counter = counter.clone();
+//!     tower::service_fn(move |req: McpRequest| {
+//!         counter.fetch_add(1, Ordering::Relaxed);
+//!         tower::util::BoxCloneSyncService::clone(&inner).oneshot(req)
+//!     })
+//! }));
+//! ```
+
+use std::sync::Arc;
+use std::task::{Context as TaskContext, Poll};
+
+use fastmcp_core::{BoxFuture, Context, Dispatch, Error, Peer, Scope, Session};
+use fastmcp_protocol::{ProtocolVersion, RequestId};
+use serde_json::value::RawValue;
+use tower::util::BoxCloneSyncService;
+use tower::{Service, ServiceExt};
+
+use crate::call::Call;
+use crate::methods;
+use crate::runtime::Runtime;
+
+/// A request on its way to its method: what middleware see and may change.
+pub struct McpRequest {
+    method: String,
+    params: Option<Box<RawValue>>,
+    pub(crate) call: Call,
+}
+
+impl McpRequest {
+    pub(crate) fn new(method: String, params: Option<Box<RawValue>>, call: Call) -> Self {
+        McpRequest {
+            method,
+            params,
+            call,
+        }
+    }
+
+    /// The method (`tools/call`, `resources/read`, ...).
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The params, raw.
+    pub fn params(&self) -> Option<&RawValue> {
+        self.params.as_deref()
+    }
+
+    /// Replace the params.
+    pub fn set_params(&mut self, params: Option<Box<RawValue>>) {
+        self.params = params;
+    }
+
+    /// The JSON-RPC id.
+    pub fn id(&self) -> &RequestId {
+        &self.call.id
+    }
+
+    /// The session the request belongs to (for 2026-07-28, one built from its `_meta`).
+    pub fn session(&self) -> &Arc<Session> {
+        &self.call.session
+    }
+
+    /// The protocol version of the request's session (`None` before `initialize`).
+    pub fn protocol_version(&self) -> Option<ProtocolVersion> {
+        self.call.session.protocol_version()
+    }
+
+    /// The request's cancellation scope (cancelled when the client cancels it, its
+    /// connection closes or the server shuts down).
+    pub fn scope(&self) -> &Arc<Scope> {
+        &self.call.scope
+    }
+
+    /// Where notifications and server-to-client requests of this request go.
+    pub fn peer(&self) -> &Arc<dyn Peer> {
+        &self.call.peer
+    }
+
+    /// Whether a handler made this call into its own server (`ctx.call_tool`, ...).
+    pub fn is_nested(&self) -> bool {
+        self.call.nested
+    }
+}
+
+impl std::fmt::Debug for McpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("McpRequest")
+            .field("method", &self.method)
+            .field("id", &self.call.id)
+            .field("nested", &self.call.nested)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The service that runs a request's method: the innermost service of the pipeline.
+#[derive(Clone)]
+pub struct McpService {
+    rt: Arc<Runtime>,
+}
+
+impl Service<McpRequest> for McpService {
+    type Response = Box<RawValue>;
+    type Error = Error;
+    type Future = BoxFuture<'static, Result<Box<RawValue>, Error>>;
+
+    fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Error>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: McpRequest) -> Self::Future {
+        let rt = self.rt.clone();
+        Box::pin(async move {
+            methods::dispatch(&rt, &req.call, &req.method, req.params.as_deref()).await
+        })
+    }
+}
+
+/// The pipeline as one boxed, cloneable service: what a middleware layer wraps.
+pub type BoxMcpService = BoxCloneSyncService<McpRequest, Box<RawValue>, Error>;
+
+/// Wraps the pipeline built so far in one more layer.
+pub(crate) type LayerFn = Box<dyn FnOnce(BoxMcpService) -> BoxMcpService + Send>;
+
+/// A server's request pipeline: the method service, wrapped in the layers when there are
+/// any (without layers a request goes straight to its method, with no boxing).
+pub(crate) struct Pipeline {
+    pub(crate) rt: Arc<Runtime>,
+    layered: Option<BoxMcpService>,
+}
+
+impl Pipeline {
+    /// The pipeline of `rt`, `layers[0]` outermost.
+    pub(crate) fn new(rt: Arc<Runtime>, layers: Vec<LayerFn>) -> Arc<Pipeline> {
+        let layered = (!layers.is_empty()).then(|| {
+            let inner = BoxCloneSyncService::new(McpService { rt: rt.clone() });
+            layers.into_iter().rev().fold(inner, |s, wrap| wrap(s))
+        });
+        let pipeline = Arc::new(Pipeline { rt, layered });
+        let weak = Arc::downgrade(&pipeline);
+        pipeline.rt.set_dispatcher(weak);
+        pipeline
+    }
+
+    /// Run one request through the pipeline.
+    pub(crate) async fn call(&self, req: McpRequest) -> Result<Box<RawValue>, Error> {
+        match &self.layered {
+            None => {
+                let McpRequest {
+                    method,
+                    params,
+                    call,
+                } = req;
+                methods::dispatch(&self.rt, &call, &method, params.as_deref()).await
+            }
+            Some(s) => s.clone().oneshot(req).await,
+        }
+    }
+}
+
+impl Dispatch for Pipeline {
+    fn dispatch<'a>(
+        &'a self,
+        ctx: &'a Context,
+        method: &'a str,
+        params: Box<RawValue>,
+    ) -> BoxFuture<'a, Result<Box<RawValue>, Error>> {
+        let call = Call {
+            id: ctx.request_id().cloned().unwrap_or(RequestId::Number(0)),
+            session: ctx.session().clone(),
+            peer: ctx.peer().clone(),
+            scope: ctx.scope().clone(),
+            progress_token: None,
+            nested: true,
+        };
+        Box::pin(self.call(McpRequest::new(method.to_owned(), Some(params), call)))
+    }
+}

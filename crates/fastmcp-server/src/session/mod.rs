@@ -1,0 +1,12 @@
+//! Sessions: what every transport's session shares ([`Endpoint`]: requests in flight,
+//! server-to-client requests, notifications), and the two session loops, over a message
+//! channel (in-memory, WebSocket, legacy HTTP+SSE) and over a byte stream (stdio, sockets).
+//! Streamable HTTP drives endpoints from its own handlers (`crate::http`).
+
+mod channel;
+mod endpoint;
+mod stream;
+
+pub(crate) use channel::{batch, serve_channel, serve_session};
+pub(crate) use endpoint::{encode, error_message, Endpoint, Sink};
+pub(crate) use stream::serve_lines;

@@ -1,0 +1,281 @@
+//! A task's runs: its handler runs in the background, in a scope of its own; how a run
+//! ends is recorded in the store (or handed to the request still waiting for it); after
+//! input arrives the handler is replayed.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use fastmcp_core::{
+    Budget, CancelReason, Context, Error, InputRounds, NullPeer, Outcome, Peer, Scope, Session,
+    ToolArguments, ToolHandler,
+};
+use fastmcp_protocol::{CallToolResult, ProgressToken, ProtocolVersion, RequestId, TaskStatus};
+use serde_json::{Map, Value};
+use tokio::sync::oneshot;
+
+use super::link::{TaskLink, TaskPeer};
+use super::store::{modify, now_ms, TaskRecord, TaskRequest};
+use super::wire::new_task_id;
+use crate::provider::Provider;
+use crate::runtime::Runtime;
+use crate::tool_result::tool_outcome;
+
+/// One run of a task's handler.
+pub(crate) struct Run {
+    pub(crate) tool: Arc<dyn ToolHandler>,
+    pub(crate) args: ToolArguments,
+    pub(crate) session: Arc<Session>,
+    pub(crate) request_id: RequestId,
+    pub(crate) progress_token: Option<ProgressToken>,
+    /// The input answers known (stateless era: input requests are rounds); `None` in the
+    /// handshake era, where they are real requests to the client.
+    pub(crate) answers: Option<Map<String, Value>>,
+    pub(crate) link: Arc<TaskLink>,
+    pub(crate) peer: Arc<dyn Peer>,
+    pub(crate) scope: Arc<Scope>,
+}
+
+/// How a run ended.
+pub(crate) struct RunEnd {
+    pub(crate) outcome: Outcome<CallToolResult>,
+    pub(crate) pending: BTreeMap<String, Value>,
+    pub(crate) answers: Map<String, Value>,
+}
+
+/// A new task record for `request`, working.
+pub(crate) fn new_record(
+    rt: &Runtime,
+    request: TaskRequest,
+    answers: Map<String, Value>,
+) -> TaskRecord {
+    let now = now_ms();
+    TaskRecord {
+        task_id: new_task_id(),
+        status: TaskStatus::Working,
+        status_message: None,
+        created_at_ms: now,
+        last_updated_at_ms: now,
+        ttl_ms: rt.config.task_ttl.map(|d| d.as_millis() as u64),
+        poll_interval_ms: Some(rt.config.task_poll_interval.as_millis().max(1) as u64),
+        result: None,
+        error: None,
+        input_requests: Map::new(),
+        answers,
+        request,
+        owner: None,
+        version: 0,
+    }
+}
+
+/// The scope of a run: the tool's timeout, and no longer than the task is kept.
+pub(crate) fn run_scope(
+    rt: &Runtime,
+    tool: &dyn ToolHandler,
+    created_at_ms: u64,
+    ttl_ms: Option<u64>,
+) -> Arc<Scope> {
+    let mut budget = Budget::unlimited();
+    if let Some(t) = tool.timeout() {
+        budget = budget.with_timeout(t);
+    }
+    if let Some(ttl) = ttl_ms {
+        let left = (created_at_ms + ttl).saturating_sub(now_ms());
+        budget = budget.with_timeout(Duration::from_millis(left));
+    }
+    Scope::with_token(rt.tasks.root.child_token(), budget)
+}
+
+/// Run a task's handler in the background. Its end goes to `done` while the call is not a
+/// task yet, to the store once it is.
+pub(crate) fn spawn_run(rt: &Arc<Runtime>, run: Run, done: Option<oneshot::Sender<RunEnd>>) {
+    let rt = rt.clone();
+    let tracker = rt.tasks.tracker.clone();
+    tracker.spawn(async move {
+        let (link, scope) = (run.link.clone(), run.scope.clone());
+        let name = run.tool.tool().name.clone();
+        let end = execute(&rt, run).await;
+        match link.id.get() {
+            Some(id) => {
+                rt.tasks.ended(id, &scope);
+                settle(&rt, id, &name, end).await;
+                rt.tasks.remove_slot(id);
+            }
+            None => {
+                if let Some(tx) = done {
+                    let _ = tx.send(end);
+                }
+            }
+        }
+    });
+}
+
+async fn execute(rt: &Runtime, run: Run) -> RunEnd {
+    let grace = rt.config.cancel_grace;
+    let mut b = Context::builder(run.scope.clone(), run.session)
+        .request_id(run.request_id)
+        .progress_token(run.progress_token)
+        .peer(run.peer)
+        .grace(grace)
+        .task(run.link);
+    if let Some(answers) = run.answers {
+        b = b.input_rounds(InputRounds::new(answers));
+    }
+    if let Some(d) = rt.dispatcher() {
+        b = b.dispatch(d);
+    }
+    let ctx = b.build();
+    let outcome = run
+        .scope
+        .run(run.tool.call(ctx.clone(), run.args), grace)
+        .await;
+    ctx.finish().await;
+    let (pending, answers) = ctx
+        .input_rounds()
+        .map(|r| (r.take_pending(), r.answers().clone()))
+        .unwrap_or_default();
+    RunEnd {
+        outcome,
+        pending,
+        answers,
+    }
+}
+
+/// What a task's record says once a run ended this way.
+struct Settled {
+    status: TaskStatus,
+    message: Option<String>,
+    result: Option<Map<String, Value>>,
+    error: Option<fastmcp_protocol::ErrorObject>,
+}
+
+fn settled(rt: &Runtime, tool: &str, outcome: Outcome<CallToolResult>) -> Settled {
+    let failed = |e: Error| Settled {
+        status: TaskStatus::Failed,
+        message: Some(e.message().to_owned()),
+        result: None,
+        error: Some(e.to_error_object()),
+    };
+    match outcome {
+        Outcome::Cancelled(CancelReason::Timeout) => failed(Error::timeout()),
+        Outcome::Cancelled(reason) => Settled {
+            status: TaskStatus::Cancelled,
+            message: Some(format!("Cancelled: {reason}")),
+            result: None,
+            error: None,
+        },
+        other => match tool_outcome(&rt.config, tool, other) {
+            Ok(r) => Settled {
+                status: TaskStatus::Completed,
+                message: None,
+                result: serde_json::to_value(r).ok().and_then(|v| match v {
+                    Value::Object(m) => Some(m),
+                    _ => None,
+                }),
+                error: None,
+            },
+            Err(e) => failed(e),
+        },
+    }
+}
+
+/// Record how a run of task `id` ended (unless the task already ended: cancelled).
+pub(crate) async fn settle(rt: &Runtime, id: &str, tool: &str, end: RunEnd) {
+    let RunEnd {
+        outcome,
+        pending,
+        answers,
+    } = end;
+    let s = if pending.is_empty() {
+        settled(rt, tool, outcome)
+    } else {
+        Settled {
+            status: TaskStatus::InputRequired,
+            message: None,
+            result: None,
+            error: None,
+        }
+    };
+    let pending: Map<String, Value> = pending.into_iter().collect();
+    let r = modify(&*rt.tasks.store, id, |r| {
+        if r.status.is_terminal() {
+            return false;
+        }
+        r.status = s.status;
+        r.status_message = s.message.clone();
+        r.result = s.result.clone();
+        r.error = s.error.clone();
+        r.input_requests = pending.clone();
+        r.answers = answers.clone();
+        true
+    })
+    .await;
+    rt.tasks.changed.notify_waiters();
+    match r {
+        Err(e) => tracing::warn!("task {id}: could not record its end: {e}"),
+        Ok(Some(rec)) => {
+            if let Some(slot) = rt.tasks.slot(id) {
+                slot.send_status(&rec).await;
+            }
+        }
+        Ok(None) => {}
+    }
+}
+
+/// Replay a task's handler with every answer known (after `tasks/update`).
+pub(crate) async fn resume(rt: &Arc<Runtime>, rec: TaskRecord) {
+    let id = rec.task_id.clone();
+    let tool = match rt.catalog.get_tool(&rec.request.name).await {
+        Ok(Some(t)) => t.handler().clone(),
+        found => {
+            let e = match found {
+                Err(e) => e,
+                _ => Error::invalid_params(format!("Unknown tool: {}", rec.request.name)),
+            };
+            let end = RunEnd {
+                outcome: Outcome::Err(e),
+                pending: BTreeMap::new(),
+                answers: rec.answers,
+            };
+            // An unknown tool is a protocol error: the task fails.
+            return settle(rt, &id, "", end).await;
+        }
+    };
+    let version = rec
+        .request
+        .protocol_version
+        .parse()
+        .unwrap_or(ProtocolVersion::LATEST);
+    let session = Session::stateless(
+        version,
+        rec.request.client_info.clone(),
+        rec.request.client_capabilities.clone(),
+        None,
+    );
+    let mut args = match &rec.request.arguments {
+        Some(v) => ToolArguments::from_value(v.clone()),
+        None => ToolArguments::new(None),
+    };
+    if rt.config.lenient_arguments {
+        args = args.lenient_for(tool.clone());
+    }
+    let scope = run_scope(rt, &*tool, rec.created_at_ms, rec.ttl_ms);
+    let link = TaskLink::new(
+        Some(id.clone()),
+        rt.tasks.store.clone(),
+        rt.tasks.changed.clone(),
+    );
+    rt.tasks.started(&id, scope.clone());
+    let run = Run {
+        tool,
+        args,
+        session,
+        request_id: RequestId::String(id.as_str().into()),
+        progress_token: None,
+        answers: Some(rec.answers),
+        link: Arc::new(link),
+        peer: Arc::new(TaskPeer::new(Arc::new(NullPeer), true)),
+        scope,
+    };
+    spawn_run(rt, run, None);
+}

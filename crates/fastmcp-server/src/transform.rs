@@ -1,0 +1,275 @@
+//! Transforms: what sits between the providers and the methods that serve a client.
+//!
+//! A list is reshaped by a pure function (rename, hide, re-describe what a provider
+//! offers); a lookup by name or URI passes through the chain of transforms (each may
+//! rewrite the name it asks the next for, refuse it, or wrap what comes back: a wrapped
+//! tool is how a transform changes a call). Transforms apply to the whole server
+//! ([`crate::Server::transform`]) or to one provider ([`Transformed`]).
+//!
+//! The first transform added is the outermost: a lookup reaches it first, and a list
+//! reaches it last.
+//!
+//! ```
+//! use fastmcp_core::{BoxFuture, Error};
+//! use fastmcp_server::{Next, Server, ToolEntry, Transform};
+//!
+//! /// Hides the tools whose names start with `_`.
+//! struct HidePrivate;
+//!
+//! impl Transform for HidePrivate {
+//!     fn tools(&self, tools: Vec<ToolEntry>) -> Vec<ToolEntry> {
+//!         tools.into_iter().filter(|t| !t.name().starts_with('_')).collect()
+//!     }
+//!     fn tool<'a>(&'a self, name: &'a str, next: Next<'a>)
+//!         -> BoxFuture<'a, Result<Option<ToolEntry>, Error>> {
+//!         if name.starts_with('_') {
+//!             return Box::pin(async { Ok(None) });
+//!         }
+//!         next.tool(name)
+//!     }
+//! }
+//!
+//! let server = Server::new("demo", "1.0.0").transform(HidePrivate);
+//! ```
+
+use std::sync::Arc;
+
+use fastmcp_core::{BoxFuture, Error, PromptHandler, ResourceHandler};
+
+use crate::changes::ChangeNotifier;
+use crate::provider::{walk, Kinds, Page, Provider, ResourceTarget, TemplateEntry, ToolEntry};
+
+/// Reshapes what providers offer. Every method has a default that changes nothing.
+pub trait Transform: Send + Sync + 'static {
+    /// Reshape the tool list.
+    fn tools(&self, tools: Vec<ToolEntry>) -> Vec<ToolEntry> {
+        tools
+    }
+
+    /// Look up the tool a client calls `name` (ask `next`, under another name if need be).
+    fn tool<'a>(
+        &'a self,
+        name: &'a str,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<Option<ToolEntry>, Error>> {
+        next.tool(name)
+    }
+
+    /// Reshape the resource list.
+    fn resources(&self, resources: Vec<Arc<dyn ResourceHandler>>) -> Vec<Arc<dyn ResourceHandler>> {
+        resources
+    }
+
+    /// Reshape the template list.
+    fn templates(&self, templates: Vec<Arc<TemplateEntry>>) -> Vec<Arc<TemplateEntry>> {
+        templates
+    }
+
+    /// Resolve the resource URI a client reads.
+    fn resolve_resource<'a>(
+        &'a self,
+        uri: &'a str,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<Option<ResourceTarget>, Error>> {
+        next.resolve_resource(uri)
+    }
+
+    /// Look up a template by its URI template (completions).
+    fn template<'a>(
+        &'a self,
+        uri_template: &'a str,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<Option<Arc<TemplateEntry>>, Error>> {
+        next.template(uri_template)
+    }
+
+    /// Reshape the prompt list.
+    fn prompts(&self, prompts: Vec<Arc<dyn PromptHandler>>) -> Vec<Arc<dyn PromptHandler>> {
+        prompts
+    }
+
+    /// Look up the prompt a client gets as `name`.
+    fn prompt<'a>(
+        &'a self,
+        name: &'a str,
+        next: Next<'a>,
+    ) -> BoxFuture<'a, Result<Option<Arc<dyn PromptHandler>>, Error>> {
+        next.prompt(name)
+    }
+}
+
+/// The rest of a lookup's chain: the transforms after this one, then the provider.
+#[derive(Clone, Copy)]
+pub struct Next<'a> {
+    rest: &'a [Arc<dyn Transform>],
+    provider: &'a dyn Provider,
+}
+
+impl<'a> Next<'a> {
+    fn split(self) -> Option<(&'a dyn Transform, Next<'a>)> {
+        let (first, rest) = self.rest.split_first()?;
+        Some((
+            &**first,
+            Next {
+                rest,
+                provider: self.provider,
+            },
+        ))
+    }
+
+    /// Look up a tool further down the chain.
+    pub fn tool(self, name: &'a str) -> BoxFuture<'a, Result<Option<ToolEntry>, Error>> {
+        match self.split() {
+            Some((t, next)) => t.tool(name, next),
+            None => self.provider.get_tool(name),
+        }
+    }
+
+    /// Resolve a resource URI further down the chain.
+    pub fn resolve_resource(
+        self,
+        uri: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ResourceTarget>, Error>> {
+        match self.split() {
+            Some((t, next)) => t.resolve_resource(uri, next),
+            None => self.provider.resolve_resource(uri),
+        }
+    }
+
+    /// Look up a template further down the chain.
+    pub fn template(
+        self,
+        uri_template: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Arc<TemplateEntry>>, Error>> {
+        match self.split() {
+            Some((t, next)) => t.template(uri_template, next),
+            None => self.provider.get_template(uri_template),
+        }
+    }
+
+    /// Look up a prompt further down the chain.
+    pub fn prompt(
+        self,
+        name: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Arc<dyn PromptHandler>>, Error>> {
+        match self.split() {
+            Some((t, next)) => t.prompt(name, next),
+            None => self.provider.get_prompt(name),
+        }
+    }
+}
+
+/// A provider seen through transforms: itself a provider.
+pub struct Transformed<P> {
+    inner: P,
+    transforms: Vec<Arc<dyn Transform>>,
+}
+
+impl<P: Provider> Transformed<P> {
+    /// `inner` with no transform yet.
+    pub fn new(inner: P) -> Self {
+        Transformed {
+            inner,
+            transforms: Vec::new(),
+        }
+    }
+
+    /// Add a transform (inside the ones added before).
+    pub fn with(mut self, t: impl Transform) -> Self {
+        self.transforms.push(Arc::new(t));
+        self
+    }
+
+    /// Add a shared transform.
+    pub(crate) fn with_arc(mut self, t: Arc<dyn Transform>) -> Self {
+        self.transforms.push(t);
+        self
+    }
+
+    fn next(&self) -> Next<'_> {
+        Next {
+            rest: &self.transforms,
+            provider: &self.inner,
+        }
+    }
+
+    /// Apply the list functions, innermost first.
+    fn reshape<T>(&self, items: Vec<T>, f: impl Fn(&dyn Transform, Vec<T>) -> Vec<T>) -> Vec<T> {
+        self.transforms
+            .iter()
+            .rev()
+            .fold(items, |items, t| f(&**t, items))
+    }
+}
+
+impl<P: Provider> Provider for Transformed<P> {
+    fn kinds(&self) -> Kinds {
+        self.inner.kinds()
+    }
+
+    fn attach(&self, changes: &ChangeNotifier) {
+        self.inner.attach(changes)
+    }
+
+    fn list_tools(&self, _: Option<String>) -> BoxFuture<'_, Result<Page<ToolEntry>, Error>> {
+        Box::pin(async move {
+            let all = walk(|c| self.inner.list_tools(c)).await?;
+            Ok(Page::all(self.reshape(all, |t, v| t.tools(v))))
+        })
+    }
+
+    fn get_tool<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<Option<ToolEntry>, Error>> {
+        self.next().tool(name)
+    }
+
+    fn list_resources(
+        &self,
+        _: Option<String>,
+    ) -> BoxFuture<'_, Result<Page<Arc<dyn ResourceHandler>>, Error>> {
+        Box::pin(async move {
+            let all = walk(|c| self.inner.list_resources(c)).await?;
+            Ok(Page::all(self.reshape(all, |t, v| t.resources(v))))
+        })
+    }
+
+    fn list_templates(
+        &self,
+        _: Option<String>,
+    ) -> BoxFuture<'_, Result<Page<Arc<TemplateEntry>>, Error>> {
+        Box::pin(async move {
+            let all = walk(|c| self.inner.list_templates(c)).await?;
+            Ok(Page::all(self.reshape(all, |t, v| t.templates(v))))
+        })
+    }
+
+    fn resolve_resource<'a>(
+        &'a self,
+        uri: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ResourceTarget>, Error>> {
+        self.next().resolve_resource(uri)
+    }
+
+    fn get_template<'a>(
+        &'a self,
+        uri_template: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Arc<TemplateEntry>>, Error>> {
+        self.next().template(uri_template)
+    }
+
+    fn list_prompts(
+        &self,
+        _: Option<String>,
+    ) -> BoxFuture<'_, Result<Page<Arc<dyn PromptHandler>>, Error>> {
+        Box::pin(async move {
+            let all = walk(|c| self.inner.list_prompts(c)).await?;
+            Ok(Page::all(self.reshape(all, |t, v| t.prompts(v))))
+        })
+    }
+
+    fn get_prompt<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Arc<dyn PromptHandler>>, Error>> {
+        self.next().prompt(name)
+    }
+}
