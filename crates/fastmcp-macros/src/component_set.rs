@@ -74,63 +74,10 @@ pub(crate) fn expand(macro_name: &str, attr: TokenStream, item: TokenStream) -> 
         let ImplItem::Fn(method) = impl_item else {
             continue;
         };
-        let mut marked: Vec<(Kind, Attribute)> = Vec::new();
-        method.attrs.retain(|a| match component_kind(a) {
-            Some(k) => {
-                marked.push((k, a.clone()));
-                false
-            }
-            None => true,
-        });
-        let Some((kind, attr)) = marked.first().cloned() else {
-            continue;
-        };
-        for (_, extra) in marked.iter().skip(1) {
-            errors.covering(
-                extra,
-                "a method can be only one component: one of #[tool], #[resource] or #[prompt]",
-            );
+        if let Some((item, push)) = expand_method(method, &self_ty, &mut errors) {
+            items.push(item);
+            pushes.push(push);
         }
-        let tokens = errors.ok(attr_tokens(&attr)).unwrap_or_default();
-        let spec = Spec::parse(kind, tokens, &mut errors);
-
-        // Generated items live outside the impl block, where `Self` means nothing.
-        let mut sig = method.sig.clone();
-        for input in &mut sig.inputs {
-            if let syn::FnArg::Typed(pt) = input {
-                ReplaceSelf(&self_ty).visit_type_mut(&mut pt.ty);
-            }
-        }
-        if let syn::ReturnType::Type(_, ty) = &mut sig.output {
-            ReplaceSelf(&self_ty).visit_type_mut(ty);
-        }
-        let handler = Handler::analyze(kind, &method.attrs, &sig, &mut errors);
-        strip_param_attrs(&mut method.sig);
-
-        let receiver = match &handler.receiver {
-            None => false,
-            Some(r) if r.reference.is_some() && r.mutability.is_none() => true,
-            Some(r) => {
-                errors.covering(
-                    r,
-                    format!(
-                        "a {} method takes `&self`: the value is shared between calls",
-                        kind.noun()
-                    ),
-                );
-                true
-            }
-        };
-        let callee = Callee::Method {
-            self_ty: &self_ty,
-            ident: &method.sig.ident,
-            receiver,
-        };
-        let expansion = spec.expand(&handler, &callee, &mut errors);
-        items.push(expansion.items);
-        let field = components_field(kind);
-        let value = convert(kind, &expansion.build);
-        pushes.push(quote!(__fastmcp_components.#field.push(#value);));
     }
 
     let compile_errors = errors.to_compile_errors();
@@ -165,4 +112,70 @@ pub(crate) fn expand(macro_name: &str, attr: TokenStream, item: TokenStream) -> 
 
         #compile_errors
     }
+}
+
+/// One method of the block: its component attribute removed, the component's generated
+/// items and the statement that adds it to the set (`None` for a plain method).
+fn expand_method(
+    method: &mut syn::ImplItemFn,
+    self_ty: &Type,
+    errors: &mut Errors,
+) -> Option<(TokenStream, TokenStream)> {
+    let mut marked: Vec<(Kind, Attribute)> = Vec::new();
+    method.attrs.retain(|a| match component_kind(a) {
+        Some(k) => {
+            marked.push((k, a.clone()));
+            false
+        }
+        None => true,
+    });
+    let (kind, attr) = marked.first().cloned()?;
+    for (_, extra) in marked.iter().skip(1) {
+        errors.covering(
+            extra,
+            "a method can be only one component: one of #[tool], #[resource] or #[prompt]",
+        );
+    }
+    let tokens = errors.ok(attr_tokens(&attr)).unwrap_or_default();
+    let spec = Spec::parse(kind, tokens, errors);
+
+    // Generated items live outside the impl block, where `Self` means nothing.
+    let mut sig = method.sig.clone();
+    for input in &mut sig.inputs {
+        if let syn::FnArg::Typed(pt) = input {
+            ReplaceSelf(self_ty).visit_type_mut(&mut pt.ty);
+        }
+    }
+    if let syn::ReturnType::Type(_, ty) = &mut sig.output {
+        ReplaceSelf(self_ty).visit_type_mut(ty);
+    }
+    let handler = Handler::analyze(kind, &method.attrs, &sig, errors);
+    strip_param_attrs(&mut method.sig);
+
+    let receiver = match &handler.receiver {
+        None => false,
+        Some(r) if r.reference.is_some() && r.mutability.is_none() => true,
+        Some(r) => {
+            errors.covering(
+                r,
+                format!(
+                    "a {} method takes `&self`: the value is shared between calls",
+                    kind.noun()
+                ),
+            );
+            true
+        }
+    };
+    let callee = Callee::Method {
+        self_ty,
+        ident: &method.sig.ident,
+        receiver,
+    };
+    let expansion = spec.expand(&handler, &callee, errors);
+    let field = components_field(kind);
+    let value = convert(kind, &expansion.build);
+    Some((
+        expansion.items,
+        quote!(__fastmcp_components.#field.push(#value);),
+    ))
 }

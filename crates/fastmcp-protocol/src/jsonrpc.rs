@@ -261,26 +261,7 @@ impl Message {
     pub fn parse(bytes: &[u8]) -> Result<Message, ParseFailure> {
         let env: Envelope<'_> = match serde_json::from_slice(bytes) {
             Ok(e) => e,
-            Err(e) => {
-                // Valid JSON but not an object (or wrong member types): invalid request.
-                let code = if e.is_syntax() || e.is_eof() || !is_json(bytes) {
-                    error_code::PARSE_ERROR
-                } else {
-                    error_code::INVALID_REQUEST
-                };
-                let message = if code == error_code::PARSE_ERROR {
-                    format!("Parse error: {e}")
-                } else if first_byte(bytes) != Some(b'{') {
-                    "Invalid request: a message must be a JSON object".to_owned()
-                } else {
-                    format!("Invalid request: {e}")
-                };
-                return Err(ParseFailure {
-                    id: None,
-                    error: ErrorObject::new(code, message),
-                    reply: true,
-                });
-            }
+            Err(e) => return Err(envelope_error(bytes, &e)),
         };
         let id = match env.id {
             IdField::Id(id) => Some(id),
@@ -414,6 +395,28 @@ impl Serialize for Message {
 /// Serialize any value into a raw JSON value (for params and results).
 pub fn to_raw<T: Serialize + ?Sized>(value: &T) -> Box<RawValue> {
     serde_json::value::to_raw_value(value).expect("protocol values always serialize")
+}
+
+/// Why bytes that are not a JSON-RPC envelope are refused: not JSON (parse error), or JSON
+/// that is not an object with the right member types (invalid request).
+fn envelope_error(bytes: &[u8], e: &serde_json::Error) -> ParseFailure {
+    let code = if e.is_syntax() || e.is_eof() || !is_json(bytes) {
+        error_code::PARSE_ERROR
+    } else {
+        error_code::INVALID_REQUEST
+    };
+    let message = if code == error_code::PARSE_ERROR {
+        format!("Parse error: {e}")
+    } else if first_byte(bytes) != Some(b'{') {
+        "Invalid request: a message must be a JSON object".to_owned()
+    } else {
+        format!("Invalid request: {e}")
+    };
+    ParseFailure {
+        id: None,
+        error: ErrorObject::new(code, message),
+        reply: true,
+    }
 }
 
 #[cfg(test)]

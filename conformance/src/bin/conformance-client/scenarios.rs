@@ -65,24 +65,10 @@ pub async fn run(scenario: &str, context: &Value, client: &Client) -> Result<(),
         }
         // MRTR (input_required rounds) with and without requestState, an unrelated call
         // in between, and a result without resultType.
-        "sep-2322-client-request-state" => {
-            client.list_tools().await?;
-            let echo = client.call_tool("test_mrtr_echo_state", json!({}));
-            let unrelated = client.call_tool("test_mrtr_unrelated", json!({}));
-            let (echo, unrelated) = futures_join(echo, unrelated).await;
-            expect_ok("test_mrtr_echo_state", &echo?)?;
-            expect_ok("test_mrtr_unrelated", &unrelated?)?;
-            for tool in ["test_mrtr_no_state", "test_mrtr_no_result_type"] {
-                expect_ok(tool, &client.call_tool(tool, json!({})).await?)?;
-            }
-        }
+        "sep-2322-client-request-state" => request_state(client).await?,
         // Mcp-Method on every POST, Mcp-Name on tools/call, resources/read, prompts/get.
         "http-standard-headers" => {
-            for t in client.list_tools().await? {
-                client
-                    .call_tool(&t.name, fill_form(&t.input_schema))
-                    .await?;
-            }
+            call_every_tool(client).await?;
             for r in client.list_resources().await? {
                 client.read_resource(&r.uri).await?;
             }
@@ -99,40 +85,17 @@ pub async fn run(scenario: &str, context: &Value, client: &Client) -> Result<(),
         }
         // Tools with invalid x-mcp-header annotations are left out of the tool list; every
         // tool that remains is called.
-        "http-invalid-tool-headers" => {
-            for t in client.list_tools().await? {
-                client
-                    .call_tool(&t.name, fill_form(&t.input_schema))
-                    .await?;
-            }
-        }
+        "http-invalid-tool-headers" => call_every_tool(client).await?,
         // The focal tool's inputSchema, as the client parsed it, sent back verbatim.
-        "json-schema-2020-12-preservation" => {
-            let tools = client.list_tools().await?;
-            let focal = tools
-                .iter()
-                .find(|t| t.name == "json_schema_2020_12_tool")
-                .ok_or_else(|| Error::internal("no json_schema_2020_12_tool in tools/list"))?;
-            let r = client
-                .call_tool(
-                    "json_schema_echo",
-                    json!({"schema": focal.input_schema.clone()}),
-                )
-                .await?;
-            expect_ok("json_schema_echo", &r)?;
-        }
+        "json-schema-2020-12-preservation" => schema_preservation(client).await?,
         // Anything else: list the tools and call each, with the arguments the context names
         // or ones made from the tool's input schema.
         _ => {
             let calls = tool_calls(context);
-            let tools = client.list_tools().await?;
             if calls.is_empty() {
-                for t in tools {
-                    client
-                        .call_tool(&t.name, fill_form(&t.input_schema))
-                        .await?;
-                }
+                call_every_tool(client).await?;
             } else {
+                client.list_tools().await?;
                 for (name, args) in calls {
                     client.call_tool(&name, args).await?;
                 }
@@ -140,6 +103,47 @@ pub async fn run(scenario: &str, context: &Value, client: &Client) -> Result<(),
         }
     }
     Ok(())
+}
+
+/// List the tools and call each with arguments made from its input schema.
+async fn call_every_tool(client: &Client) -> Result<(), Error> {
+    for t in client.list_tools().await? {
+        client
+            .call_tool(&t.name, fill_form(&t.input_schema))
+            .await?;
+    }
+    Ok(())
+}
+
+/// `sep-2322-client-request-state`: two MRTR calls at once, then the ones without state or
+/// result type.
+async fn request_state(client: &Client) -> Result<(), Error> {
+    client.list_tools().await?;
+    let echo = client.call_tool("test_mrtr_echo_state", json!({}));
+    let unrelated = client.call_tool("test_mrtr_unrelated", json!({}));
+    let (echo, unrelated) = futures_join(echo, unrelated).await;
+    expect_ok("test_mrtr_echo_state", &echo?)?;
+    expect_ok("test_mrtr_unrelated", &unrelated?)?;
+    for tool in ["test_mrtr_no_state", "test_mrtr_no_result_type"] {
+        expect_ok(tool, &client.call_tool(tool, json!({})).await?)?;
+    }
+    Ok(())
+}
+
+/// `json-schema-2020-12-preservation`: the focal tool's schema, as parsed, sent back.
+async fn schema_preservation(client: &Client) -> Result<(), Error> {
+    let tools = client.list_tools().await?;
+    let focal = tools
+        .iter()
+        .find(|t| t.name == "json_schema_2020_12_tool")
+        .ok_or_else(|| Error::internal("no json_schema_2020_12_tool in tools/list"))?;
+    let r = client
+        .call_tool(
+            "json_schema_echo",
+            json!({"schema": focal.input_schema.clone()}),
+        )
+        .await?;
+    expect_ok("json_schema_echo", &r)
 }
 
 /// The `toolCalls` of a scenario's context: `[{"name": ..., "arguments": {...}}]`.

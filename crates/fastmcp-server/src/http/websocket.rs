@@ -21,6 +21,7 @@ use axum::routing::get;
 use bytes::Bytes;
 use fastmcp_protocol::error_code;
 use fastmcp_transport::{Channel, FrameError, Inbound, Outbound};
+use futures::stream::{SplitSink, SplitStream};
 use futures::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -124,77 +125,20 @@ fn close(code: u16, reason: &'static str) -> CloseFrame {
 
 /// Serve one socket as a session until either side ends it.
 async fn session(st: WsState, socket: WebSocket, _slot: Slot) {
-    let (mut ws_tx, mut ws_rx) = socket.split();
+    let (ws_tx, ws_rx) = socket.split();
     let (in_tx, in_rx) = mpsc::channel::<Inbound>(QUEUE);
-    let (out_tx, mut out_rx) = mpsc::channel::<Bytes>(QUEUE);
-    let (close_tx, mut close_rx) = mpsc::channel::<CloseFrame>(1);
-    let limit = st.opts.max_body;
-
-    // Socket → inbound frames. Ends at the client's close, a socket error or a binary
-    // frame; dropping `in_tx` is the session's end of input.
-    let reader = tokio::spawn(async move {
-        while let Some(m) = ws_rx.next().await {
-            let frame = match m {
-                Ok(Message::Text(t)) if t.len() > limit => Err(FrameError::TooLarge { limit }),
-                Ok(Message::Text(t)) => Ok(Bytes::from(t)),
-                Ok(Message::Binary(_)) => {
-                    let _ = close_tx.try_send(close(
-                        close_code::UNSUPPORTED,
-                        "binary frames are not supported: send JSON-RPC messages as text frames",
-                    ));
-                    break;
-                }
-                Ok(Message::Ping(_) | Message::Pong(_)) => continue,
-                Ok(Message::Close(_)) | Err(_) => break,
-            };
-            if in_tx.send(frame).await.is_err() {
-                break;
-            }
-        }
-    });
-
-    // Outbound messages → socket, with pings as keep-alive; a close frame at the end.
+    let (out_tx, out_rx) = mpsc::channel::<Bytes>(QUEUE);
+    let (close_tx, close_rx) = mpsc::channel::<CloseFrame>(1);
+    let reader = tokio::spawn(read_frames(ws_rx, in_tx, close_tx, st.opts.max_body));
     let done = CancellationToken::new();
-    let (ended, shutdown, keep_alive) =
-        (done.clone(), st.shared.shutdown.clone(), st.opts.keep_alive);
-    let writer = tokio::spawn(async move {
-        let period = if keep_alive.is_zero() {
-            Duration::from_secs(86_400)
-        } else {
-            keep_alive
-        };
-        let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
-        let frame = loop {
-            tokio::select! {
-                biased;
-                m = out_rx.recv() => match m {
-                    Some(b) => {
-                        let Ok(text) = Utf8Bytes::try_from(b) else { continue };
-                        if ws_tx.send(Message::Text(text)).await.is_err() {
-                            return;
-                        }
-                    }
-                    None => break None,
-                },
-                Some(c) = close_rx.recv() => break Some(c),
-                _ = ended.cancelled() => break None,
-                _ = ping.tick(), if !keep_alive.is_zero() => {
-                    if ws_tx.send(Message::Ping(Bytes::new())).await.is_err() {
-                        return;
-                    }
-                }
-            }
-        };
-        let frame = frame.unwrap_or_else(|| {
-            if shutdown.is_cancelled() {
-                close(close_code::AWAY, "server shutting down")
-            } else {
-                close(close_code::NORMAL, "")
-            }
-        });
-        let _ = ws_tx.send(Message::Close(Some(frame))).await;
-    });
-
+    let writer = tokio::spawn(write_frames(
+        ws_tx,
+        out_rx,
+        close_rx,
+        done.clone(),
+        st.shared.shutdown.clone(),
+        st.opts.keep_alive,
+    ));
     let channel = Channel {
         inbound: in_rx,
         outbound: Outbound::new(out_tx),
@@ -207,4 +151,78 @@ async fn session(st: WsState, socket: WebSocket, _slot: Slot) {
     if tokio::time::timeout(CLOSE_WAIT, reader).await.is_err() {
         abort.abort();
     }
+}
+
+/// Socket to inbound frames. Ends at the client's close, a socket error or a binary frame
+/// (answered with close code 1003); dropping `in_tx` is the session's end of input.
+async fn read_frames(
+    mut ws_rx: SplitStream<WebSocket>,
+    in_tx: mpsc::Sender<Inbound>,
+    close_tx: mpsc::Sender<CloseFrame>,
+    limit: usize,
+) {
+    while let Some(m) = ws_rx.next().await {
+        let frame = match m {
+            Ok(Message::Text(t)) if t.len() > limit => Err(FrameError::TooLarge { limit }),
+            Ok(Message::Text(t)) => Ok(Bytes::from(t)),
+            Ok(Message::Binary(_)) => {
+                let _ = close_tx.try_send(close(
+                    close_code::UNSUPPORTED,
+                    "binary frames are not supported: send JSON-RPC messages as text frames",
+                ));
+                break;
+            }
+            Ok(Message::Ping(_) | Message::Pong(_)) => continue,
+            Ok(Message::Close(_)) | Err(_) => break,
+        };
+        if in_tx.send(frame).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// Outbound messages to the socket, with pings as keep-alive; a close frame at the end.
+async fn write_frames(
+    mut ws_tx: SplitSink<WebSocket, Message>,
+    mut out_rx: mpsc::Receiver<Bytes>,
+    mut close_rx: mpsc::Receiver<CloseFrame>,
+    ended: CancellationToken,
+    shutdown: CancellationToken,
+    keep_alive: Duration,
+) {
+    let period = if keep_alive.is_zero() {
+        Duration::from_secs(86_400)
+    } else {
+        keep_alive
+    };
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    let frame = loop {
+        tokio::select! {
+            biased;
+            m = out_rx.recv() => match m {
+                Some(b) => {
+                    let Ok(text) = Utf8Bytes::try_from(b) else { continue };
+                    if ws_tx.send(Message::Text(text)).await.is_err() {
+                        return;
+                    }
+                }
+                None => break None,
+            },
+            Some(c) = close_rx.recv() => break Some(c),
+            _ = ended.cancelled() => break None,
+            _ = ping.tick(), if !keep_alive.is_zero() => {
+                if ws_tx.send(Message::Ping(Bytes::new())).await.is_err() {
+                    return;
+                }
+            }
+        }
+    };
+    let frame = frame.unwrap_or_else(|| {
+        if shutdown.is_cancelled() {
+            close(close_code::AWAY, "server shutting down")
+        } else {
+            close(close_code::NORMAL, "")
+        }
+    });
+    let _ = ws_tx.send(Message::Close(Some(frame))).await;
 }
