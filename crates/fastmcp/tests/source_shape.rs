@@ -19,6 +19,7 @@ const PENDING: &[&str] = &[
     "crates/fastmcp-core/src/context.rs",
     "crates/fastmcp-macros/src/resource.rs",
     "crates/fastmcp-transport/src/http_client.rs",
+    "crates/fastmcp-transport/src/ws_client.rs",
 ];
 
 fn repo() -> PathBuf {
