@@ -408,7 +408,10 @@ mod tests {
         }});
         let mut out = annotations(&schema);
         out.sort_by(|a, b| a.name.cmp(&b.name));
-        let got: Vec<_> = out.iter().map(|a| (a.name.as_str(), a.path.clone())).collect();
+        let got: Vec<_> = out
+            .iter()
+            .map(|a| (a.name.as_str(), a.path.clone()))
+            .collect();
         assert_eq!(
             got,
             vec![

@@ -2,13 +2,13 @@
 //! and `Mcp-Param-*` must be present where required and match the body (-32020 otherwise).
 
 use axum::http::HeaderMap;
+/// Encode a value for a header (the client side of the rule); see
+/// [`fastmcp_protocol::http_headers`].
+pub use fastmcp_protocol::http_headers::encode_header_value;
 use fastmcp_protocol::http_headers::{
     annotations, decode_header_value as decode_value, name_param, param_header, param_matches,
     METHOD, NAME, PROTOCOL_VERSION,
 };
-/// Encode a value for a header (the client side of the rule); see
-/// [`fastmcp_protocol::http_headers`].
-pub use fastmcp_protocol::http_headers::encode_header_value;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
