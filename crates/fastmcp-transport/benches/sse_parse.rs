@@ -90,6 +90,14 @@ fn time(f: Parser, input: &[Bytes], events: usize) -> Duration {
 }
 
 fn main() {
+    if !std::env::args().any(|a| a == "--bench") {
+        // `cargo test --all-targets`: check that every parser sees every event, once.
+        let input = chunks(&body(100, 1000));
+        assert!([ours, eventsource, sse_stream as Parser]
+            .iter()
+            .all(|f| f(&input) == 100));
+        return;
+    }
     for (n, size) in [(10_000, 100), (100, 100_000)] {
         let input = chunks(&body(n, size));
         let base = time(ours, &input, n);
