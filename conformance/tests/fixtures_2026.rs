@@ -3,6 +3,7 @@
 
 mod support;
 
+use fastmcp::protocol::META_PROGRESS_TOKEN;
 use serde_json::{json, Map, Value};
 use support::{accept, all_caps, first_text, modern, sampled, Server};
 
@@ -91,7 +92,7 @@ fn progress_without_a_handshake() {
     let mut s = Server::start();
     let mut p = json!({ "name": "test_tool_with_progress", "arguments": {} });
     p["_meta"] = support::meta(all_caps());
-    p["_meta"]["progressToken"] = json!("progress-test-1");
+    p["_meta"][META_PROGRESS_TOKEN] = json!("progress-test-1");
     s.result("tools/call", p);
     let progress: Vec<f64> = s
         .take_notifications("notifications/progress")

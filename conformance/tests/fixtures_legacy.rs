@@ -3,6 +3,7 @@
 
 mod support;
 
+use fastmcp::protocol::META_PROGRESS_TOKEN;
 use serde_json::{json, Value};
 use support::{accept, first_text, sampled, Server};
 
@@ -153,7 +154,7 @@ fn logging_and_progress() {
         json!({
             "name": "test_tool_with_progress",
             "arguments": {},
-            "_meta": { "progressToken": "progress-test-1" }
+            "_meta": { META_PROGRESS_TOKEN: "progress-test-1" }
         }),
     );
     let progress = s.take_notifications("notifications/progress");

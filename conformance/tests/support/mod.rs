@@ -7,6 +7,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
 
+use fastmcp::protocol::{META_CLIENT_CAPABILITIES, META_CLIENT_INFO, META_PROTOCOL_VERSION};
 use serde_json::{json, Value};
 
 /// How long to wait for one message.
@@ -162,9 +163,9 @@ impl Drop for Server {
 /// The `_meta` of a stateless-era (2026-07-28) request, with these client capabilities.
 pub fn meta(capabilities: Value) -> Value {
     json!({
-        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
-        "io.modelcontextprotocol/clientInfo": { "name": "fixtures-test", "version": "1.0.0" },
-        "io.modelcontextprotocol/clientCapabilities": capabilities
+        META_PROTOCOL_VERSION: "2026-07-28",
+        META_CLIENT_INFO: { "name": "fixtures-test", "version": "1.0.0" },
+        META_CLIENT_CAPABILITIES: capabilities
     })
 }
 

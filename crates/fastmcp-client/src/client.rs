@@ -11,7 +11,8 @@ use fastmcp_protocol::{
     GetPromptResult, Implementation, InitializeResult, ListPromptsResult,
     ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, LoggingLevel, Prompt,
     ProtocolVersion, ReadResourceResult, Resource, ResourceTemplate, RootsCapability,
-    SamplingCapability, ServerCapabilities, Tool,
+    SamplingCapability, ServerCapabilities, Tool, META_CLIENT_CAPABILITIES, META_CLIENT_INFO,
+    META_LOG_LEVEL, META_PROGRESS_TOKEN, META_PROTOCOL_VERSION,
 };
 use fastmcp_transport::http_client::{check_header_annotations, HttpHandle, StreamableHttp};
 use fastmcp_transport::sse_client::LegacySse;
@@ -23,9 +24,6 @@ use serde_json::{json, Map, Value};
 
 use crate::connection::{answer, Wire};
 use crate::handler::{ClientHandler, NoHandler};
-
-/// The `_meta` key of a stateless-era request's protocol version.
-const PROTOCOL_VERSION_KEY: &str = "io.modelcontextprotocol/protocolVersion";
 
 /// How the client speaks to the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -395,12 +393,12 @@ impl Client {
         };
         let v = self.protocol_version();
         let mut m = json!({
-            PROTOCOL_VERSION_KEY: v.as_str(),
-            "io.modelcontextprotocol/clientInfo": self.inner.info,
-            "io.modelcontextprotocol/clientCapabilities": self.inner.capabilities,
+            META_PROTOCOL_VERSION: v.as_str(),
+            META_CLIENT_INFO: self.inner.info,
+            META_CLIENT_CAPABILITIES: self.inner.capabilities,
         });
         if let Some(l) = self.inner.log_level {
-            m["io.modelcontextprotocol/logLevel"] = json!(l);
+            m[META_LOG_LEVEL] = json!(l);
         }
         Some(m)
     }
@@ -449,7 +447,7 @@ impl Client {
                 // server named.
                 Err(e) if !version_retried && self.adopt_supported_version(&e) => {
                     version_retried = true;
-                    params["_meta"][PROTOCOL_VERSION_KEY] = json!(self.protocol_version());
+                    params["_meta"][META_PROTOCOL_VERSION] = json!(self.protocol_version());
                     self.round(method, &params, timeout).await?
                 }
                 r => r?,
@@ -652,7 +650,7 @@ impl Client {
             .on_progress(token.clone(), Arc::new(on_progress));
         self.request(
             "tools/call",
-            json!({ "name": name, "arguments": arguments, "_meta": { "progressToken": token } }),
+            json!({ "name": name, "arguments": arguments, "_meta": { META_PROGRESS_TOKEN: token } }),
         )
         .await
     }

@@ -83,10 +83,8 @@ impl Session {
     /// A key unique to this session in the process (random, made on first use): what
     /// session-scoped records (the tasks of 2025-11-25) are owned by.
     pub fn key(&self) -> &str {
-        self.key.get_or_init(|| {
-            let r: u128 = rand::random();
-            format!("{r:032x}")
-        })
+        self.key
+            .get_or_init(|| uuid::Uuid::new_v4().simple().to_string())
     }
 
     /// The era.

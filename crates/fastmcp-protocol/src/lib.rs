@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod error_code;
+pub mod http_headers;
 pub mod jsonrpc;
 mod types;
 mod version;

@@ -1,5 +1,12 @@
 //! An incremental parser of `text/event-stream` bodies (the event stream format of the
 //! HTML Living Standard), with a limit on the size of one event's data.
+//!
+//! Kept rather than a crate (see `benches/sse_parse.rs`, 2026-12, on a loaded machine):
+//! `eventsource-stream` 0.2 takes 2.6-3.7x our time on small events and 6.7-7.5x on 100 KB
+//! ones; `sse-stream` 0.2 is a little faster (0.6-0.8x and 0.8-1.0x of our time) but fails
+//! the whole stream where the standard says to ignore or go on
+//! (a line without `:`, an unknown field, a repeated `event`/`id`/`retry`, a non-numeric
+//! `retry`, invalid UTF-8), and neither limits the size of an event.
 
 use std::time::Duration;
 

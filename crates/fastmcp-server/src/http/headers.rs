@@ -2,37 +2,16 @@
 //! and `Mcp-Param-*` must be present where required and match the body (-32020 otherwise).
 
 use axum::http::HeaderMap;
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
+/// Encode a value for a header (the client side of the rule); see
+/// [`fastmcp_protocol::http_headers`].
+pub use fastmcp_protocol::http_headers::encode_header_value;
+use fastmcp_protocol::http_headers::{
+    annotations, decode_header_value as decode_value, name_param, param_header, param_matches,
+    METHOD, NAME, PROTOCOL_VERSION,
+};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
-
-/// Decode a header value, unwrapping the `=?base64?...?=` sentinel. `None` when the
-/// value is not valid.
-pub(crate) fn decode_value(raw: &str) -> Option<String> {
-    match raw
-        .strip_prefix("=?base64?")
-        .and_then(|r| r.strip_suffix("?="))
-    {
-        Some(b64) => String::from_utf8(STANDARD.decode(b64).ok()?).ok(),
-        None => Some(raw.to_owned()),
-    }
-}
-
-/// Encode a value for a header (the client side of the rule).
-pub fn encode_header_value(v: &str) -> String {
-    let sentinel = v.starts_with("=?base64?") && v.ends_with("?=");
-    let plain = v.bytes().all(|b| (0x20..=0x7e).contains(&b))
-        && !v.starts_with(' ')
-        && !v.ends_with(' ')
-        && !sentinel;
-    if plain && !v.is_empty() {
-        v.to_owned()
-    } else {
-        format!("=?base64?{}?=", STANDARD.encode(v))
-    }
-}
 
 fn header<'a>(h: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, String> {
     match h.get(name) {
@@ -64,7 +43,7 @@ pub(crate) fn validate(
     body_version: &str,
     tool_schema: Option<&Value>,
 ) -> Result<(), String> {
-    match header(h, "mcp-protocol-version")? {
+    match header(h, PROTOCOL_VERSION)? {
         None => return Err("Header mismatch: MCP-Protocol-Version header is missing".into()),
         Some(v) if v != body_version => {
             return Err(format!(
@@ -73,7 +52,7 @@ pub(crate) fn validate(
         }
         Some(_) => {}
     }
-    match header(h, "mcp-method")? {
+    match header(h, METHOD)? {
         None => return Err("Header mismatch: Mcp-Method header is missing".into()),
         Some(v) if v != method => {
             return Err(format!(
@@ -82,31 +61,21 @@ pub(crate) fn validate(
         }
         Some(_) => {}
     }
-    // SEP-2243, and SEP-2663 for the tasks extension's methods (`Mcp-Name` is the task id).
-    let needs_name = matches!(
-        method,
-        "tools/call"
-            | "resources/read"
-            | "prompts/get"
-            | "tasks/get"
-            | "tasks/update"
-            | "tasks/cancel"
-    );
-    if !needs_name {
+    let Some(member) = name_param(method) else {
         return Ok(());
-    }
+    };
     let probe: Probe<'_> = params
         .and_then(|p| serde_json::from_str(p.get()).ok())
         .unwrap_or_default();
-    let body_name = match method {
-        "resources/read" => probe.uri,
-        "tasks/get" | "tasks/update" | "tasks/cancel" => probe.task_id,
+    let body_name = match member {
+        "uri" => probe.uri,
+        "taskId" => probe.task_id,
         _ => probe.name,
     };
     let Some(body_name) = body_name else {
         return Ok(()); // the router reports the missing param itself
     };
-    let Some(raw) = header(h, "mcp-name")? else {
+    let Some(raw) = header(h, NAME)? else {
         return Err("Header mismatch: Mcp-Name header is missing".into());
     };
     let name = decode_value(raw).ok_or("Header mismatch: Mcp-Name header is not valid base64")?;
@@ -123,31 +92,11 @@ pub(crate) fn validate(
     Ok(())
 }
 
-/// Every `x-mcp-header` property reachable through `properties` alone, with its path.
-fn annotated(schema: &Value, path: &mut Vec<String>, out: &mut Vec<(String, Vec<String>, Value)>) {
-    let Some(props) = schema.get("properties").and_then(Value::as_object) else {
-        return;
-    };
-    for (k, sub) in props {
-        path.push(k.clone());
-        if let Some(name) = sub.get("x-mcp-header").and_then(Value::as_str) {
-            out.push((name.to_owned(), path.clone(), sub.clone()));
-        }
-        annotated(sub, path, out);
-        path.pop();
-    }
-}
-
 fn check_params(h: &HeaderMap, schema: &Value, args: &Value) -> Result<(), String> {
-    let mut found = vec![];
-    annotated(schema, &mut vec![], &mut found);
-    for (name, path, _) in found {
-        let mut v = args;
-        for p in &path {
-            v = v.get(p).unwrap_or(&Value::Null);
-        }
-        let header_name = format!("mcp-param-{}", name.to_ascii_lowercase());
-        let got = header(h, &header_name)?;
+    for a in annotations(schema) {
+        let name = &a.name;
+        let v = a.value(args).unwrap_or(&Value::Null);
+        let got = header(h, &param_header(name))?;
         match (v, got) {
             (Value::Null, None) => {}
             (Value::Null, Some(_)) => {
@@ -164,16 +113,7 @@ fn check_params(h: &HeaderMap, schema: &Value, args: &Value) -> Result<(), Strin
                 let decoded = decode_value(raw).ok_or_else(|| {
                     format!("Header mismatch: Mcp-Param-{name} is not valid base64")
                 })?;
-                let same = match body {
-                    Value::String(s) => *s == decoded,
-                    Value::Bool(b) => decoded == b.to_string(),
-                    Value::Number(n) => decoded
-                        .parse::<f64>()
-                        .ok()
-                        .zip(n.as_f64())
-                        .is_some_and(|(a, b)| a == b),
-                    _ => false,
-                };
+                let same = param_matches(body, &decoded);
                 if !same {
                     return Err(format!(
                         "Header mismatch: Mcp-Param-{name} header value '{decoded}' does not match body value {body}"

@@ -1,0 +1,312 @@
+//! Matching a URI back to the variables of a template.
+//!
+//! An exploded variable (`{path*}`), and any variable of `{+...}` or `{#...}`, may span
+//! several `/`-separated segments; other variables stay within one segment. Query
+//! variables (`{?q}`, `{&r}`) are optional and may come in any order. A prefix variable
+//! (`{v:3}`) matches at most that many characters.
+
+use std::collections::BTreeMap;
+
+use crate::parse::{Operator, Part, UriTemplate, VarSpec};
+
+/// A URI matched the template, but a value is unsafe (the message says which and why).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnsafeValue(pub String);
+
+impl std::fmt::Display for UnsafeValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UnsafeValue {}
+
+/// Raw (still percent-encoded) values, and whether each may span segments.
+type Vars = BTreeMap<String, (String, bool)>;
+
+impl UriTemplate {
+    /// Match a URI: `Ok(None)` when it does not match, `Err` when it matches with an unsafe
+    /// value, else the variables, percent-decoded (absent query variables are left out).
+    ///
+    /// ```
+    /// use fastmcp_uri_template::UriTemplate;
+    /// let t = UriTemplate::parse("users://{id}/profile").unwrap();
+    /// assert_eq!(t.match_uri("users://42/profile").unwrap().unwrap()["id"], "42");
+    /// assert_eq!(t.match_uri("users://4/2/profile").unwrap(), None);
+    /// let f = UriTemplate::parse("file:///{+path}").unwrap();
+    /// assert!(f.match_uri("file:///../etc/passwd").is_err());
+    /// ```
+    pub fn match_uri(&self, uri: &str) -> Result<Option<BTreeMap<String, String>>, UnsafeValue> {
+        let mut vars = BTreeMap::new();
+        if !match_parts(&self.parts, uri, &mut vars) {
+            return Ok(None);
+        }
+        let mut out = BTreeMap::new();
+        for (name, (raw, multi)) in vars {
+            let v = percent_decode(&raw)
+                .ok_or_else(|| UnsafeValue(format!("bad escape in `{name}`")))?;
+            check_safe(&name, &v, multi)?;
+            out.insert(name, v);
+        }
+        Ok(Some(out))
+    }
+}
+
+fn match_parts(parts: &[Part], input: &str, vars: &mut Vars) -> bool {
+    let Some((first, rest)) = parts.split_first() else {
+        return input.is_empty();
+    };
+    match first {
+        Part::Literal(l) => input
+            .strip_prefix(l.as_str())
+            .is_some_and(|r| match_parts(rest, r, vars)),
+        Part::Expr { op, vars: specs } => match op {
+            Operator::Query | Operator::QueryCont => match_query(*op, specs, rest, input, vars),
+            _ => match_expr(*op, specs, rest, input, vars),
+        },
+    }
+}
+
+/// Try every split point (shortest first) for an expression's text.
+fn match_expr(
+    op: Operator,
+    specs: &[VarSpec],
+    rest: &[Part],
+    input: &str,
+    vars: &mut Vars,
+) -> bool {
+    let Some(body) = input.strip_prefix(op.first()) else {
+        return false;
+    };
+    let multi = specs.iter().any(|s| s.explode) || op.reserved();
+    let mut ends: Vec<usize> = body
+        .char_indices()
+        .map(|(i, _)| i)
+        .skip(1)
+        .chain(std::iter::once(body.len()))
+        .collect();
+    ends.dedup();
+    for end in ends {
+        let text = &body[..end];
+        if !allowed(text, op, multi) {
+            break;
+        }
+        let mut trial = vars.clone();
+        if assign(op, specs, text, &mut trial) && match_parts(rest, &body[end..], &mut trial) {
+            *vars = trial;
+            return true;
+        }
+    }
+    false
+}
+
+fn allowed(text: &str, op: Operator, multi: bool) -> bool {
+    text.chars().all(|c| match c {
+        '/' => multi,
+        '?' => op == Operator::Fragment,
+        '#' => false,
+        _ => true,
+    })
+}
+
+/// Whether a raw value fits the variable's prefix length (counted in decoded characters).
+fn fits(spec: &VarSpec, raw: &str) -> bool {
+    match spec.prefix {
+        None => true,
+        Some(n) => percent_decode(raw).is_some_and(|v| v.chars().count() <= usize::from(n)),
+    }
+}
+
+fn assign(op: Operator, specs: &[VarSpec], text: &str, vars: &mut Vars) -> bool {
+    if let [s] = specs {
+        let value = if op == Operator::PathParam {
+            match text.strip_prefix(s.name.as_str()) {
+                Some(v) => v.strip_prefix('=').unwrap_or(v),
+                None => return false,
+            }
+        } else {
+            text
+        };
+        if (value.is_empty() && op == Operator::Simple) || !fits(s, value) {
+            return false;
+        }
+        let multi = s.explode || op.reserved();
+        vars.insert(s.name.clone(), (value.to_owned(), multi));
+        return true;
+    }
+    let pieces: Vec<&str> = text.split(op.sep()).collect();
+    if pieces.len() != specs.len() {
+        return false;
+    }
+    for (s, p) in specs.iter().zip(pieces) {
+        let p = match op {
+            Operator::PathParam => match p.strip_prefix(s.name.as_str()) {
+                Some(v) => v.strip_prefix('=').unwrap_or(v),
+                None => return false,
+            },
+            _ => p,
+        };
+        if !fits(s, p) {
+            return false;
+        }
+        vars.insert(s.name.clone(), (p.to_owned(), false));
+    }
+    true
+}
+
+fn match_query(
+    op: Operator,
+    specs: &[VarSpec],
+    rest: &[Part],
+    input: &str,
+    vars: &mut Vars,
+) -> bool {
+    let Some(q) = input.strip_prefix(op.first()) else {
+        // No query at all: every variable of the expression is absent.
+        return match_parts(rest, input, vars);
+    };
+    let end = q.find('#').unwrap_or(q.len());
+    // Try the shortest prefix ending before an `&` first, so that a following `{&x}`
+    // expression can take the rest; the whole query last.
+    let mut cuts: Vec<usize> = q[..end].match_indices('&').map(|(i, _)| i).collect();
+    cuts.push(end);
+    'cuts: for cut in cuts {
+        let mut trial = vars.clone();
+        for pair in q[..cut].split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            if let Some(s) = specs.iter().find(|s| s.name == k) {
+                if !fits(s, v) {
+                    continue 'cuts;
+                }
+                trial.insert(s.name.clone(), (v.to_owned(), false));
+            }
+        }
+        if match_parts(rest, &q[cut..], &mut trial) {
+            *vars = trial;
+            return true;
+        }
+    }
+    false
+}
+
+pub(crate) fn percent_decode(s: &str) -> Option<String> {
+    if !s.contains('%') {
+        return Some(s.to_owned());
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = std::str::from_utf8(b.get(i + 1..i + 3)?).ok()?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+fn check_safe(name: &str, v: &str, multi: bool) -> Result<(), UnsafeValue> {
+    if v.contains('\0') {
+        return Err(UnsafeValue(format!("`{name}` contains a NUL byte")));
+    }
+    if v.split(['/', '\\']).any(|seg| seg == "..") {
+        return Err(UnsafeValue(format!("`{name}` contains a `..` segment")));
+    }
+    if multi && (v.starts_with('/') || v.starts_with('\\')) {
+        return Err(UnsafeValue(format!("`{name}` is an absolute path")));
+    }
+    if !multi && v.contains('/') {
+        return Err(UnsafeValue(format!("`{name}` contains `/`")));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(t: &str, uri: &str) -> Option<BTreeMap<String, String>> {
+        UriTemplate::parse(t).unwrap().match_uri(uri).unwrap()
+    }
+
+    fn get(t: &str, uri: &str, k: &str) -> String {
+        m(t, uri).unwrap_or_else(|| panic!("{t} !~ {uri}"))[k].clone()
+    }
+
+    #[test]
+    fn simple_variables() {
+        assert_eq!(
+            get("users://{id}/profile", "users://42/profile", "id"),
+            "42"
+        );
+        assert!(m("users://{id}/profile", "users://4/2/profile").is_none());
+        assert!(m("users://{id}/profile", "users:///profile").is_none());
+        let v = m("test://template/{a}-{b}/data", "test://template/x-y/data").unwrap();
+        assert_eq!((v["a"].as_str(), v["b"].as_str()), ("x", "y"));
+        assert_eq!(get("x://{name}", "x://a%20b", "name"), "a b");
+        let v = m("x://{a,b}", "x://1,2").unwrap();
+        assert_eq!((v["a"].as_str(), v["b"].as_str()), ("1", "2"));
+    }
+
+    #[test]
+    fn reserved_explode_and_paths() {
+        assert_eq!(
+            get("file:///{+path}", "file:///a/b/c.txt", "path"),
+            "a/b/c.txt"
+        );
+        assert_eq!(
+            get("repo://{owner}/{path*}", "repo://me/src/lib.rs", "path"),
+            "src/lib.rs"
+        );
+        assert_eq!(
+            get("repo://{owner}/{path*}", "repo://me/src/lib.rs", "owner"),
+            "me"
+        );
+        assert_eq!(get("x://root{/seg}", "x://root/abc", "seg"), "abc");
+        assert!(m("x://root{/seg}", "x://root/a/b").is_none());
+        assert_eq!(get("x://root{/segs*}", "x://root/a/b", "segs"), "a/b");
+        assert_eq!(get("x://doc{#frag}", "x://doc#part", "frag"), "part");
+        assert_eq!(get("x://file{.ext}", "x://file.json", "ext"), "json");
+        assert_eq!(get("x://m{;v}", "x://m;v=3", "v"), "3");
+        let v = m("x://m{;a,b}", "x://m;a=1;b=2").unwrap();
+        assert_eq!((v["a"].as_str(), v["b"].as_str()), ("1", "2"));
+    }
+
+    #[test]
+    fn prefix_modifier_limits_the_length() {
+        assert_eq!(get("x://{v:3}", "x://abc", "v"), "abc");
+        assert!(m("x://{v:3}", "x://abcd").is_none());
+        assert_eq!(get("x://{v:3}", "x://%C3%A9t%C3%A9", "v"), "été");
+        let v = m("x://{v:2}{rest}", "x://abcdef").unwrap();
+        assert_eq!((v["v"].as_str(), v["rest"].as_str()), ("a", "bcdef"));
+        assert!(m("x://{?q:2}", "x://?q=abc").is_none());
+        assert_eq!(get("x://{?q:2}", "x://?q=ab", "q"), "ab");
+    }
+
+    #[test]
+    fn query_variables_are_optional() {
+        let t = "search://items{?q,limit}";
+        let v = m(t, "search://items?limit=5&q=a%2Bb").unwrap();
+        assert_eq!((v["q"].as_str(), v["limit"].as_str()), ("a+b", "5"));
+        let v = m(t, "search://items").unwrap();
+        assert!(v.is_empty());
+        let v = m("x://a{?q}{&r}", "x://a?q=1&r=2").unwrap();
+        assert_eq!(v["r"], "2");
+    }
+
+    #[test]
+    fn refuses_unsafe_values() {
+        let t = UriTemplate::parse("file:///{+path}").unwrap();
+        assert!(t.match_uri("file:///../etc/passwd").is_err());
+        assert!(t.match_uri("file:///a/%2e%2e/b").is_err());
+        assert!(t.match_uri("file:////etc/passwd").is_err());
+        assert!(t.match_uri("file:///a%00b").is_err());
+        let s = UriTemplate::parse("x://{id}").unwrap();
+        assert!(s.match_uri("x://a%2Fb").is_err());
+        assert!(s.match_uri("x://%zz").is_err());
+    }
+}
