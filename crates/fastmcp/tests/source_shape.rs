@@ -18,7 +18,6 @@ const PENDING: &[&str] = &[
     "crates/fastmcp-client/src/client.rs",
     "crates/fastmcp-core/src/context.rs",
     "crates/fastmcp-macros/src/resource.rs",
-    "crates/fastmcp-transport/src/http_client.rs",
     "crates/fastmcp-transport/src/ws_client.rs",
 ];
 

@@ -71,11 +71,6 @@ pub(crate) fn router(shared: Arc<Shared>, opts: HttpOptions) -> axum::Router {
     }
 }
 
-fn random_id() -> String {
-    let bytes: [u8; 16] = rand::random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
 /// The path the router is mounted at (`/api` when nested with `Router::nest("/api", ..)`).
 fn mount_prefix<'a>(original: &'a Uri, uri: &Uri) -> &'a str {
     original.path().strip_suffix(uri.path()).unwrap_or("")
@@ -104,7 +99,7 @@ async fn open(
     if let Err(r) = check_origin_and_host(&headers, &st.opts) {
         return r;
     }
-    let id: Arc<str> = random_id().into();
+    let id: Arc<str> = super::sessions::new_session_id().into();
     let (in_tx, in_rx) = mpsc::channel::<Inbound>(QUEUE);
     {
         let mut map = lock(&st.sessions);

@@ -96,9 +96,10 @@ pub(crate) struct Sessions {
     idle: Duration,
 }
 
-fn random_id() -> String {
-    let bytes: [u8; 16] = rand::random();
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// A new unguessable session id: a random (version 4) UUID as 32 hex digits, visible
+/// ASCII as `Mcp-Session-Id` requires.
+pub(crate) fn new_session_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 impl Sessions {
@@ -115,7 +116,7 @@ impl Sessions {
         if map.len() >= self.max {
             return Err(Full);
         }
-        let id: Arc<str> = random_id().into();
+        let id: Arc<str> = new_session_id().into();
         let s = Arc::new(HttpSession {
             id: id.clone(),
             endpoint: Endpoint::new(pipeline.clone(), Session::handshake(Some(id.clone()))),
