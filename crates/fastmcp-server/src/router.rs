@@ -3,6 +3,7 @@
 
 use std::sync::{Arc, Weak};
 
+use fastmcp_core::runtime::RequestContext;
 use fastmcp_core::{
     Context, Dispatch, Error, ErrorKind, InputRounds, Outcome, Peer, RequestState, Scope, Session,
 };
@@ -202,7 +203,7 @@ impl Router {
             }
             call.scope.child(budget)
         };
-        let mut b = Context::builder(scope.clone(), call.session.clone())
+        let mut b = RequestContext::builder(scope.clone(), call.session.clone())
             .request_id(call.id.clone())
             .progress_token(call.progress_token.clone())
             .peer(call.peer.clone())
@@ -216,10 +217,10 @@ impl Router {
             b = b.input_rounds(InputRounds::new(answers));
             binding = Some(bind);
         }
-        let ctx = b.build();
-        let outcome = scope.run(f(ctx.clone()), self.config.cancel_grace).await;
-        ctx.finish().await;
-        let input_required = match (ctx.input_rounds(), binding) {
+        let (ctx, handle) = b.build();
+        let outcome = scope.run(f(ctx), self.config.cancel_grace).await;
+        handle.finish().await;
+        let input_required = match (handle.input_rounds(), binding) {
             (Some(rounds), Some(binding)) => {
                 let pending = rounds.take_pending();
                 if pending.is_empty() {
@@ -383,7 +384,7 @@ impl Dispatch for Router {
         Box::pin(async move {
             let call = Call {
                 id: ctx.request_id().cloned().unwrap_or(RequestId::Number(0)),
-                session: ctx.session().clone(),
+                session: RequestContext::session_of(ctx).clone(),
                 peer: ctx.peer().clone(),
                 scope: ctx.scope().clone(),
                 progress_token: None,

@@ -23,9 +23,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+use fastmcp_core::runtime::RequestContext;
 use fastmcp_core::{
-    BoxFuture, Budget, CancelReason, Context, Error, ErrorKind, InputRounds, NullPeer, Outcome,
-    Peer, Scope, Session, TaskControl, TaskStart, ToolArguments, ToolHandler,
+    BoxFuture, Budget, CancelReason, Error, ErrorKind, InputRounds, NullPeer, Outcome, Peer, Scope,
+    Session, TaskControl, TaskStart, ToolArguments, ToolHandler,
 };
 use fastmcp_protocol::{
     CallToolResult, CreateExtensionTaskResult, DetailedTask, EmptyResult, ExtensionTask,
@@ -517,7 +518,7 @@ impl Router {
 
     async fn execute(&self, run: Run) -> RunEnd {
         let grace = self.config.cancel_grace;
-        let mut b = Context::builder(run.scope.clone(), run.session)
+        let mut b = RequestContext::builder(run.scope.clone(), run.session)
             .request_id(run.request_id)
             .progress_token(run.progress_token)
             .peer(run.peer)
@@ -529,13 +530,10 @@ impl Router {
         if let Some(me) = self.me() {
             b = b.dispatch(me);
         }
-        let ctx = b.build();
-        let outcome = run
-            .scope
-            .run(run.tool.call(ctx.clone(), run.args), grace)
-            .await;
-        ctx.finish().await;
-        let (pending, answers) = ctx
+        let (ctx, handle) = b.build();
+        let outcome = run.scope.run(run.tool.call(ctx, run.args), grace).await;
+        handle.finish().await;
+        let (pending, answers) = handle
             .input_rounds()
             .map(|r| (r.take_pending(), r.answers().clone()))
             .unwrap_or_default();
