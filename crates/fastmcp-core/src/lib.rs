@@ -19,6 +19,7 @@ pub mod schema;
 mod scope;
 mod session;
 mod session_view;
+mod url_elicitation;
 
 pub use context::{Context, Extensions, Keyed, TaskControl};
 pub use dynamic::{

@@ -2,7 +2,9 @@
 //! handshake era or multi-round-trip input rounds in the stateless era.
 
 use fastmcp_protocol::jsonrpc::to_raw;
-use fastmcp_protocol::{ElicitResult, ListRootsResult, ProtocolVersion, Root};
+use fastmcp_protocol::{
+    ElicitRequestUrlParams, ElicitResult, ListRootsResult, ProtocolVersion, Root,
+};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
@@ -129,6 +131,35 @@ impl Context {
             .await?;
         serde_json::from_value(v)
             .map_err(|e| Error::internal(format!("bad elicitation result: {e}")))
+    }
+
+    /// The error that fails this request with -32042 (URL elicitation required): the
+    /// user must complete `elicitations` out of band, then the client may retry. When the
+    /// client did not declare URL-mode elicitation, the error is -32021 (missing client
+    /// capability) instead: servers must not send URL elicitations to such clients.
+    ///
+    /// ```
+    /// use fastmcp_core::{Context, Error};
+    /// use fastmcp_protocol::ElicitRequestUrlParams;
+    /// async fn connect(ctx: Context) -> Result<String, Error> {
+    ///     let token: Option<String> = ctx.get_state("token");
+    ///     match token {
+    ///         Some(t) => Ok(t),
+    ///         None => Err(ctx.url_elicitation_required(vec![ElicitRequestUrlParams::new(
+    ///             "Sign in to the calendar",
+    ///             "https://example.com/oauth/start",
+    ///             "calendar-1",
+    ///         )])),
+    ///     }
+    /// }
+    /// ```
+    pub fn url_elicitation_required(&self, elicitations: Vec<ElicitRequestUrlParams>) -> Error {
+        let caps = self.client_capabilities();
+        let url_ok = caps.elicitation.as_ref().is_some_and(|e| e.url.is_some());
+        match self.require(url_ok, json!({ "elicitation": { "url": {} } })) {
+            Ok(()) => Error::url_elicitation_required(elicitations),
+            Err(e) => e,
+        }
     }
 
     /// The client's roots.

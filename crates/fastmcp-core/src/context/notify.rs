@@ -1,7 +1,10 @@
 //! Notifications to the client: progress, logging and list changes.
 
 use fastmcp_protocol::jsonrpc::to_raw;
-use fastmcp_protocol::{LoggingLevel, ProgressNotificationParams, ProgressToken};
+use fastmcp_protocol::{
+    ElicitationCompleteNotificationParams, Era, LoggingLevel, ProgressNotificationParams,
+    ProgressToken, ProtocolVersion,
+};
 use serde::Serialize;
 use serde_json::json;
 
@@ -74,6 +77,29 @@ impl Context {
     /// Log at error level.
     pub async fn error(&self, message: impl Serialize) -> Result<(), Error> {
         self.log(LoggingLevel::Error, None, message).await
+    }
+
+    /// Tell the client that the URL-mode elicitation `elicitation_id` is complete
+    /// (`notifications/elicitation/complete`), so that it may retry what needed it. Only
+    /// handshake-era sessions of 2025-11-25 and later have this notification; elsewhere
+    /// it does nothing.
+    ///
+    /// ```
+    /// # async fn f(ctx: fastmcp_core::Context) -> Result<(), fastmcp_core::Error> {
+    /// ctx.elicitation_complete("calendar-1").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn elicitation_complete(&self, elicitation_id: &str) -> Result<(), Error> {
+        let session = self.session();
+        let handshake = session.era() == Era::Handshake;
+        if !handshake || session.protocol_version() < Some(ProtocolVersion::V2025_11_25) {
+            return Ok(());
+        }
+        let p = ElicitationCompleteNotificationParams {
+            meta: None,
+            elicitation_id: elicitation_id.to_owned(),
+        };
+        self.notify("notifications/elicitation/complete", p).await
     }
 
     /// Tell the client the tool list changed.

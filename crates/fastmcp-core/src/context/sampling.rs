@@ -22,6 +22,10 @@ impl Context {
     ) -> Result<CreateMessageResult, Error> {
         let caps = self.client_capabilities();
         self.require(caps.sampling.is_some(), json!({ "sampling": {} }))?;
+        if params.tools.is_some() || params.tool_choice.is_some() {
+            let tools_ok = caps.sampling.as_ref().is_some_and(|s| s.tools.is_some());
+            self.require(tools_ok, json!({ "sampling": { "tools": {} } }))?;
+        }
         let params = serde_json::to_value(params).map_err(|e| Error::internal(e.to_string()))?;
         let v = self
             .ask(key, "sample", "sampling/createMessage", params)
