@@ -5,6 +5,7 @@
 
 pub mod combinators;
 mod context;
+mod display;
 mod dynamic;
 mod elicit;
 mod error;

@@ -310,3 +310,95 @@ async fn server_metadata_is_announced() {
     assert_eq!(info.icons.unwrap()[0].src, "https://example.com/i.png");
     assert_eq!(info.description.as_deref(), Some("Describes itself."));
 }
+
+#[tokio::test]
+async fn dynamic_components_carry_titles_icons_meta_and_annotations() {
+    use fastmcp::core::FnResourceTemplate;
+    use fastmcp::protocol::{Annotations, ResourceTemplate, Role, ToolAnnotations};
+    let audience = || Annotations {
+        audience: Some(vec![Role::User]),
+        ..Default::default()
+    };
+    let running = Server::new("display", "0")
+        .tool(
+            named("t", "x")
+                .title("Tool T")
+                .icon(Icon::new("https://example.com/t.png"))
+                .meta("team", json!("tools"))
+                .annotations(ToolAnnotations {
+                    read_only_hint: Some(true),
+                    ..Default::default()
+                }),
+        )
+        .resource(
+            FnResource::new(Resource::new("test://r", "r"), |_, _| async { "r" })
+                .title("Resource R")
+                .icon(Icon::new("https://example.com/r.png"))
+                .meta("team", json!("docs"))
+                .annotations(audience()),
+        )
+        .resource(
+            FnResourceTemplate::new(
+                ResourceTemplate::new("test://{id}", "tpl"),
+                |_, _, _| async { "t" },
+            )
+            .title("Template")
+            .icon(Icon::new("https://example.com/tpl.png"))
+            .meta("team", json!("templates"))
+            .annotations(audience()),
+        )
+        .prompt(
+            FnPrompt::new(Prompt::new("p"), |_, _| async { "hi" })
+                .title("Prompt P")
+                .icon(Icon::new("https://example.com/p.png"))
+                .meta("team", json!("prompts")),
+        )
+        .start()
+        .await
+        .unwrap();
+    for mode in modes() {
+        let c = client(&running, mode, Recorder::default()).await;
+        let lists = [
+            ("tools/list", "tools", "Tool T", "tools"),
+            ("resources/list", "resources", "Resource R", "docs"),
+            (
+                "resources/templates/list",
+                "resourceTemplates",
+                "Template",
+                "templates",
+            ),
+            ("prompts/list", "prompts", "Prompt P", "prompts"),
+        ];
+        for (method, key, title, team) in lists {
+            let v = c.request_value(method, json!({}), None).await.unwrap();
+            let item = &v[key][0];
+            assert_eq!(item["title"], title, "{mode:?} {method}: {item}");
+            assert!(
+                item["icons"][0]["src"].as_str().unwrap().ends_with(".png"),
+                "{item}"
+            );
+            assert_eq!(item["_meta"]["team"], team, "{item}");
+        }
+        let v = c
+            .request_value("resources/list", json!({}), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            v["resources"][0]["annotations"]["audience"],
+            json!(["user"])
+        );
+        let v = c
+            .request_value("resources/templates/list", json!({}), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            v["resourceTemplates"][0]["annotations"]["audience"],
+            json!(["user"])
+        );
+        let v = c
+            .request_value("tools/list", json!({}), None)
+            .await
+            .unwrap();
+        assert_eq!(v["tools"][0]["annotations"]["readOnlyHint"], true);
+    }
+}
