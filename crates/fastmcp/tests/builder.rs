@@ -58,6 +58,57 @@ async fn on_duplicate_policies() {
     );
 }
 
+/// A tracing subscriber that keeps the messages of warning events.
+#[derive(Clone, Default)]
+struct Warnings(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl tracing::Subscriber for Warnings {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct Message(String);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                if f.name() == "message" {
+                    self.0 = format!("{v:?}");
+                }
+            }
+        }
+        if *event.metadata().level() == tracing::Level::WARN {
+            let mut m = Message(String::new());
+            event.record(&mut m);
+            self.0.lock().unwrap().push(m.0);
+        }
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn on_duplicate_warn_replaces_and_logs_a_warning() {
+    let warnings = Warnings::default();
+    let s = tracing::subscriber::with_default(warnings.clone(), || {
+        Server::new("d", "0")
+            .on_duplicate(OnDuplicate::Warn)
+            .tool(named("t", "old"))
+            .tool(named("t", "new"))
+    });
+    let logged = warnings.0.lock().unwrap().clone();
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert!(logged[0].contains("replacing component \"t\""), "{logged:?}");
+    let r = s.start().await.unwrap();
+    let c = Client::connect(r.connect_in_memory()).await.unwrap();
+    let out = c.call_tool("t", json!({})).await.unwrap();
+    assert_eq!(out.content[0].as_text(), Some("new"));
+    assert_eq!(c.list_tools().await.unwrap().len(), 1);
+}
+
 #[tokio::test]
 async fn mask_error_details_hides_internal_errors_only() {
     let tools = |s: Server| {
