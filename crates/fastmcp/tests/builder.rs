@@ -101,7 +101,10 @@ async fn on_duplicate_warn_replaces_and_logs_a_warning() {
     });
     let logged = warnings.0.lock().unwrap().clone();
     assert_eq!(logged.len(), 1, "{logged:?}");
-    assert!(logged[0].contains("replacing component \"t\""), "{logged:?}");
+    assert!(
+        logged[0].contains("replacing component \"t\""),
+        "{logged:?}"
+    );
     let r = s.start().await.unwrap();
     let c = Client::connect(r.connect_in_memory()).await.unwrap();
     let out = c.call_tool("t", json!({})).await.unwrap();
