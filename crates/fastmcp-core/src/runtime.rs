@@ -66,6 +66,16 @@ impl RequestContext {
         ctx.inner.session.inner()
     }
 
+    /// The cancellation scope behind a context.
+    pub fn scope_of(ctx: &Context) -> &Arc<Scope> {
+        &ctx.inner.scope
+    }
+
+    /// The peer behind a context.
+    pub fn peer_of(ctx: &Context) -> &Arc<dyn Peer> {
+        &ctx.inner.peer
+    }
+
     /// The request id.
     pub fn request_id(mut self, id: RequestId) -> Self {
         self.request_id = Some(id);

@@ -385,8 +385,8 @@ impl Dispatch for Router {
             let call = Call {
                 id: ctx.request_id().cloned().unwrap_or(RequestId::Number(0)),
                 session: RequestContext::session_of(ctx).clone(),
-                peer: ctx.peer().clone(),
-                scope: ctx.scope().clone(),
+                peer: RequestContext::peer_of(ctx).clone(),
+                scope: RequestContext::scope_of(ctx).clone(),
                 progress_token: None,
                 nested: true,
             };

@@ -22,7 +22,7 @@ use crate::runtime::RequestContext;
 use crate::scope::{Budget, Scope};
 use crate::session::Session;
 use crate::session_view::SessionView;
-use crate::Error;
+use crate::{CancelReason, Error};
 
 mod extensions;
 mod input;
@@ -130,16 +130,17 @@ impl Context {
         self.inner.extensions.get()
     }
 
-    /// The peer of this request.
-    pub fn peer(&self) -> &Arc<dyn Peer> {
-        &self.inner.peer
-    }
-
     // ----- cancellation and budget -----
 
-    /// The cancellation scope of this request.
-    pub fn scope(&self) -> &Arc<Scope> {
+    /// The cancellation scope of this request (servers reach it through
+    /// [`RequestContext::scope_of`]).
+    pub(crate) fn scope(&self) -> &Arc<Scope> {
         &self.inner.scope
+    }
+
+    /// Why the request was cancelled, once it is.
+    pub fn cancel_reason(&self) -> Option<CancelReason> {
+        self.inner.scope.cancel_reason()
     }
 
     /// `Err` once the request is cancelled or its budget is spent.
