@@ -3,12 +3,15 @@
 
 mod support;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use fastmcp::client::{Client, ClientHandler};
 use fastmcp::core::{Context, Error, ErrorKind, FnTool};
 use fastmcp::protocol::{ClientCapabilities, ElicitRequestUrlParams};
 use fastmcp::Server;
 use serde_json::json;
+use serde_json::value::RawValue;
 use support::{client, modes, Recorder};
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
@@ -76,7 +79,7 @@ async fn a_handler_fails_with_url_elicitation_required_in_both_eras() {
 async fn clients_without_url_mode_get_missing_capability_instead() {
     let running = server().start().await.unwrap();
     for mode in modes() {
-        let c = fastmcp::client::Client::builder()
+        let c = Client::builder()
             .mode(mode)
             .capabilities(ClientCapabilities::default())
             .connect(running.connect_in_memory())
@@ -88,30 +91,58 @@ async fn clients_without_url_mode_get_missing_capability_instead() {
     }
 }
 
+/// Records the params of `notifications/elicitation/complete`.
+#[derive(Default, Clone)]
+struct Completions(Arc<Mutex<Vec<serde_json::Value>>>);
+
+impl ClientHandler for Completions {
+    fn on_notification(&self, method: &str, params: Option<&RawValue>) {
+        if method == "notifications/elicitation/complete" {
+            let v = serde_json::from_str(params.map_or("null", RawValue::get)).unwrap();
+            self.0.lock().unwrap().push(v);
+        }
+    }
+}
+
 #[tokio::test]
 async fn the_client_hears_that_the_elicitation_completed_and_retries() {
     let running = server().start().await.unwrap();
-    let rec = Recorder::default();
-    let c = client(&running, modes()[0], rec.clone()).await;
+    let heard = Completions::default();
+    let c = Client::builder()
+        .mode(modes()[0])
+        .handler(heard.clone())
+        .connect(running.connect_in_memory())
+        .await
+        .unwrap();
     let e = c.call_tool("calendar", json!({})).await.unwrap_err();
     assert_eq!(e.code(), -32042);
     c.call_tool("sign_in_done", json!({})).await.unwrap();
-    let mut heard = false;
     for _ in 0..200 {
-        let other = rec.other.lock().unwrap().clone();
-        if other
-            .iter()
-            .any(|m| m == "notifications/elicitation/complete")
-        {
-            heard = true;
+        if !heard.0.lock().unwrap().is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    assert!(heard, "no notifications/elicitation/complete");
+    let got = heard.0.lock().unwrap().clone();
+    assert_eq!(got, vec![json!({"elicitationId": "cal-1"})]);
     let r = c.call_tool("calendar", json!({})).await.unwrap();
     assert_eq!(
         r.content,
         vec![fastmcp::protocol::ContentBlock::text("3 meetings")]
     );
+}
+
+#[tokio::test]
+async fn no_completion_notification_in_the_stateless_era() {
+    let running = server().start().await.unwrap();
+    let heard = Completions::default();
+    let c = Client::builder()
+        .mode(modes()[1])
+        .handler(heard.clone())
+        .connect(running.connect_in_memory())
+        .await
+        .unwrap();
+    c.call_tool("sign_in_done", json!({})).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert!(heard.0.lock().unwrap().is_empty());
 }
