@@ -1,9 +1,9 @@
 //! The per-request context a handler receives.
 //!
-//! One concept per file: [`Extensions`](extensions), the task side ([`task`]),
-//! notifications ([`notify`]), input from the client ([`input`]), sampling ([`sampling`])
-//! and nested calls ([`nested`]). Servers build contexts with
-//! [`RequestContext`](crate::runtime::RequestContext).
+//! One concept per file: typed extensions (`extensions.rs`), the task side (`task.rs`),
+//! notifications (`notify.rs`), input from the client (`input.rs`), sampling
+//! (`sampling.rs`) and nested calls (`nested.rs`). Servers build contexts with
+//! [`RequestContext`](crate::runtime::RequestContext); a handler only gets `&Context`.
 
 use std::future::Future;
 use std::sync::Arc;
