@@ -37,7 +37,7 @@ type ToolFn = dyn Fn(Context, ToolArguments) -> BoxFuture<'static, Result<CallTo
 /// assert_eq!(add.definition().input_schema["required"], serde_json::json!(["a", "b"]));
 /// ```
 pub struct FnTool {
-    tool: Tool,
+    pub(crate) tool: Tool,
     timeout: Option<Duration>,
     task_start: TaskStart,
     call: Box<ToolFn>,
@@ -157,7 +157,7 @@ type ReadFn =
 
 /// A resource made of a definition and a closure.
 pub struct FnResource {
-    resource: Resource,
+    pub(crate) resource: Resource,
     read: Box<ReadFn>,
 }
 
@@ -209,7 +209,7 @@ type CompleteFn = dyn Fn(
 
 /// A resource template made of a definition and closures.
 pub struct FnResourceTemplate {
-    template: ResourceTemplate,
+    pub(crate) template: ResourceTemplate,
     read: Box<TemplateFn>,
     complete: Option<Box<CompleteFn>>,
 }
@@ -279,7 +279,7 @@ type PromptFn = dyn Fn(Context, Map<String, Value>) -> BoxFuture<'static, Result
 
 /// A prompt made of a definition and closures.
 pub struct FnPrompt {
-    prompt: Prompt,
+    pub(crate) prompt: Prompt,
     get: Box<PromptFn>,
     complete: Option<Box<CompleteFn>>,
 }

@@ -5,6 +5,7 @@
 
 pub mod combinators;
 mod context;
+mod display;
 mod dynamic;
 mod elicit;
 mod error;
@@ -14,11 +15,14 @@ mod outcome;
 mod output;
 mod peer;
 mod resource_output;
+pub mod runtime;
 pub mod schema;
 mod scope;
 mod session;
+mod session_view;
+mod url_elicitation;
 
-pub use context::{Context, ContextBuilder, Extensions, Keyed, TaskControl};
+pub use context::{Context, Extensions, Keyed, TaskControl};
 pub use dynamic::{
     prompt_arg, template_var, AnyResource, Components, FnPrompt, FnResource, FnResourceTemplate,
     FnTool, IntoComponents, IntoPrompt, IntoPromptResult, IntoResource, IntoResourceResult,
@@ -36,3 +40,4 @@ pub use output::{Audio, Image, IntoToolResult, Json};
 pub use peer::{boxed, BoxFuture, Dispatch, FnPeer, NullPeer, Peer};
 pub use scope::{Budget, Scope};
 pub use session::Session;
+pub use session_view::SessionView;

@@ -13,6 +13,11 @@ use crate::Error;
 ///
 /// Holds the negotiated version, what the client told about itself, the log level, key-value
 /// session state, subscriptions and per-session visibility of components.
+///
+/// This is the server's record: the protocol drives [`Session::initialize`],
+/// [`Session::set_log_level`], [`Session::subscribe`] and [`Session::unsubscribe`].
+/// Handlers see a session through [`SessionView`](crate::SessionView), which has none of
+/// them.
 #[derive(Debug)]
 pub struct Session {
     id: Option<Arc<str>>,

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use fastmcp_core::runtime::RequestContext;
 use fastmcp_core::{Budget, Context, Error, InputRounds, Outcome, RequestState};
 use fastmcp_protocol::{InputRequiredResult, InputResponses, ResultType};
 use serde_json::{Map, Value};
@@ -61,7 +62,7 @@ where
         }
         call.scope.child(budget)
     };
-    let mut b = Context::builder(scope.clone(), call.session.clone())
+    let mut b = RequestContext::builder(scope.clone(), call.session.clone())
         .request_id(call.id.clone())
         .progress_token(call.progress_token.clone())
         .peer(call.peer.clone())
@@ -75,10 +76,10 @@ where
         b = b.input_rounds(InputRounds::new(answers));
         binding = Some(r.binding);
     }
-    let ctx = b.build();
-    let outcome = scope.run(f(ctx.clone()), rt.config.cancel_grace).await;
-    ctx.finish().await;
-    let input_required = match (ctx.input_rounds(), binding) {
+    let (ctx, handle) = b.build();
+    let outcome = scope.run(f(ctx), rt.config.cancel_grace).await;
+    handle.finish().await;
+    let input_required = match (handle.input_rounds(), binding) {
         (Some(rounds), Some(binding)) => {
             let pending = rounds.take_pending();
             if pending.is_empty() {

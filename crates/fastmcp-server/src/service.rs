@@ -23,6 +23,7 @@
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
+use fastmcp_core::runtime::RequestContext;
 use fastmcp_core::{BoxFuture, Context, Dispatch, Error, Peer, Scope, Session};
 use fastmcp_protocol::{ProtocolVersion, RequestId};
 use serde_json::value::RawValue;
@@ -180,9 +181,9 @@ impl Dispatch for Pipeline {
     ) -> BoxFuture<'a, Result<Box<RawValue>, Error>> {
         let call = Call {
             id: ctx.request_id().cloned().unwrap_or(RequestId::Number(0)),
-            session: ctx.session().clone(),
-            peer: ctx.peer().clone(),
-            scope: ctx.scope().clone(),
+            session: RequestContext::session_of(ctx).clone(),
+            peer: RequestContext::peer_of(ctx).clone(),
+            scope: RequestContext::scope_of(ctx).clone(),
             progress_token: None,
             nested: true,
         };

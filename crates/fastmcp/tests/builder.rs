@@ -62,6 +62,57 @@ async fn on_duplicate_policies() {
     );
 }
 
+/// A tracing subscriber that keeps the messages of warning events.
+#[derive(Clone, Default)]
+struct Warnings(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl tracing::Subscriber for Warnings {
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, event: &tracing::Event<'_>) {
+        struct Message(String);
+        impl tracing::field::Visit for Message {
+            fn record_debug(&mut self, f: &tracing::field::Field, v: &dyn std::fmt::Debug) {
+                if f.name() == "message" {
+                    self.0 = format!("{v:?}");
+                }
+            }
+        }
+        if *event.metadata().level() == tracing::Level::WARN {
+            let mut m = Message(String::new());
+            event.record(&mut m);
+            self.0.lock().unwrap().push(m.0);
+        }
+    }
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
+}
+
+#[tokio::test]
+async fn on_duplicate_warn_replaces_and_logs_a_warning() {
+    let warnings = Warnings::default();
+    let s = tracing::subscriber::with_default(warnings.clone(), || {
+        Server::new("d", "0")
+            .on_duplicate(OnDuplicate::Warn)
+            .tool(named("t", "old"))
+            .tool(named("t", "new"))
+    });
+    let logged = warnings.0.lock().unwrap().clone();
+    assert_eq!(logged.len(), 1, "{logged:?}");
+    assert!(logged[0].contains("replacing tool \"t\""), "{logged:?}");
+    let r = s.start().await.unwrap();
+    let c = Client::connect(r.connect_in_memory()).await.unwrap();
+    let out = c.call_tool("t", json!({})).await.unwrap();
+    assert_eq!(out.content[0].as_text(), Some("new"));
+    assert_eq!(c.list_tools().await.unwrap().len(), 1);
+}
+
 #[tokio::test]
 async fn mask_error_details_hides_internal_errors_only() {
     let tools = |s: Server| {
@@ -313,4 +364,96 @@ async fn server_metadata_is_announced() {
     assert_eq!(info.website_url.as_deref(), Some("https://example.com"));
     assert_eq!(info.icons.unwrap()[0].src, "https://example.com/i.png");
     assert_eq!(info.description.as_deref(), Some("Describes itself."));
+}
+
+#[tokio::test]
+async fn dynamic_components_carry_titles_icons_meta_and_annotations() {
+    use fastmcp::core::FnResourceTemplate;
+    use fastmcp::protocol::{Annotations, ResourceTemplate, Role, ToolAnnotations};
+    let audience = || Annotations {
+        audience: Some(vec![Role::User]),
+        ..Default::default()
+    };
+    let running = Server::new("display", "0")
+        .tool(
+            named("t", "x")
+                .title("Tool T")
+                .icon(Icon::new("https://example.com/t.png"))
+                .meta("team", json!("tools"))
+                .annotations(ToolAnnotations {
+                    read_only_hint: Some(true),
+                    ..Default::default()
+                }),
+        )
+        .resource(
+            FnResource::new(Resource::new("test://r", "r"), |_, _| async { "r" })
+                .title("Resource R")
+                .icon(Icon::new("https://example.com/r.png"))
+                .meta("team", json!("docs"))
+                .annotations(audience()),
+        )
+        .resource(
+            FnResourceTemplate::new(
+                ResourceTemplate::new("test://{id}", "tpl"),
+                |_, _, _| async { "t" },
+            )
+            .title("Template")
+            .icon(Icon::new("https://example.com/tpl.png"))
+            .meta("team", json!("templates"))
+            .annotations(audience()),
+        )
+        .prompt(
+            FnPrompt::new(Prompt::new("p"), |_, _| async { "hi" })
+                .title("Prompt P")
+                .icon(Icon::new("https://example.com/p.png"))
+                .meta("team", json!("prompts")),
+        )
+        .start()
+        .await
+        .unwrap();
+    for mode in modes() {
+        let c = client(&running, mode, Recorder::default()).await;
+        let lists = [
+            ("tools/list", "tools", "Tool T", "tools"),
+            ("resources/list", "resources", "Resource R", "docs"),
+            (
+                "resources/templates/list",
+                "resourceTemplates",
+                "Template",
+                "templates",
+            ),
+            ("prompts/list", "prompts", "Prompt P", "prompts"),
+        ];
+        for (method, key, title, team) in lists {
+            let v = c.request_value(method, json!({}), None).await.unwrap();
+            let item = &v[key][0];
+            assert_eq!(item["title"], title, "{mode:?} {method}: {item}");
+            assert!(
+                item["icons"][0]["src"].as_str().unwrap().ends_with(".png"),
+                "{item}"
+            );
+            assert_eq!(item["_meta"]["team"], team, "{item}");
+        }
+        let v = c
+            .request_value("resources/list", json!({}), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            v["resources"][0]["annotations"]["audience"],
+            json!(["user"])
+        );
+        let v = c
+            .request_value("resources/templates/list", json!({}), None)
+            .await
+            .unwrap();
+        assert_eq!(
+            v["resourceTemplates"][0]["annotations"]["audience"],
+            json!(["user"])
+        );
+        let v = c
+            .request_value("tools/list", json!({}), None)
+            .await
+            .unwrap();
+        assert_eq!(v["tools"][0]["annotations"]["readOnlyHint"], true);
+    }
 }

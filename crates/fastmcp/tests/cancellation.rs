@@ -19,6 +19,7 @@ struct Empty {}
 struct Probe {
     steps: AtomicUsize,
     masked_done: AtomicBool,
+    checkpoint_after_mask_failed: AtomicBool,
     child_cleaned: AtomicBool,
     finished: AtomicBool,
 }
@@ -57,7 +58,11 @@ fn server(probe: Arc<Probe>) -> Server {
                 async move {
                     ctx.masked(sleep(Duration::from_secs(5))).await;
                     p.masked_done.store(true, Ordering::SeqCst);
-                    ctx.checkpoint()?;
+                    let after = ctx.checkpoint();
+                    p.checkpoint_after_mask_failed
+                        .store(after.is_err(), Ordering::SeqCst);
+                    after?;
+                    p.finished.store(true, Ordering::SeqCst);
                     Ok::<_, Error>("unreachable")
                 }
             },
@@ -154,6 +159,35 @@ async fn masked_section_completes_before_cancellation_takes_effect() {
     call.abort();
     sleep(Duration::from_secs(10)).await;
     assert!(probe.masked_done.load(Ordering::SeqCst));
+    assert!(
+        probe.checkpoint_after_mask_failed.load(Ordering::SeqCst),
+        "the first checkpoint after the masked section sees the cancellation"
+    );
+    assert!(!probe.finished.load(Ordering::SeqCst));
+}
+
+#[tokio::test(start_paused = true)]
+async fn server_request_timeout_ends_slow_handlers_and_spares_fast_ones() {
+    let running = server(Arc::default())
+        .request_timeout(Duration::from_millis(500))
+        .start()
+        .await
+        .unwrap();
+    let c = connect(&running).await;
+    let fast = c.call_tool("fast", json!({})).await.unwrap();
+    assert_eq!(fast.content[0].as_text(), Some("fast"));
+    let start = Instant::now();
+    let e = c.call_tool("slow", json!({})).await.unwrap_err();
+    assert_eq!(e.kind(), fastmcp::ErrorKind::Timeout, "{e:?}");
+    let took = start.elapsed();
+    assert!(
+        took >= Duration::from_millis(500) && took < Duration::from_secs(1),
+        "{took:?}"
+    );
+    // A tool's own shorter timeout still applies under the server's.
+    let e = c.call_tool("budgeted", json!({})).await.unwrap_err();
+    assert_eq!(e.kind(), fastmcp::ErrorKind::Timeout);
+    c.ping().await.unwrap();
 }
 
 #[tokio::test(start_paused = true)]

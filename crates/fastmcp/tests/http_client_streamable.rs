@@ -57,7 +57,7 @@ fn server(seen: Arc<Seen>) -> Server {
                 let seen = seen.clone();
                 async move {
                     let r = ctx.sleep(Duration::from_secs(60)).await;
-                    if let Some(reason) = ctx.scope().cancel_reason() {
+                    if let Some(reason) = ctx.cancel_reason() {
                         let text = match reason {
                             CancelReason::Requested(r) => r.unwrap_or_default(),
                             other => format!("{other:?}"),

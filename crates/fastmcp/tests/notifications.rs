@@ -5,8 +5,8 @@ mod support;
 
 use std::time::Duration;
 
-use fastmcp::core::{Context, Error, FnResource, FnTool};
-use fastmcp::protocol::{ContentBlock, Resource};
+use fastmcp::core::{Context, Error, FnPrompt, FnResource, FnTool};
+use fastmcp::protocol::{ContentBlock, Prompt, Resource};
 use fastmcp::Server;
 use serde_json::json;
 use support::{client, modes, Recorder};
@@ -116,6 +116,97 @@ async fn subscriptions_listen_delivers_what_was_asked_for() {
     let r = listen.await.unwrap().unwrap();
     assert_eq!(r["resultType"], "complete");
     assert!(r["_meta"]["io.modelcontextprotocol/subscriptionId"].is_number());
+    shut.await.unwrap().unwrap();
+}
+
+fn count(rec: &Recorder, method: &str) -> usize {
+    rec.other
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|m| *m == method)
+        .count()
+}
+
+/// Waits until `method` was heard `n` times.
+async fn wait_count(rec: &Recorder, method: &str, n: usize) -> bool {
+    for _ in 0..200 {
+        if count(rec, method) >= n {
+            return true;
+        }
+        sleep(Duration::from_millis(5)).await;
+    }
+    false
+}
+
+fn resource(uri: &str) -> FnResource {
+    FnResource::new(Resource::new(uri, uri), |_, _| async { "x" })
+}
+
+fn prompt(name: &str) -> FnPrompt {
+    FnPrompt::new(Prompt::new(name), |_, _| async { "hi" })
+}
+
+#[tokio::test]
+async fn handshake_sessions_hear_resource_and_prompt_list_changes() {
+    let running = server().prompt(prompt("p1")).start().await.unwrap();
+    let rec = Recorder::default();
+    let c = client(&running, modes()[0], rec.clone()).await;
+    let handle = running.handle();
+    let (resources, prompts) = (
+        "notifications/resources/list_changed",
+        "notifications/prompts/list_changed",
+    );
+    handle.add_resource(resource("test://added")).unwrap();
+    assert!(wait_count(&rec, resources, 1).await);
+    assert_eq!(c.list_resources().await.unwrap().len(), 2);
+    assert!(handle.remove_resource("test://added"));
+    assert!(wait_count(&rec, resources, 2).await);
+    assert_eq!(c.list_resources().await.unwrap().len(), 1);
+    handle.add_prompt(prompt("p2")).unwrap();
+    assert!(wait_count(&rec, prompts, 1).await);
+    assert_eq!(c.list_prompts().await.unwrap().len(), 2);
+    assert!(handle.remove_prompt("p2"));
+    assert!(wait_count(&rec, prompts, 2).await);
+    assert_eq!(c.list_prompts().await.unwrap().len(), 1);
+    assert_eq!(count(&rec, resources), 2, "one notification per change");
+    assert_eq!(count(&rec, prompts), 2, "one notification per change");
+    assert_eq!(count(&rec, "notifications/tools/list_changed"), 0);
+}
+
+#[tokio::test]
+async fn subscriptions_listen_delivers_resource_and_prompt_list_changes() {
+    let running = server().prompt(prompt("p1")).start().await.unwrap();
+    let rec = Recorder::default();
+    let c = client(&running, modes()[1], rec.clone()).await;
+    let listen = tokio::spawn({
+        let c = c.clone();
+        async move {
+            c.request_value(
+                "subscriptions/listen",
+                json!({"notifications": {"resourcesListChanged": true, "promptsListChanged": true}}),
+                None,
+            )
+            .await
+        }
+    });
+    assert!(wait_for(&rec, "notifications/subscriptions/acknowledged").await);
+    let handle = running.handle();
+    handle.add_resource(resource("test://added")).unwrap();
+    assert!(wait_count(&rec, "notifications/resources/list_changed", 1).await);
+    handle.add_prompt(prompt("p2")).unwrap();
+    assert!(wait_count(&rec, "notifications/prompts/list_changed", 1).await);
+    assert!(handle.remove_prompt("p2"));
+    assert!(wait_count(&rec, "notifications/prompts/list_changed", 2).await);
+    assert!(handle.remove_resource("test://added"));
+    assert!(wait_count(&rec, "notifications/resources/list_changed", 2).await);
+    // Not asked for: no tool list changes on this stream.
+    handle.add_tool(echo("z")).unwrap();
+    sleep(Duration::from_millis(50)).await;
+    assert_eq!(count(&rec, "notifications/tools/list_changed"), 0);
+    let shut = tokio::spawn(async move { running.shutdown().await });
+    let r = listen.await.unwrap().unwrap();
+    assert_eq!(r["resultType"], "complete");
     shut.await.unwrap().unwrap();
 }
 

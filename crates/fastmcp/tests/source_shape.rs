@@ -16,7 +16,6 @@ const MAX_FN_LINES: usize = 80;
 const PENDING: &[&str] = &[
     "benches/src/bin/bench_driver.rs",
     "crates/fastmcp-client/src/client.rs",
-    "crates/fastmcp-core/src/context.rs",
     "crates/fastmcp-macros/src/resource.rs",
     "crates/fastmcp-transport/src/ws_client.rs",
 ];

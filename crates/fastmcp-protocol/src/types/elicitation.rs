@@ -47,6 +47,31 @@ pub struct ElicitRequestUrlParams {
     pub task: Option<TaskMetadata>,
 }
 
+impl ElicitRequestUrlParams {
+    /// A URL-mode elicitation: `message` tells the user why, `url` is where to go,
+    /// `elicitation_id` names it in `notifications/elicitation/complete`.
+    ///
+    /// ```
+    /// use fastmcp_protocol::ElicitRequestUrlParams;
+    /// let p = ElicitRequestUrlParams::new("Sign in", "https://example.com/auth", "e1");
+    /// let v = serde_json::to_value(&p).unwrap();
+    /// assert_eq!(v["mode"], "url");
+    /// assert_eq!(v["elicitationId"], "e1");
+    /// ```
+    pub fn new(
+        message: impl Into<String>,
+        url: impl Into<String>,
+        elicitation_id: impl Into<String>,
+    ) -> Self {
+        ElicitRequestUrlParams {
+            message: message.into(),
+            url: url.into(),
+            elicitation_id: Some(elicitation_id.into()),
+            ..Default::default()
+        }
+    }
+}
+
 /// Params of `elicitation/create`: form mode or URL mode, chosen by `mode`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]

@@ -116,6 +116,16 @@ impl SamplingContent {
     }
 }
 
+impl SamplingContent {
+    /// The tool calls among the blocks (what a model answers with when it uses tools).
+    pub fn tool_uses(&self) -> impl Iterator<Item = &ToolUseContent> {
+        self.blocks().iter().filter_map(|b| match b {
+            SamplingMessageContentBlock::ToolUse(t) => Some(t),
+            _ => None,
+        })
+    }
+}
+
 impl From<SamplingMessageContentBlock> for SamplingContent {
     fn from(b: SamplingMessageContentBlock) -> Self {
         SamplingContent::Single(b)
@@ -260,6 +270,53 @@ pub struct CreateMessageRequestParams {
     /// Run the request as a task (2025-11-25).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task: Option<TaskMetadata>,
+}
+
+impl CreateMessageRequestParams {
+    /// A request for at most `max_tokens` tokens continuing `messages`.
+    ///
+    /// ```
+    /// use fastmcp_protocol::{CreateMessageRequestParams, SamplingMessage, Tool, ToolChoiceMode};
+    /// let tool = Tool::new("get_weather", serde_json::json!({"type": "object"}));
+    /// let p = CreateMessageRequestParams::new(vec![SamplingMessage::user_text("Weather?")], 100)
+    ///     .system_prompt("Be brief.")
+    ///     .tools(vec![tool])
+    ///     .tool_choice(ToolChoiceMode::Required);
+    /// let v = serde_json::to_value(&p).unwrap();
+    /// assert_eq!(v["tools"][0]["name"], "get_weather");
+    /// assert_eq!(v["toolChoice"]["mode"], "required");
+    /// ```
+    pub fn new(messages: Vec<SamplingMessage>, max_tokens: u64) -> Self {
+        CreateMessageRequestParams {
+            messages,
+            max_tokens,
+            ..Default::default()
+        }
+    }
+
+    /// The system prompt.
+    pub fn system_prompt(mut self, prompt: impl Into<String>) -> Self {
+        self.system_prompt = Some(prompt.into());
+        self
+    }
+
+    /// The sampling temperature.
+    pub fn temperature(mut self, temperature: f64) -> Self {
+        self.temperature = Some(temperature);
+        self
+    }
+
+    /// Tools the model may use (the client must declare `sampling.tools`).
+    pub fn tools(mut self, tools: Vec<Tool>) -> Self {
+        self.tools = Some(tools);
+        self
+    }
+
+    /// How the model may use the tools.
+    pub fn tool_choice(mut self, mode: ToolChoiceMode) -> Self {
+        self.tool_choice = Some(ToolChoice { mode: Some(mode) });
+        self
+    }
 }
 
 /// The client's answer to `sampling/createMessage`.

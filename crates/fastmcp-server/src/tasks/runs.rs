@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use fastmcp_core::runtime::RequestContext;
 use fastmcp_core::{
-    Budget, CancelReason, Context, Error, InputRounds, NullPeer, Outcome, Peer, Scope, Session,
+    Budget, CancelReason, Error, InputRounds, NullPeer, Outcome, Peer, Scope, Session,
     ToolArguments, ToolHandler,
 };
 use fastmcp_protocol::{CallToolResult, ProgressToken, ProtocolVersion, RequestId, TaskStatus};
@@ -112,7 +113,7 @@ pub(crate) fn spawn_run(rt: &Arc<Runtime>, run: Run, done: Option<oneshot::Sende
 
 async fn execute(rt: &Runtime, run: Run) -> RunEnd {
     let grace = rt.config.cancel_grace;
-    let mut b = Context::builder(run.scope.clone(), run.session)
+    let mut b = RequestContext::builder(run.scope.clone(), run.session)
         .request_id(run.request_id)
         .progress_token(run.progress_token)
         .peer(run.peer)
@@ -124,13 +125,10 @@ async fn execute(rt: &Runtime, run: Run) -> RunEnd {
     if let Some(d) = rt.dispatcher() {
         b = b.dispatch(d);
     }
-    let ctx = b.build();
-    let outcome = run
-        .scope
-        .run(run.tool.call(ctx.clone(), run.args), grace)
-        .await;
-    ctx.finish().await;
-    let (pending, answers) = ctx
+    let (ctx, handle) = b.build();
+    let outcome = run.scope.run(run.tool.call(ctx, run.args), grace).await;
+    handle.finish().await;
+    let (pending, answers) = handle
         .input_rounds()
         .map(|r| (r.take_pending(), r.answers().clone()))
         .unwrap_or_default();

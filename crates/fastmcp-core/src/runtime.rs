@@ -1,0 +1,171 @@
+//! For server implementations: building a request's [`Context`] and ending it.
+//!
+//! A handler only ever sees `&Context`; what the server does around it (ending the
+//! request's scope, collecting the input rounds of the stateless era, the session's
+//! protocol-driven state) lives here, out of the handler's reach.
+//!
+//! ```
+//! use fastmcp_core::runtime::RequestContext;
+//! use fastmcp_core::{Budget, Scope, Session};
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let session = Session::handshake(None);
+//! let (ctx, handle) = RequestContext::builder(Scope::new(Budget::unlimited()), session)
+//!     .build();
+//! ctx.checkpoint().unwrap();
+//! handle.finish().await;
+//! assert!(handle.input_rounds().is_none());
+//! # }
+//! ```
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use fastmcp_protocol::{ProgressToken, RequestId};
+
+use crate::context::{Extensions, Inner, TaskControl};
+use crate::mrtr::InputRounds;
+use crate::peer::{Dispatch, NullPeer, Peer};
+use crate::scope::Scope;
+use crate::session::Session;
+use crate::session_view::SessionView;
+use crate::Context;
+
+/// Builds the [`Context`] of one request, and the [`RequestHandle`] the server keeps.
+pub struct RequestContext {
+    scope: Arc<Scope>,
+    request_id: Option<RequestId>,
+    session: Arc<Session>,
+    peer: Arc<dyn Peer>,
+    progress_token: Option<ProgressToken>,
+    rounds: Option<InputRounds>,
+    dispatch: Option<Arc<dyn Dispatch>>,
+    task: Option<Arc<dyn TaskControl>>,
+    extensions: Extensions,
+    grace: Duration,
+}
+
+impl RequestContext {
+    /// Start building the context of a request in `scope` of `session`.
+    pub fn builder(scope: Arc<Scope>, session: Arc<Session>) -> RequestContext {
+        RequestContext {
+            scope,
+            request_id: None,
+            session,
+            peer: Arc::new(NullPeer),
+            progress_token: None,
+            rounds: None,
+            dispatch: None,
+            task: None,
+            extensions: Extensions::default(),
+            grace: Duration::from_secs(2),
+        }
+    }
+
+    /// The session behind a context: what a server's dispatcher of nested calls needs.
+    pub fn session_of(ctx: &Context) -> &Arc<Session> {
+        ctx.inner.session.inner()
+    }
+
+    /// The cancellation scope behind a context.
+    pub fn scope_of(ctx: &Context) -> &Arc<Scope> {
+        &ctx.inner.scope
+    }
+
+    /// The peer behind a context.
+    pub fn peer_of(ctx: &Context) -> &Arc<dyn Peer> {
+        &ctx.inner.peer
+    }
+
+    /// The request id.
+    pub fn request_id(mut self, id: RequestId) -> Self {
+        self.request_id = Some(id);
+        self
+    }
+
+    /// The progress token the client sent.
+    pub fn progress_token(mut self, token: Option<ProgressToken>) -> Self {
+        self.progress_token = token;
+        self
+    }
+
+    /// Stateless-era input rounds (MRTR).
+    pub fn input_rounds(mut self, rounds: InputRounds) -> Self {
+        self.rounds = Some(rounds);
+        self
+    }
+
+    /// The dispatcher for nested calls.
+    pub fn dispatch(mut self, d: Arc<dyn Dispatch>) -> Self {
+        self.dispatch = Some(d);
+        self
+    }
+
+    /// The task side of a call that may run as a task.
+    pub fn task(mut self, t: Arc<dyn TaskControl>) -> Self {
+        self.task = Some(t);
+        self
+    }
+
+    /// The peer.
+    pub fn peer(mut self, peer: Arc<dyn Peer>) -> Self {
+        self.peer = peer;
+        self
+    }
+
+    /// The grace period for children at the request's end.
+    pub fn grace(mut self, grace: Duration) -> Self {
+        self.grace = grace;
+        self
+    }
+
+    /// Attach an extension value.
+    pub fn extension<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.extensions.insert(value);
+        self
+    }
+
+    /// The context the handler gets, and the handle the server keeps.
+    pub fn build(self) -> (Context, RequestHandle) {
+        let ctx = Context {
+            inner: Arc::new(Inner {
+                scope: self.scope,
+                request_id: self.request_id,
+                session: SessionView::new(self.session),
+                peer: self.peer,
+                progress_token: self.progress_token,
+                rounds: self.rounds,
+                dispatch: self.dispatch,
+                task: self.task,
+                extensions: self.extensions,
+                grace: self.grace,
+            }),
+        };
+        let handle = RequestHandle { ctx: ctx.clone() };
+        (ctx, handle)
+    }
+}
+
+/// The server's side of one request: ends it and collects its input rounds.
+#[derive(Debug)]
+pub struct RequestHandle {
+    ctx: Context,
+}
+
+impl RequestHandle {
+    /// The context of the request.
+    pub fn context(&self) -> &Context {
+        &self.ctx
+    }
+
+    /// End the request's scope: cancel and await its children (aborted after the grace
+    /// period).
+    pub async fn finish(&self) {
+        let inner = &self.ctx.inner;
+        inner.scope.close(inner.grace).await;
+    }
+
+    /// The input rounds of a stateless-era request.
+    pub fn input_rounds(&self) -> Option<&InputRounds> {
+        self.ctx.inner.rounds.as_ref()
+    }
+}
