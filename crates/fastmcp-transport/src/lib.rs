@@ -7,6 +7,7 @@
 #![warn(missing_docs)]
 
 mod channel;
+#[cfg(feature = "child-process")]
 mod child;
 #[cfg(feature = "http-client")]
 mod http_common;
@@ -24,6 +25,7 @@ pub mod sse_client;
 pub mod ws_client;
 
 pub use channel::{Channel, FrameError, Inbound, Outbound};
+#[cfg(feature = "child-process")]
 pub use child::{ChildProcess, ChildTransport, StderrMode};
 pub use lines::{
     line_channel, line_channel_with_writer, LineOptions, LineReader, DEFAULT_MAX_MESSAGE_SIZE,
