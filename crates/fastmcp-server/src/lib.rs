@@ -2,11 +2,14 @@
 //! transport.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Some session internals are only used by the HTTP transports.
+#![cfg_attr(not(feature = "http"), allow(dead_code))]
 
 mod config;
 mod connection;
 mod endpoint;
 mod handlers;
+#[cfg(feature = "http")]
 mod http;
 mod listen;
 mod pagination;
@@ -18,6 +21,7 @@ mod tasks;
 mod uri_template;
 
 pub use config::ServerConfig;
+#[cfg(feature = "http")]
 pub use http::{encode_header_value, EventStore, HttpOptions, MemoryEventStore};
 pub use registry::{DuplicateError, OnDuplicate, ServerEvent};
 pub use server::{RunningServer, Server, ServerHandle};

@@ -272,12 +272,14 @@ impl Server {
     /// Serve HTTP at `addr` (e.g. `127.0.0.1:8000`) until Ctrl-C, then shut down
     /// gracefully: Streamable HTTP at `/mcp`, legacy HTTP+SSE at `/sse` and `/messages`,
     /// WebSocket at `/ws`.
+    #[cfg(feature = "http")]
     pub async fn run_http(self, addr: &str) -> Result<(), Error> {
         self.run_http_with(addr, crate::HttpOptions::default())
             .await
     }
 
     /// [`Server::run_http`] with options.
+    #[cfg(feature = "http")]
     pub async fn run_http_with(self, addr: &str, opts: crate::HttpOptions) -> Result<(), Error> {
         let listener = tokio::net::TcpListener::bind(addr)
             .await
@@ -378,6 +380,7 @@ impl RunningServer {
 
     /// The Streamable HTTP endpoint as an axum `Router` (nest it into an application, or
     /// serve it with [`RunningServer::serve_http`]). Call inside a tokio runtime.
+    #[cfg(feature = "http")]
     pub fn streamable_http(&self, opts: crate::HttpOptions) -> axum::Router {
         crate::http::streamable_router(self.shared.clone(), opts)
     }
@@ -387,6 +390,7 @@ impl RunningServer {
     /// `POST /messages?sessionId=..` takes the client's messages (`202 Accepted`; responses
     /// go out on the stream). Closing the stream ends the session. Paths are set with
     /// [`crate::HttpOptions::legacy_paths`]. Call inside a tokio runtime.
+    #[cfg(feature = "http")]
     pub fn legacy_sse(&self, opts: crate::HttpOptions) -> axum::Router {
         crate::http::legacy_sse_router(self.shared.clone(), opts)
     }
@@ -395,6 +399,7 @@ impl RunningServer {
     /// when offered), each text frame is one JSON-RPC message, and the socket is one
     /// session, served like stdio. The path is set with
     /// [`crate::HttpOptions::websocket_path`].
+    #[cfg(feature = "websocket")]
     pub fn websocket(&self, opts: crate::HttpOptions) -> axum::Router {
         crate::http::websocket_router(self.shared.clone(), opts)
     }
@@ -403,12 +408,14 @@ impl RunningServer {
     /// ([`RunningServer::streamable_http`]), legacy HTTP+SSE ([`RunningServer::legacy_sse`])
     /// and WebSocket ([`RunningServer::websocket`]); their paths must differ. This is what
     /// [`RunningServer::serve_http`] serves. Call inside a tokio runtime.
+    #[cfg(feature = "http")]
     pub fn http_router(&self, opts: crate::HttpOptions) -> axum::Router {
         crate::http::combined_router(self.shared.clone(), opts)
     }
 
     /// Serve every HTTP transport ([`RunningServer::http_router`]) on a bound listener until
     /// the server shuts down. `TCP_NODELAY` is set on every connection.
+    #[cfg(feature = "http")]
     pub async fn serve_http(
         &self,
         listener: tokio::net::TcpListener,
