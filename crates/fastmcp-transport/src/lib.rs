@@ -3,6 +3,11 @@
 //!
 //! Client transports to remote servers: [`http_client`] (Streamable HTTP, both eras),
 //! [`sse_client`] (the legacy HTTP+SSE of 2024-11-05) and [`ws_client`] (WebSocket).
+//!
+//! Features (all on by default): `http-client` (Streamable HTTP and legacy HTTP+SSE
+//! clients), `websocket-client`, `tls` (`https://` and `wss://` through rustls on ring) and
+//! `child-process`. Stdio and in-memory channels are always there; on Windows stdio goes
+//! through tokio's blocking `stdin`/`stdout`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
