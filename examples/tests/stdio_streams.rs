@@ -2,6 +2,7 @@
 //! sockets are served through the reactor (their shared file descriptions are switched to
 //! non-blocking while it runs) and are put back in blocking mode when it exits; stdout
 //! that stderr shares stays blocking; a regular file as stdin is read to its end.
+#![cfg(unix)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::fd::{AsFd, OwnedFd};

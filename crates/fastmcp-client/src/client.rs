@@ -14,16 +14,22 @@ use fastmcp_protocol::{
     SamplingCapability, ServerCapabilities, Tool, META_CLIENT_CAPABILITIES, META_CLIENT_INFO,
     META_LOG_LEVEL, META_PROGRESS_TOKEN, META_PROTOCOL_VERSION,
 };
-use fastmcp_transport::http_client::{check_header_annotations, HttpHandle, StreamableHttp};
+#[cfg(feature = "http")]
+use fastmcp_transport::http_client::{check_header_annotations, StreamableHttp};
+#[cfg(feature = "http")]
 use fastmcp_transport::sse_client::LegacySse;
+#[cfg(feature = "websocket")]
 use fastmcp_transport::ws_client::WebSocket;
-use fastmcp_transport::{Channel, ChildProcess, ChildTransport};
+use fastmcp_transport::Channel;
+#[cfg(feature = "child-process")]
+use fastmcp_transport::ChildTransport;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::connection::{answer, Wire};
 use crate::handler::{ClientHandler, NoHandler};
+use crate::handles::{ChildProcess, HttpHandle};
 
 /// How the client speaks to the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,11 +121,13 @@ impl ClientBuilder {
     ///
     /// In the handshake era an expired session (HTTP 404) is handled: the client
     /// initializes again and retries the request once.
+    #[cfg(feature = "http")]
     pub async fn connect_http(self, url: &str) -> Result<Client, Error> {
         self.connect_streamable_http(StreamableHttp::new(url)).await
     }
 
     /// Connect to a Streamable HTTP server with transport settings (headers, limits).
+    #[cfg(feature = "http")]
     pub async fn connect_streamable_http(self, t: StreamableHttp) -> Result<Client, Error> {
         let (ch, handle) = t
             .connect_with_handle()
@@ -130,11 +138,13 @@ impl ClientBuilder {
     /// Connect to a legacy HTTP+SSE server (protocol 2024-11-05) at its SSE endpoint, e.g.
     /// `http://127.0.0.1:8000/sse`. Pair it with
     /// `.mode(Mode::Handshake(ProtocolVersion::V2024_11_05))` for old servers.
+    #[cfg(feature = "http")]
     pub async fn connect_sse(self, url: &str) -> Result<Client, Error> {
         self.connect_legacy_sse(LegacySse::new(url)).await
     }
 
     /// Connect to a legacy HTTP+SSE server with transport settings.
+    #[cfg(feature = "http")]
     pub async fn connect_legacy_sse(self, t: LegacySse) -> Result<Client, Error> {
         let ch = t
             .connect()
@@ -144,11 +154,13 @@ impl ClientBuilder {
     }
 
     /// Connect to a WebSocket server (subprotocol `mcp`), e.g. `ws://127.0.0.1:8000/ws`.
+    #[cfg(feature = "websocket")]
     pub async fn connect_websocket(self, url: &str) -> Result<Client, Error> {
         self.connect_websocket_with(WebSocket::new(url)).await
     }
 
     /// Connect to a WebSocket server with transport settings.
+    #[cfg(feature = "websocket")]
     pub async fn connect_websocket_with(self, t: WebSocket) -> Result<Client, Error> {
         let ch = t
             .connect()
@@ -221,6 +233,7 @@ impl ClientBuilder {
     }
 
     /// Spawn a server as a child process and connect to it over its stdio.
+    #[cfg(feature = "child-process")]
     pub async fn spawn(self, t: ChildTransport) -> Result<Client, Error> {
         let (ch, child) = t
             .spawn()
@@ -601,18 +614,24 @@ impl Client {
     /// [`check_header_annotations`](fastmcp_transport::http_client::check_header_annotations))
     /// is left out, with a warning, as 2026-07-28 requires of clients.
     pub async fn list_tools(&self) -> Result<Vec<Tool>, Error> {
-        let mut tools = self
+        let tools = self
             .paginate("tools/list", |r: ListToolsResult| (r.tools, r.next_cursor))
             .await?;
-        if self.inner.http.is_some() && self.era() == Era::Stateless {
-            tools.retain(|t| match check_header_annotations(&t.input_schema) {
-                Ok(()) => true,
-                Err(e) => {
-                    tracing::warn!("leaving out tool {}: {e}", t.name);
-                    false
-                }
-            });
-        }
+        #[cfg(feature = "http")]
+        let tools = if self.inner.http.is_some() && self.era() == Era::Stateless {
+            tools
+                .into_iter()
+                .filter(|t| match check_header_annotations(&t.input_schema) {
+                    Ok(()) => true,
+                    Err(e) => {
+                        tracing::warn!("leaving out tool {}: {e}", t.name);
+                        false
+                    }
+                })
+                .collect()
+        } else {
+            tools
+        };
         Ok(tools)
     }
 

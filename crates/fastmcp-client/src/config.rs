@@ -8,7 +8,9 @@ use fastmcp_core::Error;
 use fastmcp_protocol::{
     CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, Tool,
 };
+#[cfg(feature = "http")]
 use fastmcp_transport::http_client::StreamableHttp;
+#[cfg(feature = "child-process")]
 use fastmcp_transport::ChildTransport;
 use serde::{Deserialize, Serialize};
 
@@ -87,14 +89,22 @@ impl ServerEntry {
                 env,
                 cwd,
             } => {
-                let mut t = ChildTransport::new(command).args(args);
-                for (k, v) in env {
-                    t = t.env(k, v);
+                #[cfg(feature = "child-process")]
+                {
+                    let mut t = ChildTransport::new(command).args(args);
+                    for (k, v) in env {
+                        t = t.env(k, v);
+                    }
+                    if let Some(d) = cwd {
+                        t = t.current_dir(d);
+                    }
+                    builder.spawn(t).await
                 }
-                if let Some(d) = cwd {
-                    t = t.current_dir(d);
+                #[cfg(not(feature = "child-process"))]
+                {
+                    let _ = (command, args, env, cwd, builder);
+                    Err(not_compiled_in("stdio", "child-process"))
                 }
-                builder.spawn(t).await
             }
             ServerEntry::Remote {
                 url,
@@ -107,6 +117,7 @@ impl ServerEntry {
                     "http"
                 });
                 match kind {
+                    #[cfg(feature = "http")]
                     "sse" => {
                         let mut t = fastmcp_transport::sse_client::LegacySse::new(url);
                         for (k, v) in headers {
@@ -114,6 +125,7 @@ impl ServerEntry {
                         }
                         builder.connect_legacy_sse(t).await
                     }
+                    #[cfg(feature = "websocket")]
                     "ws" | "websocket" => {
                         let mut t = fastmcp_transport::ws_client::WebSocket::new(url);
                         for (k, v) in headers {
@@ -121,12 +133,23 @@ impl ServerEntry {
                         }
                         builder.connect_websocket_with(t).await
                     }
+                    #[cfg(feature = "http")]
                     "http" | "streamable-http" | "streamable_http" => {
                         let mut t = StreamableHttp::new(url);
                         for (k, v) in headers {
                             t = t.header(k, v);
                         }
                         builder.connect_streamable_http(t).await
+                    }
+                    #[cfg(not(feature = "http"))]
+                    "sse" | "http" | "streamable-http" | "streamable_http" => {
+                        let _ = (headers, builder);
+                        Err(not_compiled_in(kind, "http"))
+                    }
+                    #[cfg(not(feature = "websocket"))]
+                    "ws" | "websocket" => {
+                        let _ = (headers, builder);
+                        Err(not_compiled_in(kind, "websocket"))
                     }
                     other => Err(Error::invalid_params(format!(
                         "unknown transport {other:?}"
@@ -260,6 +283,14 @@ impl MultiClient {
         }
         Ok(())
     }
+}
+
+/// The error for a server whose transport this build leaves out.
+#[cfg(not(all(feature = "http", feature = "websocket", feature = "child-process")))]
+fn not_compiled_in(transport: &str, feature: &str) -> Error {
+    Error::invalid_params(format!(
+        "transport {transport:?} is not compiled in (feature {feature:?} of fastmcp-client)"
+    ))
 }
 
 fn prefix_uri(server: &str, uri: &str) -> String {

@@ -6,6 +6,7 @@ mod client;
 mod config;
 mod connection;
 mod handler;
+mod handles;
 
 pub use client::{Client, ClientBuilder, Mode};
 pub use config::{McpConfig, MultiClient, ServerEntry};

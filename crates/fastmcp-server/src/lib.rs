@@ -17,11 +17,14 @@
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// Some session internals are only used by the HTTP transports.
+#![cfg_attr(not(feature = "http"), allow(dead_code))]
 
 mod builder;
 mod call;
 mod changes;
 mod config;
+#[cfg(feature = "http")]
 mod http;
 mod invoke;
 mod lock;
@@ -42,6 +45,7 @@ mod uri_template;
 pub use builder::Server;
 pub use changes::{ChangeNotifier, ServerEvent};
 pub use config::ServerConfig;
+#[cfg(feature = "http")]
 pub use http::{encode_header_value, EventStore, HttpOptions, MemoryEventStore};
 pub use provider::{
     walk, Kinds, LocalProvider, OnDuplicate, Page, Provider, RegistrationError, ResourceTarget,

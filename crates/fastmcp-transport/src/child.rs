@@ -1,6 +1,8 @@
 //! The child-process transport (client side): spawn a server and speak to it over its
 //! stdin and stdout.
 
+mod terminate;
+
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -90,7 +92,8 @@ impl ChildTransport {
         self
     }
 
-    /// How long to wait after closing stdin, and again after SIGTERM, before escalating.
+    /// How long to wait after closing stdin, and again after SIGTERM (Unix), before
+    /// escalating.
     pub fn grace(mut self, grace: Duration) -> Self {
         self.grace = grace;
         self
@@ -149,7 +152,8 @@ impl ChildTransport {
 }
 
 /// A running child server. Dropping it kills the child (SIGKILL); [`ChildProcess::shutdown`]
-/// stops it gently: stdin closed (by dropping the channel), then SIGTERM, then SIGKILL.
+/// stops it gently: stdin closed (by dropping the channel), then SIGTERM, then SIGKILL. On
+/// Windows, which has no SIGTERM, the child is killed once the first grace period is over.
 #[derive(Debug)]
 pub struct ChildProcess {
     child: Child,
@@ -170,17 +174,15 @@ impl ChildProcess {
 
     /// Stop the child and reap it. Drop the [`Channel`] first so its stdin closes: a
     /// well-behaved server exits on EOF. After the grace period it gets SIGTERM, and after
-    /// another, SIGKILL.
+    /// another, SIGKILL (on Windows it is killed after the first).
     pub async fn shutdown(mut self) -> std::io::Result<ExitStatus> {
         if let Ok(s) = tokio::time::timeout(self.grace, self.child.wait()).await {
             return s;
         }
-        if let Some(pid) = self.child.id() {
-            let pid = nix::unistd::Pid::from_raw(pid as i32);
-            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
-        }
-        if let Ok(s) = tokio::time::timeout(self.grace, self.child.wait()).await {
-            return s;
+        if terminate::request_exit(&self.child) {
+            if let Ok(s) = tokio::time::timeout(self.grace, self.child.wait()).await {
+                return s;
+            }
         }
         self.child.start_kill()?;
         self.child.wait().await

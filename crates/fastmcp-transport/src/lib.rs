@@ -3,10 +3,16 @@
 //!
 //! Client transports to remote servers: [`http_client`] (Streamable HTTP, both eras),
 //! [`sse_client`] (the legacy HTTP+SSE of 2024-11-05) and [`ws_client`] (WebSocket).
+//!
+//! Features (all on by default): `http-client` (Streamable HTTP and legacy HTTP+SSE
+//! clients), `websocket-client`, `tls` (`https://` and `wss://` through rustls on ring) and
+//! `child-process`. Stdio and in-memory channels are always there; on Windows stdio goes
+//! through tokio's blocking `stdin`/`stdout`.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
 mod channel;
+#[cfg(feature = "child-process")]
 mod child;
 #[cfg(feature = "http-client")]
 mod http_common;
@@ -24,6 +30,7 @@ pub mod sse_client;
 pub mod ws_client;
 
 pub use channel::{Channel, FrameError, Inbound, Outbound};
+#[cfg(feature = "child-process")]
 pub use child::{ChildProcess, ChildTransport, StderrMode};
 pub use lines::{
     line_channel, line_channel_with_writer, LineOptions, LineReader, DEFAULT_MAX_MESSAGE_SIZE,

@@ -1,4 +1,6 @@
 //! The child-process transport stops its server and leaves neither zombie nor orphan.
+//! Linux only: it reads process states from /proc and relies on SIGTERM, `sh` and `cat`.
+#![cfg(target_os = "linux")]
 
 use std::time::{Duration, Instant};
 

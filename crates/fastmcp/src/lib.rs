@@ -15,12 +15,33 @@
 //!     Server::new("calc", "1.0.0").tool(add).run_stdio().await
 //! }
 //! ```
+//!
+//! # Features
+//!
+//! All are on by default. A server on stdio alone needs only `server` and `macros`, and then
+//! builds neither axum, hyper, reqwest, rustls nor tungstenite:
+//!
+//! ```toml
+//! fastmcp = { version = "0.1", default-features = false, features = ["server", "macros"] }
+//! ```
+//!
+//! | feature | what it brings |
+//! |---|---|
+//! | `server` | [`Server`] and the [`server`] crate: stdio, in-memory and byte-stream transports |
+//! | `client` | `Client` and the `client` crate, over in-memory channels |
+//! | `macros` | `#[tool]`, `#[resource]`, `#[prompt]`, `#[tools]`, `#[resources]`, `#[prompts]` |
+//! | `http` | Streamable HTTP and legacy HTTP+SSE: the server's axum routers and `Server::run_http`, the client's `connect_http`/`connect_sse` (reqwest, rustls) |
+//! | `websocket` | WebSocket: the server's route (implies the server's `http`), the client's `connect_websocket` |
+//! | `child-process` | `transport::ChildTransport` and the client's `spawn` |
+//! | `tls` | `https://` and `wss://` for the client (rustls on ring, which needs a C compiler); without it the client speaks `http://` and `ws://` only |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "client")]
 pub use fastmcp_client as client;
 pub use fastmcp_core as core;
 pub use fastmcp_protocol as protocol;
+#[cfg(feature = "server")]
 pub use fastmcp_server as server;
 pub use fastmcp_transport as transport;
 
@@ -28,15 +49,18 @@ pub use fastmcp_core::{
     Audio, Budget, CancelReason, Context, Elicited, Error, ErrorKind, Image, Json, Outcome,
     TaskStart,
 };
+#[cfg(feature = "macros")]
 pub use fastmcp_macros::{prompt, prompts, resource, resources, tool, tools};
+#[cfg(feature = "server")]
 pub use fastmcp_server::Server;
 
 /// The usual imports.
 pub mod prelude {
-    pub use crate::{
-        prompt, prompts, resource, resources, tool, tools, Audio, Context, Elicited, Error, Image,
-        Json, Server,
-    };
+    #[cfg(feature = "server")]
+    pub use crate::Server;
+    #[cfg(feature = "macros")]
+    pub use crate::{prompt, prompts, resource, resources, tool, tools};
+    pub use crate::{Audio, Context, Elicited, Error, Image, Json};
     pub use fastmcp_core::combinators::{first_ok, join_all, quorum, race};
     pub use fastmcp_protocol::{
         CallToolResult, ContentBlock, PromptMessage, ResourceContents, Role,

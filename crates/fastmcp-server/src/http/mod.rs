@@ -14,6 +14,7 @@ mod reply;
 mod serve;
 mod sessions;
 mod streamable;
+#[cfg(feature = "websocket")]
 mod websocket;
 
 use std::sync::Arc;
@@ -76,16 +77,19 @@ pub(crate) fn legacy_sse_router(shared: Arc<Shared>, opts: HttpOptions) -> axum:
 }
 
 /// The WebSocket router (`GET` [`HttpOptions::websocket_path`]).
+#[cfg(feature = "websocket")]
 pub(crate) fn websocket_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::Router {
     websocket::router(shared, opts)
 }
 
-/// Every HTTP transport on one router: Streamable HTTP, legacy HTTP+SSE and WebSocket. Their
-/// paths must differ.
+/// Every HTTP transport on one router: Streamable HTTP, legacy HTTP+SSE and WebSocket (with
+/// the `websocket` feature). Their paths must differ.
 pub(crate) fn combined_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::Router {
-    streamable_router(shared.clone(), opts.clone())
-        .merge(legacy_sse::router(shared.clone(), opts.clone()))
-        .merge(websocket::router(shared, opts))
+    let r = streamable_router(shared.clone(), opts.clone())
+        .merge(legacy_sse::router(shared.clone(), opts.clone()));
+    #[cfg(feature = "websocket")]
+    let r = r.merge(websocket::router(shared, opts));
+    r
 }
 
 async fn housekeeping(st: HttpState) {

@@ -59,6 +59,7 @@ impl RunningServer {
     /// when offered), each text frame is one JSON-RPC message, and the socket is one
     /// session, served like stdio. The path is set with
     /// [`HttpOptions::websocket_path`].
+    #[cfg(feature = "websocket")]
     pub fn websocket(&self, opts: HttpOptions) -> axum::Router {
         super::websocket_router(self.shared.clone(), opts)
     }

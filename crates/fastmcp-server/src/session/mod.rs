@@ -7,6 +7,9 @@ mod channel;
 mod endpoint;
 mod stream;
 
-pub(crate) use channel::{batch, serve_channel, serve_session};
+pub(crate) use channel::serve_channel;
+#[cfg(feature = "http")]
+pub(crate) use channel::{batch, serve_session};
+#[cfg(feature = "http")]
 pub(crate) use endpoint::{encode, error_message, Endpoint, Sink};
 pub(crate) use stream::serve_lines;
