@@ -12,7 +12,8 @@ use fastmcp_transport::http_client::StreamableHttp;
 use fastmcp_transport::ChildTransport;
 use serde::{Deserialize, Serialize};
 
-use crate::client::{Client, ClientBuilder};
+use crate::client::Client;
+use crate::options::ClientBuilder;
 
 /// The `mcpServers` document.
 ///
@@ -94,7 +95,7 @@ impl ServerEntry {
                 if let Some(d) = cwd {
                     t = t.current_dir(d);
                 }
-                builder.spawn(t).await
+                builder.connect(t).await
             }
             ServerEntry::Remote {
                 url,
@@ -112,21 +113,21 @@ impl ServerEntry {
                         for (k, v) in headers {
                             t = t.header(k, v);
                         }
-                        builder.connect_legacy_sse(t).await
+                        builder.connect(t).await
                     }
                     "ws" | "websocket" => {
                         let mut t = fastmcp_transport::ws_client::WebSocket::new(url);
                         for (k, v) in headers {
                             t = t.header(k, v);
                         }
-                        builder.connect_websocket_with(t).await
+                        builder.connect(t).await
                     }
                     "http" | "streamable-http" | "streamable_http" => {
                         let mut t = StreamableHttp::new(url);
                         for (k, v) in headers {
                             t = t.header(k, v);
                         }
-                        builder.connect_streamable_http(t).await
+                        builder.connect(t).await
                     }
                     other => Err(Error::invalid_params(format!(
                         "unknown transport {other:?}"
