@@ -125,7 +125,7 @@ async fn legacy_sse_limits_and_failures() {
     assert_eq!(r.content[0].as_text(), Some("small"));
     // Not an SSE endpoint.
     let e = Client::builder()
-        .connect(LegacySse::new(&format!("http://{addr}/nope")))
+        .connect(LegacySse::new(format!("http://{addr}/nope")))
         .await
         .err()
         .unwrap();
@@ -161,7 +161,7 @@ async fn websocket_in_both_eras() {
     }
     // Not a WebSocket endpoint.
     assert!(Client::builder()
-        .connect(WebSocket::new(&format!("ws://{addr}/mcp")))
+        .connect(WebSocket::new(format!("ws://{addr}/mcp")))
         .await
         .is_err());
 }
