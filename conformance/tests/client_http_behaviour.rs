@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use fastmcp::client::{Client, Mode};
 use fastmcp::protocol::ProtocolVersion;
+use fastmcp::transport::http_client::StreamableHttp;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -195,7 +196,7 @@ async fn stateless_client(url: &str) -> Client {
     Client::builder()
         .mode(Mode::Stateless(ProtocolVersion::V2026_07_28))
         .timeout(Duration::from_secs(10))
-        .connect_http(url)
+        .connect(StreamableHttp::new(url))
         .await
         .unwrap()
 }
@@ -288,7 +289,7 @@ async fn the_get_stream_is_open_before_the_first_request_after_the_handshake() {
         let client = Client::builder()
             .mode(Mode::Handshake(ProtocolVersion::V2025_11_25))
             .timeout(Duration::from_secs(10))
-            .connect_http(&url)
+            .connect(StreamableHttp::new(&url))
             .await
             .unwrap();
         client.list_tools().await.unwrap();

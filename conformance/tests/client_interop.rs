@@ -31,6 +31,7 @@ use fastmcp::protocol::{
     ElicitResult, LoggingLevel, LoggingMessageNotificationParams, ProgressNotificationParams,
     ProtocolVersion,
 };
+use fastmcp::transport::http_client::StreamableHttp;
 use fastmcp::transport::{ChildTransport, StderrMode};
 use serde_json::{json, Value};
 
@@ -218,6 +219,15 @@ impl Recorder {
 }
 
 impl ClientHandler for Recorder {
+    fn capabilities(&self) -> fastmcp::protocol::ClientCapabilities {
+        fastmcp::client::Supports {
+            elicitation: true,
+            sampling: true,
+            ..fastmcp::client::Supports::NONE
+        }
+        .capabilities()
+    }
+
     fn elicit(&self, params: ElicitRequestParams) -> BoxFuture<'_, Result<ElicitResult, Error>> {
         let (message, schema) = match &params {
             ElicitRequestParams::Form(f) => (
@@ -314,16 +324,19 @@ async fn connect(peer: Peer, wire: Wire, mode: Mode, rec: Recorder) -> (Client, 
                 .env("NODE_CACHE", node_cache())
                 .stderr(StderrMode::Inherit);
             let c = builder
-                .spawn(t)
+                .connect(t)
                 .await
                 .unwrap_or_else(|e| panic!("connect to {peer:?} over stdio ({mode:?}): {e}"));
             (c, None)
         }
         Wire::Http => {
             let server = HttpPeer::start(peer);
-            let c = builder.connect_http(&server.url).await.unwrap_or_else(|e| {
-                panic!("connect to {peer:?} at {} ({mode:?}): {e}", server.url)
-            });
+            let c = builder
+                .connect(StreamableHttp::new(&server.url))
+                .await
+                .unwrap_or_else(|e| {
+                    panic!("connect to {peer:?} at {} ({mode:?}): {e}", server.url)
+                });
             (c, Some(server))
         }
     }

@@ -18,6 +18,14 @@ struct H {
 }
 
 impl ClientHandler for H {
+    fn capabilities(&self) -> fastmcp::protocol::ClientCapabilities {
+        fastmcp::client::Supports {
+            elicitation: true,
+            ..fastmcp::client::Supports::NONE
+        }
+        .capabilities()
+    }
+
     fn elicit(&self, p: ElicitRequestParams) -> BoxFuture<'_, Result<ElicitResult, Error>> {
         if let ElicitRequestParams::Form(f) = p {
             *self.schema.lock().unwrap() = f.requested_schema.clone();
@@ -47,7 +55,7 @@ async fn start(bin: &str, mode: Mode, h: H) -> Client {
     Client::builder()
         .mode(mode)
         .handler(h)
-        .spawn(ChildTransport::new(bin))
+        .connect(ChildTransport::new(bin))
         .await
         .unwrap()
 }

@@ -14,7 +14,8 @@ use fastmcp_transport::http_client::StreamableHttp;
 use fastmcp_transport::ChildTransport;
 use serde::{Deserialize, Serialize};
 
-use crate::client::{Client, ClientBuilder};
+use crate::client::Client;
+use crate::options::ClientBuilder;
 
 /// The `mcpServers` document.
 ///
@@ -98,7 +99,7 @@ impl ServerEntry {
                     if let Some(d) = cwd {
                         t = t.current_dir(d);
                     }
-                    builder.spawn(t).await
+                    builder.connect(t).await
                 }
                 #[cfg(not(feature = "child-process"))]
                 {
@@ -123,7 +124,7 @@ impl ServerEntry {
                         for (k, v) in headers {
                             t = t.header(k, v);
                         }
-                        builder.connect_legacy_sse(t).await
+                        builder.connect(t).await
                     }
                     #[cfg(feature = "websocket")]
                     "ws" | "websocket" => {
@@ -131,7 +132,7 @@ impl ServerEntry {
                         for (k, v) in headers {
                             t = t.header(k, v);
                         }
-                        builder.connect_websocket_with(t).await
+                        builder.connect(t).await
                     }
                     #[cfg(feature = "http")]
                     "http" | "streamable-http" | "streamable_http" => {
@@ -139,7 +140,7 @@ impl ServerEntry {
                         for (k, v) in headers {
                             t = t.header(k, v);
                         }
-                        builder.connect_streamable_http(t).await
+                        builder.connect(t).await
                     }
                     #[cfg(not(feature = "http"))]
                     "sse" | "http" | "streamable-http" | "streamable_http" => {
@@ -158,6 +159,14 @@ impl ServerEntry {
             }
         }
     }
+}
+
+/// The error for a server whose transport this build leaves out.
+#[cfg(not(all(feature = "http", feature = "websocket", feature = "child-process")))]
+fn not_compiled_in(transport: &str, feature: &str) -> Error {
+    Error::invalid_params(format!(
+        "transport {transport:?} is not compiled in (feature {feature:?} of fastmcp-client)"
+    ))
 }
 
 /// A client of several servers: tools and prompts are named `<server>_<name>`, resource URIs
@@ -283,14 +292,6 @@ impl MultiClient {
         }
         Ok(())
     }
-}
-
-/// The error for a server whose transport this build leaves out.
-#[cfg(not(all(feature = "http", feature = "websocket", feature = "child-process")))]
-fn not_compiled_in(transport: &str, feature: &str) -> Error {
-    Error::invalid_params(format!(
-        "transport {transport:?} is not compiled in (feature {feature:?} of fastmcp-client)"
-    ))
 }
 
 fn prefix_uri(server: &str, uri: &str) -> String {

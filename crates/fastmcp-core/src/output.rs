@@ -13,7 +13,9 @@ use crate::Error;
 /// A return type of a tool: converts into a result and may declare an output schema.
 ///
 /// Strings become text; numbers and booleans become structured output `{"result": x}`
-/// with text alongside; [`Json`] of any serde type becomes structured output; content
+/// with text alongside; [`Json`] of any serde type becomes structured output (wrapped as
+/// `{"result": x}` unless every value of the type is a JSON object, see
+/// [`output_schema_for`](crate::schema::output_schema_for)); content
 /// blocks, [`Image`], [`Audio`] and `Vec<ContentBlock>` become content; `Result<T, E>`
 /// turns `Err` into an error (a tool error unless it is a protocol error).
 pub trait IntoToolResult {

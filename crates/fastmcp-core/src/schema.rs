@@ -31,11 +31,32 @@ pub fn schema_for<T: JsonSchema>() -> Value {
     v
 }
 
-/// The output schema of a tool returning `T`: an object schema as is; anything else wrapped
-/// as `{"result": T}` (and marked with `x-fastmcp-wrap-result`).
+/// The output schema of a tool returning `T`, and whether its values are wrapped.
+///
+/// A type whose every value is a JSON object (a struct, a map, an internally tagged enum of
+/// structs) is passed as is; anything else (numbers, strings, enums of strings, arrays,
+/// `Option`s, `serde_json::Value`, which may be anything) is wrapped as `{"result": T}`,
+/// and the schema is marked with `x-fastmcp-wrap-result`. For an untyped object that is
+/// passed as is, use `serde_json::Map<String, Value>` rather than `Value`.
+///
+/// ```
+/// use fastmcp_core::schema::output_schema_for;
+/// use std::collections::BTreeMap;
+/// assert!(!output_schema_for::<BTreeMap<String, i64>>().1);
+/// assert!(!output_schema_for::<serde_json::Map<String, serde_json::Value>>().1);
+/// let (schema, wrapped) = output_schema_for::<Vec<i64>>();
+/// assert!(wrapped);
+/// assert_eq!(schema["x-fastmcp-wrap-result"], true);
+/// assert!(output_schema_for::<Option<i64>>().1);
+/// assert!(output_schema_for::<serde_json::Value>().1);
+/// ```
 pub fn output_schema_for<T: JsonSchema>() -> (Value, bool) {
-    let s = schema_for::<T>();
-    if s.get("type").and_then(Value::as_str) == Some("object") {
+    let mut s = schema_for::<T>();
+    if always_object(&s) {
+        // MCP wants `"type": "object"` at the root of an output schema, also of a `oneOf`.
+        if let Value::Object(m) = &mut s {
+            m.entry("type").or_insert_with(|| "object".into());
+        }
         return (s, false);
     }
     let mut wrapped = serde_json::json!({
@@ -51,4 +72,65 @@ pub fn output_schema_for<T: JsonSchema>() -> (Value, bool) {
         wrapped["$defs"] = defs;
     }
     (wrapped, true)
+}
+
+/// Whether every value of schema `s` is a JSON object: `"type": "object"`, every branch of
+/// a `oneOf`/`anyOf`, or one part of an `allOf`.
+fn always_object(s: &Value) -> bool {
+    if s.get("type").and_then(Value::as_str) == Some("object") {
+        return true;
+    }
+    let all = |key: &str| {
+        s.get(key)
+            .and_then(Value::as_array)
+            .is_some_and(|bs| !bs.is_empty() && bs.iter().all(always_object))
+    };
+    let any_part = s
+        .get("allOf")
+        .and_then(Value::as_array)
+        .is_some_and(|bs| bs.iter().any(always_object));
+    all("oneOf") || all("anyOf") || any_part
+}
+
+#[cfg(test)]
+mod tests {
+    use super::output_schema_for;
+
+    #[derive(schemars::JsonSchema)]
+    #[allow(dead_code)]
+    #[serde(tag = "kind")]
+    enum Shape {
+        Circle { r: f64 },
+        Square { side: f64 },
+    }
+
+    #[derive(schemars::JsonSchema)]
+    #[allow(dead_code)]
+    enum Colour {
+        Red,
+        Green,
+    }
+
+    #[derive(schemars::JsonSchema)]
+    #[allow(dead_code)]
+    struct Point {
+        x: i64,
+    }
+
+    #[test]
+    fn objects_are_not_wrapped() {
+        assert!(!output_schema_for::<Point>().1);
+        assert!(!output_schema_for::<Shape>().1);
+        assert!(!output_schema_for::<std::collections::HashMap<String, Point>>().1);
+    }
+
+    #[test]
+    fn what_may_not_be_an_object_is_wrapped() {
+        assert!(output_schema_for::<Colour>().1);
+        assert!(output_schema_for::<Option<Point>>().1);
+        assert!(output_schema_for::<Option<i64>>().1);
+        assert!(output_schema_for::<Vec<Point>>().1);
+        assert!(output_schema_for::<String>().1);
+        assert!(output_schema_for::<serde_json::Value>().1);
+    }
 }

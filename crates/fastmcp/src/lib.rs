@@ -16,6 +16,26 @@
 //! }
 //! ```
 //!
+//! A client connects over any transport, in one of two ways:
+//!
+//! ```no_run
+//! use fastmcp::client::{Client, Mode};
+//! use fastmcp::transport::http_client::StreamableHttp;
+//! use fastmcp::transport::ChildTransport;
+//!
+//! # async fn f() -> Result<(), fastmcp::Error> {
+//! let local = Client::connect(ChildTransport::new("my-server")).await?;
+//! let remote = Client::builder()
+//!     .mode(Mode::Auto)
+//!     .connect(StreamableHttp::new("http://127.0.0.1:8000/mcp"))
+//!     .await?;
+//! let sum: i64 = remote.call_tool_as("add", serde_json::json!({"a": 1, "b": 2})).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! The [`prelude`] lives with anyhow and axum: see its documentation for the names they
+//! share.
+//!
 //! # Features
 //!
 //! All are on by default. A server on stdio alone needs only `server` and `macros`, and then
@@ -30,9 +50,9 @@
 //! | `server` | [`Server`] and the [`server`] crate: stdio, in-memory and byte-stream transports |
 //! | `client` | `Client` and the `client` crate, over in-memory channels |
 //! | `macros` | `#[tool]`, `#[resource]`, `#[prompt]`, `#[tools]`, `#[resources]`, `#[prompts]` |
-//! | `http` | Streamable HTTP and legacy HTTP+SSE: the server's axum routers and `Server::run_http`, the client's `connect_http`/`connect_sse` (reqwest, rustls) |
-//! | `websocket` | WebSocket: the server's route (implies the server's `http`), the client's `connect_websocket` |
-//! | `child-process` | `transport::ChildTransport` and the client's `spawn` |
+//! | `http` | Streamable HTTP and legacy HTTP+SSE: the server's axum routers and `Server::run_http`, the client's `StreamableHttp` and `LegacySse` transports (reqwest) |
+//! | `websocket` | WebSocket: the server's route (implies the server's `http`), the client's `WebSocket` transport |
+//! | `child-process` | `transport::ChildTransport` (a server as a child process) |
 //! | `tls` | `https://` and `wss://` for the client (rustls on ring, which needs a C compiler); without it the client speaks `http://` and `ws://` only |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -55,6 +75,39 @@ pub use fastmcp_macros::{prompt, prompts, resource, resources, tool, tools};
 pub use fastmcp_server::Server;
 
 /// The usual imports.
+///
+/// It brings `Context`, `Error`, `Json` and `Server`, names that anyhow and axum use too
+/// (it brings no `Result` and no `State`). They are kept, and they do not get in the way:
+///
+/// - an explicit import shadows a glob one, so `use anyhow::Result;` or
+///   `use axum::extract::State;` next to `use fastmcp::prelude::*;` is theirs, and the
+///   rest of the prelude is still fastmcp's;
+/// - `anyhow::Context` is a trait: import it as `use anyhow::Context as _;`, and its
+///   `.context(..)` works while `Context` stays the handler context of FastMCP;
+/// - two globs (`use axum::*;` too) are fine until a name both bring is used: then name
+///   that one explicitly (`axum::Json`, `fastmcp::Json`);
+/// - a tool's error is [`fastmcp::Error`](crate::Error); an `anyhow::Error` becomes one
+///   with `Error::tool(format!("{e:#}"))`.
+///
+/// ```
+/// use fastmcp::prelude::*;
+/// use anyhow::Context as _;
+/// use anyhow::Result;
+///
+/// fn port(s: &str) -> Result<u16> {
+///     s.parse::<u16>().context("not a port")
+/// }
+///
+/// /// Check a port.
+/// #[tool]
+/// async fn check(ctx: Context, port_text: String) -> std::result::Result<Json<u16>, Error> {
+///     ctx.checkpoint()?;
+///     port(&port_text).map(Json).map_err(|e| Error::tool(format!("{e:#}")))
+/// }
+///
+/// let _server = Server::new("ports", "1.0.0").tool(check);
+/// assert!(port("80x").is_err());
+/// ```
 pub mod prelude {
     #[cfg(feature = "server")]
     pub use crate::Server;

@@ -96,7 +96,7 @@ async fn legacy_http_sse_in_2024_11_05_and_later() {
     for v in [ProtocolVersion::V2024_11_05, ProtocolVersion::V2025_11_25] {
         let rec = recorder();
         let c = builder(Mode::Handshake(v), rec.clone())
-            .connect_sse(&url)
+            .connect(LegacySse::new(&url))
             .await
             .unwrap();
         assert_eq!(c.protocol_version(), v);
@@ -112,7 +112,7 @@ async fn legacy_sse_limits_and_failures() {
     // error): the legacy transport cannot tell whose answer it was, so the call times out.
     let c = builder(Mode::Handshake(ProtocolVersion::V2024_11_05), recorder())
         .timeout(Duration::from_secs(1))
-        .connect_legacy_sse(LegacySse::new(format!("http://{addr}/sse")).max_message_size(300))
+        .connect(LegacySse::new(format!("http://{addr}/sse")).max_message_size(300))
         .await
         .unwrap();
     let big = "x".repeat(400);
@@ -125,7 +125,7 @@ async fn legacy_sse_limits_and_failures() {
     assert_eq!(r.content[0].as_text(), Some("small"));
     // Not an SSE endpoint.
     let e = Client::builder()
-        .connect_sse(&format!("http://{addr}/nope"))
+        .connect(LegacySse::new(format!("http://{addr}/nope")))
         .await
         .err()
         .unwrap();
@@ -142,7 +142,7 @@ async fn websocket_in_both_eras() {
     ] {
         let rec = recorder();
         let c = builder(mode, rec.clone())
-            .connect_websocket_with(WebSocket::new(&url).header("x-test", "1"))
+            .connect(WebSocket::new(&url).header("x-test", "1"))
             .await
             .unwrap();
         if let Mode::Handshake(_) = mode {
@@ -161,7 +161,7 @@ async fn websocket_in_both_eras() {
     }
     // Not a WebSocket endpoint.
     assert!(Client::builder()
-        .connect_websocket(&format!("ws://{addr}/mcp"))
+        .connect(WebSocket::new(format!("ws://{addr}/mcp")))
         .await
         .is_err());
 }

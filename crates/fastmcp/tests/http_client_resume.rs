@@ -203,7 +203,7 @@ async fn a_dropped_response_stream_is_resumed_with_last_event_id() {
         .mode(Mode::Handshake(ProtocolVersion::V2025_11_25))
         .handler(rec.clone())
         .timeout(Duration::from_secs(10))
-        .connect_http(&server.url)
+        .connect(StreamableHttp::new(&server.url))
         .await
         .unwrap();
     assert_eq!(c.session_id().as_deref(), Some("sess-1"));
@@ -262,7 +262,7 @@ async fn reconnection_gives_up_after_the_limit() {
     let server = mini(handshake_server(|_, _| Reply::Sse(vec![]))).await;
     let c = Client::builder()
         .timeout(Duration::from_secs(10))
-        .connect_streamable_http(StreamableHttp::new(&server.url).max_reconnects(2))
+        .connect(StreamableHttp::new(&server.url).max_reconnects(2))
         .await
         .unwrap();
     let e = c.call_tool("x", json!({})).await.unwrap_err();
@@ -281,7 +281,7 @@ async fn a_resume_on_an_expired_session_reinitializes() {
     let server = mini(handshake_server(|_, _| Reply::Status(404))).await;
     let c = Client::builder()
         .timeout(Duration::from_secs(10))
-        .connect_http(&server.url)
+        .connect(StreamableHttp::new(&server.url))
         .await
         .unwrap();
     // The resume gets 404: the session expired; the client initializes again and retries,

@@ -808,3 +808,50 @@ fn components_register_on_a_server() {
         .prompt(review)
         .components(Counter::default());
 }
+
+#[derive(Serialize, JsonSchema)]
+#[serde(tag = "kind")]
+enum Reading {
+    Temperature { celsius: f64 },
+}
+
+/// An internally tagged enum: every value is an object.
+#[tool]
+async fn reading() -> Json<Reading> {
+    Json(Reading::Temperature { celsius: 20.0 })
+}
+
+/// A list: not an object.
+#[tool]
+async fn readings() -> Json<Vec<f64>> {
+    Json(vec![20.0])
+}
+
+#[test]
+fn only_what_is_not_an_object_is_wrapped() {
+    assert_eq!(
+        tool(reading).tool().output_schema,
+        Some(json!({
+            "type": "object",
+            "oneOf": [{
+                "type": "object",
+                "properties": {
+                    "kind": {"type": "string", "const": "Temperature"},
+                    "celsius": {"type": "number", "format": "double"}
+                },
+                "required": ["kind", "celsius"]
+            }]
+        }))
+    );
+    assert_eq!(
+        tool(readings).tool().output_schema,
+        Some(json!({
+            "type": "object",
+            "properties": {
+                "result": {"type": "array", "items": {"type": "number", "format": "double"}}
+            },
+            "required": ["result"],
+            "x-fastmcp-wrap-result": true
+        }))
+    );
+}

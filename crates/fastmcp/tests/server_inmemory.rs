@@ -256,6 +256,7 @@ async fn stateless_input_required_carries_a_sealed_state() {
     let raw = fastmcp::client::Client::builder()
         .mode(support::modes()[1])
         .max_input_rounds(0)
+        .handler(Recorder::default())
         .connect(running.connect_in_memory())
         .await
         .unwrap();

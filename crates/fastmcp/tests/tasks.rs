@@ -12,6 +12,7 @@ use fastmcp::client::{Client, Mode};
 use fastmcp::prelude::*;
 use fastmcp::protocol::{ClientCapabilities, ElicitResult, ProtocolVersion, TASKS_EXTENSION};
 use fastmcp::server::{MemoryTaskStore, RunningServer, TaskStore};
+use fastmcp::transport::http_client::StreamableHttp;
 use serde_json::{json, Value};
 
 use support::Recorder;
@@ -785,7 +786,7 @@ async fn over_http_both_eras() {
     let c = Client::builder()
         .mode(Mode::Stateless(ProtocolVersion::V2026_07_28))
         .capabilities(caps(true))
-        .connect_http(&url)
+        .connect(StreamableHttp::new(&url))
         .await
         .unwrap();
     let id = task_id(&call(&c, "ask_three", json!({})).await);
@@ -803,7 +804,7 @@ async fn over_http_both_eras() {
     let c = Client::builder()
         .mode(Mode::Handshake(ProtocolVersion::V2025_11_25))
         .handler(h.clone())
-        .connect_http(&url)
+        .connect(StreamableHttp::new(&url))
         .await
         .unwrap();
     let id = core_create(&c, "ask_three", json!({})).await;

@@ -119,6 +119,14 @@ fn server() -> Server {
 struct Printer;
 
 impl ClientHandler for Printer {
+    fn capabilities(&self) -> fastmcp::protocol::ClientCapabilities {
+        fastmcp::client::Supports {
+            elicitation: true,
+            ..fastmcp::client::Supports::NONE
+        }
+        .capabilities()
+    }
+
     fn elicit(&self, p: ElicitRequestParams) -> BoxFuture<'_, Result<ElicitResult, Error>> {
         if let ElicitRequestParams::Form(f) = &p {
             println!(
@@ -153,7 +161,7 @@ async fn exercise(mode: Mode) -> Result<(), Error> {
         .mode(mode)
         .handler(Printer)
         .log_level(LoggingLevel::Debug)
-        .spawn(ChildTransport::new(exe).arg("serve"))
+        .connect(ChildTransport::new(exe).arg("serve"))
         .await?;
     println!("== {:?}: protocol {}", mode, client.protocol_version());
     if let Some(info) = client.server_info() {

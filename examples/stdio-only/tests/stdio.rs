@@ -14,7 +14,7 @@ async fn the_tool_answers_over_stdio() {
     ] {
         let c = Client::builder()
             .mode(mode)
-            .spawn(ChildTransport::new(env!("CARGO_BIN_EXE_stdio-only")))
+            .connect(ChildTransport::new(env!("CARGO_BIN_EXE_stdio-only")))
             .await
             .unwrap();
         let tools = c.list_tools().await.unwrap();

@@ -18,6 +18,15 @@ use serde_json::{json, Value};
 pub struct Handler;
 
 impl ClientHandler for Handler {
+    fn capabilities(&self) -> fastmcp::protocol::ClientCapabilities {
+        fastmcp::client::Supports {
+            elicitation: true,
+            sampling: true,
+            roots: true,
+        }
+        .capabilities()
+    }
+
     fn elicit(&self, params: ElicitRequestParams) -> BoxFuture<'_, Result<ElicitResult, Error>> {
         let result = match &params {
             ElicitRequestParams::Form(f) => {

@@ -30,6 +30,7 @@ use std::time::Duration;
 use fastmcp::client::{Client, Mode};
 use fastmcp::core::Error;
 use fastmcp::protocol::{Era, ProtocolVersion};
+use fastmcp::transport::http_client::StreamableHttp;
 use serde_json::Value;
 
 const USAGE: &str = "usage: conformance-client [--scenario NAME] [--protocol-version V] \
@@ -98,7 +99,7 @@ async fn run(a: &Args) -> Result<(), Error> {
         .mode(mode)
         .handler(handler::Handler)
         .timeout(Duration::from_secs(20))
-        .connect_http(&a.url)
+        .connect(StreamableHttp::new(&a.url))
         .await?;
     eprintln!(
         "conformance-client: connected to {} ({})",

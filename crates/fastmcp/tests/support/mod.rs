@@ -26,6 +26,15 @@ pub struct Recorder {
 }
 
 impl ClientHandler for Recorder {
+    fn capabilities(&self) -> fastmcp::protocol::ClientCapabilities {
+        fastmcp::client::Supports {
+            elicitation: true,
+            sampling: true,
+            roots: true,
+        }
+        .capabilities()
+    }
+
     fn elicit(&self, params: ElicitRequestParams) -> BoxFuture<'_, Result<ElicitResult, Error>> {
         let msg = match &params {
             ElicitRequestParams::Form(f) => f.message.clone(),
