@@ -169,67 +169,8 @@ impl ResourceAttr {
         }
 
         // A template: parameters and variables must match one to one.
-        let mut values = Vec::new();
-        for v in h.values() {
-            let wire = v.wire_name();
-            if !vars.iter().any(|var| var.name == wire) {
-                let names = vars
-                    .iter()
-                    .map(|v| format!("`{}`", v.name))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                errors.spanned(
-                    v.span(),
-                    format!(
-                        "parameter `{wire}` is not a variable of the URI template `{uri_value}` (its variables: {names})"
-                    ),
-                );
-                continue;
-            }
-            let ty = &v.ty;
-            values.push(match &v.option_inner {
-                Some(inner) => quote! {
-                    match __fastmcp_vars.get(#wire) {
-                        ::std::option::Option::Some(_) => ::std::option::Option::Some(
-                            ::fastmcp::__private::template_var::<#inner>(&__fastmcp_vars, #wire)?,
-                        ),
-                        ::std::option::Option::None => ::std::option::Option::None,
-                    }
-                },
-                None => quote!(::fastmcp::__private::template_var::<#ty>(&__fastmcp_vars, #wire)?),
-            });
-        }
-        for var in &vars {
-            if !h.values().any(|v| v.wire_name() == var.name) {
-                errors.spanned(
-                    uri.span(),
-                    format!(
-                        "the URI template variable `{}` has no parameter: add a parameter `{}`",
-                        var.name, var.name
-                    ),
-                );
-            }
-        }
-        let mut completers: Vec<Completer> = self.complete.clone();
-        completers.extend(h.values().filter_map(|v| {
-            v.arg.complete.as_ref().map(|f| Completer {
-                name: v.wire_name(),
-                span: v.span(),
-                func: f.clone(),
-            })
-        }));
-        let mut names: Vec<&str> = Vec::new();
-        for c in &completers {
-            if !vars.iter().any(|v| v.name == c.name) {
-                errors.spanned(
-                    c.span,
-                    format!("`{}` is not a variable of the URI template", c.name),
-                );
-            } else if names.contains(&c.name.as_str()) {
-                errors.spanned(c.span, format!("`{}` has two completions", c.name));
-            }
-            names.push(&c.name);
-        }
+        let values = template_values(h, &vars, uri, errors);
+        let completers = self.completers(h, &vars, errors);
         let completion = with_completion(&completers);
 
         let bindings: Vec<_> = values
@@ -272,6 +213,37 @@ impl ResourceAttr {
             items: TokenStream::new(),
             build,
         }
+    }
+
+    /// The completions of the template's variables (from `complete(...)` and the
+    /// parameters' `#[arg(complete = ...)]`), each checked against the variables.
+    fn completers(
+        &self,
+        h: &Handler,
+        vars: &[uri_template::Var],
+        errors: &mut Errors,
+    ) -> Vec<Completer> {
+        let mut completers: Vec<Completer> = self.complete.clone();
+        completers.extend(h.values().filter_map(|v| {
+            v.arg.complete.as_ref().map(|f| Completer {
+                name: v.wire_name(),
+                span: v.span(),
+                func: f.clone(),
+            })
+        }));
+        let mut names: Vec<&str> = Vec::new();
+        for c in &completers {
+            if !vars.iter().any(|v| v.name == c.name) {
+                errors.spanned(
+                    c.span,
+                    format!("`{}` is not a variable of the URI template", c.name),
+                );
+            } else if names.contains(&c.name.as_str()) {
+                errors.spanned(c.span, format!("`{}` has two completions", c.name));
+            }
+            names.push(&c.name);
+        }
+        completers
     }
 }
 
@@ -341,4 +313,57 @@ fn priority(item: &AttrItem) -> syn::Result<f64> {
         return Err(syn::Error::new(span, "`priority` is a number from 0 to 1"));
     }
     Ok(value)
+}
+
+/// The value of each parameter, read from the matched template variables; a parameter that
+/// is not a variable, or a variable without a parameter, is an error.
+fn template_values(
+    h: &Handler,
+    vars: &[uri_template::Var],
+    uri: &LitStr,
+    errors: &mut Errors,
+) -> Vec<TokenStream> {
+    let uri_value = uri.value();
+    let mut values = Vec::new();
+    for v in h.values() {
+        let wire = v.wire_name();
+        if !vars.iter().any(|var| var.name == wire) {
+            let names = vars
+                .iter()
+                .map(|v| format!("`{}`", v.name))
+                .collect::<Vec<_>>()
+                .join(", ");
+            errors.spanned(
+                v.span(),
+                format!(
+                    "parameter `{wire}` is not a variable of the URI template `{uri_value}` (its variables: {names})"
+                ),
+            );
+            continue;
+        }
+        let ty = &v.ty;
+        values.push(match &v.option_inner {
+            Some(inner) => quote! {
+                match __fastmcp_vars.get(#wire) {
+                    ::std::option::Option::Some(_) => ::std::option::Option::Some(
+                        ::fastmcp::__private::template_var::<#inner>(&__fastmcp_vars, #wire)?,
+                    ),
+                    ::std::option::Option::None => ::std::option::Option::None,
+                }
+            },
+            None => quote!(::fastmcp::__private::template_var::<#ty>(&__fastmcp_vars, #wire)?),
+        });
+    }
+    for var in vars {
+        if !h.values().any(|v| v.wire_name() == var.name) {
+            errors.spanned(
+                uri.span(),
+                format!(
+                    "the URI template variable `{}` has no parameter: add a parameter `{}`",
+                    var.name, var.name
+                ),
+            );
+        }
+    }
+    values
 }

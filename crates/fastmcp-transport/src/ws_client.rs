@@ -106,71 +106,88 @@ impl WebSocket {
         let (ws, _) = tokio_tungstenite::connect_async_with_config(req, Some(config), true)
             .await
             .map_err(|e| err(format!("connecting to {}", self.url), Some(e)))?;
-        let (mut sink, mut stream) = ws.split();
+        let (sink, stream) = ws.split();
         let (itx, irx) = mpsc::channel::<Inbound>(self.capacity);
-        let (otx, mut orx) = mpsc::channel::<Bytes>(self.capacity);
-        let max = self.max_message_size;
+        let (otx, orx) = mpsc::channel::<Bytes>(self.capacity);
         let read_done = CancellationToken::new();
         let guard = read_done.clone().drop_guard();
+        let max = self.max_message_size;
         let reader = tokio::spawn(async move {
             let _done = guard;
-            while let Some(m) = stream.next().await {
-                let frame: Inbound = match m {
-                    Ok(Message::Text(t)) => Ok(Bytes::from(t)),
-                    Ok(Message::Binary(b)) => match std::str::from_utf8(&b) {
-                        Ok(_) => Ok(b),
-                        Err(_) => Err(FrameError::InvalidUtf8),
-                    },
-                    Ok(Message::Close(_)) => break,
-                    Ok(_) => continue, // ping, pong: answered by the library
-                    Err(WsError::Capacity(_)) => {
-                        let _ = itx.send(Err(FrameError::TooLarge { limit: max })).await;
-                        break;
-                    }
-                    Err(e) => {
-                        tracing::debug!("WebSocket read: {e}");
-                        break;
-                    }
-                };
-                if itx.send(frame).await.is_err() {
-                    break;
-                }
-            }
+            read_frames(stream, itx, max).await;
         });
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    m = orx.recv() => match m {
-                        Some(m) => {
-                            let text = match Utf8Bytes::try_from(m) {
-                                Ok(t) => t,
-                                Err(_) => {
-                                    tracing::debug!("dropping an outbound message that is not UTF-8");
-                                    continue;
-                                }
-                            };
-                            if let Err(e) = sink.send(Message::Text(text)).await {
-                                tracing::debug!("WebSocket write: {e}");
-                                break;
-                            }
-                        }
-                        None => {
-                            let _ = sink.send(Message::Close(None)).await;
-                            let _ = sink.close().await;
-                            break;
-                        }
-                    },
-                    _ = read_done.cancelled() => break,
-                }
-            }
-            // Give the reader a moment to see the server's close frame, then stop it.
-            let wait = std::time::Duration::from_secs(2);
-            let _ = tokio::time::timeout(wait, read_done.cancelled()).await;
-            reader.abort();
-        });
+        tokio::spawn(write_frames(sink, orx, read_done, reader));
         Ok(Channel {
             inbound: irx,
             outbound: Outbound::new(otx),
         })
     }
+}
+
+type WsStream =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The server's frames to inbound messages, until the server closes or a read fails.
+async fn read_frames(
+    mut stream: futures::stream::SplitStream<WsStream>,
+    itx: mpsc::Sender<Inbound>,
+    max: usize,
+) {
+    while let Some(m) = stream.next().await {
+        let frame: Inbound = match m {
+            Ok(Message::Text(t)) => Ok(Bytes::from(t)),
+            Ok(Message::Binary(b)) => match std::str::from_utf8(&b) {
+                Ok(_) => Ok(b),
+                Err(_) => Err(FrameError::InvalidUtf8),
+            },
+            Ok(Message::Close(_)) => break,
+            Ok(_) => continue, // ping, pong: answered by the library
+            Err(WsError::Capacity(_)) => {
+                let _ = itx.send(Err(FrameError::TooLarge { limit: max })).await;
+                break;
+            }
+            Err(e) => {
+                tracing::debug!("WebSocket read: {e}");
+                break;
+            }
+        };
+        if itx.send(frame).await.is_err() {
+            break;
+        }
+    }
+}
+
+/// Outbound messages to text frames; a close frame when the client's side ends. Then the
+/// reader gets a moment to see the server's close frame, and is stopped.
+async fn write_frames(
+    mut sink: futures::stream::SplitSink<WsStream, Message>,
+    mut orx: mpsc::Receiver<Bytes>,
+    read_done: CancellationToken,
+    reader: tokio::task::JoinHandle<()>,
+) {
+    loop {
+        tokio::select! {
+            m = orx.recv() => match m {
+                Some(m) => {
+                    let Ok(text) = Utf8Bytes::try_from(m) else {
+                        tracing::debug!("dropping an outbound message that is not UTF-8");
+                        continue;
+                    };
+                    if let Err(e) = sink.send(Message::Text(text)).await {
+                        tracing::debug!("WebSocket write: {e}");
+                        break;
+                    }
+                }
+                None => {
+                    let _ = sink.send(Message::Close(None)).await;
+                    let _ = sink.close().await;
+                    break;
+                }
+            },
+            _ = read_done.cancelled() => break,
+        }
+    }
+    let wait = std::time::Duration::from_secs(2);
+    let _ = tokio::time::timeout(wait, read_done.cancelled()).await;
+    reader.abort();
 }
