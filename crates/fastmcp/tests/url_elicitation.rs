@@ -96,6 +96,16 @@ async fn clients_without_url_mode_get_missing_capability_instead() {
 struct Completions(Arc<Mutex<Vec<serde_json::Value>>>);
 
 impl ClientHandler for Completions {
+    /// URL elicitations are shown to the user out of band: the client supports them.
+    fn capabilities(&self) -> fastmcp::protocol::ClientCapabilities {
+        fastmcp::client::Supports {
+            elicitation: true,
+            sampling: false,
+            roots: false,
+        }
+        .capabilities()
+    }
+
     fn on_notification(&self, method: &str, params: Option<&RawValue>) {
         if method == "notifications/elicitation/complete" {
             let v = serde_json::from_str(params.map_or("null", RawValue::get)).unwrap();
