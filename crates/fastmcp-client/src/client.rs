@@ -2,6 +2,7 @@
 
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
+use std::sync::PoisonError;
 use std::time::Duration;
 
 use fastmcp_core::Error;
@@ -116,11 +117,19 @@ impl Client {
 
     /// The mode in use (after `Auto` has decided).
     pub fn mode(&self) -> Mode {
-        *self.inner.mode.read().expect("lock")
+        *self
+            .inner
+            .mode
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn set_mode(&self, m: Mode) {
-        *self.inner.mode.write().expect("lock") = m;
+        *self
+            .inner
+            .mode
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = m;
     }
 
     /// The negotiated (or chosen) protocol version.
@@ -130,9 +139,13 @@ impl Client {
     /// those that this client speaks is used from then on.
     pub fn protocol_version(&self) -> ProtocolVersion {
         match self.mode() {
-            Mode::Stateless(v) | Mode::Handshake(v) => {
-                self.inner.server.read().expect("lock").version.unwrap_or(v)
-            }
+            Mode::Stateless(v) | Mode::Handshake(v) => self
+                .inner
+                .server
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .version
+                .unwrap_or(v),
             Mode::Auto => ProtocolVersion::LATEST,
         }
     }
@@ -149,17 +162,32 @@ impl Client {
 
     /// What the server said about itself (handshake era).
     pub fn server_info(&self) -> Option<Implementation> {
-        self.inner.server.read().expect("lock").info.clone()
+        self.inner
+            .server
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .info
+            .clone()
     }
 
     /// The server's capabilities.
     pub fn server_capabilities(&self) -> ServerCapabilities {
-        self.inner.server.read().expect("lock").capabilities.clone()
+        self.inner
+            .server
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .capabilities
+            .clone()
     }
 
     /// The server's instructions.
     pub fn instructions(&self) -> Option<String> {
-        self.inner.server.read().expect("lock").instructions.clone()
+        self.inner
+            .server
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .instructions
+            .clone()
     }
 
     /// The Streamable HTTP session id (handshake era over HTTP).

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
 use fastmcp_core::Error;
@@ -41,7 +41,10 @@ impl Wire {
 
     /// Route progress notifications with `token` to `f` until the guard is dropped.
     pub(crate) fn on_progress(self: &Arc<Self>, token: RequestId, f: ProgressFn) -> ProgressGuard {
-        self.progress.lock().expect("lock").insert(token.clone(), f);
+        self.progress
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(token.clone(), f);
         ProgressGuard {
             wire: self.clone(),
             token,
@@ -53,12 +56,18 @@ impl Wire {
     }
 
     fn outbound(&self) -> Option<Outbound> {
-        self.out.read().expect("lock").clone()
+        self.out
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// Close the sending side (a child process sees EOF on its stdin).
     pub(crate) fn close(&self) {
-        self.out.write().expect("lock").take();
+        self.out
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
     }
 
     pub(crate) fn next_id(&self) -> RequestId {
@@ -74,7 +83,10 @@ impl Wire {
         params: Box<RawValue>,
     ) -> Result<Box<RawValue>, Error> {
         let (tx, rx) = oneshot::channel();
-        self.pending.lock().expect("lock").insert(id.clone(), tx);
+        self.pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id.clone(), tx);
         let guard = CancelOnDrop {
             wire: self,
             id: Some(id.clone()),
@@ -124,7 +136,7 @@ impl Drop for CancelOnDrop<'_> {
             .wire
             .pending
             .lock()
-            .expect("lock")
+            .unwrap_or_else(PoisonError::into_inner)
             .remove(&id)
             .is_some()
         {
@@ -183,11 +195,19 @@ async fn read_loop(
             }
         }
     }
-    wire.pending.lock().expect("lock").clear();
+    wire.pending
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clear();
 }
 
 fn reply(wire: &Wire, id: RequestId, r: Reply) {
-    if let Some(tx) = wire.pending.lock().expect("lock").remove(&id) {
+    if let Some(tx) = wire
+        .pending
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .remove(&id)
+    {
         let _ = tx.send(r);
     }
 }
@@ -202,7 +222,7 @@ fn notification(wire: &Wire, h: &dyn ClientHandler, n: Notification) {
                 let per_call = wire
                     .progress
                     .lock()
-                    .expect("lock")
+                    .unwrap_or_else(PoisonError::into_inner)
                     .get(&v.progress_token)
                     .cloned();
                 match per_call {
@@ -249,6 +269,10 @@ pub(crate) struct ProgressGuard {
 
 impl Drop for ProgressGuard {
     fn drop(&mut self) {
-        self.wire.progress.lock().expect("lock").remove(&self.token);
+        self.wire
+            .progress
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.token);
     }
 }

@@ -2,6 +2,7 @@
 //! between them, the stateless `_meta`, and starting again when a session expires.
 
 use std::sync::atomic::Ordering;
+use std::sync::PoisonError;
 
 use fastmcp_core::{Error, ErrorKind};
 use fastmcp_protocol::jsonrpc::to_raw;
@@ -69,7 +70,11 @@ impl Client {
         caps: ServerCapabilities,
         instructions: Option<String>,
     ) {
-        let mut s = self.inner.server.write().expect("lock");
+        let mut s = self
+            .inner
+            .server
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
         s.info = info;
         s.capabilities = caps;
         s.instructions = instructions;
@@ -95,7 +100,11 @@ impl Client {
             )
         })?;
         self.set_server(Some(r.server_info), r.capabilities, r.instructions);
-        self.inner.server.write().expect("lock").version = Some(version);
+        self.inner
+            .server
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .version = Some(version);
         self.inner
             .wire
             .notify("notifications/initialized", to_raw(&json!({})))
@@ -154,7 +163,11 @@ impl Client {
             .max();
         let Some(v) = best else { return false };
         tracing::debug!("the server refused the protocol version; retrying with {v}");
-        self.inner.server.write().expect("lock").version = Some(v);
+        self.inner
+            .server
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .version = Some(v);
         true
     }
 

@@ -2,6 +2,7 @@
 //! all.
 
 use std::collections::HashMap;
+use std::sync::PoisonError;
 
 use fastmcp_core::Error;
 use fastmcp_protocol::{CallToolResult, Tool};
@@ -22,14 +23,18 @@ pub(crate) struct OutputShapes(std::sync::RwLock<HashMap<String, bool>>);
 impl OutputShapes {
     /// Remember the tools of a `tools/list`.
     pub(crate) fn learn(&self, tools: &[Tool]) {
-        let mut m = self.0.write().expect("lock");
+        let mut m = self.0.write().unwrap_or_else(PoisonError::into_inner);
         for t in tools {
             m.insert(t.name.clone(), wraps_result(t));
         }
     }
 
     fn get(&self, name: &str) -> Option<bool> {
-        self.0.read().expect("lock").get(name).copied()
+        self.0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(name)
+            .copied()
     }
 }
 

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
+use std::sync::PoisonError;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -51,7 +52,10 @@ impl InputRounds {
         if let Some(answer) = self.answers.get(&key) {
             return Ok(answer.clone());
         }
-        self.pending.lock().expect("lock").insert(key, request);
+        self.pending
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, request);
         Err(Error::new(
             crate::ErrorKind::InputRequired,
             "input required",
@@ -60,7 +64,7 @@ impl InputRounds {
 
     /// The input requests this round ended with.
     pub fn take_pending(&self) -> BTreeMap<String, Value> {
-        std::mem::take(&mut *self.pending.lock().expect("lock"))
+        std::mem::take(&mut *self.pending.lock().unwrap_or_else(PoisonError::into_inner))
     }
 
     /// All answers known (to seal into the next `requestState`).

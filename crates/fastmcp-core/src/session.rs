@@ -1,7 +1,7 @@
 //! What a server knows of one client session.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use fastmcp_protocol::{ClientCapabilities, Era, Implementation, LoggingLevel, ProtocolVersion};
 use serde::de::DeserializeOwned;
@@ -46,10 +46,14 @@ impl Session {
         log_level: Option<LoggingLevel>,
     ) -> Arc<Session> {
         let s = Self::base(None, Era::Stateless);
-        *s.version.write().expect("lock") = Some(version);
-        *s.client_info.write().expect("lock") = client_info;
-        *s.client_capabilities.write().expect("lock") = capabilities;
-        *s.log_level.write().expect("lock") = log_level;
+        *s.version.write().unwrap_or_else(PoisonError::into_inner) = Some(version);
+        *s.client_info
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = client_info;
+        *s.client_capabilities
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = capabilities;
+        *s.log_level.write().unwrap_or_else(PoisonError::into_inner) = log_level;
         Arc::new(s)
     }
 
@@ -75,9 +79,15 @@ impl Session {
         client_info: Implementation,
         capabilities: ClientCapabilities,
     ) {
-        *self.version.write().expect("lock") = Some(version);
-        *self.client_info.write().expect("lock") = Some(client_info);
-        *self.client_capabilities.write().expect("lock") = capabilities;
+        *self.version.write().unwrap_or_else(PoisonError::into_inner) = Some(version);
+        *self
+            .client_info
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(client_info);
+        *self
+            .client_capabilities
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = capabilities;
     }
 
     /// The session id (HTTP sessions).
@@ -99,27 +109,39 @@ impl Session {
 
     /// The negotiated protocol version (`None` before `initialize`).
     pub fn protocol_version(&self) -> Option<ProtocolVersion> {
-        *self.version.read().expect("lock")
+        *self.version.read().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// What the client said about itself.
     pub fn client_info(&self) -> Option<Implementation> {
-        self.client_info.read().expect("lock").clone()
+        self.client_info
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The client's capabilities.
     pub fn client_capabilities(&self) -> ClientCapabilities {
-        self.client_capabilities.read().expect("lock").clone()
+        self.client_capabilities
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 
     /// The log level set by `logging/setLevel` or the request's `_meta`.
     pub fn log_level(&self) -> Option<LoggingLevel> {
-        *self.log_level.read().expect("lock")
+        *self
+            .log_level
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Set the log level.
     pub fn set_log_level(&self, level: LoggingLevel) {
-        *self.log_level.write().expect("lock") = Some(level);
+        *self
+            .log_level
+            .write()
+            .unwrap_or_else(PoisonError::into_inner) = Some(level);
     }
 
     /// Whether a log message at `level` goes to the client: in the handshake era everything
@@ -135,7 +157,7 @@ impl Session {
 
     /// Read a value of session state.
     pub fn get_state<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
-        let state = self.state.lock().expect("lock");
+        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         state
             .get(key)
             .and_then(|v| serde_json::from_value(v.clone()).ok())
@@ -144,51 +166,74 @@ impl Session {
     /// Write a value of session state.
     pub fn set_state<T: Serialize>(&self, key: &str, value: T) -> Result<(), Error> {
         let v = serde_json::to_value(value).map_err(|e| Error::internal(e.to_string()))?;
-        self.state.lock().expect("lock").insert(key.to_owned(), v);
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key.to_owned(), v);
         Ok(())
     }
 
     /// Remove a value of session state, returning whether it was there.
     pub fn remove_state(&self, key: &str) -> bool {
-        self.state.lock().expect("lock").remove(key).is_some()
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key)
+            .is_some()
     }
 
     /// Subscribe to updates of a resource.
     pub fn subscribe(&self, uri: &str) {
         self.subscriptions
             .lock()
-            .expect("lock")
+            .unwrap_or_else(PoisonError::into_inner)
             .insert(uri.to_owned());
     }
 
     /// Unsubscribe from a resource.
     pub fn unsubscribe(&self, uri: &str) {
-        self.subscriptions.lock().expect("lock").remove(uri);
+        self.subscriptions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(uri);
     }
 
     /// Whether the session subscribed to `uri`.
     pub fn is_subscribed(&self, uri: &str) -> bool {
-        self.subscriptions.lock().expect("lock").contains(uri)
+        self.subscriptions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .contains(uri)
     }
 
     /// Hide a component (by key, e.g. `tool:name`) from this session only.
     pub fn disable(&self, key: &str) {
-        self.disabled.write().expect("lock").insert(key.to_owned());
+        self.disabled
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key.to_owned());
     }
 
     /// Show again a component hidden with [`Session::disable`].
     pub fn enable(&self, key: &str) {
-        self.disabled.write().expect("lock").remove(key);
+        self.disabled
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(key);
     }
 
     /// Whether any component is hidden from this session.
     pub fn has_disabled(&self) -> bool {
-        !self.disabled.read().expect("lock").is_empty()
+        !self
+            .disabled
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty()
     }
 
     /// Whether a component is hidden from this session.
     pub fn is_disabled(&self, key: &str) -> bool {
-        let d = self.disabled.read().expect("lock");
+        let d = self.disabled.read().unwrap_or_else(PoisonError::into_inner);
         !d.is_empty() && d.contains(key)
     }
 }

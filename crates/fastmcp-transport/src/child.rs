@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -131,7 +131,7 @@ impl ChildTransport {
                 let mut r = BufReader::new(err).lines();
                 while let Ok(Some(l)) = r.next_line().await {
                     tracing::debug!(target: "fastmcp::child", "{l}");
-                    let mut q = lines.lock().expect("lock");
+                    let mut q = lines.lock().unwrap_or_else(PoisonError::into_inner);
                     if q.len() == 1000 {
                         q.pop_front();
                     }
@@ -169,7 +169,12 @@ impl ChildProcess {
 
     /// The last lines the child wrote to stderr (with [`StderrMode::Capture`]).
     pub fn stderr_lines(&self) -> Vec<String> {
-        self.stderr.lock().expect("lock").iter().cloned().collect()
+        self.stderr
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// Stop the child and reap it. Drop the [`Channel`] first so its stdin closes: a

@@ -2,6 +2,7 @@
 //! event stream), HTTP errors, the session and what `initialize` and `tools/list` teach.
 
 use std::sync::Arc;
+use std::sync::PoisonError;
 
 use bytes::Bytes;
 use fastmcp_protocol::http_headers::{
@@ -61,7 +62,7 @@ impl Conn {
         let Some(result) = v.get("result") else {
             return;
         };
-        let mut st = self.state.lock().expect("lock");
+        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         if method == "initialize" {
             if let Some(version) = result.get("protocolVersion").and_then(Value::as_str) {
                 st.version = Some(version.to_owned());
@@ -135,7 +136,7 @@ impl Conn {
         let method = o.method.clone().unwrap_or_default();
         if !stateless && method != "initialize" {
             let expired = {
-                let st = self.state.lock().expect("lock");
+                let st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
                 st.expired && st.session.is_none()
             };
             if expired {
@@ -202,7 +203,7 @@ impl Conn {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let (old, version) = {
-            let mut st = self.state.lock().expect("lock");
+            let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
             st.expired = false;
             let old = std::mem::replace(&mut st.session, sid.clone());
             (old, st.version.clone())

@@ -1,6 +1,7 @@
 //! The loop that takes each outbound message and sends it the way its kind and era need.
 
 use std::sync::Arc;
+use std::sync::PoisonError;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -32,7 +33,7 @@ pub(super) async fn drive(
                 id: id.clone(),
             };
             let abort = tasks.spawn(conn.clone().request(msg, o, guard));
-            let mut st = conn.state.lock().expect("lock");
+            let mut st = conn.state.lock().unwrap_or_else(PoisonError::into_inner);
             st.stateless = stateless;
             // A task that already ended has dropped its guard; one that ends later removes
             // the entry (its guard waits for this lock).
@@ -43,7 +44,7 @@ pub(super) async fn drive(
         }
         if let Some(target) = &o.cancels {
             let (flight, stateless_conn) = {
-                let mut st = conn.state.lock().expect("lock");
+                let mut st = conn.state.lock().unwrap_or_else(PoisonError::into_inner);
                 (
                     st.inflight.remove(target),
                     st.stateless && st.session.is_none(),
@@ -76,7 +77,7 @@ pub(super) async fn drive(
     }
     tasks.shutdown().await;
     let (get, session, version) = {
-        let mut st = conn.state.lock().expect("lock");
+        let mut st = conn.state.lock().unwrap_or_else(PoisonError::into_inner);
         st.inflight.clear();
         (st.get_task.take(), st.session.take(), st.version.clone())
     };

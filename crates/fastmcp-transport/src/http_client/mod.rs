@@ -31,7 +31,7 @@
 //! # drop(channel); Ok(()) }
 //! ```
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -197,12 +197,20 @@ impl std::fmt::Debug for HttpHandle {
 impl HttpHandle {
     /// The current `Mcp-Session-Id` (handshake era).
     pub fn session_id(&self) -> Option<String> {
-        self.state.lock().expect("lock").session.clone()
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .session
+            .clone()
     }
 
     /// The protocol version negotiated by the last `initialize` (handshake era).
     pub fn protocol_version(&self) -> Option<String> {
-        self.state.lock().expect("lock").version.clone()
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .version
+            .clone()
     }
 
     /// Whether the transport has stopped (the channel was closed and the session ended).

@@ -1,6 +1,7 @@
 //! The HTTP requests of the transport: POST of a message with the headers of its era,
 //! GET of an event stream, DELETE of a session.
 
+use std::sync::PoisonError;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -30,7 +31,7 @@ impl Conn {
         &self,
         mut rb: RequestBuilder,
     ) -> (RequestBuilder, Option<String>) {
-        let st = self.state.lock().expect("lock");
+        let st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(v) = &st.version {
             rb = rb.header(PROTOCOL_VERSION, v);
         }
@@ -58,7 +59,7 @@ impl Conn {
                     rb = rb.header(NAME, encode_header_value(n));
                 }
                 if let (Some(tool), Some(args), "tools/call") = (&o.name, &o.arguments, method) {
-                    let st = self.state.lock().expect("lock");
+                    let st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
                     for (h, path) in st.tool_headers.get(tool).into_iter().flatten() {
                         let v = path.iter().try_fold(args, |v, k| v.get(k));
                         if let Some(text) = v.and_then(param_text) {

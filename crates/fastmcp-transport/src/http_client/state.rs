@@ -2,7 +2,7 @@
 //! and what was learnt from the server's answers.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -53,7 +53,11 @@ pub(super) struct FlightGuard {
 
 impl Drop for FlightGuard {
     fn drop(&mut self) {
-        self.state.lock().expect("lock").inflight.remove(&self.id);
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .inflight
+            .remove(&self.id);
     }
 }
 

@@ -2,6 +2,7 @@
 //! `Last-Event-ID` when it drops) and the session's GET stream.
 
 use std::sync::Arc;
+use std::sync::PoisonError;
 use std::time::Duration;
 
 use reqwest::{Response, StatusCode};
@@ -28,7 +29,7 @@ pub(super) fn is_sse(resp: &Response) -> bool {
 impl Conn {
     /// The session `sid` expired: forget it (unless a new one replaced it already).
     pub(super) fn expire(&self, sid: &str) {
-        let mut st = self.state.lock().expect("lock");
+        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         if st.session.as_deref() == Some(sid) {
             st.session = None;
             st.expired = true;
@@ -42,7 +43,7 @@ impl Conn {
     /// GET (or it failed).
     pub(super) fn listen(self: &Arc<Self>) -> oneshot::Receiver<()> {
         let (tx, rx) = oneshot::channel();
-        let mut st = self.state.lock().expect("lock");
+        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(old) = st.get_task.take() {
             old.abort();
         }
@@ -231,7 +232,13 @@ impl Conn {
                 Err(e) => tracing::debug!("GET stream: {}", describe(&e)),
             }
             parser.reset_stream();
-            if self.state.lock().expect("lock").session != session {
+            if self
+                .state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .session
+                != session
+            {
                 return;
             }
             attempts += 1;
