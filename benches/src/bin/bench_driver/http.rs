@@ -11,7 +11,7 @@ use bytes::Bytes;
 use tokio::io::AsyncWriteExt;
 
 use crate::jsonrpc::{check_echo, check_init, initialize_body, request, response_id};
-use crate::jsonrpc::{INITIALIZED, MESSAGE, PROTOCOL};
+use crate::jsonrpc::{INITIALIZED, PROTOCOL};
 use crate::sse::sse_message;
 
 pub struct HttpConn {
@@ -246,8 +246,13 @@ impl HttpConn {
         Ok(())
     }
 
-    /// One echo call; the response is checked in full when `check`.
-    pub async fn call(&mut self, id: u64, suffix: &[u8], check: bool) -> anyhow::Result<()> {
+    /// One tool call; the response is checked in full against `expected` when given.
+    pub async fn call(
+        &mut self,
+        id: u64,
+        suffix: &[u8],
+        expected: Option<&str>,
+    ) -> anyhow::Result<()> {
         let mut buf = Vec::with_capacity(suffix.len() + 32);
         request(id, suffix, &mut buf);
         let r = self.post(&buf).await?;
@@ -257,8 +262,8 @@ impl HttpConn {
         let msg = r
             .message
             .ok_or_else(|| anyhow!("tools/call: no response message"))?;
-        if check {
-            check_echo(&serde_json::from_slice(&msg)?, MESSAGE)?;
+        if let Some(text) = expected {
+            check_echo(&serde_json::from_slice(&msg)?, text)?;
         }
         match response_id(&msg)? {
             Some(x) if x == id => Ok(()),

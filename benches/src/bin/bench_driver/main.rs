@@ -12,8 +12,10 @@
 //!
 //! The driver speaks raw JSON-RPC: requests are serialized once per scenario (a fixed
 //! suffix after the id), responses are parsed only far enough to find their id, except the
-//! first of each connection, which is checked in full (the echo text must come back).
+//! first of each connection, which is checked in full (the echo text must come back), and
+//! every answer of `work`.
 
+mod call;
 mod cli;
 mod http;
 mod jsonrpc;
@@ -41,10 +43,14 @@ async fn run_cell(opts: &Opts, sizes: &Sizes, s: &Scenario, imp: &Impl) -> Cell2
     let log = opts.log_dir.join(format!("{}-{}.log", imp.name, s.id));
     let c = sizes.counts(s.id);
     let cell = match s.kind {
-        Kind::StdioEcho { window, big } => run::stdio_echo(imp, &log, sizes, c, window, big).await,
-        Kind::Http { conns, stateful } => {
-            run::http_load(imp, &log, sizes, c, conns, stateful).await
+        Kind::StdioCalls { window, call } => {
+            run::stdio_calls(imp, &log, sizes, c, window, call).await
         }
+        Kind::Http {
+            conns,
+            stateful,
+            call,
+        } => run::http_load(imp, &log, sizes, c, conns, stateful, call).await,
         Kind::ToolsList => run::tools_list(imp, &log, sizes, c).await,
         Kind::ColdStart => run::cold_start(imp, &log, c).await,
         Kind::Sessions => run::sessions(imp, &log, sizes, c).await,

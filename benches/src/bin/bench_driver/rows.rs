@@ -54,7 +54,7 @@ fn load_rows() -> Vec<Row> {
 
 pub fn rows_for(s: &Scenario) -> Vec<Row> {
     match s.kind {
-        Kind::StdioEcho { .. } | Kind::Http { .. } | Kind::ToolsList => load_rows(),
+        Kind::StdioCalls { .. } | Kind::Http { .. } | Kind::ToolsList => load_rows(),
         Kind::ColdStart => vec![
             lower("median ms", |o| o.p50_us.map(|v| v / 1000.0)),
             lower("RSS after initialize MiB", |o| mib(o.rss_kib)),

@@ -2,10 +2,19 @@
 
 use std::time::Duration;
 
+use crate::call::Call;
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    StdioEcho { window: usize, big: bool },
-    Http { conns: usize, stateful: bool },
+    StdioCalls {
+        window: usize,
+        call: Call,
+    },
+    Http {
+        conns: usize,
+        stateful: bool,
+        call: Call,
+    },
     ToolsList,
     ColdStart,
     Sessions,
@@ -22,17 +31,17 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         id: "stdio-seq",
         title: "stdio, sequential",
-        kind: Kind::StdioEcho {
+        kind: Kind::StdioCalls {
             window: 1,
-            big: false,
+            call: Call::Echo,
         },
     },
     Scenario {
         id: "stdio-64",
         title: "stdio, 64 in flight",
-        kind: Kind::StdioEcho {
+        kind: Kind::StdioCalls {
             window: 64,
-            big: false,
+            call: Call::Echo,
         },
     },
     Scenario {
@@ -41,6 +50,7 @@ pub const SCENARIOS: &[Scenario] = &[
         kind: Kind::Http {
             conns: 1,
             stateful: false,
+            call: Call::Echo,
         },
     },
     Scenario {
@@ -49,6 +59,7 @@ pub const SCENARIOS: &[Scenario] = &[
         kind: Kind::Http {
             conns: 32,
             stateful: false,
+            call: Call::Echo,
         },
     },
     Scenario {
@@ -57,6 +68,7 @@ pub const SCENARIOS: &[Scenario] = &[
         kind: Kind::Http {
             conns: 128,
             stateful: false,
+            call: Call::Echo,
         },
     },
     Scenario {
@@ -65,6 +77,24 @@ pub const SCENARIOS: &[Scenario] = &[
         kind: Kind::Http {
             conns: 32,
             stateful: true,
+            call: Call::Echo,
+        },
+    },
+    Scenario {
+        id: "stdio-work-1ms",
+        title: "stdio, 1 ms of work per call, 16 in flight",
+        kind: Kind::StdioCalls {
+            window: 16,
+            call: Call::Work,
+        },
+    },
+    Scenario {
+        id: "http-work-1ms-32",
+        title: "HTTP stateless JSON, 1 ms of work per call, 32 conns",
+        kind: Kind::Http {
+            conns: 32,
+            stateful: false,
+            call: Call::Work,
         },
     },
     Scenario {
@@ -75,9 +105,9 @@ pub const SCENARIOS: &[Scenario] = &[
     Scenario {
         id: "arg-1mb",
         title: "1 MB argument (stdio)",
-        kind: Kind::StdioEcho {
+        kind: Kind::StdioCalls {
             window: 1,
-            big: true,
+            call: Call::EchoMiB,
         },
     },
     Scenario {
@@ -106,7 +136,7 @@ pub struct Counts {
 
 pub struct Sizes {
     pub quick: bool,
-    /// The time limit of the stdio echo scenarios (twice this for HTTP and tools/list).
+    /// The time limit of the stdio call scenarios (twice this for HTTP and tools/list).
     pub limit: Duration,
 }
 
@@ -128,6 +158,8 @@ impl Sizes {
             "http-32" => (30, 500, 0, 5),
             "http-128" => (10, 200, 0, 2),
             "sse-32" => (30, 300, 0, 5),
+            "stdio-work-1ms" => (200, 5_000, 16, 100),
+            "http-work-1ms-32" => (5, 60, 0, 3),
             "tools-list" => (20, 300, 0, 3),
             "arg-1mb" => (5, 100, 0, 3),
             "cold-start" => (1, 20, 0, 2),
@@ -166,7 +198,7 @@ impl Sizes {
     pub fn planned(&self, s: &Scenario) -> Option<usize> {
         let c = self.counts(s.id);
         match s.kind {
-            Kind::StdioEcho { .. } | Kind::ToolsList => Some(c.n),
+            Kind::StdioCalls { .. } | Kind::ToolsList => Some(c.n),
             Kind::Http { conns, .. } => Some(c.n * conns),
             _ => None,
         }

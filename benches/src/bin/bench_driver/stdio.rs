@@ -25,6 +25,14 @@ pub struct StdioConn {
     line: Vec<u8>,
 }
 
+/// How `run_calls` checks answers: the text the answer must hold, in the first response
+/// only or in every one.
+#[derive(Clone, Copy)]
+pub struct Check<'a> {
+    pub text: &'a str,
+    pub every: bool,
+}
+
 /// The shared state of one closed loop: what was sent when, and the window.
 struct Flight {
     n: usize,
@@ -101,15 +109,15 @@ impl StdioConn {
         self.send(INITIALIZED).await
     }
 
-    /// Closed loop over one connection: `n` echo calls with at most `window` in flight,
-    /// ids from `first_id`. The first response is checked against `expected`.
-    pub async fn run_echo(
+    /// Closed loop over one connection: `n` calls with at most `window` in flight, ids from
+    /// `first_id`. The first response (or every one) is checked against `expected`.
+    pub async fn run_calls(
         &mut self,
         window: usize,
         n: usize,
         first_id: u64,
         suffix: &[u8],
-        expected: &str,
+        expected: Check<'_>,
         deadline: Instant,
     ) -> anyhow::Result<(Vec<u64>, Duration)> {
         let flight = Flight {
@@ -130,7 +138,7 @@ impl StdioConn {
     }
 }
 
-/// The writing half of `run_echo`: a request whenever the window has room, flushed when the
+/// The writing half of `run_calls`: a request whenever the window has room, flushed when the
 /// window is full or the last is written.
 async fn write_requests(
     f: &Flight,
@@ -158,13 +166,13 @@ async fn write_requests(
     Ok(())
 }
 
-/// The reading half of `run_echo`: each response's latency, in the order they arrive; past
+/// The reading half of `run_calls`: each response's latency, in the order they arrive; past
 /// `deadline` the writer is stopped and the responses still due are awaited.
 async fn read_responses(
     f: &Flight,
     r: &mut BufReader<ChildStdout>,
     line: &mut Vec<u8>,
-    expected: &str,
+    expected: Check<'_>,
     deadline: Instant,
 ) -> anyhow::Result<Vec<u64>> {
     let mut lat = Vec::with_capacity(f.n);
@@ -187,9 +195,9 @@ async fn read_responses(
             .map(|i| i as usize)
             .filter(|&i| i < f.n)
             .ok_or_else(|| anyhow!("unexpected response id {id}"))?;
-        if i == 0 {
+        if i == 0 || expected.every {
             let v: Value = serde_json::from_slice(msg)?;
-            check_echo(&v, expected)?;
+            check_echo(&v, expected.text)?;
         }
         let t = f.sent_at.borrow_mut()[i]
             .take()

@@ -1,4 +1,4 @@
-//! Echo calls over Streamable HTTP: each connection its own client (initialize once), all
+//! Tool calls over Streamable HTTP: each connection its own client (initialize once), all
 //! connections sequential and started together.
 
 use std::net::SocketAddr;
@@ -8,13 +8,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, Context as _};
 use bytes::Bytes;
-use serde_json::json;
 use tokio::sync::Barrier;
 
 use super::http_server::start_http;
+use crate::call::Call;
 use crate::cli::Impl;
 use crate::http::HttpConn;
-use crate::jsonrpc::{call_suffix, MESSAGE};
 use crate::outcome::{load_outcome, Cell2};
 use crate::process::cpu_per_op;
 use crate::scenario::{Counts, Sizes};
@@ -26,18 +25,26 @@ pub async fn http_load(
     c: Counts,
     conns: usize,
     stateful: bool,
+    call: Call,
 ) -> Cell2 {
     let (server, addr) = match start_http(imp, stateful, log).await {
         Ok(x) => x,
         Err(cell) => return cell,
     };
-    let suffix = Bytes::from(call_suffix("echo", json!({ "message": MESSAGE })));
+    let suffix = Bytes::from(call.suffix());
+    let expected: Arc<str> = call.expected().into();
     let barrier = Arc::new(Barrier::new(conns + 1));
     let limit = sizes.limit + sizes.limit;
     let mut tasks = tokio::task::JoinSet::new();
     for k in 0..conns {
         let (barrier, suffix, path) = (barrier.clone(), suffix.clone(), imp.path.clone());
-        let client = Client { addr, path, c };
+        let client = Client {
+            addr,
+            path,
+            c,
+            expected: expected.clone(),
+            check_every: call.check_every(),
+        };
         tasks.spawn(async move { client.run(k, &suffix, &barrier, limit).await });
     }
     barrier.wait().await;
@@ -76,9 +83,17 @@ struct Client {
     addr: SocketAddr,
     path: String,
     c: Counts,
+    /// The text every answer must hold; checked in the first, or every one if `check_every`.
+    expected: Arc<str>,
+    check_every: bool,
 }
 
 impl Client {
+    /// The text to check an answer against, if this one is checked.
+    fn check(&self, first: bool) -> Option<&str> {
+        (first || self.check_every).then_some(&*self.expected)
+    }
+
     /// Connect, initialize and warm up; meet the others at `barrier`; then the measured
     /// calls (stopping after `limit`): their latencies.
     async fn run(
@@ -93,7 +108,8 @@ impl Client {
             let mut conn = HttpConn::connect(self.addr, &self.path).await?;
             conn.initialize().await?;
             for i in 0..c.warm {
-                conn.call(1_000_000 + i as u64, suffix, i == 0).await?;
+                let check = self.check(i == 0);
+                conn.call(1_000_000 + i as u64, suffix, check).await?;
             }
             anyhow::Ok(conn)
         }
@@ -105,8 +121,8 @@ impl Client {
         let mut lat = Vec::with_capacity(c.n);
         for i in 0..c.n {
             let t0 = Instant::now();
-            conn.call(i as u64 + 1, suffix, c.warm == 0 && i == 0)
-                .await?;
+            let check = self.check(c.warm == 0 && i == 0);
+            conn.call(i as u64 + 1, suffix, check).await?;
             lat.push(t0.elapsed().as_nanos() as u64);
             if Instant::now() > deadline {
                 break;

@@ -13,5 +13,5 @@ pub use cold_start::cold_start;
 pub use http_load::http_load;
 pub use sessions::sessions;
 pub use slow::slow_call;
-pub use stdio_load::stdio_echo;
+pub use stdio_load::stdio_calls;
 pub use tools_list::tools_list;

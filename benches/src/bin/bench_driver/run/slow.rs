@@ -11,7 +11,7 @@ use crate::cli::Impl;
 use crate::jsonrpc::{call_suffix, check_echo, request, response_id, MESSAGE};
 use crate::outcome::Cell2;
 use crate::scenario::{Counts, Sizes};
-use crate::stdio::StdioConn;
+use crate::stdio::{Check, StdioConn};
 
 const SLOW_ID: u64 = 999_999;
 
@@ -25,7 +25,11 @@ pub async fn slow_call(imp: &Impl, log: &Path, sizes: &Sizes, c: Counts) -> Cell
         conn.initialize().await?;
         let suffix = call_suffix("echo", json!({ "message": MESSAGE }));
         let far = Instant::now() + sizes.limit;
-        conn.run_echo(1, c.warm.max(1), 1_000_000, &suffix, MESSAGE, far)
+        let expected = Check {
+            text: MESSAGE,
+            every: false,
+        };
+        conn.run_calls(1, c.warm.max(1), 1_000_000, &suffix, expected, far)
             .await
             .context("warm-up")?;
         let mut buf = Vec::new();

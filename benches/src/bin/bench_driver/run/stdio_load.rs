@@ -1,32 +1,30 @@
-//! Echo calls over stdio, one at a time or with a window in flight.
+//! Tool calls over stdio, one at a time or with a window in flight.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
-use serde_json::json;
 
+use crate::call::Call;
 use crate::cli::Impl;
-use crate::jsonrpc::{call_suffix, MESSAGE};
 use crate::outcome::{load_outcome, Cell2};
 use crate::process::cpu_per_op;
 use crate::scenario::{Counts, Sizes};
-use crate::stdio::StdioConn;
+use crate::stdio::{Check, StdioConn};
 
-pub async fn stdio_echo(
+pub async fn stdio_calls(
     imp: &Impl,
     log: &Path,
     sizes: &Sizes,
     c: Counts,
     window: usize,
-    big: bool,
+    call: Call,
 ) -> Cell2 {
-    let message = if big {
-        "x".repeat(1 << 20)
-    } else {
-        MESSAGE.to_owned()
+    let suffix = call.suffix();
+    let expected = Check {
+        text: &call.expected(),
+        every: call.check_every(),
     };
-    let suffix = call_suffix("echo", json!({ "message": message }));
     let mut conn = match StdioConn::start(imp, &["stdio".into()], log).await {
         Ok(c) => c,
         Err(e) => return Cell2::Failed(format!("{e:#}")),
@@ -35,13 +33,13 @@ pub async fn stdio_echo(
         conn.initialize().await?;
         let far = Instant::now() + sizes.limit;
         if c.warm > 0 {
-            conn.run_echo(window, c.warm, 1_000_000, &suffix, &message, far)
+            conn.run_calls(window, c.warm, 1_000_000, &suffix, expected, far)
                 .await
                 .context("warm-up")?;
         }
         let deadline = Instant::now() + sizes.limit;
         conn.cpu0 = conn.server.cpu();
-        conn.run_echo(window, c.n, 1, &suffix, &message, deadline)
+        conn.run_calls(window, c.n, 1, &suffix, expected, deadline)
             .await
     }
     .await;
