@@ -109,7 +109,7 @@ async fn run(opts: Opts) -> anyhow::Result<()> {
             let cell = run_cell(&opts, &sizes, s, imp).await;
             let took = t0.elapsed().as_secs_f64();
             eprintln!(
-                "  {:<11} {:<8} {took:>6.1}s  {}",
+                "  {:<16} {:<8} {took:>6.1}s  {}",
                 s.id,
                 imp.name,
                 summary(&cell)
