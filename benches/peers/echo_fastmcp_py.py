@@ -4,16 +4,19 @@
     python echo_fastmcp_py.py http --port N [--stateful] [--tools N]
 
 Same tools as every server of the benchmark: echo(message) -> message, slow(ms) -> "slept",
-and with --tools N the extra echo tools tool_0 .. tool_{N-1}. HTTP is Streamable HTTP at
+work(ms) -> "worked" (sleeps half of ms, then computes for the other half), and with
+--tools N the extra echo tools tool_0 .. tool_{N-1}. HTTP is Streamable HTTP at
 /mcp on 127.0.0.1: stateless with JSON responses, or with --stateful sessions and SSE.
 """
 
 import argparse
 import asyncio
+import time
 
 from fastmcp import FastMCP
 
 SLOW_REPLY = "slept"
+WORK_REPLY = "worked"
 
 mcp = FastMCP("echo")
 
@@ -29,6 +32,26 @@ async def slow(ms: int) -> str:
     """Sleep `ms` milliseconds, then answer."""
     await asyncio.sleep(ms / 1000)
     return SLOW_REPLY
+
+
+def compute_for(seconds: float) -> int:
+    """Compute (a multiply-add chain) until `seconds` have passed."""
+    end = time.perf_counter() + seconds
+    acc = 0x9E3779B97F4A7C15
+    i = 0
+    while time.perf_counter() < end:
+        for _ in range(8):
+            acc = (acc * 6364136223846793005 + i) & 0xFFFFFFFFFFFFFFFF
+            i += 1
+    return acc
+
+
+@mcp.tool
+async def work(ms: int) -> str:
+    """Sleep half of `ms` milliseconds, compute for the other half, then answer."""
+    await asyncio.sleep(ms / 2000)
+    compute_for(ms / 2000)
+    return WORK_REPLY
 
 
 def add_extra_tool(i: int) -> None:

@@ -6,7 +6,8 @@
 //   node echo_ts_sdk.cjs http --port N [--stateful] [--tools N]
 //
 // Same tools as every server of the benchmark: echo(message) -> message, slow(ms) ->
-// "slept", and with --tools N the extra echo tools tool_0 .. tool_{N-1}. HTTP is Streamable
+// "slept", work(ms) -> "worked" (sleeps half of ms, then computes for the other half), and
+// with --tools N the extra echo tools tool_0 .. tool_{N-1}. HTTP is Streamable
 // HTTP at /mcp on 127.0.0.1 with node:http: stateless (the SDK's documented pattern, a new
 // server and transport per request) with JSON responses, or with --stateful one transport per
 // session and SSE responses.
@@ -20,6 +21,21 @@ const { StreamableHTTPServerTransport } = require('@modelcontextprotocol/sdk/ser
 const { z } = require('zod');
 
 const SLOW_REPLY = 'slept';
+const WORK_REPLY = 'worked';
+
+// Compute (a multiply-add chain) until `ms` milliseconds have passed.
+function computeFor(ms) {
+  const end = performance.now() + ms;
+  let acc = 0x7f4a7c15;
+  let i = 0;
+  while (performance.now() < end) {
+    for (let k = 0; k < 64; k++) {
+      acc = (Math.imul(acc, 1664525) + i) | 0;
+      i++;
+    }
+  }
+  return acc;
+}
 
 function parseArgs(argv) {
   const args = { transport: argv[0], port: undefined, stateful: false, tools: 0 };
@@ -46,6 +62,18 @@ function buildServer() {
     async ({ ms }) => {
       await new Promise((r) => setTimeout(r, ms));
       return { content: [{ type: 'text', text: SLOW_REPLY }] };
+    },
+  );
+  server.registerTool(
+    'work',
+    {
+      description: 'Sleep half of `ms` milliseconds, compute for the other half, then answer.',
+      inputSchema: { ms: z.number().int() },
+    },
+    async ({ ms }) => {
+      await new Promise((r) => setTimeout(r, ms / 2));
+      computeFor(ms / 2);
+      return { content: [{ type: 'text', text: WORK_REPLY }] };
     },
   );
   for (let i = 0; i < args.tools; i++) {

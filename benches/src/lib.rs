@@ -9,15 +9,22 @@
 //! ```
 //!
 //! and serves the same tools: `echo(message: string) -> string` (one text block with the
-//! message), `slow(ms: integer) -> string` (sleeps, then answers `"slept"`), and with
-//! `--tools N` the extra tools `tool_0` .. `tool_{N-1}` (each an echo).
+//! message), `slow(ms: integer) -> string` (sleeps, then answers `"slept"`),
+//! `work(ms: integer) -> string` (sleeps half of `ms`, computes the other half, then answers
+//! `"worked"`; see [`work`]), and with `--tools N` the extra tools `tool_0` .. `tool_{N-1}`
+//! (each an echo).
 //!
 //! HTTP servers listen on `127.0.0.1:N` and serve Streamable HTTP at `/mcp`; without
 //! `--stateful` they are stateless with JSON responses, with it they keep sessions
 //! (`Mcp-Session-Id`) and answer POSTs with SSE streams.
 
+pub mod work;
+
 /// Exit status of a server asked for a transport or mode it does not have.
 pub const EXIT_UNSUPPORTED: i32 = 64;
+
+/// How many tools every server has without `--tools`: `echo`, `slow` and `work`.
+pub const BUILTIN_TOOLS: usize = 3;
 
 /// The reply of the `slow` tool.
 pub const SLOW_REPLY: &str = "slept";

@@ -7,6 +7,7 @@ use std::time::Duration;
 use fastmcp::core::FnTool;
 use fastmcp::prelude::*;
 use fastmcp::server::HttpOptions;
+use fastmcp_bench::work::{compute_for, compute_part, sleep_part, WORK_REPLY};
 use fastmcp_bench::{extra_tool_name, Mode, ServerArgs, SLOW_REPLY};
 
 /// Echo the message back.
@@ -22,6 +23,14 @@ async fn slow(ms: u64) -> String {
     SLOW_REPLY.to_owned()
 }
 
+/// Sleep half of `ms` milliseconds, compute for the other half, then answer.
+#[tool]
+async fn work(ms: u64) -> String {
+    tokio::time::sleep(sleep_part(ms)).await;
+    compute_for(compute_part(ms));
+    WORK_REPLY.to_owned()
+}
+
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 struct EchoArgs {
     message: String,
@@ -30,7 +39,7 @@ struct EchoArgs {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = ServerArgs::from_env();
-    let mut server = Server::new("echo", "1").tool(echo).tool(slow);
+    let mut server = Server::new("echo", "1").tool(echo).tool(slow).tool(work);
     for i in 0..args.tools {
         server = server.tool(FnTool::typed(
             &extra_tool_name(i),

@@ -1,22 +1,23 @@
 //! The ceiling: a hand-written JSON-RPC echo server with no MCP framework.
 //!
-//! It answers `initialize`, `ping`, `tools/list` and `tools/call` (`echo`, `slow`, `tool_N`)
-//! with canned shapes, parsing requests with serde_json (borrowed where it can) and writing
-//! responses straight into a buffer. stdio: one thread reads lines and answers them, and
-//! flushes only when no more input is waiting; each `slow` call sleeps on a thread of its
-//! own. HTTP: hyper 1 directly, stateless with JSON responses or (`--stateful`) with a
-//! session table and one-event SSE responses.
+//! It answers `initialize`, `ping`, `tools/list` and `tools/call` (`echo`, `slow`, `work`,
+//! `tool_N`) with canned shapes, parsing requests with serde_json (borrowed where it can) and
+//! writing responses straight into a buffer. stdio: one thread reads lines and answers them,
+//! and flushes only when no more input is waiting; `slow` and `work` calls sleep (and compute)
+//! on worker threads, one per call in progress. HTTP: hyper 1 directly, stateless with JSON
+//! responses or (`--stateful`) with a session table and one-event SSE responses.
 //!
 //! `echo-limit stdio [--tools N]` or `echo-limit http --port N [--stateful] [--tools N]`.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::{BufRead, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
+use fastmcp_bench::work::{compute_for, compute_part, sleep_part, WORK_REPLY};
 use fastmcp_bench::{extra_tool_name, Mode, ServerArgs, SLOW_REPLY};
 use http_body_util::{BodyExt, Full};
 use hyper::{Method, Request, Response, StatusCode};
@@ -50,7 +51,7 @@ struct EchoArgs<'a> {
 }
 
 #[derive(Deserialize)]
-struct SlowArgs {
+struct MsArgs {
     ms: u64,
 }
 
@@ -66,8 +67,13 @@ enum Action {
     Replied,
     /// A notification or response: nothing to answer.
     Nothing,
-    /// A `slow` call: answer after `ms` milliseconds with `id`.
-    Slow { id: String, ms: u64 },
+    /// A `slow` or `work` call: answer `id` with `reply` after sleeping, then computing.
+    Later {
+        id: String,
+        sleep: Duration,
+        compute: Duration,
+        reply: &'static str,
+    },
     /// An initialize request was answered (HTTP mints a session for it).
     Initialized,
 }
@@ -84,6 +90,12 @@ impl Handler {
             tool_json(
                 "slow",
                 "Sleep `ms` milliseconds, then answer.",
+                "ms",
+                "integer",
+            ),
+            tool_json(
+                "work",
+                "Sleep half of `ms` milliseconds, compute for the other half, then answer.",
                 "ms",
                 "integer",
             ),
@@ -162,17 +174,8 @@ impl Handler {
                     return Action::Replied;
                 };
                 let args = call.arguments.map(|a| a.get()).unwrap_or("{}");
-                if call.name == "slow" {
-                    return match serde_json::from_str::<SlowArgs>(args) {
-                        Ok(a) => Action::Slow {
-                            id: id.to_owned(),
-                            ms: a.ms,
-                        },
-                        Err(_) => {
-                            error(out, id, -32602, "invalid arguments");
-                            Action::Replied
-                        }
-                    };
+                if call.name == "slow" || call.name == "work" {
+                    return later(&call.name, id, args, out);
                 }
                 if !self.is_echo_tool(&call.name) {
                     error(out, id, -32602, "unknown tool");
@@ -188,6 +191,30 @@ impl Handler {
                 error(out, id, -32601, "method not found");
                 Action::Replied
             }
+        }
+    }
+}
+
+/// The `Action::Later` of a `slow` or `work` call (or an error written to `out`).
+fn later(name: &str, id: &str, args: &str, out: &mut Vec<u8>) -> Action {
+    let Ok(a) = serde_json::from_str::<MsArgs>(args) else {
+        error(out, id, -32602, "invalid arguments");
+        return Action::Replied;
+    };
+    let id = id.to_owned();
+    if name == "slow" {
+        Action::Later {
+            id,
+            sleep: Duration::from_millis(a.ms),
+            compute: Duration::ZERO,
+            reply: SLOW_REPLY,
+        }
+    } else {
+        Action::Later {
+            id,
+            sleep: sleep_part(a.ms),
+            compute: compute_part(a.ms),
+            reply: WORK_REPLY,
         }
     }
 }
@@ -225,6 +252,45 @@ fn error(out: &mut Vec<u8>, id: &str, code: i32, message: &str) {
     );
 }
 
+type Job = Box<dyn FnOnce() + Send>;
+
+/// The threads that run `slow` and `work` calls off the stdio loop: a call goes to an idle
+/// thread, or to a new one when none is idle. Threads are kept, so that their CPU time stays
+/// visible to the driver (it sums `/proc/<pid>/task/*`, which forgets ended threads).
+struct Workers {
+    tx: mpsc::Sender<Job>,
+    rx: Arc<Mutex<mpsc::Receiver<Job>>>,
+    /// Threads waiting for a job that no sent job has claimed yet.
+    idle: Arc<AtomicUsize>,
+}
+
+impl Workers {
+    fn new() -> Workers {
+        let (tx, rx) = mpsc::channel();
+        Workers {
+            tx,
+            rx: Arc::new(Mutex::new(rx)),
+            idle: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
+    fn run(&self, job: Job) {
+        let claimed = self
+            .idle
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+        if claimed.is_err() {
+            let (rx, idle) = (self.rx.clone(), self.idle.clone());
+            std::thread::spawn(move || loop {
+                let job = rx.lock().expect("job queue").recv();
+                let Ok(job) = job else { break };
+                job();
+                idle.fetch_add(1, Ordering::AcqRel);
+            });
+        }
+        self.tx.send(job).expect("workers keep the receiver");
+    }
+}
+
 fn run_stdio(handler: Handler) -> std::io::Result<()> {
     let stdin = std::io::stdin();
     let mut input = std::io::BufReader::with_capacity(1 << 16, stdin.lock());
@@ -234,6 +300,7 @@ fn run_stdio(handler: Handler) -> std::io::Result<()> {
     )));
     let mut line = Vec::with_capacity(1 << 12);
     let mut out = Vec::with_capacity(1 << 12);
+    let workers = Workers::new();
     loop {
         line.clear();
         if input.read_until(b'\n', &mut line)? == 0 {
@@ -250,16 +317,22 @@ fn run_stdio(handler: Handler) -> std::io::Result<()> {
                 output.lock().expect("stdout lock").write_all(&out)?;
             }
             Action::Nothing => {}
-            Action::Slow { id, ms } => {
+            Action::Later {
+                id,
+                sleep,
+                compute,
+                reply,
+            } => {
                 let output = output.clone();
-                std::thread::spawn(move || {
-                    std::thread::sleep(Duration::from_millis(ms));
+                workers.run(Box::new(move || {
+                    std::thread::sleep(sleep);
+                    compute_for(compute);
                     let mut out = Vec::new();
-                    text_result(&mut out, &id, SLOW_REPLY);
+                    text_result(&mut out, &id, reply);
                     out.push(b'\n');
                     let mut w = output.lock().expect("stdout lock");
                     let _ = w.write_all(&out).and_then(|_| w.flush());
-                });
+                }));
             }
         }
         // Flush once no more input is waiting: one write for a burst of pipelined requests.
@@ -329,9 +402,15 @@ async fn serve_request(
     }
     match action {
         Action::Nothing => return Ok(status(StatusCode::ACCEPTED)),
-        Action::Slow { id, ms } => {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-            text_result(&mut out, &id, SLOW_REPLY);
+        Action::Later {
+            id,
+            sleep,
+            compute,
+            reply,
+        } => {
+            tokio::time::sleep(sleep).await;
+            compute_for(compute);
+            text_result(&mut out, &id, reply);
         }
         Action::Replied | Action::Initialized => {}
     }

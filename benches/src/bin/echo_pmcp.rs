@@ -10,6 +10,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use fastmcp_bench::work::{compute_for, compute_part, sleep_part, WORK_REPLY};
 use fastmcp_bench::{extra_tool_name, Mode, ServerArgs, SLOW_REPLY};
 use pmcp::server::streamable_http_server::{StreamableHttpServer, StreamableHttpServerConfig};
 use pmcp::types::{CallToolResult, Content};
@@ -20,7 +21,7 @@ struct EchoArgs {
 }
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
-struct SlowArgs {
+struct MsArgs {
     ms: u64,
 }
 
@@ -42,10 +43,21 @@ async fn main() -> anyhow::Result<()> {
         .tool_with_result_and_description(
             "slow",
             "Sleep `ms` milliseconds, then answer.",
-            |a: SlowArgs, _extra| {
+            |a: MsArgs, _extra| {
                 Box::pin(async move {
                     tokio::time::sleep(Duration::from_millis(a.ms)).await;
                     Ok(text(SLOW_REPLY.to_owned()))
+                })
+            },
+        )
+        .tool_with_result_and_description(
+            "work",
+            "Sleep half of `ms` milliseconds, compute for the other half, then answer.",
+            |a: MsArgs, _extra| {
+                Box::pin(async move {
+                    tokio::time::sleep(sleep_part(a.ms)).await;
+                    compute_for(compute_part(a.ms));
+                    Ok(text(WORK_REPLY.to_owned()))
                 })
             },
         );

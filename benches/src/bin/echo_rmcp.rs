@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use fastmcp_bench::work::{compute_for, compute_part, sleep_part, WORK_REPLY};
 use fastmcp_bench::{extra_tool_name, Mode, ServerArgs, SLOW_REPLY};
 use rmcp::handler::server::router::tool::{CallToolHandlerExt, IntoToolRoute, ToolRouter};
 use rmcp::handler::server::wrapper::Parameters;
@@ -20,7 +21,7 @@ struct EchoArgs {
 }
 
 #[derive(serde::Deserialize, schemars::JsonSchema)]
-struct SlowArgs {
+struct MsArgs {
     ms: u64,
 }
 
@@ -39,9 +40,17 @@ impl Echo {
 
     /// Sleep `ms` milliseconds, then answer.
     #[tool]
-    async fn slow(&self, Parameters(a): Parameters<SlowArgs>) -> String {
+    async fn slow(&self, Parameters(a): Parameters<MsArgs>) -> String {
         tokio::time::sleep(Duration::from_millis(a.ms)).await;
         SLOW_REPLY.to_owned()
+    }
+
+    /// Sleep half of `ms` milliseconds, compute for the other half, then answer.
+    #[tool]
+    async fn work(&self, Parameters(a): Parameters<MsArgs>) -> String {
+        tokio::time::sleep(sleep_part(a.ms)).await;
+        compute_for(compute_part(a.ms));
+        WORK_REPLY.to_owned()
     }
 }
 

@@ -1,0 +1,91 @@
+//! Idle HTTP sessions: open many (initialize + initialized, nothing else) over a few
+//! connections and measure the server's memory once they are idle.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::anyhow;
+
+use super::http_server::start_http;
+use crate::cli::Impl;
+use crate::http::HttpConn;
+use crate::outcome::{Cell2, Outcome};
+use crate::process::Server;
+use crate::scenario::{Counts, Sizes};
+
+/// What the scenario saw: sessions made, RSS after the first, then VmHWM and VmRSS (KiB).
+struct Seen {
+    made: usize,
+    base: u64,
+    hwm: u64,
+    rss: u64,
+}
+
+pub async fn sessions(imp: &Impl, log: &Path, sizes: &Sizes, c: Counts) -> Cell2 {
+    let (server, addr) = match start_http(imp, true, log).await {
+        Ok(x) => x,
+        Err(cell) => return cell,
+    };
+    match open_sessions(&server, addr, &imp.path, sizes, c).await {
+        Ok(s) => {
+            server.stop().await;
+            let per = (s.rss as f64 - s.base as f64) / (s.made.saturating_sub(1).max(1)) as f64;
+            Cell2::Ok(Outcome {
+                ops: s.made,
+                hwm_kib: Some(s.hwm),
+                rss_kib: Some(s.rss),
+                extra: Some(per),
+                note: (s.made < c.n)
+                    .then(|| format!("only {} sessions within the time limit", s.made)),
+                ..Outcome::default()
+            })
+        }
+        Err(e) => server.fail(e).await,
+    }
+}
+
+async fn open_sessions(
+    server: &Server,
+    addr: SocketAddr,
+    path: &str,
+    sizes: &Sizes,
+    c: Counts,
+) -> anyhow::Result<Seen> {
+    // One session first: the baseline includes whatever a first session loads.
+    let mut first = HttpConn::connect(addr, path).await?;
+    first.initialize().await?;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (_, base) = server.memory().ok_or_else(|| anyhow!("no /proc status"))?;
+    let conns = 16usize.min(c.n.max(1));
+    let deadline = Instant::now() + sizes.limit * 4;
+    let mut tasks = tokio::task::JoinSet::new();
+    for k in 0..conns {
+        let path = path.to_owned();
+        let share = c.n.saturating_sub(1) / conns + usize::from(k < c.n.saturating_sub(1) % conns);
+        tasks.spawn(async move {
+            let mut conn = HttpConn::connect(addr, &path).await?;
+            let mut made = 0usize;
+            for _ in 0..share {
+                conn.initialize().await?;
+                made += 1;
+                if Instant::now() > deadline {
+                    break;
+                }
+            }
+            anyhow::Ok(made)
+        });
+    }
+    let mut made = 1usize;
+    while let Some(r) = tasks.join_next().await {
+        made += r??;
+    }
+    tokio::time::sleep(Duration::from_millis(if sizes.quick { 300 } else { 2_000 })).await;
+    let (hwm, rss) = server.memory().ok_or_else(|| anyhow!("no /proc status"))?;
+    Ok(Seen {
+        made,
+        base,
+        hwm,
+        rss,
+    })
+}
