@@ -118,25 +118,24 @@ impl Transport for StreamableHttp {
 #[cfg(feature = "http")]
 impl Transport for LegacySse {
     fn open(self) -> BoxFuture<'static, Result<Opened, Error>> {
-        Box::pin(async move {
-            let ch = self
-                .connect()
-                .await
-                .map_err(|e| Error::transport(e.to_string()))?;
-            Ok(Opened::new(ch))
-        })
+        Box::pin(async move { opened(self.connect()).await })
     }
 }
 
 #[cfg(feature = "websocket")]
 impl Transport for WebSocket {
     fn open(self) -> BoxFuture<'static, Result<Opened, Error>> {
-        Box::pin(async move {
-            let ch = self
-                .connect()
-                .await
-                .map_err(|e| Error::transport(e.to_string()))?;
-            Ok(Opened::new(ch))
-        })
+        Box::pin(async move { opened(self.connect()).await })
     }
+}
+
+/// The transport a connecting future gives, its error turned into a transport error.
+#[cfg(any(feature = "http", feature = "websocket"))]
+async fn opened<E: std::fmt::Display>(
+    connecting: impl std::future::Future<Output = Result<Channel, E>>,
+) -> Result<Opened, Error> {
+    let ch = connecting
+        .await
+        .map_err(|e| Error::transport(e.to_string()))?;
+    Ok(Opened::new(ch))
 }

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use fastmcp_core::{Error, Peer, Scope, Session};
-use fastmcp_protocol::{Era, PaginatedRequestParams, ProgressToken, RequestId};
+use fastmcp_protocol::{Era, ProgressToken, RequestId};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -37,10 +37,4 @@ pub(crate) fn parse<T: DeserializeOwned>(params: Option<&RawValue>) -> Result<T,
 /// Serialize a result.
 pub(crate) fn raw<T: Serialize>(v: &T) -> Result<Box<RawValue>, Error> {
     serde_json::value::to_raw_value(v).map_err(|e| Error::internal(e.to_string()))
-}
-
-/// The cursor of a list request.
-pub(crate) fn cursor(params: Option<&RawValue>) -> Result<Option<String>, Error> {
-    let p: PaginatedRequestParams = parse(params)?;
-    Ok(p.cursor)
 }

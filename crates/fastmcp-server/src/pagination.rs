@@ -3,10 +3,25 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use fastmcp_core::Error;
+use fastmcp_protocol::PaginatedRequestParams;
+use serde_json::value::RawValue;
+
+use crate::call::parse;
+
+/// The page of `items` that a list request with `params` asks for (its `cursor`), and the
+/// cursor of the next page.
+pub(crate) fn requested<T: Clone>(
+    items: &[T],
+    params: Option<&RawValue>,
+    page_size: Option<usize>,
+) -> Result<(Vec<T>, Option<String>), Error> {
+    let p: PaginatedRequestParams = parse(params)?;
+    page(items, p.cursor.as_deref(), page_size)
+}
 
 /// One page of `items` starting at `cursor`: the page and the next cursor. With no page
 /// size, everything in one page.
-pub(crate) fn page<T: Clone>(
+fn page<T: Clone>(
     items: &[T],
     cursor: Option<&str>,
     page_size: Option<usize>,

@@ -6,9 +6,9 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::stamp::stamp;
-use crate::call::{cursor, parse, raw, Call};
+use crate::call::{parse, raw, Call};
 use crate::invoke::{run, Rounds};
-use crate::pagination::page;
+use crate::pagination::requested;
 use crate::provider::Provider;
 use crate::runtime::Runtime;
 
@@ -17,9 +17,8 @@ pub(crate) async fn list(
     call: &Call,
     params: Option<&RawValue>,
 ) -> Result<Box<RawValue>, Error> {
-    let cursor = cursor(params)?;
     let all = rt.catalog.list_prompts(None).await?.items;
-    let (items, next) = page(&all, cursor.as_deref(), rt.config.page_size)?;
+    let (items, next) = requested(&all, params, rt.config.page_size)?;
     let mut r = ListPromptsResult {
         prompts: items.iter().map(|h| h.prompt().clone()).collect(),
         next_cursor: next,

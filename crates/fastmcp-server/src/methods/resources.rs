@@ -7,9 +7,9 @@ use fastmcp_protocol::{
 use serde_json::value::RawValue;
 
 use super::stamp::stamp;
-use crate::call::{cursor, parse, raw, Call};
+use crate::call::{parse, raw, Call};
 use crate::invoke::{run, Rounds};
-use crate::pagination::page;
+use crate::pagination::requested;
 use crate::provider::{Provider, ResourceTarget};
 use crate::runtime::Runtime;
 
@@ -18,9 +18,8 @@ pub(crate) async fn list(
     call: &Call,
     params: Option<&RawValue>,
 ) -> Result<Box<RawValue>, Error> {
-    let cursor = cursor(params)?;
     let all = rt.catalog.list_resources(None).await?.items;
-    let (items, next) = page(&all, cursor.as_deref(), rt.config.page_size)?;
+    let (items, next) = requested(&all, params, rt.config.page_size)?;
     let mut r = ListResourcesResult {
         resources: items.iter().map(|h| h.resource().clone()).collect(),
         next_cursor: next,
@@ -35,9 +34,8 @@ pub(crate) async fn list_templates(
     call: &Call,
     params: Option<&RawValue>,
 ) -> Result<Box<RawValue>, Error> {
-    let cursor = cursor(params)?;
     let all = rt.catalog.list_templates(None).await?.items;
-    let (items, next) = page(&all, cursor.as_deref(), rt.config.page_size)?;
+    let (items, next) = requested(&all, params, rt.config.page_size)?;
     let mut r = ListResourceTemplatesResult {
         resource_templates: items
             .iter()

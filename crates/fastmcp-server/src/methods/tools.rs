@@ -8,9 +8,9 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::stamp::stamp;
-use crate::call::{cursor, parse, raw, Call};
+use crate::call::{parse, raw, Call};
 use crate::invoke::{answers, run, Rounds};
-use crate::pagination::page;
+use crate::pagination::requested;
 use crate::provider::{Provider, ToolEntry};
 use crate::runtime::Runtime;
 use crate::tasks;
@@ -26,12 +26,11 @@ pub(crate) async fn list(
     call: &Call,
     params: Option<&RawValue>,
 ) -> Result<Box<RawValue>, Error> {
-    let cursor = cursor(params)?;
     let mut all = rt.catalog.list_tools(None).await?.items;
     if call.session.has_disabled() {
         all.retain(|t| !hidden(call, t.name()));
     }
-    let (items, next) = page(&all, cursor.as_deref(), rt.config.page_size)?;
+    let (items, next) = requested(&all, params, rt.config.page_size)?;
     let stateless = call.stateless();
     let mut r = ListToolsResult {
         tools: items.iter().map(|t| t.json(stateless)).collect(),

@@ -26,10 +26,9 @@ use serde_json::{json, Map, Value};
 use tokio::sync::Notify;
 
 use super::access::{unknown_task, TaskIdParams};
-use super::link::TaskLink;
-use super::runs::{new_record, run_scope, spawn_run, Run};
+use super::runs::{begin, new_record, spawn_run, task_request, Run};
 use super::slot::PeerSlot;
-use super::store::{modify, TaskRecord, TaskRequest};
+use super::store::{modify, TaskRecord};
 use super::wire::core_task;
 use crate::call::{parse, raw, Call};
 use crate::runtime::Runtime;
@@ -47,27 +46,14 @@ pub(crate) async fn call_as_core_task(
     name: String,
     requested_ttl: Option<u64>,
 ) -> Result<Box<RawValue>, Error> {
-    let request = TaskRequest {
-        method: "tools/call".into(),
-        name,
-        arguments: args.raw().and_then(|r| serde_json::from_str(r.get()).ok()),
-        protocol_version: call
-            .session
-            .protocol_version()
-            .unwrap_or(ProtocolVersion::LATEST_HANDSHAKE)
-            .as_str()
-            .to_owned(),
-        client_info: call.session.client_info(),
-        client_capabilities: call.session.client_capabilities(),
-    };
+    let request = task_request(call, &name, &args, ProtocolVersion::LATEST_HANDSHAKE);
     let mut rec = new_record(rt, request, Map::new());
     rec.owner = Some(call.session.key().to_owned());
     if let Some(req) = requested_ttl.filter(|t| *t > 0) {
         rec.ttl_ms = Some(rec.ttl_ms.map_or(req, |max| req.min(max)));
     }
-    rt.tasks.store.create(rec.clone()).await?;
+    let (link, scope) = begin(rt, &*tool, &rec).await?;
     let id = rec.task_id.clone();
-    let scope = run_scope(rt, &*tool, rec.created_at_ms, rec.ttl_ms);
     let slot = Arc::new(PeerSlot {
         task_id: id.clone(),
         current: Mutex::new(Some(call.peer.clone())),
@@ -77,8 +63,6 @@ pub(crate) async fn call_as_core_task(
         scope: scope.clone(),
     });
     rt.tasks.add_slot(&id, slot.clone());
-    rt.tasks.started(&id, scope.clone());
-    let link = TaskLink::new(Some(id), rt.tasks.store.clone(), rt.tasks.changed.clone());
     let run = Run {
         tool,
         args,
@@ -86,7 +70,7 @@ pub(crate) async fn call_as_core_task(
         request_id: call.id.clone(),
         progress_token: call.progress_token.clone(),
         answers: None,
-        link: Arc::new(link),
+        link,
         peer: slot,
         scope,
     };

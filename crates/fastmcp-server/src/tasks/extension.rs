@@ -15,8 +15,8 @@ use tokio::sync::oneshot;
 
 use super::access::{declares_tasks, missing_tasks_extension, unknown_task, TaskIdParams};
 use super::link::{TaskLink, TaskPeer};
-use super::runs::{new_record, resume, run_scope, spawn_run, Run, RunEnd};
-use super::store::{modify, now_ms, TaskRecord, TaskRequest};
+use super::runs::{begin, new_record, resume, run_scope, spawn_run, task_request, Run, RunEnd};
+use super::store::{modify, now_ms, TaskRecord};
 use super::wire::{detailed_task, ext_task};
 use crate::call::{parse, raw, Call};
 use crate::invoke::input_required;
@@ -40,23 +40,6 @@ fn ack() -> Result<Box<RawValue>, Error> {
     })
 }
 
-/// What a task keeps of the request that created it.
-fn task_request(call: &Call, name: &str, args: &ToolArguments) -> TaskRequest {
-    TaskRequest {
-        method: "tools/call".into(),
-        name: name.to_owned(),
-        arguments: args.raw().and_then(|r| serde_json::from_str(r.get()).ok()),
-        protocol_version: call
-            .session
-            .protocol_version()
-            .unwrap_or(ProtocolVersion::LATEST)
-            .as_str()
-            .to_owned(),
-        client_info: call.session.client_info(),
-        client_capabilities: call.session.client_capabilities(),
-    }
-}
-
 /// `tools/call` of a task-supporting tool from a client that declared the tasks
 /// extension: a task now ([`TaskStart::Immediate`]), or a synchronous call that becomes
 /// one when the handler detaches ([`TaskStart::OnDetach`]).
@@ -68,14 +51,11 @@ pub(crate) async fn call_as_task(
     name: String,
     answers: Map<String, Value>,
 ) -> Result<Box<RawValue>, Error> {
-    let request = task_request(call, &name, &args);
+    let request = task_request(call, &name, &args, ProtocolVersion::LATEST);
     let (store, changed) = (rt.tasks.store.clone(), rt.tasks.changed.clone());
     if tool.task_start() == TaskStart::Immediate {
         let rec = new_record(rt, request, answers.clone());
-        rt.tasks.store.create(rec.clone()).await?;
-        let link = TaskLink::new(Some(rec.task_id.clone()), store, changed);
-        let scope = run_scope(rt, &*tool, rec.created_at_ms, rec.ttl_ms);
-        rt.tasks.started(&rec.task_id, scope.clone());
+        let (link, scope) = begin(rt, &*tool, &rec).await?;
         let run = Run {
             tool,
             args,
@@ -83,7 +63,7 @@ pub(crate) async fn call_as_task(
             request_id: call.id.clone(),
             progress_token: None,
             answers: Some(answers),
-            link: Arc::new(link),
+            link,
             peer: Arc::new(TaskPeer::new(Arc::new(NullPeer), true)),
             scope,
         };

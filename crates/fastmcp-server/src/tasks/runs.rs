@@ -18,6 +18,7 @@ use tokio::sync::oneshot;
 use super::link::{TaskLink, TaskPeer};
 use super::store::{modify, now_ms, TaskRecord, TaskRequest};
 use super::wire::new_task_id;
+use crate::call::Call;
 use crate::provider::Provider;
 use crate::runtime::Runtime;
 use crate::tool_result::tool_outcome;
@@ -67,6 +68,44 @@ pub(crate) fn new_record(
         owner: None,
         version: 0,
     }
+}
+
+/// What a task keeps of the `tools/call` that created it (`fallback` is the version to
+/// record when the session negotiated none).
+pub(crate) fn task_request(
+    call: &Call,
+    name: &str,
+    args: &ToolArguments,
+    fallback: ProtocolVersion,
+) -> TaskRequest {
+    TaskRequest {
+        method: "tools/call".into(),
+        name: name.to_owned(),
+        arguments: args.raw().and_then(|r| serde_json::from_str(r.get()).ok()),
+        protocol_version: call
+            .session
+            .protocol_version()
+            .unwrap_or(fallback)
+            .as_str()
+            .to_owned(),
+        client_info: call.session.client_info(),
+        client_capabilities: call.session.client_capabilities(),
+    }
+}
+
+/// Store task `rec` and mark it running: the link its run reports through and the scope
+/// it runs in.
+pub(crate) async fn begin(
+    rt: &Runtime,
+    tool: &dyn ToolHandler,
+    rec: &TaskRecord,
+) -> Result<(Arc<TaskLink>, Arc<Scope>), Error> {
+    rt.tasks.store.create(rec.clone()).await?;
+    let id = rec.task_id.clone();
+    let scope = run_scope(rt, tool, rec.created_at_ms, rec.ttl_ms);
+    rt.tasks.started(&id, scope.clone());
+    let link = TaskLink::new(Some(id), rt.tasks.store.clone(), rt.tasks.changed.clone());
+    Ok((Arc::new(link), scope))
 }
 
 /// The scope of a run: the tool's timeout, and no longer than the task is kept.
