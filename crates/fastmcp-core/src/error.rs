@@ -32,6 +32,8 @@ pub enum ErrorKind {
     Cancelled,
     /// The request's budget ran out.
     Timeout,
+    /// A limit of the server was reached (-32029); retrying later may succeed.
+    LimitExceeded,
     /// The handler needs input from the client (stateless era: ends the round with
     /// `input_required`). Not an error the client sees.
     InputRequired,
@@ -111,6 +113,11 @@ impl Error {
         Self::new(ErrorKind::Cancelled, "Request cancelled")
     }
 
+    /// A limit of the server was reached (-32029); the message names it.
+    pub fn limit_exceeded(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::LimitExceeded, message)
+    }
+
     /// Budget exhausted.
     pub fn timeout() -> Self {
         Self::new(ErrorKind::Timeout, "Request timed out")
@@ -162,6 +169,7 @@ impl Error {
             ErrorKind::UnsupportedVersion => error_code::UNSUPPORTED_PROTOCOL_VERSION,
             ErrorKind::Cancelled => error_code::REQUEST_CANCELLED,
             ErrorKind::Timeout => error_code::REQUEST_TIMEOUT,
+            ErrorKind::LimitExceeded => error_code::LIMIT_EXCEEDED,
             ErrorKind::Remote(code) => code,
             ErrorKind::Internal
             | ErrorKind::InputRequired
@@ -194,6 +202,7 @@ impl Error {
             error_code::UNSUPPORTED_PROTOCOL_VERSION => ErrorKind::UnsupportedVersion,
             error_code::REQUEST_TIMEOUT => ErrorKind::Timeout,
             error_code::REQUEST_CANCELLED => ErrorKind::Cancelled,
+            error_code::LIMIT_EXCEEDED => ErrorKind::LimitExceeded,
             other => ErrorKind::Remote(other),
         };
         Error {

@@ -190,6 +190,23 @@ impl Session {
             .insert(uri.to_owned());
     }
 
+    /// Subscribe to updates of a resource unless the session already holds `max`
+    /// subscriptions to other resources; whether it is (now) subscribed.
+    pub fn subscribe_within(&self, uri: &str, max: usize) -> bool {
+        let mut subs = self
+            .subscriptions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if subs.contains(uri) {
+            return true;
+        }
+        if subs.len() >= max {
+            return false;
+        }
+        subs.insert(uri.to_owned());
+        true
+    }
+
     /// Unsubscribe from a resource.
     pub fn unsubscribe(&self, uri: &str) {
         self.subscriptions

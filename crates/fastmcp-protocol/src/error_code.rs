@@ -24,3 +24,7 @@ pub const UNSUPPORTED_PROTOCOL_VERSION: i32 = -32022;
 pub const REQUEST_CANCELLED: i32 = -32800;
 /// A request did not finish within its time budget (implementation-defined server error).
 pub const REQUEST_TIMEOUT: i32 = -32001;
+/// A limit of the server was reached (requests in flight, subscriptions, running tasks,
+/// batch size); the request was refused and may be retried later (implementation-defined
+/// server error).
+pub const LIMIT_EXCEEDED: i32 = -32029;

@@ -108,6 +108,13 @@ impl Server {
         self
     }
 
+    /// Bounds on what clients can make the server hold (requests in flight per session,
+    /// subscriptions, running tasks); see [`Limits`](crate::Limits) for the defaults.
+    pub fn limits(mut self, limits: crate::Limits) -> Self {
+        self.config.limits = limits;
+        self
+    }
+
     /// Paginate list results with this many items a page.
     pub fn page_size(mut self, n: usize) -> Self {
         self.config.page_size = Some(n);

@@ -5,6 +5,8 @@ use std::time::Duration;
 use fastmcp_core::StateSealer;
 use fastmcp_protocol::{CacheScope, Icon, Implementation};
 
+use crate::limits::Limits;
+
 /// What a server says about itself and how it behaves; set through [`crate::Server`]'s
 /// builder methods.
 #[derive(Debug, Clone)]
@@ -42,6 +44,8 @@ pub struct ServerConfig {
     pub task_ttl: Option<Duration>,
     /// The polling interval suggested to clients (`pollIntervalMs`).
     pub task_poll_interval: Duration,
+    /// What one session (and the server) may make it hold.
+    pub limits: Limits,
 }
 
 impl ServerConfig {
@@ -63,6 +67,7 @@ impl ServerConfig {
             max_message_size: fastmcp_transport::DEFAULT_MAX_MESSAGE_SIZE,
             task_ttl: Some(Duration::from_secs(3600)),
             task_poll_interval: Duration::from_secs(1),
+            limits: Limits::default(),
         }
     }
 

@@ -27,6 +27,7 @@ mod config;
 #[cfg(feature = "http")]
 mod http;
 mod invoke;
+mod limits;
 mod lock;
 mod meta;
 mod methods;
@@ -47,6 +48,7 @@ pub use changes::{ChangeNotifier, ServerEvent};
 pub use config::ServerConfig;
 #[cfg(feature = "http")]
 pub use http::{encode_header_value, EventStore, HttpOptions, MemoryEventStore};
+pub use limits::Limits;
 pub use provider::{
     walk, Kinds, LocalProvider, OnDuplicate, Page, Provider, RegistrationError, ResourceTarget,
     TemplateEntry, ToolEntry,

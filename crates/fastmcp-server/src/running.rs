@@ -82,6 +82,13 @@ impl RunningServer {
         self.shared.rt.tasks.running()
     }
 
+    /// How many tasks the server's transports and task runs hold now: connections and
+    /// sessions, requests that waited, SSE writers, session housekeeping, task runs. After
+    /// [`RunningServer::shutdown`] (and in its shutdown hooks) it is zero.
+    pub fn live_tasks(&self) -> usize {
+        self.shared.connections.len() + self.shared.rt.tasks.tracker.len()
+    }
+
     /// The capabilities this server announces now.
     pub fn capabilities(&self) -> ServerCapabilities {
         crate::methods::capabilities(&self.shared.rt)

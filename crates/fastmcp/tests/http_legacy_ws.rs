@@ -2,6 +2,8 @@
 //! spoken raw: the session lifecycle, server-to-client requests, bad input with the right
 //! status while the server keeps serving, and the transport's end cancelling requests.
 
+mod support;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -79,10 +81,7 @@ async fn start_with(opts: HttpOptions) -> (SocketAddr, Arc<Probe>, RunningServer
         .start()
         .await
         .unwrap();
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = l.local_addr().unwrap();
-    let r = running.clone();
-    tokio::spawn(async move { r.serve_http(l, opts).await });
+    let addr = support::serve_http(&running, opts).await;
     (addr, probe, running)
 }
 

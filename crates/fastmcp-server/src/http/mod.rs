@@ -49,7 +49,7 @@ pub(crate) fn streamable_router(shared: Arc<Shared>, opts: HttpOptions) -> axum:
         opts: Arc::new(opts),
         shared,
     };
-    tokio::spawn(housekeeping(st.clone()));
+    st.shared.connections.spawn(housekeeping(st.clone()));
     let path = st.opts.path.clone();
     let cors = st.opts.cors;
     let r = axum::Router::new()

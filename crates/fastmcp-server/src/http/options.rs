@@ -37,6 +37,7 @@ pub struct HttpOptions {
     pub(crate) retry: Option<Duration>,
     pub(crate) event_store: Option<Arc<dyn EventStore>>,
     pub(crate) cors: bool,
+    pub(crate) stream_buffer: usize,
 }
 
 impl Default for HttpOptions {
@@ -58,6 +59,7 @@ impl Default for HttpOptions {
             retry: Some(Duration::from_millis(1000)),
             event_store: Some(Arc::new(MemoryEventStore::default())),
             cors: false,
+            stream_buffer: 4 * 1024 * 1024,
         }
     }
 }
@@ -161,6 +163,16 @@ impl HttpOptions {
     /// Add permissive CORS headers (for browser clients).
     pub fn cors(mut self, on: bool) -> Self {
         self.cors = on;
+        self
+    }
+
+    /// How many bytes of server-to-client messages may wait for a client that does not
+    /// read its session's GET stream (default 4 MiB, or 256 messages). Past it that stream
+    /// alone is closed, so one stalled reader holds no more memory and delays no other
+    /// session; its client reconnects with `Last-Event-ID` and gets what it missed from the
+    /// event store.
+    pub fn stream_buffer_bytes(mut self, n: usize) -> Self {
+        self.stream_buffer = n;
         self
     }
 }

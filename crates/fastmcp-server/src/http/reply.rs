@@ -13,8 +13,9 @@ use fastmcp_core::{BoxFuture, CancelReason, Scope};
 use futures::stream::{self, Stream};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
-use super::events::{SseItem, SseStream};
+use super::events::{SseItem, SseReceiver, SseStream};
 use super::guard::json_bytes;
 use super::options::HttpOptions;
 use crate::session::Sink;
@@ -28,15 +29,23 @@ pub(crate) enum Out {
 }
 
 /// The sink of one request's handler.
-pub(crate) struct ReqSink(pub(crate) mpsc::Sender<Out>);
+pub(crate) struct ReqSink {
+    pub(crate) tx: mpsc::Sender<Out>,
+    /// The answer is one JSON body: nothing but the result reaches the client.
+    pub(crate) json_only: bool,
+}
 
 impl Sink for ReqSink {
     fn send(&self, msg: Bytes) -> BoxFuture<'_, Result<(), ()>> {
-        Box::pin(async move { self.0.send(Out::Event(msg)).await.map_err(|_| ()) })
+        Box::pin(async move { self.tx.send(Out::Event(msg)).await.map_err(|_| ()) })
     }
 
     fn try_send(&self, msg: Bytes) {
-        let _ = self.0.try_send(Out::Event(msg));
+        let _ = self.tx.try_send(Out::Event(msg));
+    }
+
+    fn takes_requests(&self) -> bool {
+        !self.json_only
     }
 }
 
@@ -70,6 +79,8 @@ pub(crate) struct Plan {
     pub(crate) headers: Vec<(header::HeaderName, HeaderValue)>,
     /// Server shutdown ends open streams.
     pub(crate) shutdown: CancellationToken,
+    /// Where the task that writes an SSE answer is tracked (the server's transports).
+    pub(crate) tasks: TaskTracker,
 }
 
 fn with_headers(mut r: Response, headers: Vec<(header::HeaderName, HeaderValue)>) -> Response {
@@ -115,7 +126,7 @@ pub(crate) async fn respond(
         sse.emit(Bytes::new()).await;
     }
     let pump = sse.clone();
-    tokio::spawn(async move {
+    plan.tasks.spawn(async move {
         if let Some(first) = first {
             pump.emit(first).await;
         }
@@ -143,7 +154,7 @@ pub(crate) fn json_answer(plan: Plan, mut cancel: CancelOnDrop, b: Bytes) -> Res
 /// The SSE events of an attached stream; ends at the stream's end or at shutdown. When
 /// the stream ends normally the cancel guard is disarmed.
 pub(crate) fn sse_events(
-    rx: mpsc::Receiver<SseItem>,
+    rx: SseReceiver,
     shutdown: CancellationToken,
     cancel: Option<CancelOnDrop>,
     retry: Option<std::time::Duration>,

@@ -41,10 +41,15 @@ impl HttpSession {
         s.is_some_and(|s| s.is_attached())
     }
 
-    /// A new SSE stream of this session, remembered for resumption.
-    pub(crate) fn new_stream(&self, store: Option<Arc<dyn EventStore>>) -> Arc<SseStream> {
+    /// A new SSE stream of this session, remembered for resumption (`budget`: see
+    /// [`SseStream`]).
+    pub(crate) fn new_stream(
+        &self,
+        store: Option<Arc<dyn EventStore>>,
+        budget: Option<usize>,
+    ) -> Arc<SseStream> {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let s = SseStream::new(format!("{}.{n}", &self.id[..12]), store);
+        let s = SseStream::new(format!("{}.{n}", &self.id[..12]), store, budget);
         let mut map = lock(&self.streams);
         if map.len() >= STREAMS_KEPT {
             map.shift_remove_index(0);
@@ -57,12 +62,17 @@ impl HttpSession {
         lock(&self.streams).get(id).cloned()
     }
 
-    /// The session's standalone (GET) stream, created on first use.
-    pub(crate) fn standalone(&self, store: Option<Arc<dyn EventStore>>) -> Arc<SseStream> {
+    /// The session's standalone (GET) stream, created on first use; it never waits on its
+    /// reader: past `budget` bytes waiting, its response is detached.
+    pub(crate) fn standalone(
+        &self,
+        store: Option<Arc<dyn EventStore>>,
+        budget: usize,
+    ) -> Arc<SseStream> {
         if let Some(s) = lock(&self.get_stream).clone() {
             return s;
         }
-        let s = self.new_stream(store);
+        let s = self.new_stream(store, Some(budget));
         self.get_stream
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

@@ -14,6 +14,7 @@ use fastmcp_protocol::{error_code, Era, Implementation, Message, ProtocolVersion
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio::sync::mpsc;
+use tokio_util::task::TaskTracker;
 
 use super::events::{parse_event_id, SseStream};
 use super::guard::{check_get, check_origin_and_host, check_post, json_bytes, rpc_error};
@@ -167,7 +168,10 @@ async fn run_request(st: &HttpState, ep: Arc<Endpoint>, r: Request, plan: Plan) 
     };
     let cancel = CancelOnDrop(plan.cancel_on_drop.then(|| scope.clone()));
     let (tx, rx) = mpsc::channel::<Out>(64);
-    let sink: Arc<dyn Sink> = Arc::new(ReqSink(tx.clone()));
+    let sink: Arc<dyn Sink> = Arc::new(ReqSink {
+        tx: tx.clone(),
+        json_only: plan.json_only,
+    });
     // Run in place first: a request that finishes without waiting and sent nothing else
     // is answered with JSON, with no task spawned. One that waits continues in a task.
     let mut run = Box::pin(
@@ -180,7 +184,7 @@ async fn run_request(st: &HttpState, ep: Arc<Endpoint>, r: Request, plan: Plan) 
         Poll::Ready(m) => {
             // Events came first (an SSE answer), or no response is owed (cancelled).
             if let Some(m) = m {
-                tokio::spawn(async move {
+                st.shared.connections.spawn(async move {
                     let _ = tx.send(Out::Final(encode(&m))).await;
                 });
             } else {
@@ -189,7 +193,7 @@ async fn run_request(st: &HttpState, ep: Arc<Endpoint>, r: Request, plan: Plan) 
             respond(rx, plan, cancel, &st.opts).await
         }
         Poll::Pending => {
-            tokio::spawn(async move {
+            st.shared.connections.spawn(async move {
                 if let Some(m) = run.await {
                     let _ = tx.send(Out::Final(encode(&m))).await;
                 }
@@ -274,12 +278,13 @@ async fn stateless(st: &HttpState, h: &HeaderMap, msg: Message, version: String)
 fn unresumable_plan(st: &HttpState) -> Plan {
     Plan {
         json_only: false,
-        new_stream: Box::new(|| SseStream::new(String::new(), None)),
+        new_stream: Box::new(|| SseStream::new(String::new(), None, None)),
         prime: false,
         cancel_on_drop: false,
         status: ok_status,
         headers: vec![],
         shutdown: st.shared.shutdown.clone(),
+        tasks: st.shared.connections.clone(),
     }
 }
 
@@ -288,7 +293,7 @@ fn session_plan(st: &HttpState, s: &Arc<HttpSession>, version: Option<ProtocolVe
     let (sess, store) = (s.clone(), st.opts.event_store.clone());
     Plan {
         json_only: st.opts.json_response,
-        new_stream: Box::new(move || sess.new_stream(store)),
+        new_stream: Box::new(move || sess.new_stream(store, None)),
         prime: version.is_some_and(|v| v >= ProtocolVersion::V2025_11_25),
         ..unresumable_plan(st)
     }
@@ -407,7 +412,8 @@ async fn batch(st: &HttpState, h: &HeaderMap, bytes: Bytes) -> Response {
         Err(r) => return r,
     };
     let store = st.opts.event_store.clone();
-    let sink: Arc<dyn Sink> = Arc::new(StreamSink(session.standalone(store)));
+    let stream = session.standalone(store, st.opts.stream_buffer);
+    let sink: Arc<dyn Sink> = Arc::new(StreamSink(stream, st.shared.connections.clone()));
     match crate::session::batch(&session.endpoint, &sink, &bytes).await {
         Some(reply) => json_bytes(StatusCode::OK, reply),
         None => StatusCode::ACCEPTED.into_response(),
@@ -415,7 +421,7 @@ async fn batch(st: &HttpState, h: &HeaderMap, bytes: Bytes) -> Response {
 }
 
 /// Writes to a session's SSE stream.
-pub(crate) struct StreamSink(pub(crate) Arc<SseStream>);
+pub(crate) struct StreamSink(pub(crate) Arc<SseStream>, pub(crate) TaskTracker);
 
 impl Sink for StreamSink {
     fn send(&self, msg: Bytes) -> fastmcp_core::BoxFuture<'_, Result<(), ()>> {
@@ -427,7 +433,7 @@ impl Sink for StreamSink {
 
     fn try_send(&self, msg: Bytes) {
         let s = self.0.clone();
-        tokio::spawn(async move { s.emit(msg).await });
+        self.1.spawn(async move { s.emit(msg).await });
     }
 }
 
@@ -460,7 +466,7 @@ pub(crate) async fn get(State(st): State<HttpState>, headers: HeaderMap) -> Resp
                 )
             }
         },
-        None => (session.standalone(store), None),
+        None => (session.standalone(store, st.opts.stream_buffer), None),
     };
     let fresh = after.is_none();
     let version = session.endpoint.session.protocol_version();

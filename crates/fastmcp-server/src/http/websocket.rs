@@ -129,9 +129,10 @@ async fn session(st: WsState, socket: WebSocket, _slot: Slot) {
     let (in_tx, in_rx) = mpsc::channel::<Inbound>(QUEUE);
     let (out_tx, out_rx) = mpsc::channel::<Bytes>(QUEUE);
     let (close_tx, close_rx) = mpsc::channel::<CloseFrame>(1);
-    let reader = tokio::spawn(read_frames(ws_rx, in_tx, close_tx, st.opts.max_body));
+    let tasks = &st.shared.connections;
+    let reader = tasks.spawn(read_frames(ws_rx, in_tx, close_tx, st.opts.max_body));
     let done = CancellationToken::new();
-    let writer = tokio::spawn(write_frames(
+    let writer = tasks.spawn(write_frames(
         ws_tx,
         out_rx,
         close_rx,

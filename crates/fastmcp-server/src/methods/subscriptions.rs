@@ -18,13 +18,20 @@ use crate::changes::ServerEvent;
 use crate::runtime::Runtime;
 
 pub(crate) fn subscribe(
+    rt: &Runtime,
     call: &Call,
     params: Option<&RawValue>,
     on: bool,
 ) -> Result<Box<RawValue>, Error> {
     let p: SubscribeRequestParams = parse(params)?;
     if on {
-        call.session.subscribe(&p.uri);
+        let max = rt.config.limits.max_subscriptions_per_session;
+        if !call.session.subscribe_within(&p.uri, max) {
+            return Err(Error::limit_exceeded(format!(
+                "Too many subscriptions: a session may subscribe to {max} resources; \
+                 unsubscribe from one first"
+            )));
+        }
     } else {
         call.session.unsubscribe(&p.uri);
     }

@@ -159,7 +159,7 @@ pub(crate) async fn on_frame(
                     }
                 }
                 let sink = sink.clone();
-                tokio::spawn(async move {
+                requests.spawn(async move {
                     if let Some(reply) = run.await {
                         let _ = sink.send(reply).await;
                     }

@@ -30,6 +30,11 @@ pub(crate) trait Sink: Send + Sync + 'static {
     fn send(&self, msg: Bytes) -> BoxFuture<'_, Result<(), ()>>;
     /// Send without waiting (best effort).
     fn try_send(&self, msg: Bytes);
+    /// Whether a request sent here can reach the client (not so on an answer that is one
+    /// JSON body).
+    fn takes_requests(&self) -> bool {
+        true
+    }
 }
 
 impl Sink for fastmcp_transport::Outbound {
@@ -82,6 +87,7 @@ pub(crate) fn error_message(id: Option<RequestId>, error: ErrorObject) -> Messag
 
 impl Endpoint {
     pub(crate) fn new(pipeline: Arc<Pipeline>, session: Arc<Session>) -> Arc<Endpoint> {
+        let inline = pipeline.rt.config.limits.inline_first_poll;
         Arc::new(Endpoint {
             pipeline,
             session,
@@ -89,23 +95,34 @@ impl Endpoint {
             inflight: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicI64::new(1),
-            inline: AtomicBool::new(true),
+            inline: AtomicBool::new(inline),
         })
     }
 
-    /// Register a request's scope; a duplicate id of a request still running is refused.
+    /// Register a request's scope; a duplicate id of a request still running is refused,
+    /// and so is a request past the session's limit of requests in flight.
     pub(crate) fn admit(&self, r: &Request) -> Result<Arc<Scope>, Message> {
-        let scope = Scope::with_token(self.token.child_token(), Budget::unlimited());
+        let max = self.pipeline.rt.config.limits.max_in_flight_per_session;
         let mut inflight = lock(&self.inflight);
-        if inflight.contains_key(&r.id) {
-            let e = ErrorObject::new(
+        let refused = if inflight.contains_key(&r.id) {
+            ErrorObject::new(
                 error_code::INVALID_REQUEST,
                 format!("Duplicate request id {} while it is still running", r.id),
-            );
-            return Err(error_message(Some(r.id.clone()), e));
-        }
-        inflight.insert(r.id.clone(), scope.clone());
-        Ok(scope)
+            )
+        } else if inflight.len() >= max {
+            ErrorObject::new(
+                error_code::LIMIT_EXCEEDED,
+                format!(
+                    "Too many requests in flight: this session may run {max} at once; \
+                     retry when one has finished"
+                ),
+            )
+        } else {
+            let scope = Scope::with_token(self.token.child_token(), Budget::unlimited());
+            inflight.insert(r.id.clone(), scope.clone());
+            return Ok(scope);
+        };
+        Err(error_message(Some(r.id.clone()), refused))
     }
 
     /// Run one request to its response (`None`: the client cancelled it). Whatever the
@@ -303,6 +320,12 @@ impl Peer for EndpointPeer {
             params: Some(params),
         });
         Box::pin(async move {
+            if !self.sink.takes_requests() {
+                return Err(Error::transport(
+                    "The client cannot be asked anything here: this request is answered with \
+                     one JSON body (JSON-response mode), which carries no requests to the client",
+                ));
+            }
             let (tx, rx) = oneshot::channel();
             lock(&self.endpoint.pending).insert(id.clone(), tx);
             let _guard = PendingGuard { peer: self, id };

@@ -96,14 +96,21 @@ pub(crate) async fn call_as_task(
         ack = detach_rx => match ack {
             Ok(ack) => {
                 let rec = new_record(rt, request, answers);
+                let limits = &rt.config.limits;
+                let admitted = rt.tasks.admit(&rec.task_id, scope.clone(), None, limits);
+                if let Err(e) = admitted {
+                    let _ = ack.send(Err(Error::limit_exceeded(e.message().to_owned())));
+                    scope.cancel(CancelReason::ParentEnded);
+                    return Err(e);
+                }
                 if let Err(e) = rt.tasks.store.create(rec.clone()).await {
+                    rt.tasks.ended(&rec.task_id, &scope);
                     let _ = ack.send(Err(Error::internal(e.message().to_owned())));
                     scope.cancel(CancelReason::ParentEnded);
                     return Err(e);
                 }
                 let _ = link.id.set(rec.task_id.clone());
                 peer.detach();
-                rt.tasks.started(&rec.task_id, scope);
                 let _ = ack.send(Ok(()));
                 return raw(&CreateExtensionTaskResult::new(ext_task(&rec)));
             }

@@ -93,17 +93,22 @@ pub(crate) fn task_request(
     }
 }
 
-/// Store task `rec` and mark it running: the link its run reports through and the scope
-/// it runs in.
+/// Store task `rec` and mark it running (unless the limits on running tasks are reached):
+/// the link its run reports through and the scope it runs in.
 pub(crate) async fn begin(
     rt: &Runtime,
     tool: &dyn ToolHandler,
     rec: &TaskRecord,
 ) -> Result<(Arc<TaskLink>, Arc<Scope>), Error> {
-    rt.tasks.store.create(rec.clone()).await?;
     let id = rec.task_id.clone();
     let scope = run_scope(rt, tool, rec.created_at_ms, rec.ttl_ms);
-    rt.tasks.started(&id, scope.clone());
+    let limits = &rt.config.limits;
+    rt.tasks
+        .admit(&id, scope.clone(), rec.owner.as_deref(), limits)?;
+    if let Err(e) = rt.tasks.store.create(rec.clone()).await {
+        rt.tasks.ended(&id, &scope);
+        return Err(e);
+    }
     let link = TaskLink::new(Some(id), rt.tasks.store.clone(), rt.tasks.changed.clone());
     Ok((Arc::new(link), scope))
 }

@@ -5,14 +5,21 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fastmcp_core::{CancelReason, Scope};
+use fastmcp_core::{CancelReason, Error, Scope};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::slot::PeerSlot;
 use super::store::TaskStore;
+use crate::limits::Limits;
 use crate::lock::lock;
+
+/// A task whose handler runs now: its scope, and the session it belongs to (if any).
+struct RunningTask {
+    scope: Arc<Scope>,
+    owner: Option<String>,
+}
 
 /// The tasks of one server.
 pub(crate) struct Tasks {
@@ -20,7 +27,7 @@ pub(crate) struct Tasks {
     pub(crate) tracker: TaskTracker,
     /// Cancelled at the end of the shutdown grace (ends every run).
     pub(crate) root: CancellationToken,
-    running: Mutex<HashMap<String, Arc<Scope>>>,
+    running: Mutex<HashMap<String, RunningTask>>,
     /// Woken on every change this process makes to a task (for `tasks/result`).
     pub(crate) changed: Arc<Notify>,
     /// The streams of running 2025-11-25 tasks (where their requests to the client go).
@@ -46,7 +53,10 @@ impl Tasks {
             .await
             .is_err()
         {
-            let scopes: Vec<_> = lock(&self.running).values().cloned().collect();
+            let scopes: Vec<_> = lock(&self.running)
+                .values()
+                .map(|r| r.scope.clone())
+                .collect();
             for s in scopes {
                 s.cancel(CancelReason::Shutdown);
             }
@@ -60,19 +70,58 @@ impl Tasks {
         lock(&self.running).len()
     }
 
+    /// A run of a task that already exists (resumed after input) starts.
     pub(crate) fn started(&self, id: &str, scope: Arc<Scope>) {
-        lock(&self.running).insert(id.to_owned(), scope);
+        let task = RunningTask { scope, owner: None };
+        lock(&self.running).insert(id.to_owned(), task);
+    }
+
+    /// A new task of `owner` starts running, unless that would pass the limits on running
+    /// tasks (of the server, of the session).
+    pub(crate) fn admit(
+        &self,
+        id: &str,
+        scope: Arc<Scope>,
+        owner: Option<&str>,
+        limits: &Limits,
+    ) -> Result<(), Error> {
+        let mut running = lock(&self.running);
+        let max = limits.max_running_tasks;
+        if running.len() >= max {
+            return Err(Error::limit_exceeded(format!(
+                "Too many tasks running: the server runs at most {max} at once; retry later"
+            )));
+        }
+        if let Some(owner) = owner {
+            let max = limits.max_running_tasks_per_session;
+            let mine = running
+                .values()
+                .filter(|r| r.owner.as_deref() == Some(owner))
+                .count();
+            if mine >= max {
+                return Err(Error::limit_exceeded(format!(
+                    "Too many tasks running: a session may run {max} at once; \
+                     wait for one to finish or cancel one"
+                )));
+            }
+        }
+        let owner = owner.map(str::to_owned);
+        running.insert(id.to_owned(), RunningTask { scope, owner });
+        Ok(())
     }
 
     pub(crate) fn ended(&self, id: &str, scope: &Arc<Scope>) {
         let mut running = lock(&self.running);
-        if running.get(id).is_some_and(|s| Arc::ptr_eq(s, scope)) {
+        if running
+            .get(id)
+            .is_some_and(|r| Arc::ptr_eq(&r.scope, scope))
+        {
             running.remove(id);
         }
     }
 
     pub(crate) fn scope_of(&self, id: &str) -> Option<Arc<Scope>> {
-        lock(&self.running).get(id).cloned()
+        lock(&self.running).get(id).map(|r| r.scope.clone())
     }
 
     pub(crate) fn slot(&self, id: &str) -> Option<Arc<PeerSlot>> {

@@ -107,3 +107,25 @@ pub async fn client(server: &RunningServer, mode: Mode, handler: Recorder) -> Cl
         .await
         .expect("connect")
 }
+
+/// Serve `running` over HTTP (every transport) on a fresh port of 127.0.0.1.
+pub async fn serve_http(
+    running: &RunningServer,
+    opts: fastmcp::server::HttpOptions,
+) -> std::net::SocketAddr {
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    let r = running.clone();
+    tokio::spawn(async move { r.serve_http(l, opts).await });
+    addr
+}
+
+/// This process's resident set in KiB (0 where /proc is not available).
+pub fn resident_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}

@@ -1,0 +1,52 @@
+//! What one session (and the whole server) may make the server hold: requests in flight,
+//! resource subscriptions, running tasks. Set with [`crate::Server::limits`].
+
+/// Bounds on the work clients can start, with the defaults a public deployment can rely
+/// on. What a client sees when one is reached is a JSON-RPC error with code
+/// [`LIMIT_EXCEEDED`](fastmcp_protocol::error_code::LIMIT_EXCEEDED) (-32029) and a message
+/// naming the limit; the session and the server keep serving.
+///
+/// | limit | default | past it |
+/// |---|---|---|
+/// | `max_in_flight_per_session` | 256 | the new request is refused at once |
+/// | `max_subscriptions_per_session` | 1,000 | `resources/subscribe` of a new URI is refused |
+/// | `max_running_tasks_per_session` | 64 | a new task of that session is refused |
+/// | `max_running_tasks` | 1,024 | a new task of any session is refused |
+///
+/// ```
+/// use fastmcp_server::{Limits, Server};
+/// let server = Server::new("notes", "1.0").limits(Limits {
+///     max_in_flight_per_session: 32,
+///     ..Limits::default()
+/// });
+/// # let _ = server;
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Limits {
+    /// Requests of one session running at once (for stateless HTTP: of one request's
+    /// batch). A request past it is answered with an error at once.
+    pub max_in_flight_per_session: usize,
+    /// Resources one session may subscribe to (`resources/subscribe`).
+    pub max_subscriptions_per_session: usize,
+    /// Tasks of one session running at once (2025-11-25 tasks belong to a session).
+    pub max_running_tasks_per_session: usize,
+    /// Tasks running at once in this server, every session together.
+    pub max_running_tasks: usize,
+    /// Run a request in place on its session's loop until its handler first waits (the
+    /// fast path: most requests never need a task of their own). With `false` every
+    /// request of a stream transport gets a task at once, so a handler that computes
+    /// before its first await can never delay the reading of the next message.
+    pub inline_first_poll: bool,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_in_flight_per_session: 256,
+            max_subscriptions_per_session: 1_000,
+            max_running_tasks_per_session: 64,
+            max_running_tasks: 1_024,
+            inline_first_poll: true,
+        }
+    }
+}
