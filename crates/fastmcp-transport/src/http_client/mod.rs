@@ -92,7 +92,11 @@ impl StreamableHttp {
     }
 
     /// Use this HTTP client (to share its connection pool, or for TLS and proxy settings).
-    /// By default each transport has a client of its own, with `TCP_NODELAY`.
+    /// By default each transport has a client of its own, with `TCP_NODELAY`, that follows
+    /// redirects only within the endpoint's origin: a redirect elsewhere fails the request
+    /// with an error naming its `Location`, so neither the session id nor the custom
+    /// headers leave the origin. A client given here keeps its own redirect policy
+    /// (reqwest's default follows up to 10 redirects anywhere).
     pub fn client(mut self, client: reqwest::Client) -> Self {
         self.client = Some(client);
         self
