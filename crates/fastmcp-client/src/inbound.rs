@@ -43,33 +43,13 @@ async fn one(wire: &Arc<Wire>, requests: &Arc<ServerRequests>, bytes: &[u8]) {
         Message::Response(r) => wire.reply(r.id, Ok(r.result)),
         Message::Error(e) => {
             if let Some(id) = e.id {
-                wire.reply(id, Err(remote_error(e.error)));
+                wire.reply(id, Err(Error::from_error_object(e.error)));
             }
         }
         Message::Notification(n) => notification(wire, requests, n),
         Message::Request(r) => requests.dispatch(wire, r).await,
     }
 }
-
-/// The error of an error response; the failures the HTTP transports make up themselves
-/// (code -32000 with `data.transport`) are transport errors.
-fn remote_error(e: fastmcp_protocol::ErrorObject) -> Error {
-    let made_up = e.code == TRANSPORT_ERROR
-        && e.data
-            .as_ref()
-            .and_then(|d| d.get("transport"))
-            .and_then(Value::as_bool)
-            == Some(true);
-    if made_up {
-        let data = e.data.clone().unwrap_or_default();
-        return Error::transport(e.message).with_data(data);
-    }
-    Error::from_error_object(e)
-}
-
-/// The code of the errors the HTTP transports make up (`fastmcp_transport::TRANSPORT_ERROR`,
-/// which exists only with the `http` feature).
-const TRANSPORT_ERROR: i32 = -32000;
 
 /// An inbound message that is not valid JSON-RPC but looks like the answer to one of our
 /// requests (no `method`, an `id` we are waiting for, a `result` or an `error`, e.g. both):

@@ -293,7 +293,8 @@ async fn html_answers_and_double_answers_fail_their_request() {
     let t = Instant::now();
     let e = fails(client.call_tool("x", json!({}))).await;
     eprintln!("html: failed after {:?}: {e}", t.elapsed());
-    assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
+    // The failures the HTTP transports make up carry their code, TRANSPORT_ERROR.
+    assert_eq!(e.code(), fastmcp::transport::TRANSPORT_ERROR, "{e:?}");
     assert!(e.message().contains("text/html"), "{e}");
     let t = Instant::now();
     let e = fails(client.list_tools()).await;
@@ -346,6 +347,7 @@ async fn cross_origin_redirects_are_refused_streamable_http() {
     let client = Client::connect(t).await.unwrap();
     let e = fails(client.list_tools()).await;
     eprintln!("redirect (Streamable HTTP): {e}");
+    assert_eq!(e.code(), fastmcp::transport::TRANSPORT_ERROR, "{e:?}");
     assert!(e.message().contains("refused a redirect"), "{e}");
     assert!(e.message().contains(&format!("http://{b}/mcp")), "{e}");
     assert!(
@@ -401,6 +403,7 @@ async fn session_id_outside_visible_ascii_fails_initialize() {
         ))))
         .await;
         eprintln!("session id: failed after {:?}: {e}", t.elapsed());
+        assert_eq!(e.code(), fastmcp::transport::TRANSPORT_ERROR, "{e:?}");
         assert!(e.message().contains("Mcp-Session-Id"), "{e}");
         assert!(e.message().contains("visible ASCII"), "{e}");
     }
