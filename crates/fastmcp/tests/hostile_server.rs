@@ -284,6 +284,11 @@ async fn html_answers_and_double_answers_fail_their_request() {
                 body.as_bytes(),
             )
         }
+        Some("prompts/list") => {
+            let body = json!({"jsonrpc": "2.0", "id": 999, "result": {"prompts": []}});
+            let body = body.to_string();
+            response("200 OK", &[b"content-type: application/json"], body.as_bytes())
+        }
         _ => plain(req, b"mcp-session-id: s-1"),
     })
     .await;
@@ -301,6 +306,9 @@ async fn html_answers_and_double_answers_fail_their_request() {
     eprintln!("both: failed after {:?}: {e}", t.elapsed());
     assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
     assert!(e.message().contains("both result and error"), "{e}");
+    let e = fails(client.list_prompts()).await;
+    eprintln!("wrong id: {e}");
+    assert!(e.message().contains("not the JSON-RPC response"), "{e}");
 }
 
 /// Case 4 over a line transport: an answer with both `result` and `error`.

@@ -174,7 +174,8 @@ impl Conn {
     }
 
     /// Deliver the JSON body answering request `id`; a body that is not JSON (by its
-    /// `Content-Type`), is empty, too large, or holds no response fails the request.
+    /// `Content-Type`), is empty, too large, or is not the response to `id` (nor a batch)
+    /// fails the request.
     async fn json_answer(&self, resp: Response, id: &str, method: &str) {
         let status = resp.status();
         let media = media_type(resp.headers());
@@ -195,11 +196,14 @@ impl Conn {
             }
             Ok(b) => {
                 let b = patch_null_id(b, id);
-                let answered = response_id(&b).is_some() || b.trim_ascii_start().starts_with(b"[");
+                let answered = response_id(&b).as_deref() == Some(id)
+                    || b.trim_ascii_start().starts_with(b"[");
                 self.observe(method, &b);
                 self.deliver(b).await;
                 if !answered {
-                    let what = format!("HTTP {status}: the JSON body is not a JSON-RPC response");
+                    let what = format!(
+                        "HTTP {status}: the JSON body is not the JSON-RPC response to request {id}"
+                    );
                     self.deliver(transport_failure(id, &what)).await;
                 }
             }
