@@ -287,7 +287,11 @@ async fn html_answers_and_double_answers_fail_their_request() {
         Some("prompts/list") => {
             let body = json!({"jsonrpc": "2.0", "id": 999, "result": {"prompts": []}});
             let body = body.to_string();
-            response("200 OK", &[b"content-type: application/json"], body.as_bytes())
+            response(
+                "200 OK",
+                &[b"content-type: application/json"],
+                body.as_bytes(),
+            )
         }
         _ => plain(req, b"mcp-session-id: s-1"),
     })
