@@ -265,6 +265,48 @@ async fn requests_after_the_server_exits_fail_at_once() {
     assert!(client.is_closed());
 }
 
+/// Case 3 over legacy SSE and WebSocket: the server ends the connection right away.
+#[tokio::test]
+async fn requests_fail_at_once_when_sse_or_websocket_closes() {
+    use fastmcp::client::Mode;
+    use fastmcp::protocol::ProtocolVersion;
+    use tokio_tungstenite::tungstenite::handshake::server::{Request, Response as WsResponse};
+    let (sse, _) = http_server(|req| match req.method.as_str() {
+        "GET" => response(
+            "200 OK",
+            &[b"content-type: text/event-stream"],
+            b"event: endpoint\ndata: /messages\n\n",
+        ),
+        _ => response("202 Accepted", &[], b""),
+    })
+    .await;
+    let legacy = Client::builder()
+        .mode(Mode::Handshake(ProtocolVersion::V2024_11_05))
+        .connect(LegacySse::new(format!("http://{sse}/sse")));
+    let t = Instant::now();
+    let e = fails(legacy).await;
+    eprintln!("legacy SSE closed: failed after {:?}: {e}", t.elapsed());
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let ws = l.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((s, _)) = l.accept().await {
+            let mcp = |_: &Request, mut r: WsResponse| {
+                let v = "mcp".parse().unwrap();
+                r.headers_mut().insert("sec-websocket-protocol", v);
+                Ok(r)
+            };
+            if let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(s, mcp).await {
+                let _ = ws.close(None).await;
+            }
+        }
+    });
+    let t = Instant::now();
+    let e = fails(Client::connect(WebSocket::new(format!("ws://{ws}/ws")))).await;
+    eprintln!("WebSocket closed: failed after {:?}: {e}", t.elapsed());
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
+}
+
 /// Case 4: a 2xx answer in HTML, and an answer with both `result` and `error`.
 #[tokio::test]
 async fn html_answers_and_double_answers_fail_their_request() {
