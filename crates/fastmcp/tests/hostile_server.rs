@@ -296,15 +296,35 @@ async fn requests_fail_at_once_when_sse_or_websocket_closes() {
                 r.headers_mut().insert("sec-websocket-protocol", v);
                 Ok(r)
             };
-            if let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(s, mcp).await {
-                let _ = ws.close(None).await;
+            let Ok(mut ws) = tokio_tungstenite::accept_hdr_async(s, mcp).await else {
+                continue;
+            };
+            // Answer `initialize`, wait for `notifications/initialized`, then hang up.
+            use futures::{SinkExt, StreamExt};
+            use tokio_tungstenite::tungstenite::Message as Ws;
+            if let Some(Ok(Ws::Text(t))) = ws.next().await {
+                let init: Value = serde_json::from_str(&t).unwrap();
+                let r = json!({"jsonrpc": "2.0", "id": init["id"], "result": init_result("2025-11-25")});
+                let _ = ws.send(Ws::text(r.to_string())).await;
+                let _ = ws.next().await;
             }
+            let _ = ws.close(None).await;
         }
     });
-    let t = Instant::now();
-    let e = fails(Client::connect(WebSocket::new(format!("ws://{ws}/ws")))).await;
-    eprintln!("WebSocket closed: failed after {:?}: {e}", t.elapsed());
-    assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
+    let client = Client::connect(WebSocket::new(format!("ws://{ws}/ws")))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    for _ in 0..2 {
+        let t = Instant::now();
+        let e = fails(client.list_tools()).await;
+        eprintln!(
+            "WebSocket closed: a later call failed after {:?}: {e}",
+            t.elapsed()
+        );
+        assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
+        assert!(t.elapsed() < Duration::from_secs(1));
+    }
 }
 
 /// Case 4: a 2xx answer in HTML, and an answer with both `result` and `error`.
