@@ -13,9 +13,11 @@ use fastmcp_protocol::{
 use serde::Serialize;
 
 use crate::connection::Wire;
+use crate::deadline::Timeouts;
 use crate::handler::ClientHandler;
 use crate::handles::{ChildProcess, HttpHandle};
 use crate::options::{ClientBuilder, Mode};
+use crate::server_requests::ServerRequests;
 use crate::tool_output::OutputShapes;
 use crate::transport::{Opened, Transport};
 
@@ -33,7 +35,7 @@ pub(crate) struct Inner {
     pub(crate) capabilities: ClientCapabilities,
     pub(crate) mode: std::sync::RwLock<Mode>,
     pub(crate) handler: Arc<dyn ClientHandler>,
-    pub(crate) timeout: Option<Duration>,
+    pub(crate) timeouts: Timeouts,
     pub(crate) max_rounds: usize,
     pub(crate) log_level: Option<LoggingLevel>,
     pub(crate) server: std::sync::RwLock<ServerInfo>,
@@ -91,7 +93,12 @@ impl Client {
             .capabilities
             .clone()
             .unwrap_or_else(|| b.handler.capabilities());
-        let wire = Wire::start(opened.channel, b.handler.clone());
+        let requests = ServerRequests::new(
+            b.handler.clone(),
+            capabilities.clone(),
+            b.max_server_requests,
+        );
+        let wire = Wire::start(opened.channel, requests);
         let client = Client {
             inner: Arc::new(Inner {
                 wire,
@@ -99,7 +106,7 @@ impl Client {
                 capabilities,
                 mode: std::sync::RwLock::new(b.mode),
                 handler: b.handler,
-                timeout: b.timeout,
+                timeouts: b.timeouts,
                 max_rounds: b.max_rounds,
                 log_level: b.log_level,
                 server: std::sync::RwLock::new(ServerInfo::default()),

@@ -1,4 +1,5 @@
-//! The client's side of a connection: correlates responses and answers server requests.
+//! The client's side of a connection: correlates responses with requests, and fails every
+//! request at once when the transport has ended.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -6,48 +7,76 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
 use fastmcp_core::Error;
-use fastmcp_protocol::jsonrpc::{to_raw, ErrorResponse, Notification, Request, Response};
-use fastmcp_protocol::{ErrorObject, Message, ProgressNotificationParams, RequestId};
+use fastmcp_protocol::jsonrpc::{to_raw, Notification, Request};
+use fastmcp_protocol::{Message, ProgressNotificationParams, RequestId};
 use fastmcp_transport::{Channel, Outbound};
 use serde_json::value::RawValue;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, Notify};
 
-use crate::handler::ClientHandler;
+use crate::inbound::read_loop;
+use crate::server_requests::ServerRequests;
 
-type Reply = Result<Box<RawValue>, ErrorObject>;
+type Reply = Result<Box<RawValue>, Error>;
 
 /// A per-call progress callback.
 pub(crate) type ProgressFn = Arc<dyn Fn(ProgressNotificationParams) + Send + Sync>;
 
+/// The error of a request made after the transport ended, or in flight when it did.
+pub(crate) fn transport_ended() -> Error {
+    Error::transport("transport closed: the connection to the server has ended")
+}
+
 pub(crate) struct Wire {
     out: std::sync::RwLock<Option<Outbound>>,
-    pending: Mutex<HashMap<RequestId, oneshot::Sender<Reply>>>,
+    /// The requests waiting for an answer; `None` once the transport has ended.
+    pending: Mutex<Option<HashMap<RequestId, oneshot::Sender<Reply>>>>,
     next_id: AtomicI64,
     /// Progress callbacks of calls in flight, by progress token.
     progress: Mutex<HashMap<RequestId, ProgressFn>>,
+    /// Woken by each progress notification of a token, for the requests' timeouts.
+    progress_ticks: Mutex<HashMap<RequestId, Arc<Notify>>>,
 }
 
 impl Wire {
-    pub(crate) fn start(ch: Channel, handler: Arc<dyn ClientHandler>) -> Arc<Wire> {
+    pub(crate) fn start(ch: Channel, requests: Arc<ServerRequests>) -> Arc<Wire> {
         let wire = Arc::new(Wire {
             out: std::sync::RwLock::new(Some(ch.outbound)),
-            pending: Mutex::new(HashMap::new()),
+            pending: Mutex::new(Some(HashMap::new())),
             next_id: AtomicI64::new(1),
             progress: Mutex::new(HashMap::new()),
+            progress_ticks: Mutex::new(HashMap::new()),
         });
-        tokio::spawn(read_loop(wire.clone(), ch.inbound, handler));
+        tokio::spawn(read_loop(wire.clone(), ch.inbound, requests));
         wire
     }
 
     /// Route progress notifications with `token` to `f` until the guard is dropped.
     pub(crate) fn on_progress(self: &Arc<Self>, token: RequestId, f: ProgressFn) -> ProgressGuard {
-        self.progress
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(token.clone(), f);
+        lock(&self.progress).insert(token.clone(), f);
         ProgressGuard {
             wire: self.clone(),
             token,
+        }
+    }
+
+    pub(crate) fn progress_callback(&self, token: &RequestId) -> Option<ProgressFn> {
+        lock(&self.progress).get(token).cloned()
+    }
+
+    /// Wakes on every progress notification with `token`, until the guard is dropped.
+    pub(crate) fn progress_ticks(self: &Arc<Self>, token: RequestId) -> (Arc<Notify>, TickGuard) {
+        let n = Arc::new(Notify::new());
+        lock(&self.progress_ticks).insert(token.clone(), n.clone());
+        let guard = TickGuard {
+            wire: self.clone(),
+            token,
+        };
+        (n, guard)
+    }
+
+    pub(crate) fn progress_seen(&self, token: &RequestId) {
+        if let Some(n) = lock(&self.progress_ticks).get(token) {
+            n.notify_one();
         }
     }
 
@@ -70,6 +99,23 @@ impl Wire {
             .take();
     }
 
+    /// The transport ended (its inbound side closed): every request waiting for an answer
+    /// fails, and so does every later one, at once.
+    pub(crate) fn transport_ended(&self) {
+        let waiting = lock(&self.pending).take().unwrap_or_default();
+        for (_, tx) in waiting {
+            let _ = tx.send(Err(transport_ended()));
+        }
+        self.close();
+    }
+
+    pub(crate) fn reply(&self, id: RequestId, r: Reply) {
+        let tx = lock(&self.pending).as_mut().and_then(|p| p.remove(&id));
+        if let Some(tx) = tx {
+            let _ = tx.send(r);
+        }
+    }
+
     pub(crate) fn next_id(&self) -> RequestId {
         RequestId::Number(self.next_id.fetch_add(1, Ordering::Relaxed))
     }
@@ -83,9 +129,9 @@ impl Wire {
         params: Box<RawValue>,
     ) -> Result<Box<RawValue>, Error> {
         let (tx, rx) = oneshot::channel();
-        self.pending
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        lock(&self.pending)
+            .as_mut()
+            .ok_or_else(transport_ended)?
             .insert(id.clone(), tx);
         let guard = CancelOnDrop {
             wire: self,
@@ -99,11 +145,7 @@ impl Wire {
         self.send(m).await?;
         let reply = rx.await;
         std::mem::forget(guard);
-        match reply {
-            Ok(Ok(r)) => Ok(r),
-            Ok(Err(e)) => Err(Error::from_error_object(e)),
-            Err(_) => Err(Error::transport("connection closed")),
-        }
+        reply.unwrap_or_else(|_| Err(transport_ended()))
     }
 
     pub(crate) async fn notify(&self, method: &str, params: Box<RawValue>) -> Result<(), Error> {
@@ -114,14 +156,16 @@ impl Wire {
         .await
     }
 
-    async fn send(&self, m: Message) -> Result<(), Error> {
-        let out = self
-            .outbound()
-            .ok_or_else(|| Error::transport("connection closed"))?;
+    pub(crate) async fn send(&self, m: Message) -> Result<(), Error> {
+        let out = self.outbound().ok_or_else(transport_ended)?;
         out.send(Bytes::from(m.to_json()))
             .await
-            .map_err(|_| Error::transport("connection closed"))
+            .map_err(|_| transport_ended())
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 struct CancelOnDrop<'a> {
@@ -132,14 +176,11 @@ struct CancelOnDrop<'a> {
 impl Drop for CancelOnDrop<'_> {
     fn drop(&mut self) {
         let Some(id) = self.id.take() else { return };
-        if self
-            .wire
-            .pending
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&id)
-            .is_some()
-        {
+        let removed = lock(&self.wire.pending)
+            .as_mut()
+            .and_then(|p| p.remove(&id))
+            .is_some();
+        if removed {
             let n = Message::Notification(Notification {
                 method: "notifications/cancelled".into(),
                 params: Some(to_raw(
@@ -153,114 +194,6 @@ impl Drop for CancelOnDrop<'_> {
     }
 }
 
-async fn read_loop(
-    wire: Arc<Wire>,
-    mut inbound: tokio::sync::mpsc::Receiver<fastmcp_transport::Inbound>,
-    handler: Arc<dyn ClientHandler>,
-) {
-    while let Some(frame) = inbound.recv().await {
-        let Ok(bytes) = frame else { continue };
-        let msgs: Vec<Message> = if Message::is_batch(&bytes) {
-            serde_json::from_slice::<Vec<Box<RawValue>>>(&bytes)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|m| Message::parse(m.get().as_bytes()).ok())
-                .collect()
-        } else {
-            Message::parse(&bytes).into_iter().collect()
-        };
-        for m in msgs {
-            match m {
-                Message::Response(r) => reply(&wire, r.id, Ok(r.result)),
-                Message::Error(e) => {
-                    if let Some(id) = e.id {
-                        reply(&wire, id, Err(e.error));
-                    }
-                }
-                Message::Notification(n) => notification(&wire, &*handler, n),
-                Message::Request(r) => {
-                    let (w, h) = (wire.clone(), handler.clone());
-                    tokio::spawn(async move {
-                        let id = r.id.clone();
-                        let m = match answer(&*h, &r.method, r.params.as_deref()).await {
-                            Ok(result) => Message::Response(Response { id, result }),
-                            Err(e) => Message::Error(ErrorResponse {
-                                id: Some(id),
-                                error: e.to_error_object(),
-                            }),
-                        };
-                        let _ = w.send(m).await;
-                    });
-                }
-            }
-        }
-    }
-    wire.pending
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clear();
-}
-
-fn reply(wire: &Wire, id: RequestId, r: Reply) {
-    if let Some(tx) = wire
-        .pending
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .remove(&id)
-    {
-        let _ = tx.send(r);
-    }
-}
-
-fn notification(wire: &Wire, h: &dyn ClientHandler, n: Notification) {
-    let p = n.params.as_deref();
-    match n.method.as_str() {
-        "notifications/progress" => {
-            if let Some(Ok(v)) =
-                p.map(|p| serde_json::from_str::<ProgressNotificationParams>(p.get()))
-            {
-                let per_call = wire
-                    .progress
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .get(&v.progress_token)
-                    .cloned();
-                match per_call {
-                    Some(f) => f(v),
-                    None => h.on_progress(v),
-                }
-            }
-        }
-        "notifications/message" => {
-            if let Some(Ok(v)) = p.map(|p| serde_json::from_str(p.get())) {
-                h.on_log(v);
-            }
-        }
-        other => h.on_notification(other, p),
-    }
-}
-
-/// Run a server-to-client request through the handler (also used for MRTR rounds).
-pub(crate) async fn answer(
-    h: &dyn ClientHandler,
-    method: &str,
-    params: Option<&RawValue>,
-) -> Result<Box<RawValue>, Error> {
-    let text = params.map_or("{}", RawValue::get);
-    let bad = |e: serde_json::Error| Error::invalid_params(e.to_string());
-    match method {
-        "elicitation/create" => Ok(to_raw(
-            &h.elicit(serde_json::from_str(text).map_err(bad)?).await?,
-        )),
-        "sampling/createMessage" => Ok(to_raw(
-            &h.sample(serde_json::from_str(text).map_err(bad)?).await?,
-        )),
-        "roots/list" => Ok(to_raw(&h.list_roots().await?)),
-        "ping" => Ok(to_raw(&serde_json::json!({}))),
-        other => Err(Error::method_not_found(other)),
-    }
-}
-
 /// Unregisters a per-call progress callback.
 pub(crate) struct ProgressGuard {
     wire: Arc<Wire>,
@@ -269,10 +202,18 @@ pub(crate) struct ProgressGuard {
 
 impl Drop for ProgressGuard {
     fn drop(&mut self) {
-        self.wire
-            .progress
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&self.token);
+        lock(&self.wire.progress).remove(&self.token);
+    }
+}
+
+/// Stops waking a request's timeout on progress.
+pub(crate) struct TickGuard {
+    wire: Arc<Wire>,
+    token: RequestId,
+}
+
+impl Drop for TickGuard {
+    fn drop(&mut self) {
+        lock(&self.wire.progress_ticks).remove(&self.token);
     }
 }

@@ -10,7 +10,8 @@ use serde_json::value::RawValue;
 
 /// Answers the server's requests (sampling, elicitation, roots) and receives its
 /// notifications. Every method has a default: elicitation is declined, sampling and roots
-/// are refused, notifications are ignored.
+/// are refused, notifications are ignored. A request for a capability the client did not
+/// declare never reaches the handler: it is refused with "method not found" (-32601).
 ///
 /// A handler declares what it supports in [`ClientHandler::capabilities`] (nothing by
 /// default): override it with every callback you implement, so the server neither asks

@@ -89,16 +89,26 @@ impl Client {
         // Straight to the wire: `request` re-initializes on expired sessions, and this is
         // what it calls to do so.
         let raw = self
-            .round("initialize", &params, self.inner.timeout)
+            .round("initialize", &params, self.inner.timeouts.idle)
             .await?;
         let r: InitializeResult = serde_json::from_str(raw.get())
             .map_err(|e| Error::internal(format!("bad initialize result: {e}")))?;
-        let version = r.protocol_version.parse::<ProtocolVersion>().map_err(|_| {
-            Error::new(
-                ErrorKind::UnsupportedVersion,
-                format!("server chose unsupported version {}", r.protocol_version),
-            )
-        })?;
+        let version = match r.protocol_version.parse::<ProtocolVersion>() {
+            Ok(v) if v.era() == Era::Handshake => v,
+            _ => {
+                // The spec: a client that does not support the version SHOULD disconnect.
+                self.inner.wire.close();
+                return Err(Error::new(
+                    ErrorKind::UnsupportedVersion,
+                    format!(
+                        "the server chose protocol version {:?}, which this client does not \
+                         speak in a handshake (it asked for {v}); disconnected",
+                        r.protocol_version
+                    ),
+                )
+                .with_data(json!({ "requested": v.as_str(), "chosen": r.protocol_version })));
+            }
+        };
         self.set_server(Some(r.server_info), r.capabilities, r.instructions);
         self.inner
             .server

@@ -7,7 +7,9 @@ use fastmcp_core::Error;
 use fastmcp_protocol::{ClientCapabilities, Implementation, LoggingLevel, ProtocolVersion};
 
 use crate::client::Client;
+use crate::deadline::Timeouts;
 use crate::handler::{ClientHandler, NoHandler};
+use crate::server_requests::DEFAULT_MAX_SERVER_REQUESTS;
 use crate::transport::Transport;
 
 /// How the client speaks to the server.
@@ -49,7 +51,8 @@ pub struct ClientBuilder {
     pub(crate) mode: Mode,
     pub(crate) handler: Arc<dyn ClientHandler>,
     pub(crate) capabilities: Option<ClientCapabilities>,
-    pub(crate) timeout: Option<Duration>,
+    pub(crate) timeouts: Timeouts,
+    pub(crate) max_server_requests: usize,
     pub(crate) max_rounds: usize,
     pub(crate) log_level: Option<LoggingLevel>,
     pub(crate) discover: bool,
@@ -62,7 +65,8 @@ impl Default for ClientBuilder {
             mode: Mode::default(),
             handler: Arc::new(NoHandler),
             capabilities: None,
-            timeout: None,
+            timeouts: Timeouts::default(),
+            max_server_requests: DEFAULT_MAX_SERVER_REQUESTS,
             max_rounds: 8,
             log_level: None,
             discover: false,
@@ -97,9 +101,60 @@ impl ClientBuilder {
         self
     }
 
-    /// Default timeout of every request.
+    /// The timeout of every request (default [`DEFAULT_REQUEST_TIMEOUT`], 60 s): a request
+    /// without an answer for this long fails with [`ErrorKind::Timeout`] and the server is
+    /// sent `notifications/cancelled`. With [`ClientBuilder::reset_timeout_on_progress`]
+    /// (on by default) each progress notification of the request starts it again.
+    ///
+    /// [`DEFAULT_REQUEST_TIMEOUT`]: crate::DEFAULT_REQUEST_TIMEOUT
+    /// [`ErrorKind::Timeout`]: fastmcp_core::ErrorKind::Timeout
     pub fn timeout(mut self, t: Duration) -> Self {
-        self.timeout = Some(t);
+        self.timeouts.idle = Some(t);
+        self
+    }
+
+    /// No timeout: a request waits for its answer as long as the connection lasts (a
+    /// [`ClientBuilder::max_total_timeout`] still applies).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let b = fastmcp_client::Client::builder()
+    ///     .no_timeout()
+    ///     .max_total_timeout(Duration::from_secs(3600));
+    /// # drop(b);
+    /// ```
+    pub fn no_timeout(mut self) -> Self {
+        self.timeouts.idle = None;
+        self
+    }
+
+    /// Whether a progress notification of a request (one sent with a progress token, e.g.
+    /// by [`Client::call_tool_with_progress`]) starts its timeout again (default on), like
+    /// the TypeScript SDK's `resetTimeoutOnProgress`.
+    pub fn reset_timeout_on_progress(mut self, on: bool) -> Self {
+        self.timeouts.reset_on_progress = on;
+        self
+    }
+
+    /// The longest any request may take, however much progress it reports (default none),
+    /// like the TypeScript SDK's `maxTotalTimeout`. Past it the request fails with
+    /// [`ErrorKind::Timeout`](fastmcp_core::ErrorKind::Timeout).
+    pub fn max_total_timeout(mut self, t: Duration) -> Self {
+        self.timeouts.max_total = Some(t);
+        self
+    }
+
+    /// The most server-to-client requests (sampling, elicitation, roots, ping) answered at
+    /// once (default [`DEFAULT_MAX_SERVER_REQUESTS`], 64; at least 1). Past it a server
+    /// request is answered at once with a JSON-RPC error (code -32603, message "client
+    /// busy: ...", `data.maxServerRequests`), and the next inbound message is read only
+    /// once that answer is queued: a server that floods the client without reading its
+    /// answers is slowed to the pace of its own reading, and the client's memory stays
+    /// bounded.
+    ///
+    /// [`DEFAULT_MAX_SERVER_REQUESTS`]: crate::DEFAULT_MAX_SERVER_REQUESTS
+    pub fn max_server_requests(mut self, n: usize) -> Self {
+        self.max_server_requests = n;
         self
     }
 

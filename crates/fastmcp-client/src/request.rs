@@ -6,14 +6,16 @@ use std::time::Duration;
 
 use fastmcp_core::Error;
 use fastmcp_protocol::jsonrpc::to_raw;
+use fastmcp_protocol::RequestId;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{json, Map, Value};
 
 use crate::client::Client;
-use crate::connection::answer;
+use crate::deadline::{within, Timeouts};
 use crate::handshake::PROTOCOL_VERSION_KEY;
+use crate::server_requests::answer;
 
 impl Client {
     /// Send any request and decode its result. In the stateless era `_meta` is added and
@@ -24,12 +26,14 @@ impl Client {
         params: impl Serialize,
     ) -> Result<T, Error> {
         let v = self
-            .request_value(method, params, self.inner.timeout)
+            .request_value(method, params, self.inner.timeouts.idle)
             .await?;
         serde_json::from_value(v).map_err(|e| Error::internal(format!("bad {method} result: {e}")))
     }
 
-    /// Like [`Client::request`], returning the raw JSON result, with a timeout.
+    /// Like [`Client::request`], returning the raw JSON result, with this timeout instead
+    /// of the client's (`None`: none). Progress notifications of the request extend it as
+    /// set with [`ClientBuilder::reset_timeout_on_progress`](crate::ClientBuilder::reset_timeout_on_progress).
     pub async fn request_value(
         &self,
         method: &str,
@@ -86,7 +90,7 @@ impl Client {
             for (k, r) in reqs {
                 let m = r["method"].as_str().unwrap_or_default();
                 let p = to_raw(r.get("params").unwrap_or(&json!({})));
-                let a = answer(&*self.inner.handler, m, Some(&p)).await?;
+                let a = answer(&*self.inner.handler, &self.inner.capabilities, m, Some(&p)).await?;
                 responses.insert(
                     k.clone(),
                     serde_json::from_str(a.get()).unwrap_or(Value::Null),
@@ -112,13 +116,17 @@ impl Client {
         params: &Value,
         timeout: Option<Duration>,
     ) -> Result<Box<RawValue>, Error> {
-        let id = self.inner.wire.next_id();
-        let fut = self.inner.wire.request(id, method, to_raw(params));
-        match timeout {
-            Some(t) => tokio::time::timeout(t, fut)
-                .await
-                .map_err(|_| Error::timeout())?,
-            None => fut.await,
-        }
+        let wire = &self.inner.wire;
+        let id = wire.next_id();
+        let token = params
+            .pointer("/_meta/progressToken")
+            .and_then(|t| serde_json::from_value::<RequestId>(t.clone()).ok());
+        let ticks = token.map(|t| wire.progress_ticks(t));
+        let t = Timeouts {
+            idle: timeout,
+            ..self.inner.timeouts
+        };
+        let fut = wire.request(id, method, to_raw(params));
+        within(t, ticks.as_ref().map(|(n, _)| &**n), fut).await
     }
 }

@@ -1,16 +1,17 @@
 //! The child-process transport (client side): spawn a server and speak to it over its
 //! stdin and stdout.
 
+mod stderr;
 mod terminate;
 
-use std::collections::VecDeque;
+pub use stderr::DEFAULT_STDERR_LINE_LIMIT;
+
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::PoisonError;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 
 use crate::channel::Channel;
@@ -19,8 +20,9 @@ use crate::lines::{line_channel, LineOptions};
 /// What to do with the child's stderr.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum StderrMode {
-    /// Keep the last lines in memory (readable with [`ChildProcess::stderr_lines`]) and log
-    /// them at debug level. The pipe is always drained, so the child never blocks on it.
+    /// Keep the last 1000 lines in memory (readable with [`ChildProcess::stderr_lines`]),
+    /// each cut at [`ChildTransport::stderr_line_limit`], and log them at debug level. The
+    /// pipe is always drained, so the child never blocks on it.
     #[default]
     Capture,
     /// Let the child write to this process's stderr.
@@ -46,6 +48,7 @@ pub struct ChildTransport {
     stderr: StderrMode,
     grace: Duration,
     opts: LineOptions,
+    stderr_line_limit: usize,
 }
 
 impl ChildTransport {
@@ -59,6 +62,7 @@ impl ChildTransport {
             stderr: StderrMode::default(),
             grace: Duration::from_secs(2),
             opts: LineOptions::default(),
+            stderr_line_limit: DEFAULT_STDERR_LINE_LIMIT,
         }
     }
 
@@ -89,6 +93,21 @@ impl ChildTransport {
     /// What to do with stderr.
     pub fn stderr(mut self, mode: StderrMode) -> Self {
         self.stderr = mode;
+        self
+    }
+
+    /// The longest stderr line kept with [`StderrMode::Capture`], in bytes (default
+    /// [`DEFAULT_STDERR_LINE_LIMIT`], 4 KiB): a longer line keeps its first `n` bytes
+    /// followed by ` [... truncated, N bytes in all]`, the rest is read and discarded.
+    /// With the last 1000 lines kept, the capture holds at most about 1000 × `n` bytes.
+    ///
+    /// ```
+    /// use fastmcp_transport::ChildTransport;
+    /// let t = ChildTransport::new("my-server").stderr_line_limit(16 * 1024);
+    /// # drop(t);
+    /// ```
+    pub fn stderr_line_limit(mut self, n: usize) -> Self {
+        self.stderr_line_limit = n;
         self
     }
 
@@ -124,20 +143,9 @@ impl ChildTransport {
         let mut child = cmd.spawn()?;
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
-        let lines = Arc::new(Mutex::new(VecDeque::new()));
+        let lines = stderr::Lines::default();
         if let Some(err) = child.stderr.take() {
-            let lines = lines.clone();
-            tokio::spawn(async move {
-                let mut r = BufReader::new(err).lines();
-                while let Ok(Some(l)) = r.next_line().await {
-                    tracing::debug!(target: "fastmcp::child", "{l}");
-                    let mut q = lines.lock().unwrap_or_else(PoisonError::into_inner);
-                    if q.len() == 1000 {
-                        q.pop_front();
-                    }
-                    q.push_back(l);
-                }
-            });
+            tokio::spawn(stderr::capture(err, lines.clone(), self.stderr_line_limit));
         }
         let channel = line_channel(stdout, stdin, self.opts);
         Ok((
@@ -157,7 +165,7 @@ impl ChildTransport {
 #[derive(Debug)]
 pub struct ChildProcess {
     child: Child,
-    stderr: Arc<Mutex<VecDeque<String>>>,
+    stderr: stderr::Lines,
     grace: Duration,
 }
 

@@ -69,13 +69,39 @@ pub(crate) fn header_map(pairs: &[(String, String)]) -> Result<HeaderMap, Connec
     Ok(m)
 }
 
-/// A reqwest client with `TCP_NODELAY`.
+/// A reqwest client with `TCP_NODELAY` that follows redirects only within the origin of
+/// the first URL (at most 10): a redirect to another origin fails the request with an
+/// error naming the `Location`, so the session id and the custom headers (credentials)
+/// are never sent there.
 pub(crate) fn default_client() -> Result<reqwest::Client, ConnectError> {
     reqwest::Client::builder()
         .tcp_nodelay(true)
         .connect_timeout(std::time::Duration::from_secs(30))
+        .redirect(same_origin_redirects())
         .build()
         .map_err(|e| ConnectError::with_source("cannot build the HTTP client", e))
+}
+
+/// Follow a redirect only to the origin of the first URL, at most 10 in a row.
+pub(crate) fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(reqwest::Url::origin);
+        let next = attempt.url().clone();
+        if first.as_ref() != Some(&next.origin()) {
+            let from = attempt
+                .previous()
+                .first()
+                .map_or_else(String::new, |u| u.to_string());
+            attempt.error(format!(
+                "refused a redirect to another origin (Location: {next}, from {from}): the \
+                 session id and custom headers are not sent there"
+            ))
+        } else if attempt.previous().len() > 10 {
+            attempt.error(format!("too many redirects (the last to {next})"))
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// The normalized text of a JSON-RPC id (the key of in-flight requests).

@@ -31,7 +31,7 @@ pub mod ws_client;
 
 pub use channel::{Channel, FrameError, Inbound, Outbound};
 #[cfg(feature = "child-process")]
-pub use child::{ChildProcess, ChildTransport, StderrMode};
+pub use child::{ChildProcess, ChildTransport, StderrMode, DEFAULT_STDERR_LINE_LIMIT};
 pub use lines::{
     line_channel, line_channel_with_writer, LineOptions, LineReader, DEFAULT_MAX_MESSAGE_SIZE,
 };

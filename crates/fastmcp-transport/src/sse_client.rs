@@ -62,7 +62,9 @@ impl LegacySse {
     }
 
     /// Use this HTTP client. By default each transport has one of its own, with
-    /// `TCP_NODELAY`.
+    /// `TCP_NODELAY`, that follows redirects only within the origin of the first URL (a
+    /// redirect elsewhere fails with an error naming its `Location`). A client given here
+    /// keeps its own redirect policy.
     pub fn client(mut self, client: reqwest::Client) -> Self {
         self.client = Some(client);
         self

@@ -16,8 +16,8 @@ use super::state::{Conn, FlightGuard};
 use super::streams::is_sse;
 use crate::channel::FrameError;
 use crate::http_common::{
-    describe, http_error, media_type, patch_null_id, read_body, session_expired, transport_failure,
-    BodyError, Outgoing,
+    describe, http_error, media_type, patch_null_id, read_body, response_id, session_expired,
+    transport_failure, BodyError, Outgoing,
 };
 
 impl Conn {
@@ -159,7 +159,9 @@ impl Conn {
             return;
         }
         if method == "initialize" {
-            self.new_session(&resp);
+            if let Err(what) = self.new_session(&resp) {
+                return self.deliver(transport_failure(&id, &what)).await;
+            }
         }
         if matches!(status, StatusCode::ACCEPTED | StatusCode::NO_CONTENT) {
             return; // the answer comes on the GET stream
@@ -168,40 +170,73 @@ impl Conn {
             self.request_stream(resp, &id, &method, stateless).await;
             return;
         }
+        self.json_answer(resp, &id, &method).await;
+    }
+
+    /// Deliver the JSON body answering request `id`; a body that is not JSON (by its
+    /// `Content-Type`), is empty, too large, or is not the response to `id` (nor a batch)
+    /// fails the request.
+    async fn json_answer(&self, resp: Response, id: &str, method: &str) {
+        let status = resp.status();
+        let media = media_type(resp.headers());
+        if !is_json(&media) {
+            let what = format!(
+                "HTTP {status} with Content-Type {media:?}: the answer to a request must be \
+                 application/json or text/event-stream"
+            );
+            return self.deliver(transport_failure(id, &what)).await;
+        }
         match read_body(resp, self.max).await {
             Ok(b) if b.iter().all(u8::is_ascii_whitespace) => {
                 self.deliver(transport_failure(
-                    &id,
+                    id,
                     &format!("HTTP {status} with an empty body"),
                 ))
                 .await
             }
             Ok(b) => {
-                let b = patch_null_id(b, &id);
-                self.observe(&method, &b);
+                let b = patch_null_id(b, id);
+                let answered = response_id(&b).as_deref() == Some(id)
+                    || b.trim_ascii_start().starts_with(b"[");
+                self.observe(method, &b);
                 self.deliver(b).await;
+                if !answered {
+                    let what = format!(
+                        "HTTP {status}: the JSON body is not the JSON-RPC response to request {id}"
+                    );
+                    self.deliver(transport_failure(id, &what)).await;
+                }
             }
             Err(BodyError::TooLarge) => {
                 self.deliver_frame(Err(FrameError::TooLarge { limit: self.max }))
                     .await;
                 let what = format!("the response is larger than {} bytes", self.max);
-                self.deliver(transport_failure(&id, &what)).await;
+                self.deliver(transport_failure(id, &what)).await;
             }
             Err(BodyError::Io(e)) => {
                 let what = format!("reading the response failed: {}", describe(&e));
-                self.deliver(transport_failure(&id, &what)).await;
+                self.deliver(transport_failure(id, &what)).await;
             }
         }
     }
 
     /// Remember the session of a successful `initialize` response (none when the server
-    /// keeps no sessions), ending a previous one.
-    pub(super) fn new_session(self: &Arc<Self>, resp: &Response) {
-        let sid = resp
-            .headers()
-            .get(SESSION_ID)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
+    /// keeps no sessions), ending a previous one. A session id with bytes outside visible
+    /// ASCII (0x21 to 0x7E) could not be sent back: the handshake fails instead.
+    pub(super) fn new_session(self: &Arc<Self>, resp: &Response) -> Result<(), String> {
+        let sid = match resp.headers().get(SESSION_ID) {
+            None => None,
+            Some(v) if !v.is_empty() && v.as_bytes().iter().all(|b| (0x21..=0x7e).contains(b)) => {
+                Some(String::from_utf8_lossy(v.as_bytes()).into_owned())
+            }
+            Some(v) => {
+                return Err(format!(
+                    "the server's Mcp-Session-Id ({:?}) has bytes outside visible ASCII \
+                     (0x21 to 0x7E); it cannot be sent back, so the session cannot be used",
+                    String::from_utf8_lossy(&v.as_bytes()[..v.len().min(64)])
+                ))
+            }
+        };
         let (old, version) = {
             let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
             st.expired = false;
@@ -212,5 +247,11 @@ impl Conn {
             let conn = self.clone();
             tokio::spawn(async move { conn.delete(&old, version.as_deref()).await });
         }
+        Ok(())
     }
+}
+
+/// Whether a media type is JSON (`application/json`, or any `+json` type).
+fn is_json(media: &str) -> bool {
+    media == "application/json" || media.ends_with("+json")
 }

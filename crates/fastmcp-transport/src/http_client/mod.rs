@@ -18,7 +18,11 @@
 //! Failures never leave a request hanging: an HTTP error with a JSON-RPC body is
 //! delivered as the request's answer (its id filled in when the server left it out), and
 //! any other failure is delivered as a made-up error response with code
-//! [`TRANSPORT_ERROR`]. A 404 on a request of a session means the session expired: its
+//! [`TRANSPORT_ERROR`]: among them a 2xx answer that is neither JSON nor an event stream
+//! (e.g. `text/html`), a JSON body that is not the request's response, an `initialize`
+//! whose `Mcp-Session-Id` has bytes outside visible ASCII (0x21 to 0x7E), and a redirect
+//! to another origin (the default HTTP client follows redirects only within the
+//! endpoint's origin, so the session id and custom headers never leave it). A 404 on a request of a session means the session expired: its
 //! error carries `"data": {"sessionExpired": true}`, the session is forgotten, and until a
 //! new `initialize` succeeds every request fails the same way at once.
 //!
@@ -92,7 +96,11 @@ impl StreamableHttp {
     }
 
     /// Use this HTTP client (to share its connection pool, or for TLS and proxy settings).
-    /// By default each transport has a client of its own, with `TCP_NODELAY`.
+    /// By default each transport has a client of its own, with `TCP_NODELAY`, that follows
+    /// redirects only within the endpoint's origin: a redirect elsewhere fails the request
+    /// with an error naming its `Location`, so neither the session id nor the custom
+    /// headers leave the origin. A client given here keeps its own redirect policy
+    /// (reqwest's default follows up to 10 redirects anywhere).
     pub fn client(mut self, client: reqwest::Client) -> Self {
         self.client = Some(client);
         self
