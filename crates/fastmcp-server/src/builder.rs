@@ -164,6 +164,29 @@ impl Server {
         self
     }
 
+    /// The most messages in one JSON-RPC batch (protocol 2025-03-26; default 100). A
+    /// longer batch is answered with one error (-32600, id `null`) and none of it runs.
+    ///
+    /// ```
+    /// let server = fastmcp_server::Server::new("demo", "1.0").max_batch_len(20);
+    /// ```
+    pub fn max_batch_len(mut self, n: usize) -> Self {
+        self.config.max_batch_len = n;
+        self
+    }
+
+    /// The largest answer to one JSON-RPC batch (default 16 MiB). When a batch's answers
+    /// outgrow it they are dropped and the batch is answered with one error (-32603,
+    /// id `null`).
+    ///
+    /// ```
+    /// let server = fastmcp_server::Server::new("demo", "1.0").max_batch_response_bytes(1 << 20);
+    /// ```
+    pub fn max_batch_response_bytes(mut self, n: usize) -> Self {
+        self.config.max_batch_response_bytes = n;
+        self
+    }
+
     /// Largest message accepted on stdio.
     pub fn max_message_size(mut self, bytes: usize) -> Self {
         self.config.max_message_size = bytes;

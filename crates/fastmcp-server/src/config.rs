@@ -42,6 +42,10 @@ pub struct ServerConfig {
     pub task_ttl: Option<Duration>,
     /// The polling interval suggested to clients (`pollIntervalMs`).
     pub task_poll_interval: Duration,
+    /// The most messages in one JSON-RPC batch (2025-03-26); a longer one is refused.
+    pub max_batch_len: usize,
+    /// The largest answer to one batch; past it the batch is answered with one error.
+    pub max_batch_response_bytes: usize,
 }
 
 impl ServerConfig {
@@ -63,6 +67,8 @@ impl ServerConfig {
             max_message_size: fastmcp_transport::DEFAULT_MAX_MESSAGE_SIZE,
             task_ttl: Some(Duration::from_secs(3600)),
             task_poll_interval: Duration::from_secs(1),
+            max_batch_len: 100,
+            max_batch_response_bytes: 4 * fastmcp_transport::DEFAULT_MAX_MESSAGE_SIZE,
         }
     }
 

@@ -68,7 +68,7 @@ pub(crate) struct Plan {
     pub(crate) status: fn(&[u8]) -> StatusCode,
     /// Extra headers.
     pub(crate) headers: Vec<(header::HeaderName, HeaderValue)>,
-    /// Server shutdown ends open streams.
+    /// Ends the stream early: the end of the shutdown grace.
     pub(crate) shutdown: CancellationToken,
 }
 

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::task::Poll;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, Version};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use fastmcp_core::{CancelReason, Session};
@@ -16,8 +16,9 @@ use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 
 use super::events::{parse_event_id, SseStream};
-use super::guard::{check_get, check_origin_and_host, check_post, json_bytes, rpc_error};
+use super::guard::{check_get, check_length, check_post, json_bytes, read_body, rpc_error};
 use super::headers;
+use super::host::check_origin_and_host;
 use super::reply::{
     json_answer, respond, sse_events, sse_response, CancelOnDrop, Out, Plan, ReqSink,
 };
@@ -109,22 +110,18 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
     // The request taken whole: a `HeaderMap` extractor would copy the headers.
     let (parts, body) = req.into_parts();
     let headers = parts.headers;
-    if let Err(r) = check_origin_and_host(&headers, &st.opts) {
+    if let Err(r) = check_origin_and_host(&headers, parts.version, &parts.uri, &st.opts) {
         return r;
     }
     if let Err(r) = check_post(&headers) {
         return r;
     }
-    let bytes = match axum::body::to_bytes(body, st.opts.max_body).await {
+    if let Err(r) = check_length(&headers, st.opts.max_body) {
+        return r;
+    }
+    let bytes = match read_body(body, st.opts.max_body).await {
         Ok(b) => b,
-        Err(_) => {
-            return rpc_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                None,
-                error_code::INVALID_REQUEST,
-                format!("Request body larger than {} bytes", st.opts.max_body),
-            )
-        }
+        Err(r) => return r,
     };
     if Message::is_batch(&bytes) {
         return batch(&st, &headers, bytes).await;
@@ -279,7 +276,7 @@ fn unresumable_plan(st: &HttpState) -> Plan {
         cancel_on_drop: false,
         status: ok_status,
         headers: vec![],
-        shutdown: st.shared.shutdown.clone(),
+        shutdown: st.drained.clone(),
     }
 }
 
@@ -431,8 +428,13 @@ impl Sink for StreamSink {
     }
 }
 
-pub(crate) async fn get(State(st): State<HttpState>, headers: HeaderMap) -> Response {
-    if let Err(r) = check_origin_and_host(&headers, &st.opts) {
+pub(crate) async fn get(
+    State(st): State<HttpState>,
+    version: Version,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = check_origin_and_host(&headers, version, &uri, &st.opts) {
         return r;
     }
     if header_str(&headers, VERSION_HEADER) == Some(ProtocolVersion::V2026_07_28.as_str())
@@ -474,8 +476,13 @@ pub(crate) async fn get(State(st): State<HttpState>, headers: HeaderMap) -> Resp
     )
 }
 
-pub(crate) async fn delete(State(st): State<HttpState>, headers: HeaderMap) -> Response {
-    if let Err(r) = check_origin_and_host(&headers, &st.opts) {
+pub(crate) async fn delete(
+    State(st): State<HttpState>,
+    version: Version,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = check_origin_and_host(&headers, version, &uri, &st.opts) {
         return r;
     }
     if header_str(&headers, VERSION_HEADER) == Some(ProtocolVersion::V2026_07_28.as_str())

@@ -15,7 +15,7 @@ use std::time::Duration;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri, Version};
 use axum::response::Response;
 use axum::routing::get;
 use bytes::Bytes;
@@ -26,7 +26,8 @@ use futures::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::guard::{check_origin_and_host, rpc_error};
+use super::guard::rpc_error;
+use super::host::check_origin_and_host;
 use super::options::HttpOptions;
 use crate::shared::Shared;
 
@@ -82,11 +83,13 @@ impl Drop for Slot {
 
 async fn upgrade(
     State(st): State<WsState>,
+    version: Version,
+    uri: Uri,
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     // Before the upgrade: a refused browser page never gets a socket.
-    if let Err(r) = check_origin_and_host(&headers, &st.opts) {
+    if let Err(r) = check_origin_and_host(&headers, version, &uri, &st.opts) {
         return r;
     }
     let ws = match ws {
@@ -217,6 +220,8 @@ async fn write_frames(
             }
         }
     };
+    // A close frame the reader asked for wins over the session's end, which it causes.
+    let frame = frame.or_else(|| close_rx.try_recv().ok());
     let frame = frame.unwrap_or_else(|| {
         if shutdown.is_cancelled() {
             close(close_code::AWAY, "server shutting down")
