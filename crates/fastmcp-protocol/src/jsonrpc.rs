@@ -459,6 +459,10 @@ mod tests {
             code(br#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#),
             error_code::INVALID_REQUEST
         );
+        assert_eq!(
+            code(br#"{"id":null,"jsonrpc":"2.0","method":"tools/list"}"#),
+            error_code::INVALID_REQUEST
+        );
         assert_eq!(code(b""), error_code::PARSE_ERROR);
         assert_eq!(code(b"42"), error_code::INVALID_REQUEST);
         assert_eq!(
