@@ -113,10 +113,10 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
     if let Err(r) = check_origin_and_host(&headers, parts.version, &parts.uri, &st.opts) {
         return r;
     }
-    if let Err(r) = check_post(&headers) {
+    if let Err(r) = check_length(&headers, st.opts.max_body) {
         return r;
     }
-    if let Err(r) = check_length(&headers, st.opts.max_body) {
+    if let Err(r) = check_post(&headers) {
         return r;
     }
     let bytes = match read_body(body, st.opts.max_body).await {
