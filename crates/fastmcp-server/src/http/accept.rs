@@ -23,10 +23,13 @@ const FULL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
 content-type: application/json\r\n\
 retry-after: 1\r\n\
 connection: close\r\n\
-content-length: 91\r\n\r\n\
+content-length: 89\r\n\r\n\
 {\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32603,\"message\":\"Too many open connections\"}}";
 /// How long a refused connection gets to take its 503.
 const REFUSE_WAIT: Duration = Duration::from_secs(1);
+/// Refused connections being answered at once; past it they are closed unanswered, so a
+/// flood cannot hold more descriptors than this on top of the cap.
+const REFUSING: usize = 64;
 /// Time past the grace period for connections to close before `serve_http` returns.
 const CLOSE_MARGIN: Duration = Duration::from_millis(500);
 
@@ -50,6 +53,7 @@ pub(crate) async fn serve(
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let refusing = Arc::new(Semaphore::new(REFUSING));
     let conns = TaskTracker::new();
     loop {
         let tcp = tokio::select! {
@@ -71,8 +75,10 @@ pub(crate) async fn serve(
                 conns.spawn(with_permit(conn, permit));
             }
             Err(_) => {
-                tracing::warn!("{} connections open: refusing one", limits.max_connections);
-                conns.spawn(refuse(tcp));
+                tracing::debug!("{} connections open: refusing one", limits.max_connections);
+                if let Ok(permit) = refusing.clone().try_acquire_owned() {
+                    conns.spawn(with_permit(refuse(tcp), permit));
+                }
             }
         }
     }
@@ -154,5 +160,20 @@ async fn connection(
                 conn.as_mut().graceful_shutdown();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_503_declares_its_length() {
+        let text = std::str::from_utf8(super::FULL).unwrap();
+        let (head, body) = text.split_once("\r\n\r\n").unwrap();
+        let declared = head
+            .lines()
+            .find_map(|l| l.strip_prefix("content-length: "))
+            .unwrap();
+        assert_eq!(declared.parse::<usize>().unwrap(), body.len());
+        serde_json::from_str::<serde_json::Value>(body).unwrap();
     }
 }
