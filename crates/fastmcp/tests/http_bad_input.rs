@@ -414,6 +414,22 @@ async fn a_null_id_is_an_invalid_request_on_every_transport() {
     assert_serves(addr).await;
 }
 
+#[tokio::test]
+async fn a_null_id_is_an_invalid_request_on_message_channels_too() {
+    // The path of stdio, in-memory and WebSocket sessions (`serve_session`).
+    let running = server().start().await.unwrap();
+    let mut ch = running.connect_in_memory();
+    let bad = json!({"jsonrpc": "2.0", "id": null, "method": "ping"}).to_string();
+    ch.outbound.send(bad).await.unwrap();
+    let reply = timeout(Duration::from_secs(5), ch.inbound.recv())
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&reply).unwrap();
+    assert_eq!(v["error"]["code"], -32600, "{v}");
+}
+
 // ---------------------------------------------------------------------------------------
 // 5. Duplicate Mcp-* headers
 
@@ -503,6 +519,12 @@ async fn batch_amplification_is_refused_and_memory_stays_flat() {
     let took = started.elapsed();
     let peak = sampler.peak();
     drop(sampler);
+    let after = rss_kib();
+    eprintln!(
+        "batch of 80,185 ({} bytes): answered in {took:?} with {} bytes; VmRSS before {before} KiB, peak {peak} KiB, after {after} KiB",
+        big.len(),
+        r.len()
+    );
     assert_eq!(status(&r), 200, "{}", &r[..r.len().min(400)]);
     let v = body_json(&r);
     assert_eq!(
@@ -512,6 +534,10 @@ async fn batch_amplification_is_refused_and_memory_stays_flat() {
         &r[..r.len().min(400)]
     );
     assert!(r.len() < 1024, "{} bytes of answer", r.len());
+    assert!(
+        peak < before + 64 * 1024,
+        "VmRSS grew to {peak} KiB from {before} KiB"
+    );
     // 100 is the default limit: served.
     let ok = exchange(
         addr,
@@ -521,16 +547,6 @@ async fn batch_amplification_is_refused_and_memory_stays_flat() {
     .await;
     assert_eq!(body_json(&ok).as_array().map(Vec::len), Some(100));
     assert_serves(addr).await;
-    let after = rss_kib();
-    eprintln!(
-        "batch of 80,185 ({} bytes): answered in {took:?} with {} bytes; VmRSS before {before} KiB, peak {peak} KiB, after {after} KiB",
-        big.len(),
-        r.len()
-    );
-    assert!(
-        peak < before + 64 * 1024,
-        "VmRSS grew to {peak} KiB from {before} KiB"
-    );
 }
 
 #[tokio::test]
