@@ -1,5 +1,5 @@
 //! Graceful shutdown of `Server::run_http` in a child process: a tool call running when
-//! `SIGTERM` arrives is answered on its open SSE stream (our client and the official
+//! `SIGTERM` or `SIGINT` arrives is answered on its open SSE stream (our client and the official
 //! Python SDK, mcp==2.3.0, as callers, in both protocol eras), and an idle server exits
 //! at once.
 //!
@@ -109,14 +109,15 @@ impl Child {
         }
     }
 
-    fn sigterm(&self) -> Instant {
+    /// Send `SIGINT` or `SIGTERM` (`sig`: "INT" or "TERM"); when.
+    fn signal(&self, sig: &str) -> Instant {
         let at = Instant::now();
         let ok = Command::new("kill")
-            .args(["-TERM", &self.proc.id().to_string()])
+            .args([&format!("-{sig}"), &self.proc.id().to_string()])
             .status()
             .unwrap()
             .success();
-        assert!(ok, "kill -TERM failed");
+        assert!(ok, "kill -{sig} failed");
         at
     }
 
@@ -143,7 +144,7 @@ impl Drop for Child {
     }
 }
 
-async fn our_client_is_answered(mode: Mode) {
+async fn our_client_is_answered(mode: Mode, sig: &str) {
     let mut child = Child::start();
     let client = Client::builder()
         .mode(mode)
@@ -156,7 +157,17 @@ async fn our_client_is_answered(mode: Mode) {
         (r, client)
     });
     tokio::task::block_in_place(|| child.wait_for("STARTED"));
-    let at = child.sigterm();
+    let at = child.signal(sig);
+    // New connections are not accepted any more.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let addr = child
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches("/mcp");
+    assert!(
+        tokio::net::TcpStream::connect(addr).await.is_err(),
+        "a connection was accepted during shutdown"
+    );
     let (r, client) = tokio::time::timeout(Duration::from_secs(10), call)
         .await
         .expect("no answer")
@@ -165,17 +176,17 @@ async fn our_client_is_answered(mode: Mode) {
     let r = r.unwrap_or_else(|e| panic!("{mode:?}: the call failed at shutdown: {e}"));
     assert_eq!(r.content[0].as_text(), Some("slept"), "{mode:?}");
     let exit = tokio::task::block_in_place(|| child.exited(at, Duration::from_secs(8)));
-    eprintln!("ours {mode:?}: answered {answered:?} after SIGTERM, server exited after {exit:?}");
+    eprintln!("ours {mode:?}, SIG{sig}: answered {answered:?} after the signal, server exited after {exit:?}");
     drop(client);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn our_client_is_answered_when_sigterm_comes_mid_call() {
-    for mode in [
-        Mode::Handshake(ProtocolVersion::V2025_11_25),
-        Mode::Stateless(ProtocolVersion::V2026_07_28),
+async fn our_client_is_answered_when_stopped_mid_call() {
+    for (mode, sig) in [
+        (Mode::Handshake(ProtocolVersion::V2025_11_25), "INT"),
+        (Mode::Stateless(ProtocolVersion::V2026_07_28), "TERM"),
     ] {
-        our_client_is_answered(mode).await;
+        our_client_is_answered(mode, sig).await;
     }
 }
 
@@ -199,13 +210,13 @@ fn venv_python() -> Option<PathBuf> {
 }
 
 #[test]
-fn the_python_sdk_is_answered_when_sigterm_comes_mid_call() {
+fn the_python_sdk_is_answered_when_stopped_mid_call() {
     let Some(python) = venv_python() else {
         eprintln!("FASTMCP_SKIP_INTEROP is set: skipping");
         return;
     };
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/python/shutdown_client.py");
-    for mode in ["legacy", "2026-07-28"] {
+    for (mode, sig) in [("legacy", "TERM"), ("2026-07-28", "INT")] {
         let mut child = Child::start();
         let py = Command::new(&python)
             .arg(&script)
@@ -217,7 +228,7 @@ fn the_python_sdk_is_answered_when_sigterm_comes_mid_call() {
             .spawn()
             .unwrap();
         child.wait_for("STARTED");
-        let at = child.sigterm();
+        let at = child.signal(sig);
         let out = py.wait_with_output().unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(
@@ -228,27 +239,29 @@ fn the_python_sdk_is_answered_when_sigterm_comes_mid_call() {
         let answered = at.elapsed();
         let exit = child.exited(at, Duration::from_secs(8));
         eprintln!(
-            "python {mode}: answered {answered:?} after SIGTERM, server exited after {exit:?}"
+            "python {mode}, SIG{sig}: answered {answered:?} after the signal, server exited after {exit:?}"
         );
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_server_exits_at_once() {
-    let mut child = Child::start();
-    // A client with its session and its GET stream open, idle.
-    let client = Client::builder()
-        .mode(Mode::Handshake(ProtocolVersion::V2025_11_25))
-        .connect(StreamableHttp::new(&child.url))
-        .await
-        .unwrap();
-    client.list_tools().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(100)).await;
-    let at = child.sigterm();
-    let exit = tokio::task::spawn_blocking(move || child.exited(at, Duration::from_secs(5)))
-        .await
-        .unwrap();
-    eprintln!("idle server: exited {exit:?} after SIGTERM");
-    assert!(exit < Duration::from_millis(500), "exited after {exit:?}");
-    drop(client);
+    for sig in ["TERM", "INT"] {
+        let mut child = Child::start();
+        // A client with its session and its GET stream open, idle.
+        let client = Client::builder()
+            .mode(Mode::Handshake(ProtocolVersion::V2025_11_25))
+            .connect(StreamableHttp::new(&child.url))
+            .await
+            .unwrap();
+        client.list_tools().await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let at = child.signal(sig);
+        let exit = tokio::task::spawn_blocking(move || child.exited(at, Duration::from_secs(5)))
+            .await
+            .unwrap();
+        eprintln!("idle server, SIG{sig}: exited {exit:?} after the signal");
+        assert!(exit < Duration::from_millis(500), "exited after {exit:?}");
+        drop(client);
+    }
 }
