@@ -21,6 +21,8 @@ use fastmcp::transport::http_client::StreamableHttp;
 use fastmcp::Server;
 
 const CHILD_PORT: &str = "FASTMCP_SHUTDOWN_CHILD_PORT";
+/// The child's shutdown grace, and its cancel grace, in milliseconds (default 10 s and 2 s).
+const CHILD_GRACE_MS: &str = "FASTMCP_SHUTDOWN_CHILD_GRACE_MS";
 /// How long the `slow` tool runs.
 const SLOW: Duration = Duration::from_millis(1500);
 
@@ -35,10 +37,20 @@ fn child_server() {
     let Ok(port) = std::env::var(CHILD_PORT) else {
         return;
     };
+    let grace = std::env::var(CHILD_GRACE_MS)
+        .ok()
+        .and_then(|g| g.parse().ok())
+        .map_or(Duration::from_secs(10), Duration::from_millis);
+    let cancel_grace = if grace < Duration::from_secs(2) {
+        grace
+    } else {
+        Duration::from_secs(2)
+    };
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let server = Server::new("shutdown", "0")
-            .shutdown_grace(Duration::from_secs(10))
+            .shutdown_grace(grace)
+            .cancel_grace(cancel_grace)
             .tool(FnTool::typed("slow", "", |_: Context, _: Empty| async {
                 println!("STARTED");
                 tokio::time::sleep(SLOW).await;
@@ -61,6 +73,10 @@ struct Child {
 
 impl Child {
     fn start() -> Child {
+        Child::start_with(&[])
+    }
+
+    fn start_with(env: &[(&str, &str)]) -> Child {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -69,6 +85,7 @@ impl Child {
         let mut proc = Command::new(std::env::current_exe().unwrap())
             .args(["--exact", "child_server", "--nocapture", "--test-threads=1"])
             .env(CHILD_PORT, port.to_string())
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()
@@ -264,4 +281,36 @@ async fn an_idle_server_exits_at_once() {
         assert!(exit < Duration::from_millis(500), "exited after {exit:?}");
         drop(client);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_past_the_grace_is_cut_when_it_ends() {
+    let mut child = Child::start_with(&[(CHILD_GRACE_MS, "300")]);
+    let client = Client::builder()
+        .mode(Mode::Handshake(ProtocolVersion::V2025_11_25))
+        .timeout(Duration::from_secs(20))
+        .connect(StreamableHttp::new(&child.url))
+        .await
+        .unwrap();
+    let call = tokio::spawn(async move { client.call_tool("slow", serde_json::json!({})).await });
+    tokio::task::block_in_place(|| child.wait_for("STARTED"));
+    let at = child.signal("TERM");
+    let exit = tokio::task::block_in_place(|| child.exited(at, Duration::from_secs(5)));
+    eprintln!(
+        "shutdown and cancel grace 300 ms each, the call needs {SLOW:?}: server exited {exit:?} after SIGTERM"
+    );
+    assert!(
+        exit >= Duration::from_millis(300),
+        "the grace was not given: {exit:?}"
+    );
+    // The shutdown grace, then the cancel grace of the cancelled call, then the exit.
+    assert!(
+        exit < Duration::from_millis(1200),
+        "the grace was not kept: {exit:?}"
+    );
+    let r = tokio::time::timeout(Duration::from_secs(10), call)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(r.is_err(), "{r:?}");
 }
