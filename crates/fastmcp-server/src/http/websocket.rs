@@ -21,7 +21,7 @@ use axum::routing::get;
 use bytes::Bytes;
 use fastmcp_protocol::error_code;
 use fastmcp_transport::{Channel, FrameError, Inbound, Outbound};
-use futures::stream::{SplitSink, SplitStream};
+use futures::stream::SplitStream;
 use futures::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
@@ -186,7 +186,7 @@ async fn read_frames(
 
 /// Outbound messages to the socket, with pings as keep-alive; a close frame at the end.
 async fn write_frames(
-    mut ws_tx: SplitSink<WebSocket, Message>,
+    mut ws_tx: impl futures::Sink<Message> + Unpin,
     mut out_rx: mpsc::Receiver<Bytes>,
     mut close_rx: mpsc::Receiver<CloseFrame>,
     ended: CancellationToken,
@@ -230,4 +230,28 @@ async fn write_frames(
         }
     });
     let _ = ws_tx.send(Message::Close(Some(frame))).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reader's close frame (1003 for a binary frame) is sent even when the session's
+    /// end, which the reader's stop causes, is seen first.
+    #[tokio::test]
+    async fn the_readers_close_frame_wins_over_the_sessions_end() {
+        let (sink, mut sent) = futures::channel::mpsc::unbounded::<Message>();
+        let (out_tx, out_rx) = mpsc::channel::<Bytes>(1);
+        let (close_tx, close_rx) = mpsc::channel::<CloseFrame>(1);
+        close_tx
+            .try_send(close(close_code::UNSUPPORTED, "binary"))
+            .unwrap();
+        drop(out_tx);
+        let none = CancellationToken::new();
+        write_frames(sink, out_rx, close_rx, none.clone(), none, Duration::ZERO).await;
+        match sent.next().await {
+            Some(Message::Close(Some(f))) => assert_eq!(f.code, close_code::UNSUPPORTED),
+            other => panic!("{other:?}"),
+        }
+    }
 }
