@@ -9,8 +9,8 @@ use crate::running::RunningServer;
 
 impl Server {
     /// Serve HTTP at `addr` (e.g. `127.0.0.1:8000`) until Ctrl-C or `SIGTERM`, then shut
-    /// down gracefully (see [`RunningServer::serve_http`]): Streamable HTTP at `/mcp`, legacy HTTP+SSE at `/sse` and `/messages`,
-    /// WebSocket at `/ws`.
+    /// down gracefully (see [`RunningServer::serve_http`]): Streamable HTTP at `/mcp`,
+    /// legacy HTTP+SSE at `/sse` and `/messages`, WebSocket at `/ws`.
     pub async fn run_http(self, addr: &str) -> Result<(), Error> {
         self.run_http_with(addr, HttpOptions::default()).await
     }
