@@ -538,6 +538,25 @@ async fn batch_amplification_is_refused_and_memory_stays_flat() {
         peak < before + 64 * 1024,
         "VmRSS grew to {peak} KiB from {before} KiB"
     );
+    // Two million tiny items in 4 MB: refused without being collected.
+    let tiny = format!("[{}0]", "0,".repeat(2_000_000));
+    let sampler = RssPeak::start();
+    let r = exchange(addr, &post_bytes(&h, &tiny), Duration::from_secs(30)).await;
+    let peak = sampler.peak();
+    drop(sampler);
+    eprintln!(
+        "batch of 2,000,001 zeros: VmRSS peak {peak} KiB (before the first batch {before} KiB)"
+    );
+    assert_eq!(
+        body_json(&r)["error"]["code"],
+        -32600,
+        "{}",
+        &r[..r.len().min(400)]
+    );
+    assert!(
+        peak < before + 64 * 1024,
+        "VmRSS grew to {peak} KiB from {before} KiB"
+    );
     // 100 is the default limit: served.
     let ok = exchange(
         addr,

@@ -24,7 +24,6 @@ use fastmcp_protocol::{error_code, Message};
 use fastmcp_transport::{Channel, Inbound, Outbound};
 use futures::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tower_http::cors::CorsLayer;
@@ -228,7 +227,8 @@ async fn message(
     // Refuse what cannot be read here, with the reason; what is well-formed goes to the
     // session, which answers on the stream (a batch the negotiated version forbids too).
     if Message::is_batch(&bytes) {
-        if let Err(e) = serde_json::from_slice::<Vec<Box<RawValue>>>(&bytes) {
+        // Only checked to be JSON here (nothing kept); the session reads it, capped.
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
             return bad_request(error_code::PARSE_ERROR, format!("Parse error: {e}"));
         }
     } else if let Err(f) = Message::parse(&bytes) {

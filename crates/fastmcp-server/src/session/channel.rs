@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use fastmcp_core::{CancelReason, Session};
+use fastmcp_protocol::batch::BatchError;
 use fastmcp_protocol::{error_code, ErrorObject, Message};
 use fastmcp_transport::{Channel, FrameError};
-use serde_json::value::RawValue;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::task::TaskTracker;
 
@@ -186,11 +186,19 @@ pub(crate) async fn batch(ep: &Arc<Endpoint>, sink: &Arc<dyn Sink>, bytes: &[u8]
         .is_some_and(|v| v.allows_batches());
     let refuse =
         |code: i32, msg: String| Some(encode(&error_message(None, ErrorObject::new(code, msg))));
-    let items: Vec<&RawValue> = match serde_json::from_slice(bytes) {
-        Ok(items) => items,
-        Err(e) => return refuse(error_code::PARSE_ERROR, format!("Parse error: {e}")),
-    };
     let config = &ep.pipeline.rt.config;
+    let items = match fastmcp_protocol::batch::batch_items(bytes, config.max_batch_len) {
+        Ok(items) => items,
+        Err(e @ BatchError::Parse(_)) => return refuse(error_code::PARSE_ERROR, e.to_string()),
+        Err(e @ BatchError::TooLong { .. }) => {
+            let msg = if allowed {
+                e.to_string()
+            } else {
+                "Batch requests are not supported".into()
+            };
+            return refuse(error_code::INVALID_REQUEST, msg);
+        }
+    };
     if !allowed || items.is_empty() {
         let msg = if allowed {
             "Empty batch"
@@ -198,14 +206,6 @@ pub(crate) async fn batch(ep: &Arc<Endpoint>, sink: &Arc<dyn Sink>, bytes: &[u8]
             "Batch requests are not supported"
         };
         return refuse(error_code::INVALID_REQUEST, msg.into());
-    }
-    if items.len() > config.max_batch_len {
-        let msg = format!(
-            "Batch of {} messages is over the limit of {}",
-            items.len(),
-            config.max_batch_len
-        );
-        return refuse(error_code::INVALID_REQUEST, msg);
     }
     let mut futs = futures::stream::FuturesOrdered::new();
     let mut replies = Answers::new(config.max_batch_response_bytes);
