@@ -46,7 +46,7 @@ impl ServerRequests {
     /// does not read its answers stalls on its own writes instead of growing the client).
     pub(crate) async fn dispatch(self: &Arc<Self>, wire: &Arc<Wire>, r: Request) {
         let Ok(permit) = self.permits.clone().try_acquire_owned() else {
-            let e = Error::internal(format!(
+            let e = Error::limit_exceeded(format!(
                 "client busy: already answering {} server requests (the client's \
                  max_server_requests); {} refused",
                 self.limit, r.method

@@ -263,6 +263,7 @@ impl Message {
             Ok(e) => e,
             Err(e) => return Err(envelope_error(bytes, &e)),
         };
+        let null_id = matches!(env.id, IdField::Null);
         let id = match env.id {
             IdField::Id(id) => Some(id),
             IdField::Invalid => {
@@ -294,6 +295,12 @@ impl Message {
             }
         }
         match (env.method, env.result, env.error) {
+            // `"id": null` is not a notification (those have no id): refused as invalid.
+            (Some(_), None, None) if null_id => Err(invalid(
+                None,
+                "Invalid request: id must be a string or integer, not null",
+                true,
+            )),
             (Some(method), None, None) => Ok(match id {
                 Some(id) => Message::Request(Request {
                     id,
@@ -448,6 +455,14 @@ mod tests {
     #[test]
     fn reports_the_right_codes() {
         assert_eq!(code(b"{not json"), error_code::PARSE_ERROR);
+        assert_eq!(
+            code(br#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#),
+            error_code::INVALID_REQUEST
+        );
+        assert_eq!(
+            code(br#"{"id":null,"jsonrpc":"2.0","method":"tools/list"}"#),
+            error_code::INVALID_REQUEST
+        );
         assert_eq!(code(b""), error_code::PARSE_ERROR);
         assert_eq!(code(b"42"), error_code::INVALID_REQUEST);
         assert_eq!(

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod batch;
 pub mod error_code;
 pub mod http_headers;
 pub mod jsonrpc;

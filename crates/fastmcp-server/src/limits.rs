@@ -12,6 +12,8 @@
 /// | `max_subscriptions_per_session` | 1,000 | `resources/subscribe` of a new URI is refused |
 /// | `max_running_tasks_per_session` | 64 | a new task of that session is refused |
 /// | `max_running_tasks` | 1,024 | a new task of any session is refused |
+/// | `max_batch_len` | 100 | a longer JSON-RPC batch (2025-03-26) is refused whole |
+/// | `max_batch_response_bytes` | 16 MiB | the batch's answers are dropped for one error |
 ///
 /// ```
 /// use fastmcp_server::{Limits, Server};
@@ -23,8 +25,9 @@
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
-    /// Requests of one session running at once (for stateless HTTP: of one request's
-    /// batch). A request past it is answered with an error at once.
+    /// Requests of one session running at once (a 2026-07-28 request over HTTP is a
+    /// session of its own: there the connection cap of `HttpOptions` bounds the work). A
+    /// request past it is answered with an error at once.
     pub max_in_flight_per_session: usize,
     /// Resources one session may subscribe to (`resources/subscribe`).
     pub max_subscriptions_per_session: usize,
@@ -32,6 +35,12 @@ pub struct Limits {
     pub max_running_tasks_per_session: usize,
     /// Tasks running at once in this server, every session together.
     pub max_running_tasks: usize,
+    /// Messages in one JSON-RPC batch (protocol 2025-03-26); a longer batch is answered
+    /// with one error (id `null`) and none of it runs.
+    pub max_batch_len: usize,
+    /// Bytes of the answer to one batch; when its answers outgrow it they are dropped as
+    /// they come and the batch is answered with one error (id `null`).
+    pub max_batch_response_bytes: usize,
     /// Run a request in place on its session's loop until its handler first waits (the
     /// fast path: most requests never need a task of their own). With `false` every
     /// request of a stream transport gets a task at once, so a handler that computes
@@ -46,6 +55,8 @@ impl Default for Limits {
             max_subscriptions_per_session: 1_000,
             max_running_tasks_per_session: 64,
             max_running_tasks: 1_024,
+            max_batch_len: 100,
+            max_batch_response_bytes: 16 << 20,
             inline_first_poll: true,
         }
     }

@@ -182,7 +182,7 @@ async fn server_requests_past_the_cap_are_refused_at_once() {
         .unwrap();
     let answers = timeout(BOUND, rx).await.expect("no answers").unwrap();
     for a in &answers {
-        assert_eq!(a["error"]["code"], -32603, "{a}");
+        assert_eq!(a["error"]["code"], -32029, "{a}");
         let m = a["error"]["message"].as_str().unwrap();
         assert!(m.contains("client busy"), "{m}");
         assert_eq!(a["error"]["data"]["maxServerRequests"], 2);

@@ -13,14 +13,21 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+/// A header's value. Sent twice with different values it is a mismatch too: a
+/// proxy that reads the other copy would route the request elsewhere.
 fn header<'a>(h: &'a HeaderMap, name: &str) -> Result<Option<&'a str>, String> {
-    match h.get(name) {
-        None => Ok(None),
-        Some(v) => v
-            .to_str()
-            .map(Some)
-            .map_err(|_| format!("{name} header has invalid characters")),
+    let mut all = h.get_all(name).iter();
+    let Some(v) = all.next() else {
+        return Ok(None);
+    };
+    if all.any(|other| other != v) {
+        return Err(format!(
+            "Header mismatch: {name} header is sent more than once with different values"
+        ));
     }
+    v.to_str()
+        .map(Some)
+        .map_err(|_| format!("{name} header has invalid characters"))
 }
 
 #[derive(Deserialize, Default)]
@@ -194,6 +201,15 @@ mod tests {
             ("mcp-method", "tools/list"),
         ]);
         assert!(validate(&wrong_method, "tools/call", Some(&p), "2026-07-28", None).is_err());
+        let mut twice = ok.clone();
+        twice.append("mcp-method", "tools/list".parse().unwrap());
+        assert!(validate(&twice, "tools/call", Some(&p), "2026-07-28", None).is_err());
+        let mut twice = ok.clone();
+        twice.append("mcp-name", "other".parse().unwrap());
+        assert!(validate(&twice, "tools/call", Some(&p), "2026-07-28", None).is_err());
+        let mut same = ok.clone();
+        same.append("mcp-name", "get_weather".parse().unwrap());
+        assert!(validate(&same, "tools/call", Some(&p), "2026-07-28", None).is_ok());
         let wrong_version = hm(&[
             ("mcp-protocol-version", "2025-11-25"),
             ("mcp-method", "tools/list"),

@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{OriginalUri, Query, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{header, HeaderMap, StatusCode, Uri, Version};
 use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,12 +24,12 @@ use fastmcp_protocol::{error_code, Message};
 use fastmcp_transport::{Channel, Inbound, Outbound};
 use futures::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tower_http::cors::CorsLayer;
 
-use super::guard::{check_origin_and_host, rpc_error};
+use super::guard::{check_length, read_body, rpc_error};
+use super::host::check_origin_and_host;
 use super::options::HttpOptions;
 use super::reply::sse_response;
 use crate::lock::lock;
@@ -94,9 +94,10 @@ async fn open(
     State(st): State<LegacyState>,
     OriginalUri(original): OriginalUri,
     uri: Uri,
+    version: Version,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = check_origin_and_host(&headers, &st.opts) {
+    if let Err(r) = check_origin_and_host(&headers, version, &original, &st.opts) {
         return r;
     }
     let id: Arc<str> = super::sessions::new_session_id().into();
@@ -107,7 +108,7 @@ async fn open(
             return rpc_error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 None,
-                error_code::INTERNAL_ERROR,
+                error_code::LIMIT_EXCEEDED,
                 "Too many sessions",
             );
         }
@@ -188,10 +189,12 @@ fn session_not_found() -> Response {
 async fn message(
     State(st): State<LegacyState>,
     query: Result<Query<SessionQuery>, QueryRejection>,
+    OriginalUri(uri): OriginalUri,
+    version: Version,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    if let Err(r) = check_origin_and_host(&headers, &st.opts) {
+    if let Err(r) = check_origin_and_host(&headers, version, &uri, &st.opts) {
         return r;
     }
     let Some(id) = query.ok().and_then(|Query(q)| q.session_id) else {
@@ -214,21 +217,18 @@ async fn message(
             );
         }
     }
-    let bytes = match axum::body::to_bytes(body, st.opts.max_body).await {
+    if let Err(r) = check_length(&headers, st.opts.max_body) {
+        return r;
+    }
+    let bytes = match read_body(body, st.opts.max_body).await {
         Ok(b) => b,
-        Err(_) => {
-            return rpc_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                None,
-                error_code::INVALID_REQUEST,
-                format!("Request body larger than {} bytes", st.opts.max_body),
-            )
-        }
+        Err(r) => return r,
     };
     // Refuse what cannot be read here, with the reason; what is well-formed goes to the
     // session, which answers on the stream (a batch the negotiated version forbids too).
     if Message::is_batch(&bytes) {
-        if let Err(e) = serde_json::from_slice::<Vec<Box<RawValue>>>(&bytes) {
+        // Only checked to be JSON here (nothing kept); the session reads it, capped.
+        if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
             return bad_request(error_code::PARSE_ERROR, format!("Parse error: {e}"));
         }
     } else if let Err(f) = Message::parse(&bytes) {
@@ -254,6 +254,7 @@ mod tests {
         let opts = HttpOptions::default().legacy_paths("/events", "/post");
         let app = axum::Router::new().nest("/api/v1", running.legacy_sse(opts));
         let req = Request::get("/api/v1/events")
+            .header("host", "127.0.0.1")
             .body(axum::body::Body::empty())
             .unwrap();
         let resp = app.oneshot(req).await.unwrap();

@@ -5,9 +5,11 @@
 // Early returns of ready-made HTTP responses are the idiom of axum handlers.
 #![allow(clippy::result_large_err)]
 
+mod accept;
 mod events;
 mod guard;
 mod headers;
+mod host;
 mod legacy_sse;
 mod options;
 mod reply;
@@ -23,6 +25,8 @@ use std::time::Duration;
 use axum::routing::post;
 use fastmcp_core::CancelReason;
 use tokio::sync::broadcast::error::RecvError;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tower_http::cors::CorsLayer;
 
 pub use events::{EventStore, MemoryEventStore};
@@ -39,6 +43,11 @@ pub(crate) struct HttpState {
     pub(crate) shared: Arc<Shared>,
     pub(crate) opts: Arc<HttpOptions>,
     pub(crate) sessions: Arc<Sessions>,
+    /// Cancelled when the shutdown grace is over: request streams still open end then.
+    pub(crate) drained: CancellationToken,
+    /// The requests of this router that run on after their first poll, and the writers
+    /// of their SSE answers (all of them also tracked as the server's tasks).
+    pub(crate) requests: TaskTracker,
 }
 
 /// The Streamable HTTP router. Spawns the session housekeeping task (server events to GET
@@ -47,9 +56,14 @@ pub(crate) fn streamable_router(shared: Arc<Shared>, opts: HttpOptions) -> axum:
     let st = HttpState {
         sessions: Arc::new(Sessions::new(opts.max_sessions, opts.session_idle)),
         opts: Arc::new(opts),
+        drained: CancellationToken::new(),
+        requests: TaskTracker::new(),
         shared,
     };
     st.shared.connections.spawn(housekeeping(st.clone()));
+    // Not tracked: it only sleeps out the grace and cancels a token, and a tracked sleep
+    // would hold an idle server's shutdown for the whole grace.
+    tokio::spawn(drain_deadline(st.clone()));
     let path = st.opts.path.clone();
     let cors = st.opts.cors;
     let r = axum::Router::new()
@@ -92,6 +106,14 @@ pub(crate) fn combined_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::R
     r
 }
 
+/// At shutdown, request streams keep going for the grace period so that calls in flight
+/// deliver their answers; then they end.
+async fn drain_deadline(st: HttpState) {
+    st.shared.shutdown.cancelled().await;
+    tokio::time::sleep(st.shared.rt.config.shutdown_grace).await;
+    st.drained.cancel();
+}
+
 async fn housekeeping(st: HttpState) {
     let mut events = st.shared.rt.changes.subscribe();
     let period = Duration::from_secs(30)
@@ -116,13 +138,13 @@ async fn housekeeping(st: HttpState) {
             },
         }
     }
-    // Shutdown: requests in flight get the grace period, then every session ends.
-    let grace = st.shared.rt.config.shutdown_grace;
-    let deadline = tokio::time::Instant::now() + grace;
-    while tokio::time::Instant::now() < deadline
-        && st.sessions.all().iter().any(|s| s.endpoint.in_flight() > 0)
-    {
-        tokio::time::sleep(Duration::from_millis(20)).await;
+    // Shutdown: requests in flight get the grace period and their answers go out on their
+    // streams; once they are all answered, or at its end (`drained`), every session ends,
+    // cancelling what still runs.
+    st.requests.close();
+    tokio::select! {
+        _ = st.drained.cancelled() => {}
+        _ = st.requests.wait() => {}
     }
     for s in st.sessions.all() {
         st.sessions.remove(&s.id, CancelReason::Shutdown).await;

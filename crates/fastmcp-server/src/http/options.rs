@@ -9,7 +9,8 @@ use super::events::{EventStore, MemoryEventStore};
 ///
 /// The defaults are safe for a local server: only loopback `Host` and `Origin` values are
 /// accepted, bodies are limited to 4 MiB, sessions to 10,000 and idle sessions expire after
-/// 30 minutes.
+/// 30 minutes. [`crate::RunningServer::serve_http`] also closes connections whose request
+/// headers take longer than 10 s and keeps at most 1,024 connections open.
 ///
 /// ```
 /// use fastmcp_server::HttpOptions;
@@ -38,6 +39,8 @@ pub struct HttpOptions {
     pub(crate) event_store: Option<Arc<dyn EventStore>>,
     pub(crate) cors: bool,
     pub(crate) stream_buffer: usize,
+    pub(crate) header_timeout: Duration,
+    pub(crate) max_connections: usize,
 }
 
 impl Default for HttpOptions {
@@ -60,6 +63,8 @@ impl Default for HttpOptions {
             event_store: Some(Arc::new(MemoryEventStore::default())),
             cors: false,
             stream_buffer: 4 * 1024 * 1024,
+            header_timeout: Duration::from_secs(10),
+            max_connections: 1024,
         }
     }
 }
@@ -173,6 +178,33 @@ impl HttpOptions {
     /// event store.
     pub fn stream_buffer_bytes(mut self, n: usize) -> Self {
         self.stream_buffer = n;
+        self
+    }
+
+    /// How long a client may take to send a request's headers (default 10 s; on a new
+    /// connection this includes the HTTP/2 preface). A connection past it is closed
+    /// without an answer. An idle keep-alive HTTP/1.1 connection is closed after it too.
+    /// Applies to [`crate::RunningServer::serve_http`] and [`crate::Server::run_http`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let opts = fastmcp_server::HttpOptions::default().header_read_timeout(Duration::from_secs(5));
+    /// ```
+    pub fn header_read_timeout(mut self, d: Duration) -> Self {
+        self.header_timeout = d;
+        self
+    }
+
+    /// The most connections open at once (default 1,024). A connection past it is
+    /// answered `503 Service Unavailable` (`Retry-After: 1`, a JSON-RPC error -32029
+    /// "Too many open connections") and closed; open ones are unaffected. Applies to
+    /// [`crate::RunningServer::serve_http`] and [`crate::Server::run_http`].
+    ///
+    /// ```
+    /// let opts = fastmcp_server::HttpOptions::default().max_connections(256);
+    /// ```
+    pub fn max_connections(mut self, n: usize) -> Self {
+        self.max_connections = n;
         self
     }
 }

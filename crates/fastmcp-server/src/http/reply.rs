@@ -77,10 +77,12 @@ pub(crate) struct Plan {
     pub(crate) status: fn(&[u8]) -> StatusCode,
     /// Extra headers.
     pub(crate) headers: Vec<(header::HeaderName, HeaderValue)>,
-    /// Server shutdown ends open streams.
+    /// Ends the stream early: the end of the shutdown grace.
     pub(crate) shutdown: CancellationToken,
-    /// Where the task that writes an SSE answer is tracked (the server's transports).
+    /// Where the task that writes an SSE answer is spawned (the server's transports)...
     pub(crate) tasks: TaskTracker,
+    /// ...and tracked again (the router's requests, which shutdown lets finish).
+    pub(crate) requests: TaskTracker,
 }
 
 fn with_headers(mut r: Response, headers: Vec<(header::HeaderName, HeaderValue)>) -> Response {
@@ -126,7 +128,7 @@ pub(crate) async fn respond(
         sse.emit(Bytes::new()).await;
     }
     let pump = sse.clone();
-    plan.tasks.spawn(async move {
+    plan.tasks.spawn(plan.requests.track_future(async move {
         if let Some(first) = first {
             pump.emit(first).await;
         }
@@ -140,7 +142,7 @@ pub(crate) async fn respond(
             }
         }
         pump.finish().await;
-    });
+    }));
     let events = sse_events(body, plan.shutdown, Some(cancel), opts.retry);
     with_headers(sse_response(events, opts), plan.headers)
 }

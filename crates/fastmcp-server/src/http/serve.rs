@@ -8,9 +8,9 @@ use crate::builder::Server;
 use crate::running::RunningServer;
 
 impl Server {
-    /// Serve HTTP at `addr` (e.g. `127.0.0.1:8000`) until Ctrl-C, then shut down
-    /// gracefully: Streamable HTTP at `/mcp`, legacy HTTP+SSE at `/sse` and `/messages`,
-    /// WebSocket at `/ws`.
+    /// Serve HTTP at `addr` (e.g. `127.0.0.1:8000`) until Ctrl-C or `SIGTERM`, then shut
+    /// down gracefully (see [`RunningServer::serve_http`]): Streamable HTTP at `/mcp`,
+    /// legacy HTTP+SSE at `/sse` and `/messages`, WebSocket at `/ws`.
     pub async fn run_http(self, addr: &str) -> Result<(), Error> {
         self.run_http_with(addr, HttpOptions::default()).await
     }
@@ -28,10 +28,10 @@ impl Server {
             opts.ws_path
         );
         let running = self.start().await?;
-        let r2 = running.clone();
+        let token = running.shared.shutdown.clone();
         tokio::spawn(async move {
-            if tokio::signal::ctrl_c().await.is_ok() {
-                let _ = r2.shutdown().await;
+            if stop_signal().await.is_ok() {
+                token.cancel();
             }
         });
         running.serve_http(listener, opts).await?;
@@ -72,22 +72,43 @@ impl RunningServer {
         super::combined_router(self.shared.clone(), opts)
     }
 
-    /// Serve every HTTP transport ([`RunningServer::http_router`]) on a bound listener until
-    /// the server shuts down. `TCP_NODELAY` is set on every connection.
+    /// Serve every HTTP transport ([`RunningServer::http_router`]) on a bound listener,
+    /// HTTP/1.1 and h2c (prior knowledge), until the server shuts down. `TCP_NODELAY` is
+    /// set on every connection; request headers must arrive within
+    /// [`HttpOptions::header_read_timeout`] and at most [`HttpOptions::max_connections`]
+    /// are open at once.
+    ///
+    /// At shutdown it stops accepting, closes idle connections and standalone streams,
+    /// lets requests in flight finish within the shutdown grace (their responses still
+    /// go out, on their SSE streams too), then returns.
     pub async fn serve_http(
         &self,
         listener: tokio::net::TcpListener,
         opts: HttpOptions,
     ) -> Result<(), Error> {
-        use axum::serve::ListenerExt;
+        let limits = super::accept::Limits {
+            header_timeout: opts.header_timeout,
+            max_connections: opts.max_connections,
+            grace: self.shared.rt.config.shutdown_grace,
+        };
         let app = self.http_router(opts);
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
         let token = self.shared.shutdown.clone();
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move { token.cancelled().await })
+        super::accept::serve(listener, app, limits, token)
             .await
             .map_err(Error::from)
     }
+}
+
+/// Ctrl-C, or `SIGTERM` on Unix.
+async fn stop_signal() -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r,
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await
 }

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::task::Poll;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, Version};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use fastmcp_core::{CancelReason, Session};
@@ -17,8 +17,9 @@ use tokio::sync::mpsc;
 use tokio_util::task::TaskTracker;
 
 use super::events::{parse_event_id, SseStream};
-use super::guard::{check_get, check_origin_and_host, check_post, json_bytes, rpc_error};
+use super::guard::{check_get, check_length, check_post, json_bytes, read_body, rpc_error};
 use super::headers;
+use super::host::check_origin_and_host;
 use super::reply::{
     json_answer, respond, sse_events, sse_response, CancelOnDrop, Out, Plan, ReqSink,
 };
@@ -110,22 +111,18 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
     // The request taken whole: a `HeaderMap` extractor would copy the headers.
     let (parts, body) = req.into_parts();
     let headers = parts.headers;
-    if let Err(r) = check_origin_and_host(&headers, &st.opts) {
+    if let Err(r) = check_origin_and_host(&headers, parts.version, &parts.uri, &st.opts) {
+        return r;
+    }
+    if let Err(r) = check_length(&headers, st.opts.max_body) {
         return r;
     }
     if let Err(r) = check_post(&headers) {
         return r;
     }
-    let bytes = match axum::body::to_bytes(body, st.opts.max_body).await {
+    let bytes = match read_body(body, st.opts.max_body).await {
         Ok(b) => b,
-        Err(_) => {
-            return rpc_error(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                None,
-                error_code::INVALID_REQUEST,
-                format!("Request body larger than {} bytes", st.opts.max_body),
-            )
-        }
+        Err(r) => return r,
     };
     if Message::is_batch(&bytes) {
         return batch(&st, &headers, bytes).await;
@@ -174,10 +171,10 @@ async fn run_request(st: &HttpState, ep: Arc<Endpoint>, r: Request, plan: Plan) 
     });
     // Run in place first: a request that finishes without waiting and sent nothing else
     // is answered with JSON, with no task spawned. One that waits continues in a task.
+    let run = async move { ep.run(r, scope, sink).await };
     let mut run = Box::pin(
-        st.shared
-            .connections
-            .track_future(async move { ep.run(r, scope, sink).await }),
+        st.requests
+            .track_future(st.shared.connections.track_future(run)),
     );
     match futures::poll!(run.as_mut()) {
         Poll::Ready(Some(m)) if rx.is_empty() => json_answer(plan, cancel, encode(&m)),
@@ -283,8 +280,9 @@ fn unresumable_plan(st: &HttpState) -> Plan {
         cancel_on_drop: false,
         status: ok_status,
         headers: vec![],
-        shutdown: st.shared.shutdown.clone(),
+        shutdown: st.drained.clone(),
         tasks: st.shared.connections.clone(),
+        requests: st.requests.clone(),
     }
 }
 
@@ -351,7 +349,7 @@ async fn handshake(st: &HttpState, h: &HeaderMap, msg: Message) -> Response {
                 return rpc_error(
                     StatusCode::SERVICE_UNAVAILABLE,
                     Some(r.id),
-                    error_code::INTERNAL_ERROR,
+                    error_code::LIMIT_EXCEEDED,
                     "Too many sessions",
                 )
             }
@@ -437,8 +435,13 @@ impl Sink for StreamSink {
     }
 }
 
-pub(crate) async fn get(State(st): State<HttpState>, headers: HeaderMap) -> Response {
-    if let Err(r) = check_origin_and_host(&headers, &st.opts) {
+pub(crate) async fn get(
+    State(st): State<HttpState>,
+    version: Version,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = check_origin_and_host(&headers, version, &uri, &st.opts) {
         return r;
     }
     if header_str(&headers, VERSION_HEADER) == Some(ProtocolVersion::V2026_07_28.as_str())
@@ -480,8 +483,13 @@ pub(crate) async fn get(State(st): State<HttpState>, headers: HeaderMap) -> Resp
     )
 }
 
-pub(crate) async fn delete(State(st): State<HttpState>, headers: HeaderMap) -> Response {
-    if let Err(r) = check_origin_and_host(&headers, &st.opts) {
+pub(crate) async fn delete(
+    State(st): State<HttpState>,
+    version: Version,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    if let Err(r) = check_origin_and_host(&headers, version, &uri, &st.opts) {
         return r;
     }
     if header_str(&headers, VERSION_HEADER) == Some(ProtocolVersion::V2026_07_28.as_str())

@@ -15,18 +15,19 @@ use std::time::Duration;
 use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode, Uri, Version};
 use axum::response::Response;
 use axum::routing::get;
 use bytes::Bytes;
 use fastmcp_protocol::error_code;
 use fastmcp_transport::{Channel, FrameError, Inbound, Outbound};
-use futures::stream::{SplitSink, SplitStream};
+use futures::stream::SplitStream;
 use futures::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::guard::{check_origin_and_host, rpc_error};
+use super::guard::rpc_error;
+use super::host::check_origin_and_host;
 use super::options::HttpOptions;
 use crate::shared::Shared;
 
@@ -82,11 +83,13 @@ impl Drop for Slot {
 
 async fn upgrade(
     State(st): State<WsState>,
+    version: Version,
+    uri: Uri,
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     // Before the upgrade: a refused browser page never gets a socket.
-    if let Err(r) = check_origin_and_host(&headers, &st.opts) {
+    if let Err(r) = check_origin_and_host(&headers, version, &uri, &st.opts) {
         return r;
     }
     let ws = match ws {
@@ -104,7 +107,7 @@ async fn upgrade(
         return rpc_error(
             StatusCode::SERVICE_UNAVAILABLE,
             None,
-            error_code::INTERNAL_ERROR,
+            error_code::LIMIT_EXCEEDED,
             "Too many sessions",
         );
     };
@@ -184,7 +187,7 @@ async fn read_frames(
 
 /// Outbound messages to the socket, with pings as keep-alive; a close frame at the end.
 async fn write_frames(
-    mut ws_tx: SplitSink<WebSocket, Message>,
+    mut ws_tx: impl futures::Sink<Message> + Unpin,
     mut out_rx: mpsc::Receiver<Bytes>,
     mut close_rx: mpsc::Receiver<CloseFrame>,
     ended: CancellationToken,
@@ -218,6 +221,8 @@ async fn write_frames(
             }
         }
     };
+    // A close frame the reader asked for wins over the session's end, which it causes.
+    let frame = frame.or_else(|| close_rx.try_recv().ok());
     let frame = frame.unwrap_or_else(|| {
         if shutdown.is_cancelled() {
             close(close_code::AWAY, "server shutting down")
@@ -226,4 +231,28 @@ async fn write_frames(
         }
     });
     let _ = ws_tx.send(Message::Close(Some(frame))).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The reader's close frame (1003 for a binary frame) is sent even when the session's
+    /// end, which the reader's stop causes, is seen first.
+    #[tokio::test]
+    async fn the_readers_close_frame_wins_over_the_sessions_end() {
+        let (sink, mut sent) = futures::channel::mpsc::unbounded::<Message>();
+        let (out_tx, out_rx) = mpsc::channel::<Bytes>(1);
+        let (close_tx, close_rx) = mpsc::channel::<CloseFrame>(1);
+        close_tx
+            .try_send(close(close_code::UNSUPPORTED, "binary"))
+            .unwrap();
+        drop(out_tx);
+        let none = CancellationToken::new();
+        write_frames(sink, out_rx, close_rx, none.clone(), none, Duration::ZERO).await;
+        match sent.next().await {
+            Some(Message::Close(Some(f))) => assert_eq!(f.code, close_code::UNSUPPORTED),
+            other => panic!("{other:?}"),
+        }
+    }
 }

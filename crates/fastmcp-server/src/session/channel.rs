@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use fastmcp_core::{CancelReason, Session};
+use fastmcp_protocol::batch::BatchError;
 use fastmcp_protocol::{error_code, ErrorObject, Message};
 use fastmcp_transport::{Channel, FrameError};
-use serde_json::value::RawValue;
 use tokio::sync::broadcast::error::RecvError;
 use tokio_util::task::TaskTracker;
 
@@ -175,17 +175,30 @@ pub(crate) async fn on_frame(
 }
 
 /// A JSON-RPC batch: answered as one array where the negotiated version allows it
-/// (2025-03-26), refused otherwise. Returns the reply to send, if any.
+/// (2025-03-26), refused otherwise. Returns the reply to send, if any. A batch longer than
+/// [`crate::Limits::max_batch_len`] is refused whole (-32029) and none of it runs; one
+/// whose answers outgrow [`crate::Limits::max_batch_response_bytes`] is answered with one
+/// error (-32029) instead, and the answers are dropped as they come.
 pub(crate) async fn batch(ep: &Arc<Endpoint>, sink: &Arc<dyn Sink>, bytes: &[u8]) -> Option<Bytes> {
     let allowed = ep
         .session
         .protocol_version()
         .is_some_and(|v| v.allows_batches());
-    let items: Vec<Box<RawValue>> = match serde_json::from_slice(bytes) {
+    let refuse =
+        |code: i32, msg: String| Some(encode(&error_message(None, ErrorObject::new(code, msg))));
+    let limits = &ep.pipeline.rt.config.limits;
+    let items = match fastmcp_protocol::batch::batch_items(bytes, limits.max_batch_len) {
         Ok(items) => items,
-        Err(e) => {
-            let e = ErrorObject::new(error_code::PARSE_ERROR, format!("Parse error: {e}"));
-            return Some(encode(&error_message(None, e)));
+        Err(e @ BatchError::Parse(_)) => return refuse(error_code::PARSE_ERROR, e.to_string()),
+        Err(e @ BatchError::TooLong { .. }) => {
+            return if allowed {
+                refuse(error_code::LIMIT_EXCEEDED, e.to_string())
+            } else {
+                refuse(
+                    error_code::INVALID_REQUEST,
+                    "Batch requests are not supported".into(),
+                )
+            };
         }
     };
     if !allowed || items.is_empty() {
@@ -194,27 +207,74 @@ pub(crate) async fn batch(ep: &Arc<Endpoint>, sink: &Arc<dyn Sink>, bytes: &[u8]
         } else {
             "Batch requests are not supported"
         };
-        let e = ErrorObject::new(error_code::INVALID_REQUEST, msg);
-        return Some(encode(&error_message(None, e)));
+        return refuse(error_code::INVALID_REQUEST, msg.into());
     }
-    let mut futs = vec![];
-    let mut replies = vec![];
+    let mut futs = futures::stream::FuturesOrdered::new();
+    let mut replies = Answers::new(limits.max_batch_response_bytes);
     for item in items {
         match Message::parse(item.get().as_bytes()) {
-            Err(f) if f.reply => replies.push(error_message(f.id, f.error)),
+            Err(f) if f.reply => replies.push(&error_message(f.id, f.error)),
             Err(_) => {}
             Ok(Message::Request(r)) => match ep.admit(&r) {
-                Ok(scope) => futs.push(ep.run(r, scope, sink.clone())),
-                Err(m) => replies.push(m),
+                Ok(scope) => futs.push_back(ep.run(r, scope, sink.clone())),
+                Err(m) => replies.push(&m),
             },
             Ok(other) => ep.on_other(other),
         }
     }
-    replies.extend(futures::future::join_all(futs).await.into_iter().flatten());
-    if replies.is_empty() {
-        return None;
+    while let Some(m) = futures::StreamExt::next(&mut futs).await {
+        if let Some(m) = m {
+            replies.push(&m);
+        }
     }
-    Some(Bytes::from(
-        serde_json::to_string(&replies).expect("messages serialize"),
-    ))
+    replies.finish()
+}
+
+/// The answers of a batch, encoded as they come, up to a byte limit.
+struct Answers {
+    body: Vec<u8>,
+    limit: usize,
+    over: bool,
+}
+
+impl Answers {
+    fn new(limit: usize) -> Self {
+        Answers {
+            body: vec![b'['],
+            limit,
+            over: false,
+        }
+    }
+
+    fn push(&mut self, m: &Message) {
+        if self.over {
+            return;
+        }
+        let b = encode(m);
+        if self.body.len() + b.len() + 1 > self.limit {
+            self.over = true;
+            self.body = Vec::new();
+            return;
+        }
+        if self.body.len() > 1 {
+            self.body.push(b',');
+        }
+        self.body.extend_from_slice(&b);
+    }
+
+    fn finish(mut self) -> Option<Bytes> {
+        if self.over {
+            let msg = format!(
+                "Batch response larger than {} bytes: send fewer requests per batch",
+                self.limit
+            );
+            let e = ErrorObject::new(error_code::LIMIT_EXCEEDED, msg);
+            return Some(encode(&error_message(None, e)));
+        }
+        if self.body.len() == 1 {
+            return None;
+        }
+        self.body.push(b']');
+        Some(Bytes::from(self.body))
+    }
 }
