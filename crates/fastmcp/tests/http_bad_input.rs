@@ -5,6 +5,8 @@
 //! another client is still served. Memory (VmRSS of this process, which holds the server)
 //! is sampled where an attack could grow it; the figures are printed.
 
+mod support;
+
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use fastmcp::server::{HttpOptions, Limits};
 use fastmcp::Server;
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
+use support::resident_kib as rss_kib;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
@@ -36,10 +39,7 @@ fn server() -> Server {
 
 async fn serve(server: Server, opts: HttpOptions) -> SocketAddr {
     let running = server.start().await.unwrap();
-    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = l.local_addr().unwrap();
-    tokio::spawn(async move { running.serve_http(l, opts).await });
-    addr
+    support::serve_http(&running, opts).await
 }
 
 async fn start() -> SocketAddr {
@@ -130,14 +130,6 @@ async fn session(addr: SocketAddr, version: &str) -> String {
 }
 
 /// VmRSS of this process in KiB.
-fn rss_kib() -> u64 {
-    let s = std::fs::read_to_string("/proc/self/status").unwrap();
-    s.lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
-
 /// Samples VmRSS every 5 ms on a thread of its own until dropped; keeps the peak.
 struct RssPeak {
     peak: Arc<AtomicU64>,
@@ -492,6 +484,39 @@ async fn a_binary_websocket_frame_closes_with_1003() {
         };
         assert_eq!(code, Some(CloseCode::Unsupported));
     }
+    assert_serves(addr).await;
+}
+
+#[tokio::test]
+async fn an_oversize_websocket_frame_is_refused_and_a_huge_one_ends_the_connection() {
+    use tokio_tungstenite::tungstenite::Message as WsMessage;
+    let max = 64 * 1024;
+    let addr = serve(server(), HttpOptions::default().max_body_bytes(max)).await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/ws"))
+        .await
+        .unwrap();
+    // Over the body limit but within twice it: a JSON-RPC error, the socket stays open.
+    let pad = "x".repeat(max + 10);
+    let msg = json!({"jsonrpc": "2.0", "id": 1, "method": "ping", "params": {"pad": pad}});
+    ws.send(WsMessage::text(msg.to_string())).await.unwrap();
+    let answer = loop {
+        match timeout(Duration::from_secs(5), ws.next()).await.unwrap() {
+            Some(Ok(WsMessage::Text(t))) => break t.to_string(),
+            Some(Ok(_)) => continue,
+            other => panic!("no answer: {other:?}"),
+        }
+    };
+    assert!(answer.contains("too large"), "{answer}");
+    // Past twice the limit the frame is not read into memory: the connection ends.
+    let huge = "x".repeat(3 * max);
+    let _ = ws.send(WsMessage::text(huge)).await;
+    let ended = loop {
+        match timeout(Duration::from_secs(5), ws.next()).await.unwrap() {
+            Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => break true,
+            Some(Ok(_)) => continue,
+        }
+    };
+    assert!(ended);
     assert_serves(addr).await;
 }
 

@@ -37,9 +37,6 @@ const SUBPROTOCOL: &str = "mcp";
 const QUEUE: usize = 256;
 /// How long the client gets to answer the server's close frame.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
-/// Frames up to this size are read (and refused with a JSON-RPC error when over
-/// `max_body`); larger ones end the connection.
-const MIN_READ_LIMIT: usize = 64 << 20;
 
 #[derive(Clone)]
 struct WsState {
@@ -111,7 +108,9 @@ async fn upgrade(
             "Too many sessions",
         );
     };
-    let read_limit = st.opts.max_body.saturating_mul(2).max(MIN_READ_LIMIT);
+    // Frames up to twice the body limit are read (and refused with a JSON-RPC error when
+    // over it); larger ones end the connection without being held in memory.
+    let read_limit = st.opts.max_body.saturating_mul(2);
     let tracker = st.shared.connections.clone();
     ws.protocols([SUBPROTOCOL])
         .max_message_size(read_limit)
