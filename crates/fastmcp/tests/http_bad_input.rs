@@ -166,6 +166,23 @@ impl Drop for RssPeak {
 // ---------------------------------------------------------------------------------------
 // 1. Slow headers and the connection cap
 
+#[tokio::test]
+async fn a_body_that_never_arrives_is_cut_off() {
+    let opts = HttpOptions::default().body_read_timeout(Duration::from_millis(500));
+    let addr = serve(server(), opts).await;
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    // Headers announce 100 bytes; 10 come, the rest never does.
+    let head = "POST /mcp HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n\
+                accept: application/json, text/event-stream\r\ncontent-length: 100\r\n\r\n{\"jsonrpc\"";
+    s.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let r = read_all(&mut s, Duration::from_secs(5)).await;
+    let took = started.elapsed();
+    assert_eq!(status(&r), 408, "{r}");
+    assert!(took < Duration::from_secs(2), "cut off after {took:?}");
+    assert_serves(addr).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_headers_are_cut_off_and_others_are_served() {
     let opts = HttpOptions::default().header_read_timeout(Duration::from_millis(800));

@@ -96,13 +96,26 @@ pub(crate) fn too_large(max: usize) -> Response {
     r
 }
 
-/// Read a request body of at most `max` bytes: 413 beyond it, 400 when the body cannot
+/// Read a request body of at most `max` bytes within `within`: 413 beyond the size, 408
+/// past the time (a client that sends its body slowly, or never), 400 when the body cannot
 /// be read (a malformed chunk size, a connection cut short).
 pub(crate) async fn read_body(
     body: axum::body::Body,
     max: usize,
+    within: std::time::Duration,
 ) -> Result<bytes::Bytes, Response> {
-    match axum::body::to_bytes(body, max).await {
+    let Ok(read) = tokio::time::timeout(within, axum::body::to_bytes(body, max)).await else {
+        let mut r = rpc_error(
+            StatusCode::REQUEST_TIMEOUT,
+            None,
+            error_code::INVALID_REQUEST,
+            format!("Request body not received within {within:?}"),
+        );
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+        return Err(r);
+    };
+    match read {
         Ok(b) => Ok(b),
         Err(e) => {
             let inner = e.into_inner();

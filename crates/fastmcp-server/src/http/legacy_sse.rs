@@ -220,7 +220,7 @@ async fn message(
     if let Err(r) = check_length(&headers, st.opts.max_body) {
         return r;
     }
-    let bytes = match read_body(body, st.opts.max_body).await {
+    let bytes = match read_body(body, st.opts.max_body, st.opts.body_timeout).await {
         Ok(b) => b,
         Err(r) => return r,
     };

@@ -40,6 +40,7 @@ pub struct HttpOptions {
     pub(crate) cors: bool,
     pub(crate) stream_buffer: usize,
     pub(crate) header_timeout: Duration,
+    pub(crate) body_timeout: Duration,
     pub(crate) max_connections: usize,
 }
 
@@ -64,6 +65,7 @@ impl Default for HttpOptions {
             cors: false,
             stream_buffer: 4 * 1024 * 1024,
             header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
             max_connections: 1024,
         }
     }
@@ -192,6 +194,19 @@ impl HttpOptions {
     /// ```
     pub fn header_read_timeout(mut self, d: Duration) -> Self {
         self.header_timeout = d;
+        self
+    }
+
+    /// How long a client may take to send a request's body once its headers are in
+    /// (default 30 s). Past it the request is answered `408 Request Timeout` and the
+    /// connection closed, so slow senders cannot hold the connection slots.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let opts = fastmcp_server::HttpOptions::default().body_read_timeout(Duration::from_secs(5));
+    /// ```
+    pub fn body_read_timeout(mut self, d: Duration) -> Self {
+        self.body_timeout = d;
         self
     }
 

@@ -120,7 +120,7 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
     if let Err(r) = check_post(&headers) {
         return r;
     }
-    let bytes = match read_body(body, st.opts.max_body).await {
+    let bytes = match read_body(body, st.opts.max_body, st.opts.body_timeout).await {
         Ok(b) => b,
         Err(r) => return r,
     };
