@@ -131,15 +131,41 @@ pub trait TaskStore: Send + Sync + 'static {
 
 /// The default [`TaskStore`]: records in this process's memory; expired ones are swept
 /// as new tasks are created.
-#[derive(Debug, Default)]
+///
+/// It keeps at most 10,000 records ([`MemoryTaskStore::max_records`]): when full, a new
+/// task makes room by dropping the finished task updated longest ago (before its
+/// retention ends); when every record is of a task still running, the new one is refused
+/// (-32029).
+#[derive(Debug)]
 pub struct MemoryTaskStore {
     records: Mutex<HashMap<String, TaskRecord>>,
+    max: usize,
+}
+
+impl Default for MemoryTaskStore {
+    fn default() -> Self {
+        MemoryTaskStore {
+            records: Mutex::default(),
+            max: 10_000,
+        }
+    }
 }
 
 impl MemoryTaskStore {
     /// An empty store.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Keep at most `n` records.
+    ///
+    /// ```
+    /// let store = fastmcp_server::MemoryTaskStore::new().max_records(1_000);
+    /// # let _ = store;
+    /// ```
+    pub fn max_records(mut self, n: usize) -> Self {
+        self.max = n.max(1);
+        self
     }
 
     /// How many records it holds (expired ones not yet swept included).
@@ -153,6 +179,16 @@ impl MemoryTaskStore {
     }
 }
 
+/// Drop the finished task updated longest ago; whether there was one.
+fn drop_oldest_finished(records: &mut HashMap<String, TaskRecord>) -> bool {
+    let oldest = records
+        .values()
+        .filter(|r| r.status.is_terminal())
+        .min_by_key(|r| r.last_updated_at_ms)
+        .map(|r| r.task_id.clone());
+    oldest.is_some_and(|id| records.remove(&id).is_some())
+}
+
 impl TaskStore for MemoryTaskStore {
     fn create(&self, record: TaskRecord) -> BoxFuture<'_, Result<(), Error>> {
         let now = now_ms();
@@ -162,6 +198,11 @@ impl TaskStore for MemoryTaskStore {
             Err(Error::internal(format!(
                 "task {} already exists",
                 record.task_id
+            )))
+        } else if records.len() >= self.max && !drop_oldest_finished(&mut records) {
+            Err(Error::limit_exceeded(format!(
+                "Too many tasks: the server keeps {} and all of them are running",
+                self.max
             )))
         } else {
             records.insert(record.task_id.clone(), record);
@@ -344,6 +385,30 @@ mod tests {
         .unwrap();
         assert_eq!(after.version, 2);
         assert!(modify(&s, "nope", |_| true).await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn a_full_store_drops_the_oldest_finished_task_or_refuses() {
+        let s = MemoryTaskStore::new().max_records(3);
+        let now = now_ms();
+        for (i, id) in ["a", "b", "c"].iter().enumerate() {
+            let mut r = record(id, None, now + i as u64);
+            r.status = TaskStatus::Completed;
+            s.create(r).await.unwrap();
+        }
+        s.create(record("d", None, now + 10)).await.unwrap();
+        assert_eq!(s.len(), 3);
+        assert!(
+            s.get("a").await.unwrap().is_none(),
+            "the oldest finished one went"
+        );
+        s.create(record("e", None, now + 11)).await.unwrap();
+        s.create(record("f", None, now + 12)).await.unwrap();
+        assert!(s.get("b").await.unwrap().is_none() && s.get("c").await.unwrap().is_none());
+        // d, e, f are all running: nothing may be dropped.
+        let e = s.create(record("g", None, now + 13)).await.unwrap_err();
+        assert_eq!(e.code(), -32029, "{e}");
+        assert_eq!(s.len(), 3);
     }
 
     #[tokio::test]
