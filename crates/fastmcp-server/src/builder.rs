@@ -258,6 +258,17 @@ impl Server {
         self
     }
 
+    /// Add a typed [`Middleware`](crate::Middleware): its hooks see every request (nested
+    /// calls of handlers included) on every transport, in both eras. Middleware and layers
+    /// run in the order they are added, the first outermost.
+    pub fn middleware(mut self, m: impl crate::Middleware) -> Self {
+        let middleware: std::sync::Arc<dyn crate::Middleware> = std::sync::Arc::new(m);
+        self.layers.push(Box::new(move |inner| {
+            BoxCloneSyncService::new(crate::middleware::MiddlewareService { middleware, inner })
+        }));
+        self
+    }
+
     /// Wrap the request pipeline in a `tower` layer (middleware): it sees every request,
     /// nested calls included, as an [`McpRequest`] and the method's result or error. The
     /// first layer added is the outermost. See [`crate::McpService`].

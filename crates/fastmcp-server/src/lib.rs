@@ -31,6 +31,7 @@ mod limits;
 mod lock;
 mod meta;
 mod methods;
+mod middleware;
 mod pagination;
 mod provider;
 mod running;
@@ -49,6 +50,7 @@ pub use config::ServerConfig;
 #[cfg(feature = "http")]
 pub use http::{encode_header_value, EventStore, HttpOptions, MemoryEventStore};
 pub use limits::Limits;
+pub use middleware::{CallNext, Middleware};
 pub use provider::{
     walk, Kinds, LocalProvider, OnDuplicate, Page, Provider, RegistrationError, ResourceTarget,
     TemplateEntry, ToolEntry,

@@ -91,6 +91,22 @@ impl McpRequest {
         &self.call.peer
     }
 
+    /// The `name` of a `tools/call` or `prompts/get` (`None` when absent or not a string).
+    pub fn tool_name(&self) -> Option<String> {
+        self.param_str("name")
+    }
+
+    /// The `uri` of a `resources/read` or `resources/subscribe`.
+    pub fn resource_uri(&self) -> Option<String> {
+        self.param_str("uri")
+    }
+
+    fn param_str(&self, key: &str) -> Option<String> {
+        let params: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_str(self.params()?.get()).ok()?;
+        params.get(key)?.as_str().map(str::to_owned)
+    }
+
     /// Whether a handler made this call into its own server (`ctx.call_tool`, ...).
     pub fn is_nested(&self) -> bool {
         self.call.nested

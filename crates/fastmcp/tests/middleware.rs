@@ -1,0 +1,217 @@
+//! Typed middleware (`Server::middleware`): hook order across two middleware,
+//! short-circuits, list filtering, errors raised in a hook, nested calls; in memory and over
+//! Streamable HTTP, in both eras.
+
+mod support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use fastmcp::client::Client;
+use fastmcp::core::{BoxFuture, Context, Error, ErrorKind};
+use fastmcp::protocol::jsonrpc::to_raw;
+use fastmcp::protocol::{CallToolResult, ListToolsResult};
+use fastmcp::server::{CallNext, McpRequest, Middleware, RunningServer};
+use fastmcp::transport::http_client::StreamableHttp;
+use fastmcp::{tool, Server};
+use serde_json::json;
+use serde_json::value::RawValue;
+use support::{modes, Recorder};
+
+type Answer<'a> = BoxFuture<'a, Result<Box<RawValue>, Error>>;
+type Log = Arc<Mutex<Vec<String>>>;
+
+static HANDLED: AtomicUsize = AtomicUsize::new(0);
+
+/// Says hello.
+#[tool]
+async fn hello() -> String {
+    HANDLED.fetch_add(1, Ordering::SeqCst);
+    "hello".into()
+}
+
+/// Never runs: the middleware answers for it.
+#[tool]
+async fn blocked() -> String {
+    unreachable!("the middleware short-circuits this tool")
+}
+
+/// Hidden from lists by the middleware.
+#[tool]
+async fn admin_reset() -> String {
+    "reset".into()
+}
+
+/// Calls `hello` through its own server.
+#[tool]
+async fn twice(ctx: &Context) -> Result<String, Error> {
+    let r = ctx.call_tool("hello", json!({})).await?;
+    Ok(format!("nested: {}", serde_json::to_string(&r).unwrap()))
+}
+
+/// Records its hooks in `log` under `name`.
+struct Recording {
+    name: &'static str,
+    log: Log,
+}
+
+impl Recording {
+    fn note(&self, what: &str, req: &McpRequest) {
+        let nested = if req.is_nested() { " (nested)" } else { "" };
+        let entry = format!("{}:{what}{nested}", self.name);
+        self.log.lock().unwrap().push(entry);
+    }
+}
+
+impl Middleware for Recording {
+    fn on_message(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
+        self.note("message", &req);
+        Box::pin(async move {
+            let r = next.run(req).await;
+            self.log.lock().unwrap().push(format!("{}:done", self.name));
+            r
+        })
+    }
+
+    fn on_request(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
+        self.note("request", &req);
+        next.run(req)
+    }
+
+    fn on_call_tool(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
+        self.note("call_tool", &req);
+        next.run(req)
+    }
+}
+
+/// Short-circuits `blocked`, hides `admin_*`, refuses to read `secret://`.
+struct Guard;
+
+impl Middleware for Guard {
+    fn on_call_tool(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
+        Box::pin(async move {
+            if req.tool_name().as_deref() == Some("blocked") {
+                return Ok(to_raw(&CallToolResult::text("intercepted")));
+            }
+            next.run(req).await
+        })
+    }
+
+    fn on_list_tools(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
+        Box::pin(async move {
+            let mut list: ListToolsResult = next.run_as(req).await?;
+            list.tools.retain(|t| !t.name.starts_with("admin_"));
+            Ok(to_raw(&list))
+        })
+    }
+
+    fn on_read_resource(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
+        Box::pin(async move {
+            if req
+                .resource_uri()
+                .is_some_and(|u| u.starts_with("secret://"))
+            {
+                return Err(Error::invalid_params("secret resources are not served"));
+            }
+            next.run(req).await
+        })
+    }
+}
+
+fn server(log: &Log) -> Server {
+    Server::new("middleware", "0")
+        .tool(hello)
+        .tool(blocked)
+        .tool(admin_reset)
+        .tool(twice)
+        .middleware(Recording {
+            name: "outer",
+            log: log.clone(),
+        })
+        .middleware(Guard)
+        .middleware(Recording {
+            name: "inner",
+            log: log.clone(),
+        })
+}
+
+async fn clients(s: &RunningServer) -> Vec<(String, Client)> {
+    let addr = support::serve_http(s, Default::default()).await;
+    let mut out = vec![];
+    for mode in modes() {
+        let memory = Client::builder()
+            .mode(mode)
+            .handler(Recorder::default())
+            .connect(s.connect_in_memory())
+            .await
+            .unwrap();
+        out.push((format!("in-memory {mode:?}"), memory));
+        let http = Client::builder()
+            .mode(mode)
+            .connect(StreamableHttp::new(format!("http://{addr}/mcp")))
+            .await
+            .unwrap();
+        out.push((format!("HTTP {mode:?}"), http));
+    }
+    out
+}
+
+fn take(log: &Log) -> Vec<String> {
+    std::mem::take(&mut *log.lock().unwrap())
+}
+
+#[tokio::test]
+async fn hooks_run_in_order_short_circuit_filter_and_fail_on_every_transport() {
+    let log = Log::default();
+    let s = server(&log).start().await.unwrap();
+    for (name, c) in clients(&s).await {
+        take(&log);
+        let before = HANDLED.load(Ordering::SeqCst);
+        let r = c.call_tool("hello", json!({})).await.unwrap();
+        assert_eq!(HANDLED.load(Ordering::SeqCst), before + 1, "{name}");
+        assert!(!r.is_error.unwrap_or(false), "{name}");
+        assert_eq!(
+            take(&log),
+            [
+                "outer:message",
+                "outer:request",
+                "outer:call_tool",
+                "inner:message",
+                "inner:request",
+                "inner:call_tool",
+                "inner:done",
+                "outer:done"
+            ],
+            "{name}: the first middleware added is outermost"
+        );
+        // Short-circuit: the handler never runs, the inner middleware sees nothing.
+        let r = c.call_tool("blocked", json!({})).await.unwrap();
+        assert!(
+            serde_json::to_string(&r).unwrap().contains("intercepted"),
+            "{name}"
+        );
+        assert!(
+            !take(&log).iter().any(|e| e.starts_with("inner:")),
+            "{name}: nothing past a short-circuit runs"
+        );
+        // List filtering.
+        let tools = c.list_tools().await.unwrap();
+        let names: Vec<_> = tools.iter().map(|t| t.name.as_str()).collect();
+        assert!(
+            names.contains(&"hello") && !names.contains(&"admin_reset"),
+            "{name}: {names:?}"
+        );
+        // An error raised inside a middleware reaches the client as such.
+        let e = c.read_resource("secret://x").await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidParams, "{name}: {e}");
+        assert!(e.message().contains("secret resources"), "{name}: {e}");
+        // Nested calls of handlers go through the chain too.
+        take(&log);
+        c.call_tool("twice", json!({})).await.unwrap();
+        let seen = take(&log);
+        assert!(
+            seen.contains(&"inner:call_tool (nested)".to_owned()),
+            "{name}: {seen:?}"
+        );
+    }
+}
