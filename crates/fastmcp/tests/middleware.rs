@@ -1,6 +1,8 @@
 //! Typed middleware (`Server::middleware`): hook order across two middleware,
-//! short-circuits, list filtering, errors raised in a hook, nested calls; in memory and over
-//! Streamable HTTP, in both eras.
+//! short-circuits, list filtering, errors raised in a hook, nested calls; in memory, over
+//! Streamable HTTP (both eras) and over stdio to a child process. The hooks' log is read
+//! through the server's own `log` tool (which the middleware leave out), so the same checks
+//! run against a server in another process.
 
 mod support;
 
@@ -8,11 +10,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use fastmcp::client::Client;
-use fastmcp::core::{BoxFuture, Context, Error, ErrorKind};
+use fastmcp::core::{BoxFuture, Context, Error, ErrorKind, FnTool};
 use fastmcp::protocol::jsonrpc::to_raw;
 use fastmcp::protocol::{CallToolResult, ListToolsResult};
 use fastmcp::server::{CallNext, McpRequest, Middleware, RunningServer};
 use fastmcp::transport::http_client::StreamableHttp;
+use fastmcp::transport::ChildTransport;
 use fastmcp::{tool, Server};
 use serde_json::json;
 use serde_json::value::RawValue;
@@ -55,8 +58,16 @@ struct Recording {
     log: Log,
 }
 
+/// The `log` tool is left out of the log it reads.
+fn quiet(req: &McpRequest) -> bool {
+    req.tool_name().as_deref() == Some("log")
+}
+
 impl Recording {
     fn note(&self, what: &str, req: &McpRequest) {
+        if quiet(req) {
+            return;
+        }
         let nested = if req.is_nested() { " (nested)" } else { "" };
         let entry = format!("{}:{what}{nested}", self.name);
         self.log.lock().unwrap().push(entry);
@@ -66,9 +77,12 @@ impl Recording {
 impl Middleware for Recording {
     fn on_message(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
         self.note("message", &req);
+        let quiet = quiet(&req);
         Box::pin(async move {
             let r = next.run(req).await;
-            self.log.lock().unwrap().push(format!("{}:done", self.name));
+            if !quiet {
+                self.log.lock().unwrap().push(format!("{}:done", self.name));
+            }
             r
         })
     }
@@ -118,8 +132,16 @@ impl Middleware for Guard {
     }
 }
 
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct Empty {}
+
 fn server(log: &Log) -> Server {
+    let read = log.clone();
     Server::new("middleware", "0")
+        .tool(FnTool::typed("log", "", move |_: Context, _: Empty| {
+            let entries = std::mem::take(&mut *read.lock().unwrap());
+            async move { entries.join("\n") }
+        }))
         .tool(hello)
         .tool(blocked)
         .tool(admin_reset)
@@ -156,62 +178,104 @@ async fn clients(s: &RunningServer) -> Vec<(String, Client)> {
     out
 }
 
-fn take(log: &Log) -> Vec<String> {
-    std::mem::take(&mut *log.lock().unwrap())
+/// The hooks run since the last look, read through the `log` tool.
+async fn take(c: &Client) -> Vec<String> {
+    let r = c.call_tool("log", json!({})).await.unwrap();
+    let v = serde_json::to_value(&r).unwrap();
+    let text = v["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    text.lines().map(str::to_owned).collect()
+}
+
+/// Every check, against one client.
+async fn exercise(name: &str, c: &Client) {
+    take(c).await;
+    let r = c.call_tool("hello", json!({})).await.unwrap();
+    assert!(!r.is_error.unwrap_or(false), "{name}");
+    assert_eq!(
+        take(c).await,
+        [
+            "outer:message",
+            "outer:request",
+            "outer:call_tool",
+            "inner:message",
+            "inner:request",
+            "inner:call_tool",
+            "inner:done",
+            "outer:done"
+        ],
+        "{name}: the first middleware added is outermost"
+    );
+    // Short-circuit: the handler never runs, the inner middleware sees nothing.
+    let r = c.call_tool("blocked", json!({})).await.unwrap();
+    assert!(
+        serde_json::to_string(&r).unwrap().contains("intercepted"),
+        "{name}"
+    );
+    let seen = take(c).await;
+    assert!(
+        !seen.is_empty() && !seen.iter().any(|e| e.starts_with("inner:")),
+        "{name}: nothing past a short-circuit runs: {seen:?}"
+    );
+    // List filtering.
+    let tools = c.list_tools().await.unwrap();
+    let names: Vec<_> = tools.iter().map(|t| t.name.as_str()).collect();
+    assert!(
+        names.contains(&"hello") && !names.contains(&"admin_reset"),
+        "{name}: {names:?}"
+    );
+    // An error raised inside a middleware reaches the client as such.
+    let e = c.read_resource("secret://x").await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidParams, "{name}: {e}");
+    assert!(e.message().contains("secret resources"), "{name}: {e}");
+    // Nested calls of handlers go through the chain too.
+    take(c).await;
+    c.call_tool("twice", json!({})).await.unwrap();
+    let seen = take(c).await;
+    assert!(
+        seen.contains(&"inner:call_tool (nested)".to_owned()),
+        "{name}: {seen:?}"
+    );
 }
 
 #[tokio::test]
-async fn hooks_run_in_order_short_circuit_filter_and_fail_on_every_transport() {
+async fn hooks_run_in_order_short_circuit_filter_and_fail_in_memory_and_over_http() {
     let log = Log::default();
     let s = server(&log).start().await.unwrap();
+    let before = HANDLED.load(Ordering::SeqCst);
     for (name, c) in clients(&s).await {
-        take(&log);
-        let before = HANDLED.load(Ordering::SeqCst);
-        let r = c.call_tool("hello", json!({})).await.unwrap();
-        assert_eq!(HANDLED.load(Ordering::SeqCst), before + 1, "{name}");
-        assert!(!r.is_error.unwrap_or(false), "{name}");
-        assert_eq!(
-            take(&log),
-            [
-                "outer:message",
-                "outer:request",
-                "outer:call_tool",
-                "inner:message",
-                "inner:request",
-                "inner:call_tool",
-                "inner:done",
-                "outer:done"
-            ],
-            "{name}: the first middleware added is outermost"
-        );
-        // Short-circuit: the handler never runs, the inner middleware sees nothing.
-        let r = c.call_tool("blocked", json!({})).await.unwrap();
-        assert!(
-            serde_json::to_string(&r).unwrap().contains("intercepted"),
-            "{name}"
-        );
-        assert!(
-            !take(&log).iter().any(|e| e.starts_with("inner:")),
-            "{name}: nothing past a short-circuit runs"
-        );
-        // List filtering.
-        let tools = c.list_tools().await.unwrap();
-        let names: Vec<_> = tools.iter().map(|t| t.name.as_str()).collect();
-        assert!(
-            names.contains(&"hello") && !names.contains(&"admin_reset"),
-            "{name}: {names:?}"
-        );
-        // An error raised inside a middleware reaches the client as such.
-        let e = c.read_resource("secret://x").await.unwrap_err();
-        assert_eq!(e.kind(), ErrorKind::InvalidParams, "{name}: {e}");
-        assert!(e.message().contains("secret resources"), "{name}: {e}");
-        // Nested calls of handlers go through the chain too.
-        take(&log);
-        c.call_tool("twice", json!({})).await.unwrap();
-        let seen = take(&log);
-        assert!(
-            seen.contains(&"inner:call_tool (nested)".to_owned()),
-            "{name}: {seen:?}"
-        );
+        exercise(&name, &c).await;
     }
+    assert_eq!(
+        HANDLED.load(Ordering::SeqCst),
+        before + 8,
+        "hello ran, nested included"
+    );
+}
+
+/// The server of `over_stdio_to_a_child_process`, run when `MIDDLEWARE_CHILD` is set.
+#[test]
+fn child_stdio_server() {
+    if std::env::var_os("MIDDLEWARE_CHILD").is_none() {
+        return;
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async { server(&Log::default()).run_stdio().await.unwrap() });
+}
+
+#[tokio::test]
+async fn hooks_run_the_same_over_stdio_to_a_child_process() {
+    let child = ChildTransport::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "child_stdio_server",
+            "--nocapture",
+            "--test-threads=1",
+            "-q",
+        ])
+        .env("MIDDLEWARE_CHILD", "1");
+    let c = Client::connect(child).await.unwrap();
+    exercise("stdio child", &c).await;
 }
