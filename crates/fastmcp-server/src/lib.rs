@@ -31,7 +31,7 @@ mod limits;
 mod lock;
 mod meta;
 mod methods;
-mod middleware;
+pub mod middleware;
 mod pagination;
 mod provider;
 mod running;

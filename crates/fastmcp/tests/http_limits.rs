@@ -143,10 +143,13 @@ async fn a_get_stream_never_read_delays_no_one_and_holds_bounded_memory() {
         "stalled GET reader: RSS {before} KiB before, {peak} KiB at the peak, {after} KiB \
          after; list_changed reached the other session {took:?} after it was sent"
     );
-    // What the stalled stream may hold is bounded by the stream buffer (4 MiB), the
-    // socket buffers and the event store (1 MiB a stream).
+    // The peak holds the server's own backlog of events not yet fanned out (up to 600 ×
+    // 64 KiB here) besides what the stalled stream may keep (its 4 MiB budget, the socket
+    // buffers, 1 MiB of event store); the allocator keeps freed pages, so the resident set
+    // after is no measure of what is still held. A loose bound, then: the discriminating
+    // checks are the delivery above and the budget's unit test (`events::tests`).
     assert!(
-        peak.saturating_sub(before) < 40 * 1024,
+        peak.saturating_sub(before) < 96 * 1024,
         "memory grew by {} KiB",
         peak - before
     );

@@ -50,6 +50,14 @@ use tower::{Service, ServiceExt};
 
 use crate::service::{BoxMcpService, McpRequest};
 
+mod errors;
+mod logging;
+mod size_limit;
+
+pub use errors::ErrorHandling;
+pub use logging::Logging;
+pub use size_limit::ResponseSizeLimit;
+
 type Answer<'a> = BoxFuture<'a, Result<Box<RawValue>, Error>>;
 
 /// Hooks around the requests of a server. Every method has a default that lets the
