@@ -93,18 +93,19 @@ impl McpRequest {
 
     /// The `name` of a `tools/call` or `prompts/get` (`None` when absent or not a string).
     pub fn tool_name(&self) -> Option<String> {
-        self.param_str("name")
+        self.target().name
     }
 
     /// The `uri` of a `resources/read` or `resources/subscribe`.
     pub fn resource_uri(&self) -> Option<String> {
-        self.param_str("uri")
+        self.target().uri
     }
 
-    fn param_str(&self, key: &str) -> Option<String> {
-        let params: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(self.params()?.get()).ok()?;
-        params.get(key)?.as_str().map(str::to_owned)
+    /// The `name` and `uri` of the params, the rest skipped without being built.
+    fn target(&self) -> Target {
+        self.params()
+            .and_then(|p| serde_json::from_str(p.get()).ok())
+            .unwrap_or_default()
     }
 
     /// Whether a handler made this call into its own server (`ctx.call_tool`, ...).
@@ -205,4 +206,13 @@ impl Dispatch for Pipeline {
         };
         Box::pin(self.call(McpRequest::new(method.to_owned(), Some(params), call)))
     }
+}
+
+/// What [`McpRequest::tool_name`] and [`McpRequest::resource_uri`] read of the params.
+#[derive(Default, serde::Deserialize)]
+struct Target {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    uri: Option<String>,
 }

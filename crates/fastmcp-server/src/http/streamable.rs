@@ -435,19 +435,31 @@ impl Sink for StreamSink {
     }
 }
 
+/// What GET and DELETE check first: Host and Origin, and that the endpoint has sessions
+/// (405 in the stateless era and for a `stateless(true)` server).
+fn session_method_allowed(
+    st: &HttpState,
+    version: Version,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<(), Response> {
+    check_origin_and_host(headers, version, uri, &st.opts)?;
+    if header_str(headers, VERSION_HEADER) == Some(ProtocolVersion::V2026_07_28.as_str())
+        || st.opts.stateless
+    {
+        return Err(method_not_allowed());
+    }
+    Ok(())
+}
+
 pub(crate) async fn get(
     State(st): State<HttpState>,
     version: Version,
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = check_origin_and_host(&headers, version, &uri, &st.opts) {
+    if let Err(r) = session_method_allowed(&st, version, &uri, &headers) {
         return r;
-    }
-    if header_str(&headers, VERSION_HEADER) == Some(ProtocolVersion::V2026_07_28.as_str())
-        || st.opts.stateless
-    {
-        return method_not_allowed();
     }
     if let Err(r) = check_get(&headers) {
         return r;
@@ -489,13 +501,8 @@ pub(crate) async fn delete(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    if let Err(r) = check_origin_and_host(&headers, version, &uri, &st.opts) {
+    if let Err(r) = session_method_allowed(&st, version, &uri, &headers) {
         return r;
-    }
-    if header_str(&headers, VERSION_HEADER) == Some(ProtocolVersion::V2026_07_28.as_str())
-        || st.opts.stateless
-    {
-        return method_not_allowed();
     }
     let Some(id) = header_str(&headers, SESSION_HEADER) else {
         return rpc_error(

@@ -58,6 +58,10 @@ impl Middleware for Logging {
         req: McpRequest,
         next: CallNext,
     ) -> BoxFuture<'_, Result<Box<RawValue>, Error>> {
+        // Nothing is gathered (no params read) when nobody listens.
+        if !tracing::enabled!(target: "fastmcp::request", tracing::Level::INFO) {
+            return next.run(req);
+        }
         let method = req.method().to_owned();
         let id = req.id().to_string();
         let name = req.tool_name().unwrap_or_default();
