@@ -20,6 +20,7 @@ pub mod schema;
 mod scope;
 mod session;
 mod session_view;
+mod state;
 mod url_elicitation;
 
 pub use context::{Context, Extensions, Keyed, TaskControl};
@@ -41,3 +42,4 @@ pub use peer::{boxed, BoxFuture, Dispatch, FnPeer, NullPeer, Peer};
 pub use scope::{Budget, Scope};
 pub use session::Session;
 pub use session_view::SessionView;
+pub use state::{SessionState, State, StateMap};

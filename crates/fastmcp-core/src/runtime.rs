@@ -28,6 +28,7 @@ use crate::peer::{Dispatch, NullPeer, Peer};
 use crate::scope::Scope;
 use crate::session::Session;
 use crate::session_view::SessionView;
+use crate::state::StateMap;
 use crate::Context;
 
 /// Builds the [`Context`] of one request, and the [`RequestHandle`] the server keeps.
@@ -41,6 +42,7 @@ pub struct RequestContext {
     dispatch: Option<Arc<dyn Dispatch>>,
     task: Option<Arc<dyn TaskControl>>,
     extensions: Extensions,
+    server_state: Option<Arc<StateMap>>,
     grace: Duration,
 }
 
@@ -57,6 +59,7 @@ impl RequestContext {
             dispatch: None,
             task: None,
             extensions: Extensions::default(),
+            server_state: None,
             grace: Duration::from_secs(2),
         }
     }
@@ -118,6 +121,12 @@ impl RequestContext {
         self
     }
 
+    /// The server's typed state, for [`Context::server_state`].
+    pub fn server_state(mut self, state: Arc<StateMap>) -> Self {
+        self.server_state = Some(state);
+        self
+    }
+
     /// Attach an extension value.
     pub fn extension<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         self.extensions.insert(value);
@@ -137,6 +146,7 @@ impl RequestContext {
                 dispatch: self.dispatch,
                 task: self.task,
                 extensions: self.extensions,
+                server_state: self.server_state,
                 grace: self.grace,
             }),
         };

@@ -7,6 +7,7 @@ use fastmcp_protocol::{ClientCapabilities, Era, Implementation, LoggingLevel, Pr
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::state::SharedStateMap;
 use crate::Error;
 
 /// One client session: a connection in the handshake era, one request in the stateless era.
@@ -29,6 +30,7 @@ pub struct Session {
     state: Mutex<HashMap<String, serde_json::Value>>,
     subscriptions: Mutex<HashSet<String>>,
     disabled: RwLock<HashSet<String>>,
+    typed: SharedStateMap,
     key: OnceLock<String>,
 }
 
@@ -68,6 +70,7 @@ impl Session {
             state: Mutex::new(HashMap::new()),
             subscriptions: Mutex::new(HashSet::new()),
             disabled: RwLock::new(HashSet::new()),
+            typed: SharedStateMap::default(),
             key: OnceLock::new(),
         }
     }
@@ -180,6 +183,25 @@ impl Session {
             .unwrap_or_else(PoisonError::into_inner)
             .remove(key)
             .is_some()
+    }
+
+    /// The session's typed state of type `T`.
+    pub fn typed_state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.typed.get()
+    }
+
+    /// Set the session's typed state of type `T` (replacing a value of that type).
+    pub fn set_typed_state<T: Send + Sync + 'static>(&self, value: T) {
+        self.typed.insert(value);
+    }
+
+    /// The session's typed state of type `T`, made by `init` on first use (once, even
+    /// when requests race).
+    pub fn typed_state_or_insert_with<T: Send + Sync + 'static>(
+        &self,
+        init: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        self.typed.get_or_insert_with(init)
     }
 
     /// Subscribe to updates of a resource.

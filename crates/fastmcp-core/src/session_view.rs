@@ -89,6 +89,37 @@ impl SessionView {
         self.session.remove_state(key)
     }
 
+    /// The session's typed state of type `T` (values of any type, one per type, kept
+    /// for the session's life; see also the [`SessionState`](crate::SessionState)
+    /// extractor).
+    ///
+    /// ```
+    /// use std::sync::Mutex;
+    /// use fastmcp_core::Context;
+    ///
+    /// let ctx = Context::for_testing();
+    /// let cart = ctx.session().typed_state_or_insert_with(|| Mutex::new(Vec::<String>::new()));
+    /// cart.lock().unwrap().push("apple".into());
+    /// let again = ctx.session().typed_state::<Mutex<Vec<String>>>().unwrap();
+    /// assert_eq!(again.lock().unwrap().len(), 1);
+    /// ```
+    pub fn typed_state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.session.typed_state()
+    }
+
+    /// Set the session's typed state of type `T` (replacing a value of that type).
+    pub fn set_typed_state<T: Send + Sync + 'static>(&self, value: T) {
+        self.session.set_typed_state(value);
+    }
+
+    /// The session's typed state of type `T`, made by `init` on first use.
+    pub fn typed_state_or_insert_with<T: Send + Sync + 'static>(
+        &self,
+        init: impl FnOnce() -> T,
+    ) -> Arc<T> {
+        self.session.typed_state_or_insert_with(init)
+    }
+
     /// Whether the session subscribed to `uri`.
     pub fn is_subscribed(&self, uri: &str) -> bool {
         self.session.is_subscribed(uri)

@@ -153,6 +153,8 @@ impl ValueParam {
 pub(crate) enum Param {
     /// The injected `Context`, by reference or by value.
     Context { by_ref: bool },
+    /// A value taken from the context (`State<T>`, `SessionState<T>`): not an argument.
+    Extract(Box<Type>),
     /// An argument.
     Value(Box<ValueParam>),
 }
@@ -217,7 +219,7 @@ impl Handler {
     pub(crate) fn values(&self) -> impl Iterator<Item = &ValueParam> {
         self.params.iter().filter_map(|p| match p {
             Param::Value(v) => Some(&**v),
-            Param::Context { .. } => None,
+            Param::Context { .. } | Param::Extract(_) => None,
         })
     }
 
@@ -244,6 +246,7 @@ impl Handler {
                 Param::Context { by_ref: false } => {
                     quote!(::std::clone::Clone::clone(&__fastmcp_ctx))
                 }
+                Param::Extract(ty) => quote!(<#ty>::from_context(&__fastmcp_ctx)?),
                 Param::Value(_) => values.next().unwrap_or_default(),
             })
             .collect();
@@ -273,6 +276,15 @@ fn analyze_param(
                 return None;
             }
         }
+    }
+    if is_extractor(ty) {
+        for a in attrs.iter().filter(|a| is_arg_attr(a)) {
+            errors.covering(
+                a,
+                "#[arg] does not apply to a `State` or `SessionState` parameter",
+            );
+        }
+        return Some(Param::Extract(Box::new(ty.clone())));
     }
     let arg = ArgAttr::parse(kind, attrs, errors);
     let ident = match pat {
@@ -317,6 +329,19 @@ fn context_param(ty: &Type) -> Option<syn::Result<Param>> {
         Type::Paren(p) => context_param(&p.elem),
         ty if is_context(ty) => Some(Ok(Param::Context { by_ref: false })),
         _ => None,
+    }
+}
+
+/// Whether `ty` is `State<..>` or `SessionState<..>` (by its last path segment): a value
+/// the handler takes from its context, not an argument.
+fn is_extractor(ty: &Type) -> bool {
+    match ty {
+        Type::Path(tp) if tp.qself.is_none() => tp.path.segments.last().is_some_and(|s| {
+            (s.ident == "State" || s.ident == "SessionState")
+                && matches!(s.arguments, syn::PathArguments::AngleBracketed(_))
+        }),
+        Type::Paren(p) => is_extractor(&p.elem),
+        _ => false,
     }
 }
 

@@ -30,7 +30,8 @@ mod uri_template;
 /// `add::run(..)`. Its doc comment is the tool's description.
 ///
 /// Parameters are the tool's JSON arguments, except a `Context` or `&Context` parameter,
-/// which is injected. Their types must implement `Deserialize` and `JsonSchema`; an
+/// which is injected, and `State<T>` and `SessionState<T>` parameters, taken from the
+/// server's and the session's typed state (none of them is in the schema). Their types must implement `Deserialize` and `JsonSchema`; an
 /// `Option<T>` argument may be omitted. The return type is anything `IntoToolResult`
 /// (numbers and `Json<T>` give structured output with an output schema).
 ///

@@ -158,7 +158,9 @@ impl ResourceAttr {
                     move |__fastmcp_ctx: ::fastmcp::__private::Context,
                           _: ::std::string::String| {
                         #capture
-                        async move { #call }
+                        async move {
+                            ::std::result::Result::Ok::<_, ::fastmcp::__private::Error>(#call)
+                        }
                     },
                 )
             }};

@@ -2,10 +2,12 @@
 //! then start it or run it on a transport.
 
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use fastmcp_core::{Error, IntoComponents, IntoPrompt, IntoResource, IntoTool, StateSealer};
+use fastmcp_core::{
+    Error, IntoComponents, IntoPrompt, IntoResource, IntoTool, StateMap, StateSealer,
+};
 use fastmcp_protocol::Icon;
 use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service};
@@ -50,6 +52,8 @@ pub struct Server {
     task_store: Arc<dyn TaskStore>,
     startup: Vec<Hook>,
     shutdown: Vec<Hook>,
+    /// The typed state (filled further by the lifespan hooks at start).
+    state: Arc<Mutex<StateMap>>,
     /// What went wrong while registering (returned by [`Server::start`]).
     errors: Vec<RegistrationError>,
 }
@@ -68,6 +72,7 @@ impl Server {
             task_store: Arc::new(MemoryTaskStore::new()),
             startup: vec![],
             shutdown: vec![],
+            state: Arc::default(),
             errors: vec![],
         }
     }
@@ -308,6 +313,76 @@ impl Server {
         self
     }
 
+    /// Share `value` with every handler: they read it with a [`State<T>`](fastmcp_core::State)
+    /// parameter or [`Context::server_state`](fastmcp_core::Context::server_state). One
+    /// value per type (a later one of the same type replaces it); wrap what changes in a
+    /// `Mutex` or use atomics.
+    ///
+    /// ```
+    /// use fastmcp_core::State;
+    /// use fastmcp_server::Server;
+    ///
+    /// struct Config { greeting: String }
+    ///
+    /// let server = Server::new("demo", "1.0.0").state(Config { greeting: "Hello".into() });
+    /// # let _ = server;
+    /// ```
+    pub fn state<T: Send + Sync + 'static>(self, value: T) -> Self {
+        lock(&self.state).insert(value);
+        self
+    }
+
+    /// Make typed state at start and release it at shutdown: `start` runs with the startup
+    /// hooks (in the order they were added; an `Err` stops the start) and its value becomes
+    /// the server's state of type `T` (as with [`Server::state`]); `stop` gets the same
+    /// value after the server has drained at shutdown (with the shutdown hooks, in the order
+    /// they were added).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use fastmcp_core::Error;
+    /// use fastmcp_server::Server;
+    ///
+    /// struct Pool { size: usize }
+    ///
+    /// let server = Server::new("demo", "1.0.0").lifespan(
+    ///     || async { Ok::<_, Error>(Pool { size: 4 }) },
+    ///     |pool: Arc<Pool>| async move {
+    ///         println!("closing {} connections", pool.size);
+    ///         Ok(())
+    ///     },
+    /// );
+    /// # let _ = server;
+    /// ```
+    pub fn lifespan<T, S, SFut, E, EFut>(mut self, start: S, stop: E) -> Self
+    where
+        T: Send + Sync + 'static,
+        S: FnOnce() -> SFut + Send + 'static,
+        SFut: Future<Output = Result<T, Error>> + Send + 'static,
+        E: FnOnce(Arc<T>) -> EFut + Send + 'static,
+        EFut: Future<Output = Result<(), Error>> + Send + 'static,
+    {
+        let made: Arc<OnceLock<Arc<T>>> = Arc::default();
+        let (slot, state) = (made.clone(), self.state.clone());
+        self.startup.push(Box::new(move || {
+            Box::pin(async move {
+                let value = Arc::new(start().await?);
+                let _ = slot.set(value.clone());
+                lock(&state).insert_arc(value);
+                Ok(())
+            })
+        }));
+        self.shutdown.push(Box::new(move || {
+            Box::pin(async move {
+                match made.get() {
+                    Some(value) => stop(value.clone()).await,
+                    None => Ok(()),
+                }
+            })
+        }));
+        self
+    }
+
     /// A handle to change components at run time.
     pub fn handle(&self) -> ServerHandle {
         ServerHandle::new(self.local.clone(), self.changes.clone())
@@ -334,6 +409,7 @@ impl Server {
         for h in self.startup {
             h().await?;
         }
+        let state = std::mem::take(&mut *lock(&self.state));
         let mut providers: Vec<Arc<dyn Provider>> = vec![self.local.clone()];
         providers.extend(self.providers);
         let mut catalog = Transformed::new(ProviderSet::new(providers));
@@ -347,6 +423,7 @@ impl Server {
             self.local,
             self.changes,
             Tasks::new(self.task_store),
+            Arc::new(state),
         ));
         let pipeline = Pipeline::new(rt, self.layers);
         Ok(RunningServer::new(Shared::new(pipeline, self.shutdown)))
@@ -369,4 +446,10 @@ impl Server {
         running.serve_stream(stdin, stdout, max).await;
         running.shutdown().await
     }
+}
+
+fn lock(state: &Mutex<StateMap>) -> std::sync::MutexGuard<'_, StateMap> {
+    state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

@@ -66,6 +66,7 @@ where
         .request_id(call.id.clone())
         .progress_token(call.progress_token.clone())
         .peer(call.peer.clone())
+        .server_state(rt.state.clone())
         .grace(rt.config.cancel_grace);
     if let Some(d) = rt.dispatcher() {
         b = b.dispatch(d);

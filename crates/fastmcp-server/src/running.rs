@@ -77,6 +77,11 @@ impl RunningServer {
         ServerHandle::new(self.shared.rt.local.clone(), self.shared.rt.changes.clone())
     }
 
+    /// The server's typed state of type `T` (`Server::state`, `Server::lifespan`).
+    pub fn state<T: Send + Sync + 'static>(&self) -> Option<std::sync::Arc<T>> {
+        self.shared.rt.state.get()
+    }
+
     /// How many task runs are in flight (tasks extension).
     pub fn running_tasks(&self) -> usize {
         self.shared.rt.tasks.running()

@@ -3,7 +3,7 @@
 
 use std::sync::{Arc, OnceLock, Weak};
 
-use fastmcp_core::Dispatch;
+use fastmcp_core::{Dispatch, StateMap};
 use tokio_util::sync::CancellationToken;
 
 use crate::changes::ChangeNotifier;
@@ -23,6 +23,8 @@ pub(crate) struct Runtime {
     pub(crate) tasks: Tasks,
     /// Cancelled when the server shuts down (ends long-lived requests at once).
     pub(crate) shutdown: CancellationToken,
+    /// The typed state handlers read (`Server::state`, `Server::lifespan`).
+    pub(crate) state: Arc<StateMap>,
     /// The request pipeline, for calls a handler makes into its own server.
     nested: OnceLock<Weak<dyn Dispatch>>,
 }
@@ -34,6 +36,7 @@ impl Runtime {
         local: Arc<LocalProvider>,
         changes: ChangeNotifier,
         tasks: Tasks,
+        state: Arc<StateMap>,
     ) -> Runtime {
         Runtime {
             config,
@@ -42,6 +45,7 @@ impl Runtime {
             changes,
             tasks,
             shutdown: CancellationToken::new(),
+            state,
             nested: OnceLock::new(),
         }
     }

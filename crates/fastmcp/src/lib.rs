@@ -67,7 +67,7 @@ pub use fastmcp_transport as transport;
 
 pub use fastmcp_core::{
     Audio, Budget, CancelReason, Context, Elicited, Error, ErrorKind, Image, Json, Outcome,
-    TaskStart,
+    SessionState, State, TaskStart,
 };
 #[cfg(feature = "macros")]
 pub use fastmcp_macros::{prompt, prompts, resource, resources, tool, tools};

@@ -13,13 +13,11 @@ use fastmcp::client::Client;
 use fastmcp::core::{BoxFuture, Context, Error, ErrorKind, FnTool};
 use fastmcp::protocol::jsonrpc::to_raw;
 use fastmcp::protocol::{CallToolResult, ListToolsResult};
-use fastmcp::server::{CallNext, McpRequest, Middleware, RunningServer};
-use fastmcp::transport::http_client::StreamableHttp;
+use fastmcp::server::{CallNext, McpRequest, Middleware};
 use fastmcp::transport::ChildTransport;
 use fastmcp::{tool, Server};
 use serde_json::json;
 use serde_json::value::RawValue;
-use support::{modes, Recorder};
 
 type Answer<'a> = BoxFuture<'a, Result<Box<RawValue>, Error>>;
 type Log = Arc<Mutex<Vec<String>>>;
@@ -157,27 +155,6 @@ fn server(log: &Log) -> Server {
         })
 }
 
-async fn clients(s: &RunningServer) -> Vec<(String, Client)> {
-    let addr = support::serve_http(s, Default::default()).await;
-    let mut out = vec![];
-    for mode in modes() {
-        let memory = Client::builder()
-            .mode(mode)
-            .handler(Recorder::default())
-            .connect(s.connect_in_memory())
-            .await
-            .unwrap();
-        out.push((format!("in-memory {mode:?}"), memory));
-        let http = Client::builder()
-            .mode(mode)
-            .connect(StreamableHttp::new(format!("http://{addr}/mcp")))
-            .await
-            .unwrap();
-        out.push((format!("HTTP {mode:?}"), http));
-    }
-    out
-}
-
 /// The hooks run since the last look, read through the `log` tool.
 async fn take(c: &Client) -> Vec<String> {
     let r = c.call_tool("log", json!({})).await.unwrap();
@@ -245,7 +222,7 @@ async fn hooks_run_in_order_short_circuit_filter_and_fail_in_memory_and_over_htt
     let log = Log::default();
     let s = server(&log).start().await.unwrap();
     let before = HANDLED.load(Ordering::SeqCst);
-    for (name, c) in clients(&s).await {
+    for (name, c) in support::memory_and_http_clients(&s).await {
         exercise(&name, &c).await;
     }
     assert_eq!(

@@ -22,6 +22,7 @@ use crate::runtime::RequestContext;
 use crate::scope::{Budget, Scope};
 use crate::session::Session;
 use crate::session_view::SessionView;
+use crate::state::StateMap;
 use crate::{CancelReason, Error};
 
 mod extensions;
@@ -46,6 +47,7 @@ pub(crate) struct Inner {
     pub(crate) dispatch: Option<Arc<dyn Dispatch>>,
     pub(crate) task: Option<Arc<dyn TaskControl>>,
     pub(crate) extensions: Extensions,
+    pub(crate) server_state: Option<Arc<StateMap>>,
     pub(crate) grace: Duration,
 }
 
@@ -128,6 +130,13 @@ impl Context {
     /// A value a transport or middleware attached (e.g. HTTP request parts).
     pub fn extension<T: Send + Sync + 'static>(&self) -> Option<&T> {
         self.inner.extensions.get()
+    }
+
+    /// The server's state of type `T` (registered with `Server::state` or made by
+    /// `Server::lifespan`); in `#[tool]` functions, a [`State<T>`](crate::State)
+    /// parameter says the same.
+    pub fn server_state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
+        self.inner.server_state.as_ref().and_then(|s| s.get())
     }
 
     // ----- cancellation and budget -----

@@ -161,6 +161,7 @@ async fn execute(rt: &Runtime, run: Run) -> RunEnd {
         .request_id(run.request_id)
         .progress_token(run.progress_token)
         .peer(run.peer)
+        .server_state(rt.state.clone())
         .grace(grace)
         .task(run.link);
     if let Some(answers) = run.answers {

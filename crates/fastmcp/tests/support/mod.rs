@@ -129,3 +129,25 @@ pub fn resident_kib() -> u64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
 }
+
+/// One in-memory and one Streamable HTTP client (on a fresh HTTP listener of `server`) per
+/// era, each with a name for assertion messages.
+pub async fn memory_and_http_clients(server: &RunningServer) -> Vec<(String, Client)> {
+    let addr = serve_http(server, Default::default()).await;
+    let mut out = vec![];
+    for mode in modes() {
+        out.push((
+            format!("in-memory {mode:?}"),
+            client(server, mode, Recorder::default()).await,
+        ));
+        let http = Client::builder()
+            .mode(mode)
+            .connect(fastmcp::transport::http_client::StreamableHttp::new(
+                format!("http://{addr}/mcp"),
+            ))
+            .await
+            .unwrap();
+        out.push((format!("HTTP {mode:?}"), http));
+    }
+    out
+}
