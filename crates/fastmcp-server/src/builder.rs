@@ -54,6 +54,7 @@ pub struct Server {
     shutdown: Vec<Hook>,
     /// The typed state (filled further by the lifespan hooks at start).
     state: Arc<Mutex<StateMap>>,
+    stats: Option<crate::middleware::Stats>,
     /// What went wrong while registering (returned by [`Server::start`]).
     errors: Vec<RegistrationError>,
 }
@@ -73,6 +74,7 @@ impl Server {
             startup: vec![],
             shutdown: vec![],
             state: Arc::default(),
+            stats: None,
             errors: vec![],
         }
     }
@@ -274,6 +276,16 @@ impl Server {
         self
     }
 
+    /// Count requests and their latencies per method and per component with `stats`, a
+    /// [`Stats`](crate::middleware::Stats) middleware placed here in the pipeline (like
+    /// [`Server::middleware`]); the server keeps the handle:
+    /// [`RunningServer::stats`](crate::RunningServer::stats), and `/metrics` over HTTP
+    /// with [`HttpOptions::metrics`](crate::HttpOptions::metrics).
+    pub fn stats(mut self, stats: crate::middleware::Stats) -> Self {
+        self.stats = Some(stats.clone());
+        self.middleware(stats)
+    }
+
     /// Wrap the request pipeline in a `tower` layer (middleware): it sees every request,
     /// nested calls included, as an [`McpRequest`] and the method's result or error. The
     /// first layer added is the outermost. See [`crate::McpService`].
@@ -426,19 +438,29 @@ impl Server {
             Arc::new(state),
         ));
         let pipeline = Pipeline::new(rt, self.layers);
-        Ok(RunningServer::new(Shared::new(pipeline, self.shutdown)))
+        Ok(RunningServer::new(Shared::new(
+            pipeline,
+            self.shutdown,
+            self.stats,
+        )))
     }
 
     /// Serve one client on stdin/stdout until it closes stdin; then shut down.
     ///
     /// The environment variable `FASTMCP_MAX_MESSAGE_SIZE` (bytes) overrides
     /// [`Server::max_message_size`].
+    ///
+    /// Prints a startup banner on stderr (unless `FASTMCP_NO_BANNER` is set) and, with
+    /// `FASTMCP_LOG` set to a `tracing` filter (`info`, `debug`...), logs to stderr;
+    /// stdout carries nothing but the protocol.
     pub async fn run_stdio(self) -> Result<(), Error> {
+        crate::console::init_logging();
         let max = std::env::var("FASTMCP_MAX_MESSAGE_SIZE")
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(self.config.max_message_size);
         let running = self.start().await?;
+        crate::console::banner(&running, "stdio").await;
         let (stdin, stdout) = (
             fastmcp_transport::stdio::stdin(),
             fastmcp_transport::stdio::stdout(),

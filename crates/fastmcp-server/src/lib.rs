@@ -24,6 +24,7 @@ mod builder;
 mod call;
 mod changes;
 mod config;
+mod console;
 #[cfg(feature = "http")]
 mod http;
 mod invoke;

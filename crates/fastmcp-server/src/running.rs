@@ -77,6 +77,11 @@ impl RunningServer {
         ServerHandle::new(self.shared.rt.local.clone(), self.shared.rt.changes.clone())
     }
 
+    /// The statistics installed with [`Server::stats`](crate::Server::stats).
+    pub fn stats(&self) -> Option<&crate::middleware::Stats> {
+        self.shared.stats.as_ref()
+    }
+
     /// The server's typed state of type `T` (`Server::state`, `Server::lifespan`).
     pub fn state<T: Send + Sync + 'static>(&self) -> Option<std::sync::Arc<T>> {
         self.shared.rt.state.get()

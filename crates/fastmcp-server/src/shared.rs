@@ -9,6 +9,7 @@ use fastmcp_core::Error;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::middleware::Stats;
 use crate::runtime::Runtime;
 use crate::service::Pipeline;
 
@@ -25,16 +26,23 @@ pub(crate) struct Shared {
     /// Every connection's task.
     pub(crate) connections: TaskTracker,
     pub(crate) shutdown_hooks: Mutex<Vec<Hook>>,
+    /// The statistics installed with `Server::stats`.
+    pub(crate) stats: Option<Stats>,
 }
 
 impl Shared {
-    pub(crate) fn new(pipeline: Arc<Pipeline>, shutdown_hooks: Vec<Hook>) -> Arc<Shared> {
+    pub(crate) fn new(
+        pipeline: Arc<Pipeline>,
+        shutdown_hooks: Vec<Hook>,
+        stats: Option<Stats>,
+    ) -> Arc<Shared> {
         Arc::new(Shared {
             rt: pipeline.rt.clone(),
             shutdown: pipeline.rt.shutdown.clone(),
             pipeline,
             connections: TaskTracker::new(),
             shutdown_hooks: Mutex::new(shutdown_hooks),
+            stats,
         })
     }
 }

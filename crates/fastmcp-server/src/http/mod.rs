@@ -11,6 +11,7 @@ mod guard;
 mod headers;
 mod host;
 mod legacy_sse;
+mod metrics;
 mod options;
 mod reply;
 mod serve;
@@ -102,8 +103,8 @@ pub(crate) fn combined_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::R
     let r = streamable_router(shared.clone(), opts.clone())
         .merge(legacy_sse::router(shared.clone(), opts.clone()));
     #[cfg(feature = "websocket")]
-    let r = r.merge(websocket::router(shared, opts));
-    r
+    let r = r.merge(websocket::router(shared.clone(), opts.clone()));
+    r.merge(metrics::router(&shared, &opts))
 }
 
 /// At shutdown, request streams keep going for the grace period so that calls in flight

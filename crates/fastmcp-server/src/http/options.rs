@@ -42,6 +42,7 @@ pub struct HttpOptions {
     pub(crate) header_timeout: Duration,
     pub(crate) body_timeout: Duration,
     pub(crate) max_connections: usize,
+    pub(crate) metrics_path: Option<String>,
 }
 
 impl Default for HttpOptions {
@@ -67,6 +68,7 @@ impl Default for HttpOptions {
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(30),
             max_connections: 1024,
+            metrics_path: None,
         }
     }
 }
@@ -152,6 +154,17 @@ impl HttpOptions {
     /// How long an idle session lives.
     pub fn session_idle_timeout(mut self, d: Duration) -> Self {
         self.session_idle = d;
+        self
+    }
+
+    /// Serve the server's [`Stats`](crate::middleware::Stats) (installed with
+    /// [`Server::stats`](crate::Server::stats)) as Prometheus text at `path` (`GET`), on
+    /// [`RunningServer::http_router`](crate::RunningServer::http_router) (what `run_http`
+    /// and `serve_http` serve; elsewhere, serve [`Stats::prometheus`](crate::middleware::Stats::prometheus)
+    /// yourself). Off by default: the numbers name your tools and the
+    /// methods clients call, so put the route where only your scraper reaches it.
+    pub fn metrics(mut self, path: &str) -> Self {
+        self.metrics_path = Some(path.to_owned());
         self
     }
 

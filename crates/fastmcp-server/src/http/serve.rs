@@ -16,7 +16,11 @@ impl Server {
     }
 
     /// [`Server::run_http`] with options.
+    ///
+    /// Prints a startup banner on stderr (unless `FASTMCP_NO_BANNER` is set) and, with
+    /// `FASTMCP_LOG` set to a `tracing` filter (`info`, `debug`...), logs to stderr.
     pub async fn run_http_with(self, addr: &str, opts: HttpOptions) -> Result<(), Error> {
+        crate::console::init_logging();
         let listener = tokio::net::TcpListener::bind(addr)
             .await
             .map_err(Error::from)?;
@@ -28,6 +32,14 @@ impl Server {
             opts.ws_path
         );
         let running = self.start().await?;
+        let mut transport = format!(
+            "Streamable HTTP http://{addr}{} · legacy SSE {} · WebSocket ws://{addr}{}",
+            opts.path, opts.sse_path, opts.ws_path
+        );
+        if let Some(m) = &opts.metrics_path {
+            transport.push_str(&format!(" · metrics {m}"));
+        }
+        crate::console::banner(&running, &transport).await;
         let token = running.shared.shutdown.clone();
         tokio::spawn(async move {
             if stop_signal().await.is_ok() {

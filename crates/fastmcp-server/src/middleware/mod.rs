@@ -53,10 +53,12 @@ use crate::service::{BoxMcpService, McpRequest};
 mod errors;
 mod logging;
 mod size_limit;
+mod stats;
 
 pub use errors::ErrorHandling;
 pub use logging::Logging;
 pub use size_limit::ResponseSizeLimit;
+pub use stats::{ComponentKind, SeriesSnapshot, Stats, StatsSnapshot, OTHER};
 
 type Answer<'a> = BoxFuture<'a, Result<Box<RawValue>, Error>>;
 
