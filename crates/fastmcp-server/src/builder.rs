@@ -17,7 +17,7 @@ use crate::config::ServerConfig;
 use crate::provider::{LocalProvider, OnDuplicate, Provider, ProviderSet, RegistrationError};
 use crate::running::{RunningServer, ServerHandle};
 use crate::runtime::Runtime;
-use crate::service::{BoxMcpService, LayerFn, McpRequest, Pipeline};
+use crate::service::{BoxMcpService, LayerFn, McpRequest, NotificationHook, Pipeline};
 use crate::shared::{Hook, Shared};
 use crate::tasks::state::Tasks;
 use crate::tasks::{MemoryTaskStore, TaskStore};
@@ -49,6 +49,7 @@ pub struct Server {
     providers: Vec<Arc<dyn Provider>>,
     transforms: Vec<Arc<dyn Transform>>,
     layers: Vec<LayerFn>,
+    notification_hooks: Vec<NotificationHook>,
     task_store: Arc<dyn TaskStore>,
     startup: Vec<Hook>,
     shutdown: Vec<Hook>,
@@ -70,6 +71,7 @@ impl Server {
             providers: vec![],
             transforms: vec![],
             layers: vec![],
+            notification_hooks: vec![],
             task_store: Arc::new(MemoryTaskStore::new()),
             startup: vec![],
             shutdown: vec![],
@@ -270,6 +272,9 @@ impl Server {
     /// run in the order they are added, the first outermost.
     pub fn middleware(mut self, m: impl crate::Middleware) -> Self {
         let middleware: std::sync::Arc<dyn crate::Middleware> = std::sync::Arc::new(m);
+        let hooked = middleware.clone();
+        self.notification_hooks
+            .push(Arc::new(move |n| hooked.on_notification(n)));
         self.layers.push(Box::new(move |inner| {
             BoxCloneSyncService::new(crate::middleware::MiddlewareService { middleware, inner })
         }));
@@ -437,7 +442,7 @@ impl Server {
             Tasks::new(self.task_store),
             Arc::new(state),
         ));
-        let pipeline = Pipeline::new(rt, self.layers);
+        let pipeline = Pipeline::new(rt, self.layers, self.notification_hooks);
         Ok(RunningServer::new(Shared::new(
             pipeline,
             self.shutdown,

@@ -57,7 +57,7 @@ pub use provider::{
     TemplateEntry, ToolEntry,
 };
 pub use running::{RunningServer, ServerHandle};
-pub use service::{BoxMcpService, McpRequest, McpService};
+pub use service::{BoxMcpService, McpNotification, McpRequest, McpService};
 pub use tasks::{MemoryTaskStore, TaskPage, TaskRecord, TaskRequest, TaskStore};
 pub use transform::{Next, Transform, Transformed};
 pub use uri_template::{TemplateError, UnsafeValue, UriTemplate};

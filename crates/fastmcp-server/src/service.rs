@@ -124,6 +124,66 @@ impl std::fmt::Debug for McpRequest {
     }
 }
 
+/// A notification from the client on its way in (`notifications/cancelled`,
+/// `notifications/initialized`, `notifications/roots/list_changed`, ...): what
+/// [`Middleware::on_notification`](crate::Middleware::on_notification) sees and may change
+/// or drop.
+pub struct McpNotification {
+    method: String,
+    params: Option<Box<RawValue>>,
+    session: Arc<Session>,
+}
+
+impl McpNotification {
+    pub(crate) fn new(
+        method: String,
+        params: Option<Box<RawValue>>,
+        session: Arc<Session>,
+    ) -> Self {
+        McpNotification {
+            method,
+            params,
+            session,
+        }
+    }
+
+    pub(crate) fn into_parts(self) -> (String, Option<Box<RawValue>>) {
+        (self.method, self.params)
+    }
+
+    /// The method (`notifications/cancelled`, ...).
+    pub fn method(&self) -> &str {
+        &self.method
+    }
+
+    /// The params, raw.
+    pub fn params(&self) -> Option<&RawValue> {
+        self.params.as_deref()
+    }
+
+    /// Replace the params.
+    pub fn set_params(&mut self, params: Option<Box<RawValue>>) {
+        self.params = params;
+    }
+
+    /// The session it came on.
+    pub fn session(&self) -> &Arc<Session> {
+        &self.session
+    }
+}
+
+impl std::fmt::Debug for McpNotification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("McpNotification")
+            .field("method", &self.method)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One middleware's notification hook: the notification to pass on, or `None` to drop it.
+pub(crate) type NotificationHook =
+    Arc<dyn Fn(McpNotification) -> Option<McpNotification> + Send + Sync>;
+
 /// The service that runs a request's method: the innermost service of the pipeline.
 #[derive(Clone)]
 pub struct McpService {
@@ -158,19 +218,47 @@ pub(crate) type LayerFn = Box<dyn FnOnce(BoxMcpService) -> BoxMcpService + Send>
 pub(crate) struct Pipeline {
     pub(crate) rt: Arc<Runtime>,
     layered: Option<BoxMcpService>,
+    /// The notification hooks of the middleware, outermost first.
+    notification_hooks: Vec<NotificationHook>,
 }
 
 impl Pipeline {
     /// The pipeline of `rt`, `layers[0]` outermost.
-    pub(crate) fn new(rt: Arc<Runtime>, layers: Vec<LayerFn>) -> Arc<Pipeline> {
+    pub(crate) fn new(
+        rt: Arc<Runtime>,
+        layers: Vec<LayerFn>,
+        notification_hooks: Vec<NotificationHook>,
+    ) -> Arc<Pipeline> {
         let layered = (!layers.is_empty()).then(|| {
             let inner = BoxCloneSyncService::new(McpService { rt: rt.clone() });
             layers.into_iter().rev().fold(inner, |s, wrap| wrap(s))
         });
-        let pipeline = Arc::new(Pipeline { rt, layered });
+        let pipeline = Arc::new(Pipeline {
+            rt,
+            layered,
+            notification_hooks,
+        });
         let weak = Arc::downgrade(&pipeline);
         pipeline.rt.set_dispatcher(weak);
         pipeline
+    }
+
+    /// Run a client's notification through the middleware's hooks: what is left of it
+    /// (`None` when a hook dropped it).
+    pub(crate) fn notification(
+        &self,
+        method: String,
+        params: Option<Box<RawValue>>,
+        session: &Arc<Session>,
+    ) -> Option<(String, Option<Box<RawValue>>)> {
+        if self.notification_hooks.is_empty() {
+            return Some((method, params));
+        }
+        let mut n = McpNotification::new(method, params, session.clone());
+        for hook in &self.notification_hooks {
+            n = hook(n)?;
+        }
+        Some(n.into_parts())
     }
 
     /// Run one request through the pipeline.

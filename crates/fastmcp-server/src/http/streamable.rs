@@ -201,12 +201,15 @@ async fn run_request(st: &HttpState, ep: Arc<Endpoint>, r: Request, plan: Plan) 
 }
 
 async fn stateless(st: &HttpState, h: &HeaderMap, msg: Message, version: String) -> Response {
-    let (r, method) = match msg {
+    let (r, note, method) = match msg {
         Message::Request(r) => {
             let m = r.method.clone();
-            (Some(r), m)
+            (Some(r), None, m)
         }
-        Message::Notification(n) => (None, n.method),
+        Message::Notification(n) => {
+            let m = n.method.clone();
+            (None, Some(n), m)
+        }
         _ => {
             return rpc_error(
                 StatusCode::BAD_REQUEST,
@@ -254,6 +257,10 @@ async fn stateless(st: &HttpState, h: &HeaderMap, msg: Message, version: String)
         }
     }
     let Some(r) = r else {
+        // No session to act on; the middleware's hooks still see it.
+        if let Some(n) = note {
+            Endpoint::new(st.shared.pipeline.clone(), Session::handshake(None)).on_notification(n);
+        }
         return StatusCode::ACCEPTED.into_response();
     };
     if !STATELESS_METHODS.contains(&method.as_str()) {

@@ -48,7 +48,7 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use tower::{Service, ServiceExt};
 
-use crate::service::{BoxMcpService, McpRequest};
+use crate::service::{BoxMcpService, McpNotification, McpRequest};
 
 mod errors;
 mod logging;
@@ -67,10 +67,20 @@ type Answer<'a> = BoxFuture<'a, Result<Box<RawValue>, Error>>;
 /// and change the request, call `next` (or not: its own result or error short-circuits
 /// the rest), and read or change what `next` returned.
 pub trait Middleware: Send + Sync + 'static {
-    /// Every message that reaches the pipeline (today: every request, nested calls of
-    /// handlers included).
+    /// Every request that reaches the pipeline, nested calls of handlers included, before
+    /// [`Middleware::on_request`] (notifications go to [`Middleware::on_notification`]).
     fn on_message(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
         next.run(req)
+    }
+
+    /// Every notification from the client (`notifications/cancelled`,
+    /// `notifications/initialized`, `notifications/roots/list_changed`, ...), before the
+    /// server acts on it: return it (changed or not) to let it go on, or `None` to drop it.
+    /// Notifications have no answer, so this hook is synchronous: it runs on the session's
+    /// loop and must be quick (spawn anything slow). Plain `tower` layers
+    /// ([`crate::Server::layer`]) see requests only.
+    fn on_notification(&self, note: McpNotification) -> Option<McpNotification> {
+        Some(note)
     }
 
     /// Every request.

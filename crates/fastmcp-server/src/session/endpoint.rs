@@ -191,10 +191,17 @@ impl Endpoint {
         lock(&self.inflight).len()
     }
 
+    /// A client's notification: through the middleware's hooks, then acted on.
     pub(crate) fn on_notification(&self, n: Notification) {
-        match n.method.as_str() {
+        let Some((method, params)) = self
+            .pipeline
+            .notification(n.method, n.params, &self.session)
+        else {
+            return;
+        };
+        match method.as_str() {
             "notifications/cancelled" => {
-                let Some(p) = n.params.as_deref() else { return };
+                let Some(p) = params.as_deref() else { return };
                 let Ok(p) = serde_json::from_str::<CancelledNotificationParams>(p.get()) else {
                     return;
                 };
