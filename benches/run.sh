@@ -65,7 +65,7 @@ if [ "$RUST_PEERS" = 0 ]; then
     cargo build "${BUILD[@]}" -p fastmcp-bench --bins >&2
 fi
 
-IMPLS=(--impl "ours=$BIN/echo-fastmcp")
+IMPLS=(--impl "ours=$BIN/echo-fastmcp" --impl "ours+mw=$BIN/echo-fastmcp-mw")
 if [ "$RUST_PEERS" = 1 ]; then
     IMPLS+=(--impl "rmcp=$BIN/echo-rmcp" --impl "pmcp=$BIN/echo-pmcp" --path "pmcp=/")
 fi

@@ -18,7 +18,17 @@
 //! `--stateful` they are stateless with JSON responses, with it they keep sessions
 //! (`Mcp-Session-Id`) and answer POSTs with SSE streams.
 
+pub mod echo;
 pub mod work;
+
+/// A log subscriber on stderr at `WARN`: the request events of `Logging` (`INFO`) are
+/// filtered out, as on a production server that logs warnings only.
+pub fn quiet_logs() {
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::WARN)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
 
 /// Exit status of a server asked for a transport or mode it does not have.
 pub const EXIT_UNSUPPORTED: i32 = 64;

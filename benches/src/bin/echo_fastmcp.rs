@@ -2,61 +2,10 @@
 //!
 //! `echo-fastmcp stdio [--tools N]` or `echo-fastmcp http --port N [--stateful] [--tools N]`.
 
-use std::time::Duration;
-
-use fastmcp::core::FnTool;
-use fastmcp::prelude::*;
-use fastmcp::server::HttpOptions;
-use fastmcp_bench::work::{compute_for, compute_part, sleep_part, WORK_REPLY};
-use fastmcp_bench::{extra_tool_name, Mode, ServerArgs, SLOW_REPLY};
-
-/// Echo the message back.
-#[tool]
-async fn echo(message: String) -> String {
-    message
-}
-
-/// Sleep `ms` milliseconds, then answer.
-#[tool]
-async fn slow(ms: u64) -> String {
-    tokio::time::sleep(Duration::from_millis(ms)).await;
-    SLOW_REPLY.to_owned()
-}
-
-/// Sleep half of `ms` milliseconds, compute for the other half, then answer.
-#[tool]
-async fn work(ms: u64) -> String {
-    tokio::time::sleep(sleep_part(ms)).await;
-    compute_for(compute_part(ms));
-    WORK_REPLY.to_owned()
-}
-
-#[derive(serde::Deserialize, schemars::JsonSchema)]
-struct EchoArgs {
-    message: String,
-}
+use fastmcp_bench::{echo, ServerArgs};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = ServerArgs::from_env();
-    let mut server = Server::new("echo", "1").tool(echo).tool(slow).tool(work);
-    for i in 0..args.tools {
-        server = server.tool(FnTool::typed(
-            &extra_tool_name(i),
-            "Echo the message back.",
-            |_ctx: Context, a: EchoArgs| async move { a.message },
-        ));
-    }
-    match args.mode {
-        Mode::Stdio => server.run_stdio().await?,
-        Mode::Http { port, stateful } => {
-            let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-            let running = server.start().await?;
-            let opts = HttpOptions::default()
-                .stateless(!stateful)
-                .json_response(!stateful);
-            running.serve_http(listener, opts).await?;
-        }
-    }
-    Ok(())
+    echo::serve(echo::server(args.tools), args.mode).await
 }

@@ -1,0 +1,19 @@
+//! The echo server of `echo-fastmcp` with the usual middleware installed: what they cost
+//! per request. `Logging` (its events filtered out by the subscriber's level, as a
+//! production server logging at `WARN` would: the cost of having it, not of writing logs)
+//! and `Stats` (timing).
+//!
+//! `echo-fastmcp-mw stdio [--tools N]` or `echo-fastmcp-mw http --port N [--stateful] [--tools N]`.
+
+use fastmcp::server::middleware::{Logging, Stats};
+use fastmcp_bench::{echo, ServerArgs};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = ServerArgs::from_env();
+    fastmcp_bench::quiet_logs();
+    let server = echo::server(args.tools)
+        .middleware(Logging::new())
+        .stats(Stats::new());
+    echo::serve(server, args.mode).await
+}

@@ -1,0 +1,66 @@
+//! The echo server written with FastMCP for Rust, shared by `echo-fastmcp` (the
+//! implementation under test) and `echo-fastmcp-mw` (the same with middleware installed).
+
+use std::time::Duration;
+
+use fastmcp::core::FnTool;
+use fastmcp::prelude::*;
+use fastmcp::server::HttpOptions;
+
+use crate::work::{compute_for, compute_part, sleep_part, WORK_REPLY};
+use crate::{extra_tool_name, Mode, SLOW_REPLY};
+
+/// Echo the message back.
+#[tool]
+async fn echo(message: String) -> String {
+    message
+}
+
+/// Sleep `ms` milliseconds, then answer.
+#[tool]
+async fn slow(ms: u64) -> String {
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    SLOW_REPLY.to_owned()
+}
+
+/// Sleep half of `ms` milliseconds, compute for the other half, then answer.
+#[tool]
+async fn work(ms: u64) -> String {
+    tokio::time::sleep(sleep_part(ms)).await;
+    compute_for(compute_part(ms));
+    WORK_REPLY.to_owned()
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct EchoArgs {
+    message: String,
+}
+
+/// The echo server with `echo`, `slow`, `work` and `extra` more echo tools.
+pub fn server(extra: usize) -> Server {
+    let mut server = Server::new("echo", "1").tool(echo).tool(slow).tool(work);
+    for i in 0..extra {
+        server = server.tool(FnTool::typed(
+            &extra_tool_name(i),
+            "Echo the message back.",
+            |_ctx: Context, a: EchoArgs| async move { a.message },
+        ));
+    }
+    server
+}
+
+/// Serve `server` as the command line asked.
+pub async fn serve(server: Server, mode: Mode) -> anyhow::Result<()> {
+    match mode {
+        Mode::Stdio => server.run_stdio().await?,
+        Mode::Http { port, stateful } => {
+            let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+            let running = server.start().await?;
+            let opts = HttpOptions::default()
+                .stateless(!stateful)
+                .json_response(!stateful);
+            running.serve_http(listener, opts).await?;
+        }
+    }
+    Ok(())
+}
