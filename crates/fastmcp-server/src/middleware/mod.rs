@@ -52,10 +52,14 @@ use crate::service::{BoxMcpService, McpRequest};
 
 mod errors;
 mod logging;
+#[cfg(feature = "otel")]
+mod otel;
 mod size_limit;
 
 pub use errors::ErrorHandling;
 pub use logging::Logging;
+#[cfg(feature = "otel")]
+pub use otel::Otel;
 pub use size_limit::ResponseSizeLimit;
 
 type Answer<'a> = BoxFuture<'a, Result<Box<RawValue>, Error>>;
