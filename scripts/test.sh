@@ -8,3 +8,7 @@ if [ -x scripts/setup-interop.sh ]; then
 fi
 cargo test --workspace --all-targets
 cargo test --workspace --doc
+# The `otel` feature is off by default: its test and doc example run with it on.
+cargo test -p fastmcp --features otel --test otel
+cargo test -p fastmcp-server --features otel --lib otel
+cargo test -p fastmcp-server --features otel --doc otel

@@ -118,6 +118,16 @@ impl Client {
     ) -> Result<Box<RawValue>, Error> {
         let wire = &self.inner.wire;
         let id = wire.next_id();
+        #[cfg(feature = "otel")]
+        let (span, params) = crate::otel::start(
+            crate::otel::Request {
+                method,
+                id: &id,
+                session_id: self.session_id(),
+                version: self.protocol_version(),
+            },
+            params,
+        );
         let token = params
             .pointer("/_meta/progressToken")
             .and_then(|t| serde_json::from_value::<RequestId>(t.clone()).ok());
@@ -126,7 +136,10 @@ impl Client {
             idle: timeout,
             ..self.inner.timeouts
         };
-        let fut = wire.request(id, method, to_raw(params));
-        within(t, ticks.as_ref().map(|(n, _)| &**n), fut).await
+        let fut = wire.request(id, method, to_raw(&params));
+        let answer = within(t, ticks.as_ref().map(|(n, _)| &**n), fut);
+        #[cfg(feature = "otel")]
+        let answer = crate::otel::traced(span, method, answer);
+        answer.await
     }
 }

@@ -38,7 +38,7 @@
 //!
 //! # Features
 //!
-//! All are on by default. A server on stdio alone needs only `server` and `macros`, and then
+//! All but `otel` are on by default. A server on stdio alone needs only `server` and `macros`, and then
 //! builds neither axum, hyper, reqwest, rustls nor tungstenite:
 //!
 //! ```toml
@@ -54,6 +54,7 @@
 //! | `websocket` | WebSocket: the server's route (implies the server's `http`), the client's `WebSocket` transport |
 //! | `child-process` | `transport::ChildTransport` (a server as a child process) |
 //! | `tls` | `https://` and `wss://` for the client (rustls on ring, which needs a C compiler); without it the client speaks `http://` and `ws://` only |
+//! | `otel` | off by default: OpenTelemetry traces, the server's `server::middleware::Otel` (a `SERVER` span per request) and the client's `CLIENT` spans, W3C trace context carried in `_meta` both ways |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -52,11 +52,15 @@ use crate::service::{BoxMcpService, McpNotification, McpRequest};
 
 mod errors;
 mod logging;
+#[cfg(feature = "otel")]
+mod otel;
 mod size_limit;
 mod stats;
 
 pub use errors::ErrorHandling;
 pub use logging::Logging;
+#[cfg(feature = "otel")]
+pub use otel::Otel;
 pub use size_limit::ResponseSizeLimit;
 pub use stats::{ComponentKind, SeriesSnapshot, Stats, StatsSnapshot, OTHER};
 
