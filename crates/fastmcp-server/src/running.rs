@@ -77,6 +77,11 @@ impl RunningServer {
         ServerHandle::new(self.shared.rt.local.clone(), self.shared.rt.changes.clone())
     }
 
+    /// What is enabled and disabled for every session; see [`crate::Visibility`].
+    pub fn visibility(&self) -> crate::Visibility {
+        self.shared.rt.visibility.clone()
+    }
+
     /// How many task runs are in flight (tasks extension).
     pub fn running_tasks(&self) -> usize {
         self.shared.rt.tasks.running()
