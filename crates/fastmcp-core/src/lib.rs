@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod combinators;
+pub mod component_meta;
 mod context;
 mod display;
 mod dynamic;

@@ -245,7 +245,10 @@ impl Session {
             .contains(uri)
     }
 
-    /// Hide a component (by key, e.g. `tool:name`) from this session only.
+    /// Hide a component from this session only, by key: `tool:NAME`, `resource:URI` (a
+    /// resource, or one URI read through a template), `resource:URI_TEMPLATE` (a
+    /// template), `prompt:NAME`, or `tag:TAG` (every component with that tag). The
+    /// component is then absent from this session's lists and answers as unknown.
     pub fn disable(&self, key: &str) {
         self.disabled
             .write()

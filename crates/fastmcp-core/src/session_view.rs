@@ -125,7 +125,10 @@ impl SessionView {
         self.session.is_subscribed(uri)
     }
 
-    /// Hide a component (by key, e.g. `tool:name`) from this session only.
+    /// Hide a component from this session only, by key: `tool:NAME`, `resource:URI`,
+    /// `resource:URI_TEMPLATE`, `prompt:NAME` or `tag:TAG` (see
+    /// [`Session::disable`](crate::Session::disable)). In the stateless era a session is
+    /// one request (its nested calls included).
     pub fn disable(&self, key: &str) {
         self.session.disable(key)
     }

@@ -215,7 +215,10 @@ impl AttrItem {
         let err = || {
             syn::Error::new(
                 self.value_span(),
-                format!("expected strings: `{}(\"a\", \"b\")`", self.name()),
+                format!(
+                    "expected strings: `{0} = [\"a\", \"b\"]` or `{0}(\"a\", \"b\")`",
+                    self.name()
+                ),
             )
         };
         let exprs: Vec<Expr> = match &self.value {
@@ -410,7 +413,8 @@ impl Common {
         }
     }
 
-    /// `Option<Map<String, Value>>`: the user's `meta`, plus `"fastmcp": {"tags", "version"}`.
+    /// `Option<Map<String, Value>>`: the user's `meta`, plus `"fastmcp/tags"` and
+    /// `"fastmcp/version"` (the keys of `fastmcp_core::component_meta`).
     pub(crate) fn meta_tokens(&self) -> TokenStream {
         if self.meta.is_none() && self.tags.is_empty() && self.version.is_none() {
             return quote!(::std::option::Option::None);
@@ -428,31 +432,21 @@ impl Common {
         tags.dedup();
         let tags = (!tags.is_empty()).then(|| {
             quote! {
-                __fastmcp_fm.insert(
-                    ::std::string::String::from("tags"),
+                __fastmcp_meta.insert(
+                    ::std::string::String::from("fastmcp/tags"),
                     #json::json!([#(#tags),*]),
                 );
             }
         });
         let version = self.version.as_ref().map(|v| {
             quote! {
-                __fastmcp_fm.insert(
-                    ::std::string::String::from("version"),
+                __fastmcp_meta.insert(
+                    ::std::string::String::from("fastmcp/version"),
                     #json::Value::String(::std::string::String::from(#v)),
                 );
             }
         });
-        let fastmcp = (tags.is_some() || version.is_some()).then(|| {
-            quote! {
-                let __fastmcp_entry = __fastmcp_meta
-                    .entry("fastmcp")
-                    .or_insert_with(|| #json::Value::Object(#json::Map::new()));
-                if let #json::Value::Object(__fastmcp_fm) = __fastmcp_entry {
-                    #tags
-                    #version
-                }
-            }
-        });
+        let fastmcp = quote!(#tags #version);
         quote! {{
             let mut __fastmcp_meta = #json::Map::new();
             #user

@@ -48,6 +48,8 @@ pub struct Server {
     local: Arc<LocalProvider>,
     providers: Vec<Arc<dyn Provider>>,
     transforms: Vec<Arc<dyn Transform>>,
+    visibility: crate::visibility::Visibility,
+    tag_filter: crate::tag_filter::TagFilter,
     layers: Vec<LayerFn>,
     notification_hooks: Vec<NotificationHook>,
     task_store: Arc<dyn TaskStore>,
@@ -67,9 +69,10 @@ impl Server {
         Server {
             config: ServerConfig::new(name, version),
             local: Arc::new(LocalProvider::new(changes.clone())),
-            changes,
             providers: vec![],
             transforms: vec![],
+            visibility: crate::visibility::Visibility::new(changes.clone()),
+            tag_filter: crate::tag_filter::TagFilter::new(),
             layers: vec![],
             notification_hooks: vec![],
             task_store: Arc::new(MemoryTaskStore::new()),
@@ -78,6 +81,7 @@ impl Server {
             state: Arc::default(),
             stats: None,
             errors: vec![],
+            changes,
         }
     }
 
@@ -267,6 +271,33 @@ impl Server {
         self
     }
 
+    /// Serve only the components tagged with at least one of `tags` (added to those given
+    /// before; an untagged component is then hidden). See [`crate::TagFilter`].
+    pub fn include_tags<I: IntoIterator<Item = S>, S: Into<String>>(mut self, tags: I) -> Self {
+        self.tag_filter = std::mem::take(&mut self.tag_filter).include(tags);
+        self
+    }
+
+    /// Hide the components tagged with any of `tags`, even when they have an included tag.
+    /// See [`crate::TagFilter`].
+    pub fn exclude_tags<I: IntoIterator<Item = S>, S: Into<String>>(mut self, tags: I) -> Self {
+        self.tag_filter = std::mem::take(&mut self.tag_filter).exclude(tags);
+        self
+    }
+
+    /// What is enabled and disabled at run time (before the start as well); see
+    /// [`crate::Visibility`].
+    pub fn visibility(&self) -> crate::visibility::Visibility {
+        self.visibility.clone()
+    }
+
+    /// Make `version` the default version of tool `name` (listed, and called when the
+    /// client names no version) instead of the highest.
+    pub fn default_tool_version(self, name: &str, version: &str) -> Self {
+        self.local.set_default_tool_version(name, version);
+        self
+    }
+
     /// Add a typed [`Middleware`](crate::Middleware): its hooks see every request (nested
     /// calls of handlers included) on every transport, in both eras. Middleware and layers
     /// run in the order they are added, the first outermost.
@@ -429,7 +460,11 @@ impl Server {
         let state = std::mem::take(&mut *lock(&self.state));
         let mut providers: Vec<Arc<dyn Provider>> = vec![self.local.clone()];
         providers.extend(self.providers);
-        let mut catalog = Transformed::new(ProviderSet::new(providers));
+        let mut catalog = Transformed::new(ProviderSet::new(providers))
+            .with_arc(Arc::new(self.visibility.clone()));
+        if !self.tag_filter.is_empty() {
+            catalog = catalog.with_arc(Arc::new(self.tag_filter));
+        }
         for t in self.transforms {
             catalog = catalog.with_arc(t);
         }
@@ -439,6 +474,7 @@ impl Server {
             catalog,
             self.local,
             self.changes,
+            self.visibility,
             Tasks::new(self.task_store),
             Arc::new(state),
         ));

@@ -87,6 +87,11 @@ impl RunningServer {
         self.shared.rt.state.get()
     }
 
+    /// What is enabled and disabled for every session; see [`crate::Visibility`].
+    pub fn visibility(&self) -> crate::Visibility {
+        self.shared.rt.visibility.clone()
+    }
+
     /// How many task runs are in flight (tasks extension).
     pub fn running_tasks(&self) -> usize {
         self.shared.rt.tasks.running()

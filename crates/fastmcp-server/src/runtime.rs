@@ -20,6 +20,8 @@ pub(crate) struct Runtime {
     /// The server's own components (also one of the providers).
     pub(crate) local: Arc<LocalProvider>,
     pub(crate) changes: ChangeNotifier,
+    /// Components enabled and disabled at run time (also the outermost transform).
+    pub(crate) visibility: crate::visibility::Visibility,
     pub(crate) tasks: Tasks,
     /// Cancelled when the server shuts down (ends long-lived requests at once).
     pub(crate) shutdown: CancellationToken,
@@ -35,6 +37,7 @@ impl Runtime {
         catalog: Transformed<ProviderSet>,
         local: Arc<LocalProvider>,
         changes: ChangeNotifier,
+        visibility: crate::visibility::Visibility,
         tasks: Tasks,
         state: Arc<StateMap>,
     ) -> Runtime {
@@ -43,6 +46,7 @@ impl Runtime {
             catalog,
             local,
             changes,
+            visibility,
             tasks,
             shutdown: CancellationToken::new(),
             state,

@@ -10,8 +10,8 @@ mod tool_example {
     #[tool(
         name = "add",                  // default: the function's name
         title = "Add",
-        tags("math"),                  // listed in `_meta.fastmcp.tags`
-        version = "1.0",               // listed in `_meta.fastmcp.version`
+        tags("math"),                  // listed in `_meta["fastmcp/tags"]`
+        version = "1.0",               // `_meta["fastmcp/version"]`
         annotations(read_only, destructive = false, idempotent = true, open_world = false),
         meta = {"owner": "calc"},      // or meta(owner = "calc")
         icons("https://example.com/add.png"),

@@ -214,7 +214,7 @@ fn definition_from_attributes() {
     );
     assert_eq!(
         Value::Object(def.meta.clone().unwrap()),
-        json!({"k": 1, "fastmcp": {"tags": ["arithmetic", "math"], "version": "1.0"}})
+        json!({"k": 1, "fastmcp/tags": ["arithmetic", "math"], "fastmcp/version": "1.0"})
     );
     assert_eq!(
         def.icons,
@@ -414,7 +414,7 @@ async fn template_variables_are_parsed() {
     assert_eq!(ann.priority, Some(0.5));
     assert_eq!(
         Value::Object(def.meta.clone().unwrap()),
-        json!({"fastmcp": {"tags": ["users"]}})
+        json!({"fastmcp/tags": ["users"]})
     );
 
     let vars = |pairs: &[(&str, &str)]| -> TemplateVars {

@@ -11,13 +11,17 @@ use crate::invoke::{run, Rounds};
 use crate::pagination::requested;
 use crate::provider::Provider;
 use crate::runtime::Runtime;
+use crate::visibility::{prompt_hidden, SessionHidden};
 
 pub(crate) async fn list(
     rt: &Runtime,
     call: &Call,
     params: Option<&RawValue>,
 ) -> Result<Box<RawValue>, Error> {
-    let all = rt.catalog.list_prompts(None).await?.items;
+    let mut all = rt.catalog.list_prompts(None).await?.items;
+    if call.session.has_disabled() {
+        all.retain(|p| !prompt_hidden(&SessionHidden(&call.session), &**p));
+    }
     let (items, next) = requested(&all, params, rt.config.page_size)?;
     let mut r = ListPromptsResult {
         prompts: items.iter().map(|h| h.prompt().clone()).collect(),
@@ -38,6 +42,7 @@ pub(crate) async fn get(
         .catalog
         .get_prompt(&p.name)
         .await?
+        .filter(|h| !prompt_hidden(&SessionHidden(&call.session), &**h))
         .ok_or_else(|| Error::invalid_params(format!("Unknown prompt: {}", p.name)))?;
     if let Some(defs) = &h.prompt().arguments {
         let given = p.arguments.as_ref();

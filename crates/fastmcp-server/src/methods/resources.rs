@@ -12,13 +12,17 @@ use crate::invoke::{run, Rounds};
 use crate::pagination::requested;
 use crate::provider::{Provider, ResourceTarget};
 use crate::runtime::Runtime;
+use crate::visibility::{resource_hidden, target_hidden, template_hidden, SessionHidden};
 
 pub(crate) async fn list(
     rt: &Runtime,
     call: &Call,
     params: Option<&RawValue>,
 ) -> Result<Box<RawValue>, Error> {
-    let all = rt.catalog.list_resources(None).await?.items;
+    let mut all = rt.catalog.list_resources(None).await?.items;
+    if call.session.has_disabled() {
+        all.retain(|r| !resource_hidden(&SessionHidden(&call.session), &**r));
+    }
     let (items, next) = requested(&all, params, rt.config.page_size)?;
     let mut r = ListResourcesResult {
         resources: items.iter().map(|h| h.resource().clone()).collect(),
@@ -34,7 +38,10 @@ pub(crate) async fn list_templates(
     call: &Call,
     params: Option<&RawValue>,
 ) -> Result<Box<RawValue>, Error> {
-    let all = rt.catalog.list_templates(None).await?.items;
+    let mut all = rt.catalog.list_templates(None).await?.items;
+    if call.session.has_disabled() {
+        all.retain(|t| !template_hidden(&SessionHidden(&call.session), t));
+    }
     let (items, next) = requested(&all, params, rt.config.page_size)?;
     let mut r = ListResourceTemplatesResult {
         resource_templates: items
@@ -64,6 +71,7 @@ pub(crate) async fn read(
         .catalog
         .resolve_resource(&uri)
         .await?
+        .filter(|t| !target_hidden(&SessionHidden(&call.session), t, &uri))
         .ok_or_else(|| Error::resource_not_found(&uri))?;
     let u = uri.clone();
     let ran = match target {

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use fastmcp_core::component_meta::META_VERSION;
 use fastmcp_core::{Error, ErrorKind, ToolArguments};
 use fastmcp_protocol::{CallToolRequestParams, CallToolResult, ListToolsResult, TaskSupport};
 use serde_json::value::RawValue;
@@ -10,16 +11,13 @@ use serde_json::Value;
 use super::stamp::stamp;
 use crate::call::{parse, raw, Call};
 use crate::invoke::{answers, run, Rounds};
+use crate::output_check::check_output;
 use crate::pagination::requested;
 use crate::provider::{Provider, ToolEntry};
 use crate::runtime::Runtime;
 use crate::tasks;
 use crate::tool_result::{tool_outcome, tool_result};
-
-/// Whether the session hid tool `name` from itself.
-fn hidden(call: &Call, name: &str) -> bool {
-    call.session.has_disabled() && call.session.is_disabled(&format!("tool:{name}"))
-}
+use crate::visibility::{tool_hidden, SessionHidden};
 
 pub(crate) async fn list(
     rt: &Runtime,
@@ -28,7 +26,7 @@ pub(crate) async fn list(
 ) -> Result<Box<RawValue>, Error> {
     let mut all = rt.catalog.list_tools(None).await?.items;
     if call.session.has_disabled() {
-        all.retain(|t| !hidden(call, t.name()));
+        all.retain(|t| !tool_hidden(&SessionHidden(&call.session), t));
     }
     let (items, next) = requested(&all, params, rt.config.page_size)?;
     let stateless = call.stateless();
@@ -39,6 +37,33 @@ pub(crate) async fn list(
     };
     stamp!(rt, call, r, list);
     raw(&r)
+}
+
+/// The version of the tool the request asks for in `_meta["fastmcp/version"]`, else the
+/// default. An unknown version is invalid params naming the versions there are.
+fn select_version(entry: ToolEntry, p: &CallToolRequestParams) -> Result<ToolEntry, Error> {
+    let Some(asked) = p.meta.as_ref().and_then(|m| m.get(META_VERSION)) else {
+        return Ok(entry);
+    };
+    let Some(v) = asked.as_str() else {
+        return Err(Error::invalid_params(format!(
+            "Invalid params: `_meta[\"{META_VERSION}\"]` must be a string"
+        )));
+    };
+    if let Some(e) = entry.select(v) {
+        return Ok(e);
+    }
+    let available = entry.versions();
+    let listed = if available.is_empty() {
+        "none (the tool is not versioned)".to_owned()
+    } else {
+        available.join(", ")
+    };
+    Err(Error::invalid_params(format!(
+        "Unknown version {v:?} of tool {}; available versions: {listed}",
+        p.name
+    ))
+    .with_data(serde_json::json!({ "availableVersions": available })))
 }
 
 /// The arguments of a call: an object, or absent (`null` reads as absent). Anything else
@@ -61,9 +86,10 @@ pub(crate) async fn call_tool(
 ) -> Result<Box<RawValue>, Error> {
     let mut p: CallToolRequestParams = parse(params)?;
     let entry = match rt.catalog.get_tool(&p.name).await? {
-        Some(t) if !hidden(call, &p.name) => t,
+        Some(t) if !tool_hidden(&SessionHidden(&call.session), &t) => t,
         _ => return Err(Error::invalid_params(format!("Unknown tool: {}", p.name))),
     };
+    let entry = select_version(entry, &p)?;
     let tool = entry.handler().clone();
     let mut args = ToolArguments::new(arguments(p.arguments.take())?);
     if rt.config.lenient_arguments {
@@ -91,7 +117,7 @@ pub(crate) async fn call_tool(
         return raw(&ir);
     }
     let result = tool_outcome(&rt.config, &p.name, ran.outcome)?;
-    raw(&tool_result(call, result))
+    raw(&tool_result(call, check_output(&entry, result)))
 }
 
 /// A call that runs as a task, if this one does: in 2025-11-25 when the client asks with

@@ -11,10 +11,17 @@ use crate::uri_template::{TemplateError, UnsafeValue, UriTemplate};
 /// A tool and its definition as `tools/list` sends it, serialized once (on the first
 /// listing) in both shapes: with `execution` for the handshake era, without it for the
 /// stateless era (where tasks are server-directed). Cheap to clone.
+///
+/// An entry may stand for several versions of one name (see [`ToolEntry::versioned`]): its
+/// handler is then the default version, and [`ToolEntry::select`] finds the others.
 #[derive(Clone)]
 pub struct ToolEntry {
-    handler: Arc<dyn ToolHandler>,
+    pub(super) handler: Arc<dyn ToolHandler>,
     json: Arc<OnceLock<[Box<RawValue>; 2]>>,
+    /// Every version of the name, highest first, when there is more than one.
+    pub(super) versions: Option<Arc<[ToolEntry]>>,
+    /// The output schema, compiled on the first check of a result.
+    pub(crate) output_validator: Arc<OnceLock<Option<jsonschema::Validator>>>,
 }
 
 impl ToolEntry {
@@ -23,6 +30,8 @@ impl ToolEntry {
         ToolEntry {
             handler,
             json: Arc::new(OnceLock::new()),
+            versions: None,
+            output_validator: Arc::new(OnceLock::new()),
         }
     }
 
@@ -39,7 +48,14 @@ impl ToolEntry {
     /// The tool's definition, serialized for the era.
     pub(crate) fn json(&self, stateless: bool) -> &RawValue {
         let [full, without_execution] = self.json.get_or_init(|| {
-            let def = self.handler.tool();
+            let mut def = std::borrow::Cow::Borrowed(self.handler.tool());
+            if let Some(all) = &self.versions {
+                let list = all.iter().filter_map(|e| e.version()).map(str::to_owned);
+                let list = serde_json::Value::Array(list.map(Into::into).collect());
+                let meta = def.to_mut().meta.get_or_insert_with(Default::default);
+                meta.insert(fastmcp_core::component_meta::META_VERSIONS.into(), list);
+            }
+            let def = &*def;
             let mut stateless = def.clone();
             stateless.execution = None;
             [to_raw(def), to_raw(&stateless)]

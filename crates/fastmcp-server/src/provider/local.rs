@@ -70,7 +70,10 @@ impl From<RegistrationError> for Error {
 
 #[derive(Default)]
 struct Components {
+    /// One entry per name (several versions of a name in one entry).
     tools: IndexMap<String, ToolEntry>,
+    /// The default version of a name, where it is not the highest.
+    default_versions: std::collections::HashMap<String, String>,
     resources: IndexMap<String, Arc<dyn ResourceHandler>>,
     templates: IndexMap<String, Arc<TemplateEntry>>,
     prompts: IndexMap<String, Arc<dyn PromptHandler>>,
@@ -122,18 +125,72 @@ impl LocalProvider {
         *read(&self.on_duplicate)
     }
 
-    /// Add a tool.
+    /// Add a tool, or a version of a tool: a tool whose version (`_meta["fastmcp/version"]`)
+    /// differs from those already registered under its name joins them; the same version
+    /// again (or a tool without a version next to one with) follows the [`OnDuplicate`]
+    /// policy.
     pub fn add_tool(&self, t: Arc<dyn ToolHandler>) -> Result<(), RegistrationError> {
         let name = t.tool().name.clone();
-        let entry = ToolEntry::new(t);
         let policy = self.policy();
-        if insert(&mut write(&self.inner).tools, "tool", name, entry, policy)? {
+        let mut c = write(&self.inner);
+        let Some(existing) = c.tools.get(&name) else {
+            c.tools.insert(name, ToolEntry::new(t));
+            drop(c);
             self.changes.tools_changed();
+            return Ok(());
+        };
+        let version = version_of(&*t).map(str::to_owned);
+        let mut handlers = existing.handlers();
+        let clashes = |h: &Arc<dyn ToolHandler>| {
+            let v = version_of(&**h);
+            v.is_none() || version.is_none() || v == version.as_deref()
+        };
+        if handlers.iter().any(clashes) {
+            let shown = match &version {
+                Some(v) => format!("{name}@{v}"),
+                None => name.clone(),
+            };
+            match policy {
+                OnDuplicate::Error => {
+                    return Err(RegistrationError::Duplicate {
+                        kind: "tool",
+                        name: shown,
+                    })
+                }
+                OnDuplicate::Ignore => return Ok(()),
+                OnDuplicate::Warn => tracing::warn!("replacing tool {shown:?}"),
+                OnDuplicate::Replace => {}
+            }
+            handlers.retain(|h| !clashes(h));
         }
+        handlers.push(t);
+        let default = c.default_versions.get(&name).map(String::as_str);
+        if let Some(entry) = ToolEntry::versioned(handlers, default) {
+            c.tools.insert(name, entry);
+        }
+        drop(c);
+        self.changes.tools_changed();
         Ok(())
     }
 
-    /// Remove a tool; whether it was there.
+    /// Make `version` the default version of tool `name` (the one listed and called
+    /// without a version), instead of the highest; it applies to versions registered
+    /// later as well.
+    pub fn set_default_tool_version(&self, name: &str, version: &str) {
+        let mut c = write(&self.inner);
+        c.default_versions
+            .insert(name.to_owned(), version.to_owned());
+        let Some(existing) = c.tools.get(name) else {
+            return;
+        };
+        if let Some(entry) = ToolEntry::versioned(existing.handlers(), Some(version)) {
+            c.tools.insert(name.to_owned(), entry);
+        }
+        drop(c);
+        self.changes.tools_changed();
+    }
+
+    /// Remove a tool (every version of it); whether it was there.
     pub fn remove_tool(&self, name: &str) -> bool {
         let removed = write(&self.inner).tools.shift_remove(name).is_some();
         if removed {
@@ -222,6 +279,10 @@ impl LocalProvider {
         }
         match_templates(c.templates.values(), uri)
     }
+}
+
+fn version_of(t: &dyn ToolHandler) -> Option<&str> {
+    fastmcp_core::component_meta::version(t.tool().meta.as_ref())
 }
 
 fn ready<'a, T: Send + 'a>(v: T) -> BoxFuture<'a, Result<T, Error>> {

@@ -38,6 +38,7 @@
 mod entry;
 mod local;
 mod set;
+mod versions;
 
 use std::collections::HashSet;
 use std::sync::Arc;
