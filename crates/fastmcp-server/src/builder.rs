@@ -47,6 +47,8 @@ pub struct Server {
     providers: Vec<Arc<dyn Provider>>,
     transforms: Vec<Arc<dyn Transform>>,
     layers: Vec<LayerFn>,
+    /// The typed middleware, told of the server when it starts ([`crate::Middleware::attach`]).
+    attached: Vec<Arc<dyn crate::Middleware>>,
     task_store: Arc<dyn TaskStore>,
     startup: Vec<Hook>,
     shutdown: Vec<Hook>,
@@ -65,6 +67,7 @@ impl Server {
             providers: vec![],
             transforms: vec![],
             layers: vec![],
+            attached: vec![],
             task_store: Arc::new(MemoryTaskStore::new()),
             startup: vec![],
             shutdown: vec![],
@@ -263,6 +266,7 @@ impl Server {
     /// run in the order they are added, the first outermost.
     pub fn middleware(mut self, m: impl crate::Middleware) -> Self {
         let middleware: std::sync::Arc<dyn crate::Middleware> = std::sync::Arc::new(m);
+        self.attached.push(middleware.clone());
         self.layers.push(Box::new(move |inner| {
             BoxCloneSyncService::new(crate::middleware::MiddlewareService { middleware, inner })
         }));
@@ -341,6 +345,10 @@ impl Server {
             catalog = catalog.with_arc(t);
         }
         catalog.attach(&self.changes);
+        let handle = ServerHandle::new(self.local.clone(), self.changes.clone());
+        for m in &self.attached {
+            m.attach(&handle);
+        }
         let rt = Arc::new(Runtime::new(
             self.config,
             catalog,
