@@ -52,6 +52,8 @@ pub struct Server {
     tag_filter: crate::tag_filter::TagFilter,
     layers: Vec<LayerFn>,
     notification_hooks: Vec<NotificationHook>,
+    /// The typed middleware, told of the server when it starts ([`crate::Middleware::attach`]).
+    attached: Vec<Arc<dyn crate::Middleware>>,
     task_store: Arc<dyn TaskStore>,
     startup: Vec<Hook>,
     shutdown: Vec<Hook>,
@@ -75,6 +77,7 @@ impl Server {
             tag_filter: crate::tag_filter::TagFilter::new(),
             layers: vec![],
             notification_hooks: vec![],
+            attached: vec![],
             task_store: Arc::new(MemoryTaskStore::new()),
             startup: vec![],
             shutdown: vec![],
@@ -306,6 +309,7 @@ impl Server {
         let hooked = middleware.clone();
         self.notification_hooks
             .push(Arc::new(move |n| hooked.on_notification(n)));
+        self.attached.push(middleware.clone());
         self.layers.push(Box::new(move |inner| {
             BoxCloneSyncService::new(crate::middleware::MiddlewareService { middleware, inner })
         }));
@@ -469,6 +473,10 @@ impl Server {
             catalog = catalog.with_arc(t);
         }
         catalog.attach(&self.changes);
+        let handle = ServerHandle::new(self.local.clone(), self.changes.clone());
+        for m in &self.attached {
+            m.attach(&handle);
+        }
         let rt = Arc::new(Runtime::new(
             self.config,
             catalog,

@@ -112,6 +112,20 @@ impl McpRequest {
     pub fn is_nested(&self) -> bool {
         self.call.nested
     }
+
+    /// A copy of the request for one more run of the rest of the chain (what
+    /// [`crate::middleware::Retry`] runs): the same method, params, id, session and peer,
+    /// in a child scope of this request's scope (cancelled with it, within what is left of
+    /// its budget), because a run ends the scope it ran in.
+    pub fn fork(&self) -> McpRequest {
+        let mut call = self.call.clone();
+        call.scope = self.call.scope.child(fastmcp_core::Budget::unlimited());
+        McpRequest {
+            method: self.method.clone(),
+            params: self.params.clone(),
+            call,
+        }
+    }
 }
 
 impl std::fmt::Debug for McpRequest {

@@ -50,17 +50,22 @@ use tower::{Service, ServiceExt};
 
 use crate::service::{BoxMcpService, McpNotification, McpRequest};
 
+mod cache;
+mod cache_store;
 mod errors;
 mod logging;
 #[cfg(feature = "otel")]
 mod otel;
+mod retry;
 mod size_limit;
 mod stats;
 
+pub use cache::{CacheStats, ResponseCache};
 pub use errors::ErrorHandling;
 pub use logging::Logging;
 #[cfg(feature = "otel")]
 pub use otel::Otel;
+pub use retry::{is_transient, Retry, Transient};
 pub use size_limit::ResponseSizeLimit;
 pub use stats::{ComponentKind, SeriesSnapshot, Stats, StatsSnapshot, OTHER};
 
@@ -71,6 +76,13 @@ type Answer<'a> = BoxFuture<'a, Result<Box<RawValue>, Error>>;
 /// and change the request, call `next` (or not: its own result or error short-circuits
 /// the rest), and read or change what `next` returned.
 pub trait Middleware: Send + Sync + 'static {
+    /// Called once when a server with this middleware starts, with a handle to it (its
+    /// components, and its [`crate::ChangeNotifier`] through [`crate::ServerHandle::changes`]).
+    /// Does nothing by default.
+    fn attach(&self, server: &crate::ServerHandle) {
+        let _ = server;
+    }
+
     /// Every request that reaches the pipeline, nested calls of handlers included, before
     /// [`Middleware::on_request`] (notifications go to [`Middleware::on_notification`]).
     fn on_message(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
@@ -147,7 +159,9 @@ enum Stage {
 }
 
 /// The rest of the chain after a hook: the middleware's later hooks, then the next
-/// middleware (or the method). Call [`CallNext::run`] at most once.
+/// middleware (or the method). [`CallNext::run`] consumes it; a middleware that runs the
+/// chain again (a retry) runs a clone.
+#[derive(Clone)]
 pub struct CallNext {
     middleware: Arc<dyn Middleware>,
     inner: BoxMcpService,
