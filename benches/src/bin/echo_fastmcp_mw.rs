@@ -1,11 +1,12 @@
 //! The echo server of `echo-fastmcp` with the usual middleware installed: what they cost
 //! per request. `Logging` (its events filtered out by the subscriber's level, as a
 //! production server logging at `WARN` would: the cost of having it, not of writing logs)
-//! and `Stats` (timing).
+//! `Stats` (timing) and `ResponseCache` (lists and reads cached; `echo` is not a cached tool,
+//! so every call passes through it without being stored: the cost of a miss).
 //!
 //! `echo-fastmcp-mw stdio [--tools N]` or `echo-fastmcp-mw http --port N [--stateful] [--tools N]`.
 
-use fastmcp::server::middleware::{Logging, Stats};
+use fastmcp::server::middleware::{Logging, ResponseCache, Stats};
 use fastmcp_bench::{echo, ServerArgs};
 
 #[tokio::main]
@@ -14,6 +15,7 @@ async fn main() -> anyhow::Result<()> {
     fastmcp_bench::quiet_logs();
     let server = echo::server(args.tools)
         .middleware(Logging::new())
-        .stats(Stats::new());
+        .stats(Stats::new())
+        .middleware(ResponseCache::new());
     echo::serve(server, args.mode).await
 }
