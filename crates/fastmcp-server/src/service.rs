@@ -4,7 +4,7 @@
 //!
 //! ```
 //! use std::sync::atomic::{AtomicUsize, Ordering};
-//! use std::sync::Arc;
+//! use std::sync::{Arc, OnceLock};
 //! use fastmcp_server::{McpRequest, Server};
 //! use tower::ServiceExt;
 //!
@@ -20,7 +20,7 @@
 //! }));
 //! ```
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::task::{Context as TaskContext, Poll};
 
 use fastmcp_core::runtime::RequestContext;
@@ -39,6 +39,8 @@ pub struct McpRequest {
     method: String,
     params: Option<Box<RawValue>>,
     pub(crate) call: Call,
+    /// `name` and `uri` of the params, read once for every middleware that asks.
+    target: OnceLock<Target>,
 }
 
 impl McpRequest {
@@ -47,6 +49,7 @@ impl McpRequest {
             method,
             params,
             call,
+            target: OnceLock::new(),
         }
     }
 
@@ -63,6 +66,7 @@ impl McpRequest {
     /// Replace the params.
     pub fn set_params(&mut self, params: Option<Box<RawValue>>) {
         self.params = params;
+        self.target = OnceLock::new();
     }
 
     /// The JSON-RPC id.
@@ -93,19 +97,21 @@ impl McpRequest {
 
     /// The `name` of a `tools/call` or `prompts/get` (`None` when absent or not a string).
     pub fn tool_name(&self) -> Option<String> {
-        self.target().name
+        self.target().name.clone()
     }
 
     /// The `uri` of a `resources/read` or `resources/subscribe`.
     pub fn resource_uri(&self) -> Option<String> {
-        self.target().uri
+        self.target().uri.clone()
     }
 
     /// The `name` and `uri` of the params, the rest skipped without being built.
-    fn target(&self) -> Target {
-        self.params()
-            .and_then(|p| serde_json::from_str(p.get()).ok())
-            .unwrap_or_default()
+    fn target(&self) -> &Target {
+        self.target.get_or_init(|| {
+            self.params()
+                .and_then(|p| serde_json::from_str(p.get()).ok())
+                .unwrap_or_default()
+        })
     }
 
     /// Whether a handler made this call into its own server (`ctx.call_tool`, ...).
@@ -124,6 +130,7 @@ impl McpRequest {
             method: self.method.clone(),
             params: self.params.clone(),
             call,
+            target: self.target.clone(),
         }
     }
 }
@@ -283,6 +290,7 @@ impl Pipeline {
                     method,
                     params,
                     call,
+                    ..
                 } = req;
                 methods::dispatch(&self.rt, &call, &method, params.as_deref()).await
             }
@@ -311,7 +319,7 @@ impl Dispatch for Pipeline {
 }
 
 /// What [`McpRequest::tool_name`] and [`McpRequest::resource_uri`] read of the params.
-#[derive(Default, serde::Deserialize)]
+#[derive(Default, Clone, serde::Deserialize)]
 struct Target {
     #[serde(default)]
     name: Option<String>,

@@ -224,6 +224,7 @@ impl ResponseCache {
         let method = req.method();
         let cacheable = READS.contains(&method)
             || (method == "tools/call"
+                && !self.config.tools.is_empty()
                 && req
                     .tool_name()
                     .is_some_and(|n| self.config.tools.contains(&n)));
