@@ -27,6 +27,7 @@ mod config;
 #[cfg(feature = "http")]
 mod http;
 mod invoke;
+mod keepalive;
 mod limits;
 mod lock;
 mod meta;
@@ -40,6 +41,7 @@ mod service;
 mod session;
 mod shared;
 mod tasks;
+mod throttle;
 mod tool_result;
 mod transform;
 mod uri_template;
@@ -49,6 +51,7 @@ pub use changes::{ChangeNotifier, ServerEvent};
 pub use config::ServerConfig;
 #[cfg(feature = "http")]
 pub use http::{encode_header_value, EventStore, HttpOptions, MemoryEventStore};
+pub use keepalive::KeepAlive;
 pub use limits::Limits;
 pub use middleware::{CallNext, Middleware};
 pub use provider::{
