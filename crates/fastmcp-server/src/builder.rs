@@ -174,6 +174,37 @@ impl Server {
         self
     }
 
+    /// Coalesce change notifications within `window` (default 100 ms; zero turns it off).
+    /// `notifications/{tools,resources,prompts}/list_changed` and
+    /// `notifications/resources/updated` (per URI) go out at once on a first change; the
+    /// repeats within the window that follows go out once, at its end, so the last change
+    /// always reaches clients and a steady stream of changes gives one notification per
+    /// window. At most 4,096 distinct changes are held at once; one past that goes out
+    /// uncoalesced.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let server = fastmcp_server::Server::new("demo", "1.0.0")
+    ///     .notification_debounce(Duration::from_millis(250));
+    /// ```
+    pub fn notification_debounce(mut self, window: Duration) -> Self {
+        self.config.notification_debounce = window;
+        self
+    }
+
+    /// Ping the clients of connection-oriented sessions and close the sessions of those
+    /// that stop answering (off by default); see [`crate::KeepAlive`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use fastmcp_server::{KeepAlive, Server};
+    /// let server = Server::new("demo", "1.0.0").keep_alive(KeepAlive::every(Duration::from_secs(20)));
+    /// ```
+    pub fn keep_alive(mut self, keep_alive: crate::KeepAlive) -> Self {
+        self.config.keep_alive = Some(keep_alive);
+        self
+    }
+
     /// The key that seals `requestState` (give every replica the same key).
     pub fn request_state_key(mut self, key: impl Into<Vec<u8>>) -> Self {
         self.config.sealer = StateSealer::new(key.into());
@@ -486,6 +517,8 @@ impl Server {
             Tasks::new(self.task_store),
             Arc::new(state),
         ));
+        rt.changes
+            .debounce(rt.config.notification_debounce, &rt.shutdown);
         let pipeline = Pipeline::new(rt, self.layers, self.notification_hooks);
         Ok(RunningServer::new(Shared::new(
             pipeline,

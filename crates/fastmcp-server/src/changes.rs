@@ -1,10 +1,16 @@
 //! Changes that sessions forward to their clients (`list_changed`, `resources/updated`),
 //! announced by providers through one [`ChangeNotifier`] per server.
 
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
 use tokio::sync::broadcast;
+use tokio_util::sync::{CancellationToken, DropGuard};
+
+use crate::throttle::Throttle;
 
 /// A change that sessions forward to their clients.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ServerEvent {
     /// The tool list changed.
@@ -24,6 +30,11 @@ const BACKLOG: usize = 1024;
 /// Announces changes to every session of a server. Cheap to clone; a provider keeps one
 /// (given in [`crate::Provider::attach`]) and calls it when its components change.
 ///
+/// Once the server has started, repeats of the same change are coalesced (see
+/// [`crate::Server::notification_debounce`]): a change goes out at once, repeats within the
+/// window that follows go out once at its end, so the last change always reaches the
+/// sessions. A notifier made with [`ChangeNotifier::new`] alone sends everything at once.
+///
 /// ```
 /// use fastmcp_server::ChangeNotifier;
 ///
@@ -35,6 +46,11 @@ const BACKLOG: usize = 1024;
 #[derive(Clone, Debug)]
 pub struct ChangeNotifier {
     tx: broadcast::Sender<ServerEvent>,
+    /// Every change at once, never debounced: for what must not act on a stale view (caches).
+    immediate: broadcast::Sender<ServerEvent>,
+    /// Set when the server starts with a debounce window; its guard stops the throttle's
+    /// task when the last clone of the notifier goes away.
+    throttle: Arc<OnceLock<(Arc<Throttle<ServerEvent>>, DropGuard)>>,
 }
 
 impl Default for ChangeNotifier {
@@ -48,12 +64,35 @@ impl ChangeNotifier {
     pub fn new() -> Self {
         ChangeNotifier {
             tx: broadcast::channel(BACKLOG).0,
+            immediate: broadcast::channel(BACKLOG).0,
+            throttle: Arc::new(OnceLock::new()),
         }
     }
 
-    /// Announce `event` (dropped when no session listens).
+    /// Coalesce repeats within `window` from now on (once; later calls change nothing). The
+    /// throttle's task ends at `stop` or when the last clone of this notifier is dropped.
+    pub(crate) fn debounce(&self, window: Duration, stop: &CancellationToken) {
+        if window.is_zero() || self.throttle.get().is_some() {
+            return;
+        }
+        let end = stop.child_token();
+        let t = Throttle::start(window, self.tx.clone(), end.clone());
+        let _ = self.throttle.set((t, end.drop_guard()));
+    }
+
+    /// Announce `event` (dropped when no session listens; held back when the same change
+    /// went out within the debounce window, and sent at its end).
     pub fn send(&self, event: ServerEvent) {
-        let _ = self.tx.send(event);
+        if self.immediate.receiver_count() > 0 {
+            let _ = self.immediate.send(event.clone());
+        }
+        let event = match self.throttle.get() {
+            Some((t, _)) => t.offer(event),
+            None => Some(event),
+        };
+        if let Some(ev) = event {
+            let _ = self.tx.send(ev);
+        }
     }
 
     /// The tool list changed.
@@ -76,8 +115,14 @@ impl ChangeNotifier {
         self.send(ServerEvent::ResourceUpdated(uri.into()))
     }
 
-    /// Listen to what is announced from now on.
+    /// Listen to what is announced from now on (debounced, as sessions see it).
     pub fn subscribe(&self) -> broadcast::Receiver<ServerEvent> {
         self.tx.subscribe()
+    }
+
+    /// Listen to every change from now on, as it happens, never debounced: for what must
+    /// not serve a stale view in the meantime (a response cache).
+    pub fn subscribe_immediate(&self) -> broadcast::Receiver<ServerEvent> {
+        self.immediate.subscribe()
     }
 }

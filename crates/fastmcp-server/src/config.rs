@@ -46,6 +46,10 @@ pub struct ServerConfig {
     pub task_poll_interval: Duration,
     /// What one session (and the server) may make it hold.
     pub limits: Limits,
+    /// The window within which repeats of a change notification are coalesced (zero: off).
+    pub notification_debounce: Duration,
+    /// Ping keep-alive with dead-peer detection (`None`: off).
+    pub keep_alive: Option<crate::KeepAlive>,
 }
 
 impl ServerConfig {
@@ -68,6 +72,8 @@ impl ServerConfig {
             task_ttl: Some(Duration::from_secs(3600)),
             task_poll_interval: Duration::from_secs(1),
             limits: Limits::default(),
+            notification_debounce: Duration::from_millis(100),
+            keep_alive: None,
         }
     }
 

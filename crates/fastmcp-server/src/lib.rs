@@ -28,6 +28,7 @@ mod console;
 #[cfg(feature = "http")]
 mod http;
 mod invoke;
+mod keepalive;
 mod limits;
 mod lock;
 mod meta;
@@ -43,6 +44,7 @@ mod session;
 mod shared;
 mod tag_filter;
 mod tasks;
+mod throttle;
 mod tool_result;
 mod transform;
 mod uri_template;
@@ -53,6 +55,7 @@ pub use changes::{ChangeNotifier, ServerEvent};
 pub use config::ServerConfig;
 #[cfg(feature = "http")]
 pub use http::{encode_header_value, EventStore, HttpOptions, MemoryEventStore};
+pub use keepalive::KeepAlive;
 pub use limits::Limits;
 pub use middleware::{CallNext, Middleware};
 pub use provider::{

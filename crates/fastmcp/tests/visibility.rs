@@ -234,6 +234,8 @@ async fn hear(rec: &Recorder, method: &str, n: usize) -> bool {
 #[tokio::test]
 async fn global_disable_and_enable_reach_every_client_with_list_changed() {
     let running = Server::new("toggles", "1.0.0")
+        // Every toggle is counted below: no coalescing of repeats (see debounce.rs).
+        .notification_debounce(std::time::Duration::ZERO)
         .tool(greet)
         .tool(reset)
         .resource(public_data)

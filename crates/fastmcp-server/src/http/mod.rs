@@ -10,6 +10,7 @@ mod events;
 mod guard;
 mod headers;
 mod host;
+mod keepalive;
 mod legacy_sse;
 mod metrics;
 mod options;

@@ -168,7 +168,19 @@ impl HttpOptions {
         self
     }
 
-    /// Interval of SSE keep-alive comments.
+    /// How often idle long-lived streams get a keep-alive, so that proxies do not cut
+    /// them (default 15 s; zero turns it off). SSE streams (the Streamable HTTP GET
+    /// stream, a request's SSE answer, the legacy HTTP+SSE stream) get an SSE comment
+    /// line (`:`) after this long without an event; WebSocket connections a ping frame.
+    /// A Streamable HTTP request whose handler stays silent this long is answered with an
+    /// SSE stream, so the client sees bytes while it runs.
+    ///
+    /// Pings that detect dead clients are another thing: see [`crate::Server::keep_alive`].
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let opts = fastmcp_server::HttpOptions::default().keep_alive(Duration::from_secs(30));
+    /// ```
     pub fn keep_alive(mut self, d: Duration) -> Self {
         self.keep_alive = d;
         self

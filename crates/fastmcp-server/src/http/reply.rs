@@ -102,7 +102,7 @@ pub(crate) async fn respond(
     // handler that stays silent past the keep-alive interval gets an SSE stream anyway,
     // so that clients and proxies see bytes (a priming event, then keep-alives).
     let first = loop {
-        let next = if plan.json_only {
+        let next = if plan.json_only || opts.keep_alive.is_zero() {
             rx.recv().await
         } else {
             match tokio::time::timeout(opts.keep_alive, rx.recv()).await {
@@ -196,9 +196,13 @@ pub(crate) fn sse_response<S>(events: S, opts: &HttpOptions) -> Response
 where
     S: Stream<Item = Result<Event, Infallible>> + Send + 'static,
 {
-    let mut r = Sse::new(events)
-        .keep_alive(KeepAlive::new().interval(opts.keep_alive))
-        .into_response();
+    let mut r = if opts.keep_alive.is_zero() {
+        Sse::new(events).into_response()
+    } else {
+        Sse::new(events)
+            .keep_alive(KeepAlive::new().interval(opts.keep_alive))
+            .into_response()
+    };
     r.headers_mut()
         .insert("x-accel-buffering", HeaderValue::from_static("no"));
     r.headers_mut()

@@ -36,7 +36,7 @@ impl HttpSession {
     }
 
     /// Whether a client is reading the session's GET stream (which keeps it alive).
-    fn listening(&self) -> bool {
+    pub(crate) fn listening(&self) -> bool {
         let s = lock(&self.get_stream).clone();
         s.is_some_and(|s| s.is_attached())
     }

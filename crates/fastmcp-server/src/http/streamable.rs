@@ -372,6 +372,8 @@ async fn handshake(st: &HttpState, h: &HeaderMap, msg: Message) -> Response {
             st.sessions
                 .remove(&session.id, CancelReason::SessionClosed)
                 .await;
+        } else {
+            super::keepalive::watch(st, &session);
         }
         return resp;
     }

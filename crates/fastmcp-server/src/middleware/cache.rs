@@ -362,7 +362,9 @@ fn keepable(result: &RawValue) -> bool {
 
 impl Middleware for ResponseCache {
     fn attach(&self, server: &crate::ServerHandle) {
-        self.lock().changes.push(server.changes().subscribe());
+        self.lock()
+            .changes
+            .push(server.changes().subscribe_immediate());
     }
 
     fn on_request(

@@ -15,6 +15,7 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio_util::task::TaskTracker;
 
 use super::endpoint::{encode, error_message, Endpoint, Sink};
+use super::keepalive::dead_peer;
 use crate::shared::Shared;
 
 pub(crate) async fn serve_channel(shared: Arc<Shared>, ch: Channel) {
@@ -30,10 +31,14 @@ pub(crate) async fn serve_session(shared: Arc<Shared>, mut ch: Channel, session:
     let sink: Arc<dyn Sink> = Arc::new(ch.outbound.clone());
     let mut events = shared.rt.changes.subscribe();
     let requests = TaskTracker::new();
+    let dead = dead_peer(&ep, &sink, || true);
+    tokio::pin!(dead);
+    let mut gone = false;
     loop {
         tokio::select! {
             biased;
             _ = shared.shutdown.cancelled() => break,
+            _ = &mut dead => { gone = true; break }
             frame = ch.inbound.recv() => match frame {
                 None => break,
                 Some(f) => {
@@ -50,7 +55,8 @@ pub(crate) async fn serve_session(shared: Arc<Shared>, mut ch: Channel, session:
         }
     }
     requests.close();
-    let end = Ending::of(&shared, &ep, !ch.outbound.is_closed());
+    // A client that stopped answering pings reads no answers either.
+    let end = Ending::of(&shared, &ep, !gone && !ch.outbound.is_closed());
     if let Some(grace) = end.grace {
         let _ = tokio::time::timeout(grace, requests.wait()).await;
     }

@@ -186,6 +186,21 @@ impl Endpoint {
         self.token.cancel();
     }
 
+    /// Send the client a `ping` through `sink` and wait for its answer; any answer, an
+    /// error too, is `Ok`. `Err` when the client cannot be reached (the sink is closed or
+    /// the session ended). Dropped before the answer, the ping is cancelled.
+    pub(crate) async fn ping(self: &Arc<Self>, sink: Arc<dyn Sink>) -> Result<(), ()> {
+        let peer = EndpointPeer {
+            endpoint: self.clone(),
+            sink,
+        };
+        match peer.request("ping", to_raw(&serde_json::json!({}))).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.kind() == fastmcp_core::ErrorKind::Transport => Err(()),
+            Err(_) => Ok(()),
+        }
+    }
+
     /// How many requests are in flight.
     pub(crate) fn in_flight(&self) -> usize {
         lock(&self.inflight).len()

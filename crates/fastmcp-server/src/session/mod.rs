@@ -5,6 +5,7 @@
 
 mod channel;
 mod endpoint;
+mod keepalive;
 mod stream;
 
 pub(crate) use channel::serve_channel;
@@ -12,4 +13,6 @@ pub(crate) use channel::serve_channel;
 pub(crate) use channel::{batch, serve_session};
 #[cfg(feature = "http")]
 pub(crate) use endpoint::{encode, error_message, Endpoint, Sink};
+#[cfg(feature = "http")]
+pub(crate) use keepalive::dead_peer;
 pub(crate) use stream::serve_lines;

@@ -16,6 +16,7 @@ use tokio_util::task::TaskTracker;
 
 use super::channel::{event_message, on_frame, Ending};
 use super::endpoint::{Endpoint, Sink};
+use super::keepalive::dead_peer;
 use crate::shared::Shared;
 
 /// Messages waiting for the loop, from requests running in tasks of their own.
@@ -32,6 +33,9 @@ where
     let mut out = Output::new(writer);
     let mut events = shared.rt.changes.subscribe();
     let requests = TaskTracker::new();
+    let dead = dead_peer(&ep, &sink, || true);
+    tokio::pin!(dead);
+    let mut gone = false;
     while out.open {
         if queue.is_empty() && !lines.has_buffered_line() {
             out.flush().await;
@@ -39,6 +43,7 @@ where
         tokio::select! {
             biased;
             _ = shared.shutdown.cancelled() => break,
+            _ = &mut dead => { gone = true; break }
             Some(m) = queue.recv() => out.write(&m).await,
             frame = lines.next_frame() => match frame {
                 None => break,
@@ -60,7 +65,8 @@ where
         }
     }
     requests.close();
-    let end = Ending::of(&shared, &ep, out.open);
+    // A client that stopped answering pings reads no answers either.
+    let end = Ending::of(&shared, &ep, !gone && out.open);
     if let Some(grace) = end.grace {
         let _ = tokio::time::timeout(grace, out.pump_until(&mut queue, &requests)).await;
     }
