@@ -365,3 +365,51 @@ async fn no_pings_without_a_keep_alive() {
     assert_eq!(pings.load(Ordering::SeqCst), 0);
     running.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_byte_stream_peer_that_never_answers_pings_is_disconnected() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    // The stdio session loop, over a socket on 127.0.0.1.
+    let running = server(Arc::default())
+        .keep_alive(quick_pings())
+        .start()
+        .await
+        .unwrap();
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    let serving = tokio::spawn({
+        let running = running.clone();
+        async move {
+            let (socket, _) = l.accept().await.unwrap();
+            let (r, w) = socket.into_split();
+            running.serve_stream(r, w, 1 << 20).await;
+        }
+    });
+    let socket = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let (r, mut w) = socket.into_split();
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": VERSION, "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}});
+    let note = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    w.write_all(format!("{init}\n{note}\n").as_bytes())
+        .await
+        .unwrap();
+    let mut lines = BufReader::new(r).lines();
+    let mut pings = 0;
+    let read_all = async {
+        while let Some(line) = lines.next_line().await.unwrap() {
+            let v: Value = serde_json::from_str(&line).unwrap();
+            if v["method"] == "ping" {
+                pings += 1;
+            }
+        }
+    };
+    timeout(Duration::from_secs(20), read_all)
+        .await
+        .expect("the server closes the connection");
+    assert!(pings >= 3, "three pings missed first: {pings}");
+    timeout(Duration::from_secs(20), serving)
+        .await
+        .unwrap()
+        .unwrap();
+    running.shutdown().await.unwrap();
+}
