@@ -101,19 +101,7 @@ pub(crate) async fn traced(
     fut: impl Future<Output = Result<Box<RawValue>, Error>>,
 ) -> Result<Box<RawValue>, Error> {
     let answer = fut.instrument(span.clone()).await;
-    match &answer {
-        Ok(result) if method == "tools/call" && is_tool_error(result) => {
-            span.record("error.type", "tool_error");
-            span.record("otel.status_code", "error");
-        }
-        Ok(_) => {}
-        Err(e) => {
-            let code = e.code().to_string();
-            span.record("error.type", code.as_str());
-            span.record("rpc.response.status_code", code.as_str());
-            span.record("otel.status_description", e.message());
-        }
-    }
+    fastmcp_core::record_answer(&span, method == "tools/call", &answer);
     answer
 }
 
@@ -124,14 +112,4 @@ impl Injector for MetaInjector {
     fn set(&mut self, key: &str, value: String) {
         self.0.insert(key.to_owned(), Value::String(value));
     }
-}
-
-/// Whether a `tools/call` result is a tool error (`isError: true`).
-fn is_tool_error(result: &RawValue) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Outcome {
-        #[serde(rename = "isError", default)]
-        is_error: bool,
-    }
-    serde_json::from_str::<Outcome>(result.get()).is_ok_and(|o| o.is_error)
 }

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod answer;
 pub mod combinators;
 pub mod component_meta;
 mod context;
@@ -24,6 +25,7 @@ mod session_view;
 mod state;
 mod url_elicitation;
 
+pub use answer::{is_tool_error, record_answer};
 pub use context::{Context, Extensions, Keyed, TaskControl};
 pub use dynamic::{
     prompt_arg, template_var, AnyResource, Components, FnPrompt, FnResource, FnResourceTemplate,

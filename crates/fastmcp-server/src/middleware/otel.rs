@@ -101,19 +101,7 @@ impl Middleware for Otel {
             if let Some(v) = session.protocol_version() {
                 span.record("mcp.protocol.version", v.as_str());
             }
-            match &answer {
-                Ok(result) if tool_call && is_tool_error(result) => {
-                    span.record("error.type", "tool_error");
-                    span.record("otel.status_code", "error");
-                }
-                Ok(_) => {}
-                Err(e) => {
-                    let code = e.code().to_string();
-                    span.record("error.type", code.as_str());
-                    span.record("rpc.response.status_code", code.as_str());
-                    span.record("otel.status_description", e.message());
-                }
-            }
+            fastmcp_core::record_answer(&span, tool_call, &answer);
             answer
         })
     }
@@ -215,16 +203,6 @@ impl Extractor for MetaCarrier {
     }
 }
 
-/// Whether a `tools/call` result is a tool error (`isError: true`).
-fn is_tool_error(result: &RawValue) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Outcome {
-        #[serde(rename = "isError", default)]
-        is_error: bool,
-    }
-    serde_json::from_str::<Outcome>(result.get()).is_ok_and(|o| o.is_error)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -250,10 +228,12 @@ mod tests {
 
     #[test]
     fn tool_errors_are_told_from_results() {
-        assert!(is_tool_error(&raw(r#"{"content":[],"isError":true}"#)));
-        assert!(!is_tool_error(&raw(
+        assert!(fastmcp_core::is_tool_error(&raw(
+            r#"{"content":[],"isError":true}"#
+        )));
+        assert!(!fastmcp_core::is_tool_error(&raw(
             r#"{"content":[{"type":"text","text":"\"isError\":true"}]}"#
         )));
-        assert!(!is_tool_error(&raw(r#"{"isError":false}"#)));
+        assert!(!fastmcp_core::is_tool_error(&raw(r#"{"isError":false}"#)));
     }
 }

@@ -187,16 +187,6 @@ fn component(req: &McpRequest) -> Option<(ComponentKind, String)> {
     req.tool_name().map(|n| (kind, n))
 }
 
-/// Whether a `tools/call` result says `isError: true`.
-fn is_tool_error(result: &RawValue) -> bool {
-    #[derive(serde::Deserialize)]
-    struct Flag {
-        #[serde(rename = "isError", default)]
-        is_error: bool,
-    }
-    serde_json::from_str::<Flag>(result.get()).is_ok_and(|f| f.is_error)
-}
-
 impl Middleware for Stats {
     fn on_request(
         &self,
@@ -212,7 +202,7 @@ impl Middleware for Stats {
             let took = start.elapsed();
             let failed = match &answer {
                 Err(_) => true,
-                Ok(r) => tool_call && is_tool_error(r),
+                Ok(r) => tool_call && fastmcp_core::is_tool_error(r),
             };
             method.record(took, failed);
             if let Some(c) = component {
