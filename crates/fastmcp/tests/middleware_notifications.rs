@@ -22,13 +22,16 @@ use support::Recorder;
 
 type Log = Arc<Mutex<Vec<String>>>;
 
-static FINISHED: AtomicUsize = AtomicUsize::new(0);
+/// Finished `hold` calls, one counter per test (tests of one binary run at once).
+static FINISHED: [AtomicUsize; 2] = [AtomicUsize::new(0), AtomicUsize::new(0)];
+const ORDER: usize = 0;
+const DROP: usize = 1;
 
-/// Holds for `ms` milliseconds (cancellably), then counts itself finished.
+/// Holds for `ms` milliseconds (cancellably), then counts itself finished in `counter`.
 #[tool]
-async fn hold(ctx: &Context, ms: u64) -> Result<String, Error> {
+async fn hold(ctx: &Context, ms: u64, counter: usize) -> Result<String, Error> {
     ctx.sleep(Duration::from_millis(ms)).await?;
-    FINISHED.fetch_add(1, Ordering::SeqCst);
+    FINISHED[counter % 2].fetch_add(1, Ordering::SeqCst);
     Ok("held".into())
 }
 
@@ -120,13 +123,13 @@ async fn notifications_pass_the_hooks_in_order_on_every_transport() {
         wait_for(&log, "inner:notifications/roots/list_changed").await;
         log.lock().unwrap().clear();
         // A cancelled call: the cancellation passes the hooks and stops the handler.
-        let before = FINISHED.load(Ordering::SeqCst);
-        let call = c.call_tool("hold", json!({"ms": 800}));
+        let before = FINISHED[ORDER].load(Ordering::SeqCst);
+        let call = c.call_tool("hold", json!({"ms": 800, "counter": ORDER}));
         let _ = tokio::time::timeout(Duration::from_millis(200), call).await;
         wait_for(&log, "inner:notifications/cancelled").await;
         tokio::time::sleep(Duration::from_millis(1000)).await;
         assert_eq!(
-            FINISHED.load(Ordering::SeqCst),
+            FINISHED[ORDER].load(Ordering::SeqCst),
             before,
             "{name}: the cancelled call did not finish"
         );
@@ -145,19 +148,19 @@ async fn a_hook_can_drop_a_notification() {
         Recorder::default(),
     )
     .await;
-    let call = c.call_tool("hold", json!({"ms": 300}));
+    let before = FINISHED[DROP].load(Ordering::SeqCst);
+    let call = c.call_tool("hold", json!({"ms": 300, "counter": DROP}));
     let _ = tokio::time::timeout(Duration::from_millis(100), call).await;
     wait_for(&log, "outer:notifications/cancelled").await;
-    let before = FINISHED.load(Ordering::SeqCst);
     // The outer hook dropped it: the inner one never saw it, and the call ran to its end.
     for _ in 0..500 {
-        if FINISHED.load(Ordering::SeqCst) > before {
+        if FINISHED[DROP].load(Ordering::SeqCst) > before {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     assert!(
-        FINISHED.load(Ordering::SeqCst) > before,
+        FINISHED[DROP].load(Ordering::SeqCst) > before,
         "the call finished"
     );
     assert!(
