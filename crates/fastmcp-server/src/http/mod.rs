@@ -12,6 +12,7 @@ mod headers;
 mod host;
 mod legacy_sse;
 mod options;
+mod remote;
 mod reply;
 mod serve;
 mod sessions;

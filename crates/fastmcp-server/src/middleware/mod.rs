@@ -52,10 +52,14 @@ use crate::service::{BoxMcpService, McpRequest};
 
 mod errors;
 mod logging;
+mod rate_limit;
 mod size_limit;
 
 pub use errors::ErrorHandling;
 pub use logging::Logging;
+pub use rate_limit::{Decision, MemoryLimiter, Rate, RateKey, RateLimit, RateLimiter};
+#[cfg(feature = "redis")]
+pub use rate_limit::{FailMode, RedisLimiter};
 pub use size_limit::ResponseSizeLimit;
 
 type Answer<'a> = BoxFuture<'a, Result<Box<RawValue>, Error>>;
