@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 if [ -x scripts/setup-interop.sh ]; then
   scripts/setup-interop.sh
 fi
+scripts/setup-redis.sh
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 # The `otel` feature is off by default: its test and doc example run with it on.

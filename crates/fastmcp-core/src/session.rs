@@ -1,6 +1,7 @@
 //! What a server knows of one client session.
 
 use std::collections::{HashMap, HashSet};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 
 use fastmcp_protocol::{ClientCapabilities, Era, Implementation, LoggingLevel, ProtocolVersion};
@@ -32,6 +33,7 @@ pub struct Session {
     disabled: RwLock<HashSet<String>>,
     typed: SharedStateMap,
     key: OnceLock<String>,
+    remote_addr: OnceLock<SocketAddr>,
 }
 
 impl Session {
@@ -72,6 +74,7 @@ impl Session {
             disabled: RwLock::new(HashSet::new()),
             typed: SharedStateMap::default(),
             key: OnceLock::new(),
+            remote_addr: OnceLock::new(),
         }
     }
 
@@ -103,6 +106,29 @@ impl Session {
     pub fn key(&self) -> &str {
         self.key
             .get_or_init(|| uuid::Uuid::new_v4().simple().to_string())
+    }
+
+    /// Record the network address of the client (the network transports do, when the
+    /// session is made). The first address recorded stays.
+    pub fn set_remote_addr(&self, addr: SocketAddr) {
+        let _ = self.remote_addr.set(addr);
+    }
+
+    /// The network address the client connected from: set by Streamable HTTP, legacy
+    /// HTTP+SSE and WebSocket (for a handshake-era HTTP session, the address of its
+    /// `initialize`); `None` on stdio and in memory, and for an HTTP router served without
+    /// the peer's address (`serve_http` gives it; with `axum::serve`, use
+    /// `into_make_service_with_connect_info::<SocketAddr>()`).
+    ///
+    /// ```
+    /// use fastmcp_core::Session;
+    /// let s = Session::handshake(None);
+    /// assert_eq!(s.remote_addr(), None);
+    /// s.set_remote_addr("127.0.0.1:4000".parse().unwrap());
+    /// assert_eq!(s.remote_addr(), Some("127.0.0.1:4000".parse().unwrap()));
+    /// ```
+    pub fn remote_addr(&self) -> Option<SocketAddr> {
+        self.remote_addr.get().copied()
     }
 
     /// The era.

@@ -115,8 +115,12 @@ pub(crate) fn prepare(
             "Invalid params: _meta must carry io.modelcontextprotocol/clientCapabilities",
         ));
     };
+    let session = Session::stateless(version, meta.client_info, capabilities, meta.log_level);
+    if let Some(addr) = conn_session.remote_addr() {
+        session.set_remote_addr(addr);
+    }
     Ok(Prepared {
-        session: Session::stateless(version, meta.client_info, capabilities, meta.log_level),
+        session,
         progress_token: meta.progress_token,
     })
 }

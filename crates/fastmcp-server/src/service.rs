@@ -79,6 +79,12 @@ impl McpRequest {
         &self.call.session
     }
 
+    /// The network address of the client ([`Session::remote_addr`]): known on Streamable
+    /// HTTP (both eras), legacy HTTP+SSE and WebSocket; `None` on stdio and in memory.
+    pub fn remote_addr(&self) -> Option<std::net::SocketAddr> {
+        self.call.session.remote_addr()
+    }
+
     /// The protocol version of the request's session (`None` before `initialize`).
     pub fn protocol_version(&self) -> Option<ProtocolVersion> {
         self.call.session.protocol_version()

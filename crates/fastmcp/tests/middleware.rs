@@ -14,7 +14,6 @@ use fastmcp::core::{BoxFuture, Context, Error, ErrorKind, FnTool};
 use fastmcp::protocol::jsonrpc::to_raw;
 use fastmcp::protocol::{CallToolResult, ListToolsResult};
 use fastmcp::server::{CallNext, McpRequest, Middleware};
-use fastmcp::transport::ChildTransport;
 use fastmcp::{tool, Server};
 use serde_json::json;
 use serde_json::value::RawValue;
@@ -235,24 +234,13 @@ async fn hooks_run_in_order_short_circuit_filter_and_fail_in_memory_and_over_htt
 /// The server of `over_stdio_to_a_child_process`, run when `MIDDLEWARE_CHILD` is set.
 #[test]
 fn child_stdio_server() {
-    if std::env::var_os("MIDDLEWARE_CHILD").is_none() {
-        return;
-    }
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async { server(&Log::default()).run_stdio().await.unwrap() });
+    support::serve_stdio_when("MIDDLEWARE_CHILD", || server(&Log::default()));
 }
 
 #[tokio::test]
 async fn hooks_run_the_same_over_stdio_to_a_child_process() {
-    let child = ChildTransport::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_stdio_server",
-            "--nocapture",
-            "--test-threads=1",
-            "-q",
-        ])
-        .env("MIDDLEWARE_CHILD", "1");
-    let c = Client::connect(child).await.unwrap();
+    let c = Client::connect(support::child_server("MIDDLEWARE_CHILD"))
+        .await
+        .unwrap();
     exercise("stdio child", &c).await;
 }

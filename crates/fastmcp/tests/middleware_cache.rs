@@ -15,7 +15,6 @@ use fastmcp::protocol::{Resource, ResourceContents};
 use fastmcp::server::middleware::ResponseCache;
 use fastmcp::server::RunningServer;
 use fastmcp::transport::http_client::StreamableHttp;
-use fastmcp::transport::ChildTransport;
 use fastmcp::Server;
 use serde_json::json;
 use support::{modes, Recorder};
@@ -293,26 +292,16 @@ async fn the_byte_bound_evicts_the_least_recently_used_entries() {
 /// The server of `a_cache_over_stdio_to_a_child_process`, run when `CACHE_CHILD` is set.
 #[test]
 fn child_stdio_server() {
-    if std::env::var_os("CACHE_CHILD").is_none() {
-        return;
-    }
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let cache = ResponseCache::new().cache_tool("sum");
-    rt.block_on(async { server(&Runs::default(), &cache).run_stdio().await.unwrap() });
+    support::serve_stdio_when("CACHE_CHILD", || {
+        server(&Runs::default(), &ResponseCache::new().cache_tool("sum"))
+    });
 }
 
 #[tokio::test]
 async fn a_cache_over_stdio_to_a_child_process() {
-    let child = ChildTransport::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "child_stdio_server",
-            "--nocapture",
-            "--test-threads=1",
-            "-q",
-        ])
-        .env("CACHE_CHILD", "1");
-    let c = Client::connect(child).await.unwrap();
+    let c = Client::connect(support::child_server("CACHE_CHILD"))
+        .await
+        .unwrap();
     assert_eq!(
         text_of(&c, "sum", json!({"a": 1, "b": 2})).await,
         "3 (run 1)"

@@ -168,19 +168,13 @@ fn child_stdio_server() {
 /// the first JSON line of stdout and everything on stderr.
 fn run_child(env: &[(&str, &str)]) -> (Value, String) {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args([
-        "--exact",
-        "child_stdio_server",
-        "--nocapture",
-        "--test-threads=1",
-        "-q",
-    ])
-    .env("CONSOLE_CHILD", "1")
-    .env_remove("FASTMCP_NO_BANNER")
-    .env_remove("FASTMCP_LOG")
-    .stdin(Stdio::piped())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
+    cmd.args(support::CHILD_ARGS)
+        .env("CONSOLE_CHILD", "1")
+        .env_remove("FASTMCP_NO_BANNER")
+        .env_remove("FASTMCP_LOG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
     }

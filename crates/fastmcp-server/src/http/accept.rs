@@ -2,12 +2,14 @@
 //! knowledge) on one port through hyper-util, with a deadline on request headers, a cap
 //! on open connections and a graceful shutdown per connection.
 
+use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
+use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
@@ -56,10 +58,10 @@ pub(crate) async fn serve(
     let refusing = Arc::new(Semaphore::new(REFUSING));
     let conns = TaskTracker::new();
     loop {
-        let tcp = tokio::select! {
+        let (tcp, peer) = tokio::select! {
             _ = shutdown.cancelled() => break,
             a = listener.accept() => match a {
-                Ok((tcp, _)) => tcp,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     // Out of file descriptors and the like: back off, keep serving.
                     tracing::warn!("accept failed: {e}");
@@ -71,7 +73,13 @@ pub(crate) async fn serve(
         let _ = tcp.set_nodelay(true);
         match slots.clone().try_acquire_owned() {
             Ok(permit) => {
-                let conn = connection(tcp, app.clone(), limits.header_timeout, shutdown.clone());
+                let conn = connection(
+                    tcp,
+                    peer,
+                    app.clone(),
+                    limits.header_timeout,
+                    shutdown.clone(),
+                );
                 conns.spawn(with_permit(conn, permit));
             }
             Err(_) => {
@@ -115,17 +123,20 @@ async fn refuse(mut tcp: TcpStream) {
 /// One connection. Until its first request arrives it is watched: one that has not sent
 /// a whole request head within `header_timeout` (a slow client, or one that sends
 /// nothing, which hyper's own header timeout does not see before the protocol is known)
-/// is closed. Later request heads are timed by hyper.
+/// is closed. Later request heads are timed by hyper. Every request carries the peer's
+/// address as axum's `ConnectInfo<SocketAddr>` (what the transports record on sessions).
 async fn connection(
     tcp: TcpStream,
+    peer: SocketAddr,
     app: axum::Router,
     header_timeout: Duration,
     shutdown: CancellationToken,
 ) {
     let seen = Arc::new(AtomicBool::new(false));
     let mark = seen.clone();
-    let svc = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+    let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         mark.store(true, Ordering::Relaxed);
+        req.extensions_mut().insert(ConnectInfo(peer));
         app.clone().oneshot(req.map(Body::new))
     });
     let mut builder = Builder::new(TokioExecutor::new());

@@ -31,6 +31,7 @@ use tower_http::cors::CorsLayer;
 use super::guard::{check_length, read_body, rpc_error};
 use super::host::check_origin_and_host;
 use super::options::HttpOptions;
+use super::remote::RemoteAddr;
 use super::reply::sse_response;
 use crate::lock::lock;
 use crate::shared::Shared;
@@ -95,6 +96,7 @@ async fn open(
     OriginalUri(original): OriginalUri,
     uri: Uri,
     version: Version,
+    RemoteAddr(peer): RemoteAddr,
     headers: HeaderMap,
 ) -> Response {
     if let Err(r) = check_origin_and_host(&headers, version, &original, &st.opts) {
@@ -128,6 +130,7 @@ async fn open(
     let done = CancellationToken::new();
     let (shared, ended) = (st.shared.clone(), done.clone());
     let session = Session::handshake(Some(id.clone()));
+    super::remote::record(&session, peer);
     st.shared.connections.spawn(async move {
         let _ended = ended.drop_guard();
         crate::session::serve_session(shared, channel, session).await;

@@ -14,6 +14,7 @@ mod keepalive;
 mod legacy_sse;
 mod metrics;
 mod options;
+mod remote;
 mod reply;
 mod serve;
 mod sessions;

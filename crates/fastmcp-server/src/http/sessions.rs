@@ -1,6 +1,7 @@
 //! The handshake era's HTTP sessions: `Mcp-Session-Id` → session, with limits and expiry.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -121,15 +122,22 @@ impl Sessions {
         }
     }
 
-    pub(crate) fn create(&self, pipeline: &Arc<Pipeline>) -> Result<Arc<HttpSession>, Full> {
+    /// A new session, opened by a client at `peer`.
+    pub(crate) fn create(
+        &self,
+        pipeline: &Arc<Pipeline>,
+        peer: Option<SocketAddr>,
+    ) -> Result<Arc<HttpSession>, Full> {
         let mut map = write(&self.map);
         if map.len() >= self.max {
             return Err(Full);
         }
         let id: Arc<str> = new_session_id().into();
+        let session = Session::handshake(Some(id.clone()));
+        super::remote::record(&session, peer);
         let s = Arc::new(HttpSession {
             id: id.clone(),
-            endpoint: Endpoint::new(pipeline.clone(), Session::handshake(Some(id.clone()))),
+            endpoint: Endpoint::new(pipeline.clone(), session),
             last_active: Mutex::new(Instant::now()),
             get_stream: Mutex::new(None),
             streams: Mutex::new(IndexMap::new()),

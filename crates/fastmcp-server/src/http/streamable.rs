@@ -1,6 +1,7 @@
 //! The Streamable HTTP endpoint: POST for both eras (chosen per request), GET and DELETE
 //! for handshake-era sessions.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::task::Poll;
 
@@ -110,6 +111,7 @@ const STATELESS_METHODS: [&str; 13] = [
 pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Request) -> Response {
     // The request taken whole: a `HeaderMap` extractor would copy the headers.
     let (parts, body) = req.into_parts();
+    let peer = super::remote::of(&parts.extensions);
     let headers = parts.headers;
     if let Err(r) = check_origin_and_host(&headers, parts.version, &parts.uri, &st.opts) {
         return r;
@@ -137,7 +139,7 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
         _ => None,
     };
     if let Some(v) = body_version(params) {
-        return stateless(&st, &headers, msg, v).await;
+        return stateless(&st, &headers, msg, v, peer).await;
     }
     if header_str(&headers, VERSION_HEADER)
         .and_then(|v| v.parse::<ProtocolVersion>().ok())
@@ -154,7 +156,7 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
             "Invalid params: _meta must carry io.modelcontextprotocol/protocolVersion",
         );
     }
-    handshake(&st, &headers, msg).await
+    handshake(&st, &headers, msg, peer).await
 }
 
 /// Run one request on an endpoint and answer it.
@@ -200,7 +202,13 @@ async fn run_request(st: &HttpState, ep: Arc<Endpoint>, r: Request, plan: Plan) 
     }
 }
 
-async fn stateless(st: &HttpState, h: &HeaderMap, msg: Message, version: String) -> Response {
+async fn stateless(
+    st: &HttpState,
+    h: &HeaderMap,
+    msg: Message,
+    version: String,
+    peer: Option<SocketAddr>,
+) -> Response {
     let (r, note, method) = match msg {
         Message::Request(r) => {
             let m = r.method.clone();
@@ -259,7 +267,7 @@ async fn stateless(st: &HttpState, h: &HeaderMap, msg: Message, version: String)
     let Some(r) = r else {
         // No session to act on; the middleware's hooks still see it.
         if let Some(n) = note {
-            Endpoint::new(st.shared.pipeline.clone(), Session::handshake(None)).on_notification(n);
+            Endpoint::new(st.shared.pipeline.clone(), connection_session(peer)).on_notification(n);
         }
         return StatusCode::ACCEPTED.into_response();
     };
@@ -271,7 +279,7 @@ async fn stateless(st: &HttpState, h: &HeaderMap, msg: Message, version: String)
             format!("Method not found: {method}"),
         );
     }
-    let ep = Endpoint::new(st.shared.pipeline.clone(), Session::handshake(None));
+    let ep = Endpoint::new(st.shared.pipeline.clone(), connection_session(peer));
     let mut plan = unresumable_plan(st);
     plan.cancel_on_drop = true;
     plan.status = stateless_status;
@@ -304,9 +312,21 @@ fn session_plan(st: &HttpState, s: &Arc<HttpSession>, version: Option<ProtocolVe
     }
 }
 
-/// An endpoint for one request of a session-less handshake server (`stateless(true)`).
-fn sessionless(st: &HttpState, version: Option<ProtocolVersion>) -> Arc<Endpoint> {
+/// The session of one request that belongs to no `Mcp-Session-Id` (a stateless-era
+/// request builds its own from `_meta`, keeping the address), from a client at `peer`.
+fn connection_session(peer: Option<SocketAddr>) -> Arc<Session> {
     let session = Session::handshake(None);
+    super::remote::record(&session, peer);
+    session
+}
+
+/// An endpoint for one request of a session-less handshake server (`stateless(true)`).
+fn sessionless(
+    st: &HttpState,
+    version: Option<ProtocolVersion>,
+    peer: Option<SocketAddr>,
+) -> Arc<Endpoint> {
+    let session = connection_session(peer);
     session.initialize(
         version.unwrap_or(ProtocolVersion::V2025_03_26),
         Implementation::new("unknown", "0"),
@@ -315,7 +335,12 @@ fn sessionless(st: &HttpState, version: Option<ProtocolVersion>) -> Arc<Endpoint
     Endpoint::new(st.shared.pipeline.clone(), session)
 }
 
-async fn handshake(st: &HttpState, h: &HeaderMap, msg: Message) -> Response {
+async fn handshake(
+    st: &HttpState,
+    h: &HeaderMap,
+    msg: Message,
+    peer: Option<SocketAddr>,
+) -> Response {
     let header_version = match header_str(h, VERSION_HEADER) {
         None => None,
         Some(v) => match v.parse::<ProtocolVersion>() {
@@ -335,9 +360,9 @@ async fn handshake(st: &HttpState, h: &HeaderMap, msg: Message) -> Response {
         return match msg {
             Message::Request(r) => {
                 let ep = if is_init {
-                    Endpoint::new(st.shared.pipeline.clone(), Session::handshake(None))
+                    Endpoint::new(st.shared.pipeline.clone(), connection_session(peer))
                 } else {
-                    sessionless(st, header_version)
+                    sessionless(st, header_version, peer)
                 };
                 let mut plan = unresumable_plan(st);
                 plan.json_only = st.opts.json_response;
@@ -350,7 +375,7 @@ async fn handshake(st: &HttpState, h: &HeaderMap, msg: Message) -> Response {
         let Message::Request(r) = msg else {
             unreachable!()
         };
-        let session = match st.sessions.create(&st.shared.pipeline) {
+        let session = match st.sessions.create(&st.shared.pipeline, peer) {
             Ok(s) => s,
             Err(Full) => {
                 return rpc_error(

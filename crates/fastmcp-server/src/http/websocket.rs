@@ -8,6 +8,7 @@
 //! error (-32600) and the connection goes on; binary frames close it with code 1003
 //! (unsupported data).
 
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +30,7 @@ use tokio_util::sync::CancellationToken;
 use super::guard::rpc_error;
 use super::host::check_origin_and_host;
 use super::options::HttpOptions;
+use super::remote::RemoteAddr;
 use crate::shared::Shared;
 
 /// The subprotocol offered to clients.
@@ -82,6 +84,7 @@ async fn upgrade(
     State(st): State<WsState>,
     version: Version,
     uri: Uri,
+    RemoteAddr(peer): RemoteAddr,
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
@@ -115,7 +118,7 @@ async fn upgrade(
     ws.protocols([SUBPROTOCOL])
         .max_message_size(read_limit)
         .max_frame_size(read_limit)
-        .on_upgrade(move |socket| tracker.track_future(session(st, socket, slot)))
+        .on_upgrade(move |socket| tracker.track_future(session(st, socket, slot, peer)))
 }
 
 fn close(code: u16, reason: &'static str) -> CloseFrame {
@@ -126,7 +129,7 @@ fn close(code: u16, reason: &'static str) -> CloseFrame {
 }
 
 /// Serve one socket as a session until either side ends it.
-async fn session(st: WsState, socket: WebSocket, _slot: Slot) {
+async fn session(st: WsState, socket: WebSocket, _slot: Slot, peer: Option<SocketAddr>) {
     let (ws_tx, ws_rx) = socket.split();
     let (in_tx, in_rx) = mpsc::channel::<Inbound>(QUEUE);
     let (out_tx, out_rx) = mpsc::channel::<Bytes>(QUEUE);
@@ -146,7 +149,9 @@ async fn session(st: WsState, socket: WebSocket, _slot: Slot) {
         inbound: in_rx,
         outbound: Outbound::new(out_tx),
     };
-    crate::session::serve_channel(st.shared.clone(), channel).await;
+    let session = fastmcp_core::Session::handshake(None);
+    super::remote::record(&session, peer);
+    crate::session::serve_session(st.shared.clone(), channel, session).await;
     done.cancel();
     let _ = writer.await;
     // The reader ends when the client answers the close frame; don't wait forever.

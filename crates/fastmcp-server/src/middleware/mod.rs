@@ -56,6 +56,7 @@ mod errors;
 mod logging;
 #[cfg(feature = "otel")]
 mod otel;
+mod rate_limit;
 mod retry;
 mod size_limit;
 mod stats;
@@ -65,6 +66,9 @@ pub use errors::ErrorHandling;
 pub use logging::Logging;
 #[cfg(feature = "otel")]
 pub use otel::Otel;
+pub use rate_limit::{Decision, MemoryLimiter, Rate, RateKey, RateLimit, RateLimiter};
+#[cfg(feature = "redis")]
+pub use rate_limit::{FailMode, RedisLimiter};
 pub use retry::{is_transient, Retry, Transient};
 pub use size_limit::ResponseSizeLimit;
 pub use stats::{ComponentKind, SeriesSnapshot, Stats, StatsSnapshot, OTHER};

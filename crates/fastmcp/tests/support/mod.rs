@@ -1,6 +1,7 @@
 //! Shared pieces of the integration tests.
 #![allow(dead_code)]
 
+pub mod redis;
 pub mod tools;
 
 use std::sync::{Arc, Mutex};
@@ -150,4 +151,31 @@ pub async fn memory_and_http_clients(server: &RunningServer) -> Vec<(String, Cli
         out.push((format!("HTTP {mode:?}"), http));
     }
     out
+}
+
+/// The arguments that run only the test `child_stdio_server` of this test binary, quietly.
+pub const CHILD_ARGS: [&str; 5] = [
+    "--exact",
+    "child_stdio_server",
+    "--nocapture",
+    "--test-threads=1",
+    "-q",
+];
+
+/// This test binary started again as a child process whose test `child_stdio_server`
+/// serves over stdio (see [`serve_stdio_when`]), with `flag` set in its environment.
+pub fn child_server(flag: &str) -> fastmcp::transport::ChildTransport {
+    fastmcp::transport::ChildTransport::new(std::env::current_exe().unwrap())
+        .args(CHILD_ARGS)
+        .env(flag, "1")
+}
+
+/// The body of a test binary's `child_stdio_server`: serves `make()` over stdio when `flag`
+/// is set (in a child made by [`child_server`]), does nothing otherwise.
+pub fn serve_stdio_when(flag: &str, make: impl FnOnce() -> fastmcp::Server) {
+    if std::env::var_os(flag).is_none() {
+        return;
+    }
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async { make().run_stdio().await.unwrap() });
 }
