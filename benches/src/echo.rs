@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use fastmcp::core::FnTool;
 use fastmcp::prelude::*;
+use fastmcp::server::middleware::{Logging, Rate, RateKey, RateLimit, ResponseCache, Stats};
 use fastmcp::server::HttpOptions;
 
 use crate::work::{compute_for, compute_part, sleep_part, WORK_REPLY};
@@ -63,4 +64,18 @@ pub async fn serve(server: Server, mode: Mode) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `server` with the usual middleware of `echo-fastmcp-mw`: `Logging` (its events filtered
+/// out by the subscriber's level, as at `WARN` in production), `Stats` (timing),
+/// `ResponseCache` (lists and reads cached; `echo` is not a cached tool: the cost of a miss)
+/// and `RateLimit` (in memory, per network address as a public server would count,
+/// never reached: the cost of counting).
+pub fn with_middleware(server: Server) -> Server {
+    let unreached = Rate::token_bucket(u32::MAX, u32::MAX, Duration::from_secs(1));
+    server
+        .middleware(Logging::new())
+        .stats(Stats::new())
+        .middleware(ResponseCache::new())
+        .middleware(RateLimit::in_memory(unreached).key(RateKey::ip()))
 }

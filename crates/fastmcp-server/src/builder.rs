@@ -14,10 +14,11 @@ use tower::{Layer, Service};
 
 use crate::changes::ChangeNotifier;
 use crate::config::ServerConfig;
+use crate::middleware::PipelineLayer;
 use crate::provider::{LocalProvider, OnDuplicate, Provider, ProviderSet, RegistrationError};
 use crate::running::{RunningServer, ServerHandle};
 use crate::runtime::Runtime;
-use crate::service::{BoxMcpService, LayerFn, McpRequest, NotificationHook, Pipeline};
+use crate::service::{BoxMcpService, McpRequest, NotificationHook, Pipeline};
 use crate::shared::{Hook, Shared};
 use crate::tasks::state::Tasks;
 use crate::tasks::{MemoryTaskStore, TaskStore};
@@ -50,7 +51,7 @@ pub struct Server {
     transforms: Vec<Arc<dyn Transform>>,
     visibility: crate::visibility::Visibility,
     tag_filter: crate::tag_filter::TagFilter,
-    layers: Vec<LayerFn>,
+    layers: Vec<PipelineLayer>,
     notification_hooks: Vec<NotificationHook>,
     /// The typed middleware, told of the server when it starts ([`crate::Middleware::attach`]).
     attached: Vec<Arc<dyn crate::Middleware>>,
@@ -335,15 +336,16 @@ impl Server {
     /// Add a typed [`Middleware`](crate::Middleware): its hooks see every request (nested
     /// calls of handlers included) on every transport, in both eras. Middleware and layers
     /// run in the order they are added, the first outermost.
-    pub fn middleware(mut self, m: impl crate::Middleware) -> Self {
+    pub fn middleware<M: crate::Middleware>(mut self, m: M) -> Self {
         let middleware: std::sync::Arc<dyn crate::Middleware> = std::sync::Arc::new(m);
         let hooked = middleware.clone();
         self.notification_hooks
             .push(Arc::new(move |n| hooked.on_notification(n)));
         self.attached.push(middleware.clone());
-        self.layers.push(Box::new(move |inner| {
-            BoxCloneSyncService::new(crate::middleware::MiddlewareService { middleware, inner })
-        }));
+        self.layers.push(PipelineLayer::Middleware(
+            middleware,
+            std::any::TypeId::of::<M>(),
+        ));
         self
     }
 
@@ -370,9 +372,10 @@ impl Server {
             + 'static,
         <L::Service as Service<McpRequest>>::Future: Send + 'static,
     {
-        self.layers.push(Box::new(move |inner| {
-            BoxCloneSyncService::new(layer.layer(inner))
-        }));
+        self.layers
+            .push(PipelineLayer::Tower(Box::new(move |inner| {
+                BoxCloneSyncService::new(layer.layer(inner))
+            })));
         self
     }
 
@@ -519,7 +522,9 @@ impl Server {
         ));
         rt.changes
             .debounce(rt.config.notification_debounce, &rt.shutdown);
-        let pipeline = Pipeline::new(rt, self.layers, self.notification_hooks);
+        let layers = self.layers;
+        let build = Box::new(move |method| crate::middleware::build(layers, method));
+        let pipeline = Pipeline::new(rt, build, self.notification_hooks);
         Ok(RunningServer::new(Shared::new(
             pipeline,
             self.shutdown,

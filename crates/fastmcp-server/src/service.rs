@@ -28,7 +28,7 @@ use fastmcp_core::{BoxFuture, Context, Dispatch, Error, Peer, Scope, Session};
 use fastmcp_protocol::{ProtocolVersion, RequestId};
 use serde_json::value::RawValue;
 use tower::util::BoxCloneSyncService;
-use tower::{Service, ServiceExt};
+use tower::Service;
 
 use crate::call::Call;
 use crate::methods;
@@ -227,6 +227,13 @@ impl Service<McpRequest> for McpService {
     }
 
     fn call(&mut self, req: McpRequest) -> Self::Future {
+        self.run(req)
+    }
+}
+
+impl McpService {
+    /// Run `req`'s method (what [`Service::call`] does, without needing `&mut`).
+    pub(crate) fn run(&self, req: McpRequest) -> BoxFuture<'static, Result<Box<RawValue>, Error>> {
         let rt = self.rt.clone();
         Box::pin(async move {
             methods::dispatch(&rt, &req.call, &req.method, req.params.as_deref()).await
@@ -240,26 +247,30 @@ pub type BoxMcpService = BoxCloneSyncService<McpRequest, Box<RawValue>, Error>;
 /// Wraps the pipeline built so far in one more layer.
 pub(crate) type LayerFn = Box<dyn FnOnce(BoxMcpService) -> BoxMcpService + Send>;
 
+/// The way into a pipeline with layers: runs one request through all of them.
+pub(crate) type Entry =
+    Box<dyn Fn(McpRequest) -> BoxFuture<'static, Result<Box<RawValue>, Error>> + Send + Sync>;
+
+/// Builds the layers of a pipeline around its method service: `None` when there are none.
+pub(crate) type BuildLayers = Box<dyn FnOnce(McpService) -> Option<Entry> + Send>;
+
 /// A server's request pipeline: the method service, wrapped in the layers when there are
 /// any (without layers a request goes straight to its method, with no boxing).
 pub(crate) struct Pipeline {
     pub(crate) rt: Arc<Runtime>,
-    layered: Option<BoxMcpService>,
+    layered: Option<Entry>,
     /// The notification hooks of the middleware, outermost first.
     notification_hooks: Vec<NotificationHook>,
 }
 
 impl Pipeline {
-    /// The pipeline of `rt`, `layers[0]` outermost.
+    /// The pipeline of `rt`, with the layers `build` puts around its method service.
     pub(crate) fn new(
         rt: Arc<Runtime>,
-        layers: Vec<LayerFn>,
+        build: BuildLayers,
         notification_hooks: Vec<NotificationHook>,
     ) -> Arc<Pipeline> {
-        let layered = (!layers.is_empty()).then(|| {
-            let inner = BoxCloneSyncService::new(McpService { rt: rt.clone() });
-            layers.into_iter().rev().fold(inner, |s, wrap| wrap(s))
-        });
+        let layered = build(McpService { rt: rt.clone() });
         let pipeline = Arc::new(Pipeline {
             rt,
             layered,
@@ -300,7 +311,7 @@ impl Pipeline {
                 } = req;
                 methods::dispatch(&self.rt, &call, &method, params.as_deref()).await
             }
-            Some(s) => s.clone().oneshot(req).await,
+            Some(entry) => entry(req).await,
         }
     }
 }

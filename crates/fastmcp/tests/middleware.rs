@@ -244,3 +244,156 @@ async fn hooks_run_the_same_over_stdio_to_a_child_process() {
         .unwrap();
     exercise("stdio child", &c).await;
 }
+
+/// A tower layer that records `name:layer` and `name:layer done` in `log` around every
+/// request but the `log` tool's.
+fn recording_layer(
+    name: &'static str,
+    log: &Log,
+) -> impl tower::Layer<
+    fastmcp::server::BoxMcpService,
+    Service = impl tower::Service<
+        McpRequest,
+        Response = Box<RawValue>,
+        Error = Error,
+        Future = impl Send + 'static,
+    > + Clone
+                  + Send
+                  + Sync
+                  + 'static,
+> + Send
+       + 'static {
+    use tower::ServiceExt;
+    let log = log.clone();
+    tower::layer::layer_fn(move |inner: fastmcp::server::BoxMcpService| {
+        let log = log.clone();
+        tower::service_fn(move |req: McpRequest| {
+            let (log, inner) = (log.clone(), inner.clone());
+            async move {
+                let quiet = quiet(&req);
+                if !quiet {
+                    log.lock().unwrap().push(format!("{name}:layer"));
+                }
+                let r = inner.oneshot(req).await;
+                if !quiet {
+                    log.lock().unwrap().push(format!("{name}:layer done"));
+                }
+                r
+            }
+        })
+    })
+}
+
+#[tokio::test]
+async fn middleware_and_tower_layers_run_in_the_order_they_were_added() {
+    let log = Log::default();
+    let read = log.clone();
+    let rec = |name| Recording {
+        name,
+        log: log.clone(),
+    };
+    let s = Server::new("mixed", "0")
+        .tool(FnTool::typed("log", "", move |_: Context, _: Empty| {
+            let entries = std::mem::take(&mut *read.lock().unwrap());
+            async move { entries.join("\n") }
+        }))
+        .tool(hello)
+        .middleware(rec("a"))
+        .layer(recording_layer("l1", &log))
+        .middleware(rec("b"))
+        .middleware(rec("c"))
+        .layer(recording_layer("l2", &log))
+        .start()
+        .await
+        .unwrap();
+    let message = |n: &str| {
+        [":message", ":request", ":call_tool"]
+            .iter()
+            .map(|h| format!("{n}{h}"))
+            .collect::<Vec<_>>()
+    };
+    let mut want = message("a");
+    want.push("l1:layer".into());
+    want.extend(message("b"));
+    want.extend(message("c"));
+    want.extend(
+        [
+            "l2:layer",
+            "l2:layer done",
+            "c:done",
+            "b:done",
+            "l1:layer done",
+            "a:done",
+        ]
+        .map(String::from),
+    );
+    for (name, c) in support::memory_and_http_clients(&s).await {
+        take(&c).await;
+        c.call_tool("hello", json!({})).await.unwrap();
+        assert_eq!(take(&c).await, want, "{name}");
+    }
+}
+
+/// Overrides nothing: every hook is the trait's default.
+struct PassThrough;
+
+impl Middleware for PassThrough {}
+
+/// Delegates `on_call_tool` to `PassThrough`'s default for `hello`, and answers `blocked`
+/// itself; its `on_request` calls its own default `on_list_tools` for lists.
+struct Delegating(PassThrough);
+
+impl Middleware for Delegating {
+    fn on_request(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
+        if req.method() == "tools/list" {
+            return self.on_list_tools(req, next);
+        }
+        next.run(req)
+    }
+
+    fn on_call_tool(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
+        if req.tool_name().as_deref() == Some("blocked") {
+            return Box::pin(async { Ok(to_raw(&CallToolResult::text("answered by Delegating"))) });
+        }
+        self.0.on_call_tool(req, next)
+    }
+}
+
+#[tokio::test]
+async fn hooks_that_delegate_to_default_hooks_keep_running() {
+    // Default hooks pass requests on unchanged, and the chain skips them once seen; a hook
+    // that calls some default hook (another middleware's, or another of its own) is not
+    // one of them.
+    let log = Log::default();
+    let s = Server::new("delegating", "0")
+        .tool(hello)
+        .tool(blocked)
+        .middleware(PassThrough)
+        .middleware(Delegating(PassThrough))
+        .middleware(Recording {
+            name: "inner",
+            log: log.clone(),
+        })
+        .start()
+        .await
+        .unwrap();
+    for (name, c) in support::memory_and_http_clients(&s).await {
+        for round in 0..3 {
+            c.call_tool("hello", json!({})).await.unwrap();
+            c.list_tools().await.unwrap();
+            let r = c.call_tool("blocked", json!({})).await.unwrap();
+            assert!(
+                serde_json::to_string(&r)
+                    .unwrap()
+                    .contains("answered by Delegating"),
+                "{name}, round {round}: {r:?}"
+            );
+        }
+        // Every request but the short-circuited ones reached the inner middleware.
+        let seen = std::mem::take(&mut *log.lock().unwrap());
+        let calls = seen.iter().filter(|e| *e == "inner:call_tool").count();
+        let requests = seen.iter().filter(|e| *e == "inner:request").count();
+        assert_eq!(calls, 3, "{name}: {seen:?}");
+        assert!(requests >= 6, "{name}: {seen:?}");
+    }
+}

@@ -85,7 +85,9 @@ async fn route(
         "completion/complete" => completion::complete(rt, call, params).await,
         "subscriptions/listen" => subscriptions::listen(rt, call, params).await,
         "tasks/get" | "tasks/update" | "tasks/cancel" | "tasks/result" | "tasks/list" => {
-            tasks::dispatch(rt, call, method, params).await
+            // Boxed: the tasks' futures (6 KB) would otherwise make every request's that
+            // large, to be moved and allocated whenever the pipeline boxes it.
+            Box::pin(tasks::dispatch(rt, call, method, params)).await
         }
         other => Err(Error::method_not_found(other)),
     }

@@ -174,7 +174,19 @@ async fn as_task(
         Err(e) => return Some(Err(e)),
     };
     let (args, name) = (args.clone(), p.name.clone());
-    Some(tasks::call_as_task(rt, call, tool.clone(), args, name, known).await)
+    // Boxed: a task-augmented call is rare, and its future (2 KB) would otherwise make
+    // every `tools/call` future that large.
+    Some(
+        Box::pin(tasks::call_as_task(
+            rt,
+            call,
+            tool.clone(),
+            args,
+            name,
+            known,
+        ))
+        .await,
+    )
 }
 
 fn check_known_arguments(args: &ToolArguments, schema: &Value) -> Result<(), String> {

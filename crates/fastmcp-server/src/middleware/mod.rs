@@ -6,7 +6,12 @@
 //! and how the next runs: [`Middleware::on_message`], then [`Middleware::on_request`],
 //! then the hook of its method ([`Middleware::on_call_tool`], [`Middleware::on_list_tools`],
 //! ...), then the next middleware (or the method itself). Middleware added first is
-//! outermost: it sees the request first and the result last.
+//! outermost: it sees the request first and the result last; middleware and `tower` layers
+//! ([`crate::Server::layer`]) mixed run in the order they were added.
+//!
+//! A hook that is not overridden costs nothing: the trait's default passes the request on,
+//! and once the chain has seen it do so it calls it no more (consecutive middleware run as
+//! one chain, without a `tower` service between them).
 //!
 //! ```
 //! use fastmcp_server::{CallNext, McpRequest, Middleware, Server};
@@ -40,15 +45,18 @@
 //! # let _ = server;
 //! ```
 
+use std::any::TypeId;
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
 use fastmcp_core::{BoxFuture, Error};
 use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
+use tower::util::BoxCloneSyncService;
 use tower::{Service, ServiceExt};
 
-use crate::service::{BoxMcpService, McpNotification, McpRequest};
+use crate::service::{BoxMcpService, Entry, LayerFn, McpNotification, McpRequest, McpService};
 
 mod cache;
 mod cache_store;
@@ -90,7 +98,7 @@ pub trait Middleware: Send + Sync + 'static {
     /// Every request that reaches the pipeline, nested calls of handlers included, before
     /// [`Middleware::on_request`] (notifications go to [`Middleware::on_notification`]).
     fn on_message(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
-        next.run(req)
+        next.pass(req, Hook::Message, TypeId::of::<Self>())
     }
 
     /// Every notification from the client (`notifications/cancelled`,
@@ -105,61 +113,154 @@ pub trait Middleware: Send + Sync + 'static {
 
     /// Every request.
     fn on_request(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
-        next.run(req)
+        next.pass(req, Hook::Request, TypeId::of::<Self>())
     }
 
     /// `initialize` (handshake era).
     fn on_initialize(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
-        next.run(req)
+        next.pass(req, Hook::Initialize, TypeId::of::<Self>())
     }
 
     /// `server/discover` (2026-07-28).
     fn on_discover(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
-        next.run(req)
+        next.pass(req, Hook::Discover, TypeId::of::<Self>())
     }
 
     /// `tools/call`.
     fn on_call_tool(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
-        next.run(req)
+        next.pass(req, Hook::CallTool, TypeId::of::<Self>())
     }
 
     /// `resources/read`.
     fn on_read_resource(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
-        next.run(req)
+        next.pass(req, Hook::ReadResource, TypeId::of::<Self>())
     }
 
     /// `prompts/get`.
     fn on_get_prompt(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
-        next.run(req)
+        next.pass(req, Hook::GetPrompt, TypeId::of::<Self>())
     }
 
     /// `tools/list` (filter with [`CallNext::run_as`] into a `ListToolsResult`).
     fn on_list_tools(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
-        next.run(req)
+        next.pass(req, Hook::ListTools, TypeId::of::<Self>())
     }
 
     /// `resources/list`.
     fn on_list_resources(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
-        next.run(req)
+        next.pass(req, Hook::ListResources, TypeId::of::<Self>())
     }
 
     /// `resources/templates/list`.
     fn on_list_resource_templates(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
-        next.run(req)
+        next.pass(req, Hook::ListResourceTemplates, TypeId::of::<Self>())
     }
 
     /// `prompts/list`.
     fn on_list_prompts(&self, req: McpRequest, next: CallNext) -> Answer<'_> {
-        next.run(req)
+        next.pass(req, Hook::ListPrompts, TypeId::of::<Self>())
     }
 }
 
-/// Which hooks of the middleware are still ahead of a request.
+/// Which hooks of a middleware are ahead of a request.
 #[derive(Clone, Copy)]
 enum Stage {
+    Message,
     Request,
     Method,
-    Inner,
+}
+
+/// One hook of [`Middleware`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Hook {
+    Message,
+    Request,
+    Initialize,
+    Discover,
+    CallTool,
+    ReadResource,
+    GetPrompt,
+    ListTools,
+    ListResources,
+    ListResourceTemplates,
+    ListPrompts,
+}
+
+impl Hook {
+    /// The hook of `stage` for a request of `method` (`None`: a method without a hook).
+    fn of(stage: Stage, method: &str) -> Option<Hook> {
+        Some(match stage {
+            Stage::Message => Hook::Message,
+            Stage::Request => Hook::Request,
+            Stage::Method => match method {
+                "initialize" => Hook::Initialize,
+                "server/discover" => Hook::Discover,
+                "tools/call" => Hook::CallTool,
+                "resources/read" => Hook::ReadResource,
+                "prompts/get" => Hook::GetPrompt,
+                "tools/list" => Hook::ListTools,
+                "resources/list" => Hook::ListResources,
+                "resources/templates/list" => Hook::ListResourceTemplates,
+                "prompts/list" => Hook::ListPrompts,
+                _ => return None,
+            },
+        })
+    }
+
+    fn bit(self) -> u16 {
+        1 << self as u16
+    }
+
+    fn call(self, m: &dyn Middleware, req: McpRequest, next: CallNext) -> Answer<'_> {
+        match self {
+            Hook::Message => m.on_message(req, next),
+            Hook::Request => m.on_request(req, next),
+            Hook::Initialize => m.on_initialize(req, next),
+            Hook::Discover => m.on_discover(req, next),
+            Hook::CallTool => m.on_call_tool(req, next),
+            Hook::ReadResource => m.on_read_resource(req, next),
+            Hook::GetPrompt => m.on_get_prompt(req, next),
+            Hook::ListTools => m.on_list_tools(req, next),
+            Hook::ListResources => m.on_list_resources(req, next),
+            Hook::ListResourceTemplates => m.on_list_resource_templates(req, next),
+            Hook::ListPrompts => m.on_list_prompts(req, next),
+        }
+    }
+}
+
+/// A run of middleware added one after the other, as one service: a request goes from one
+/// hook to the next through [`CallNext`], with no tower plumbing between them.
+pub(crate) struct Chain {
+    /// Outermost first.
+    links: Box<[Link]>,
+    inner: Inner,
+}
+
+/// One middleware of a [`Chain`].
+struct Link {
+    middleware: Arc<dyn Middleware>,
+    /// The concrete type of `middleware`.
+    type_id: TypeId,
+    /// The hooks ([`Hook::bit`]) seen to be the trait's defaults, which pass a request on
+    /// unchanged: later requests skip them (no call, no allocation) with the same outcome.
+    defaults: AtomicU16,
+}
+
+/// What runs after the last middleware of a [`Chain`].
+enum Inner {
+    /// The method itself.
+    Method(McpService),
+    /// A `tower` layer (and what it wraps).
+    Service(BoxMcpService),
+}
+
+impl Inner {
+    fn run(&self, req: McpRequest) -> BoxFuture<'static, Result<Box<RawValue>, Error>> {
+        match self {
+            Inner::Method(m) => m.run(req),
+            Inner::Service(s) => Box::pin(s.clone().oneshot(req)),
+        }
+    }
 }
 
 /// The rest of the chain after a hook: the middleware's later hooks, then the next
@@ -167,38 +268,75 @@ enum Stage {
 /// chain again (a retry) runs a clone.
 #[derive(Clone)]
 pub struct CallNext {
-    middleware: Arc<dyn Middleware>,
-    inner: BoxMcpService,
+    chain: Arc<Chain>,
+    /// The middleware (in `chain`) whose hook is next; past the last: the inner service.
+    index: usize,
     stage: Stage,
+    /// The hook this was given to (its middleware's index), if any.
+    caller: Option<(usize, Hook)>,
 }
 
 impl CallNext {
     /// Run the rest of the chain on `req`; its result (a JSON-RPC `result`) or error.
     pub fn run(self, req: McpRequest) -> BoxFuture<'static, Result<Box<RawValue>, Error>> {
         let CallNext {
-            middleware: m,
-            inner,
-            stage,
+            chain,
+            mut index,
+            mut stage,
+            ..
         } = self;
-        match stage {
-            Stage::Inner => Box::pin(inner.oneshot(req)),
-            Stage::Request => Box::pin(async move {
-                let next = CallNext {
-                    middleware: m.clone(),
-                    inner,
-                    stage: Stage::Method,
-                };
-                m.on_request(req, next).await
-            }),
-            Stage::Method => Box::pin(async move {
-                let next = CallNext {
-                    middleware: m.clone(),
-                    inner,
-                    stage: Stage::Inner,
-                };
-                method_hook(&*m, req, next).await
-            }),
+        let hook = loop {
+            let Some(link) = chain.links.get(index) else {
+                return chain.inner.run(req);
+            };
+            let hook = Hook::of(stage, req.method());
+            (index, stage) = match stage {
+                Stage::Message => (index, Stage::Request),
+                Stage::Request => (index, Stage::Method),
+                Stage::Method => (index + 1, Stage::Message),
+            };
+            match hook {
+                Some(h) if link.defaults.load(Ordering::Relaxed) & h.bit() == 0 => break h,
+                _ => {}
+            }
+        };
+        // The middleware of `hook`: the one before `index` when `stage` moved on to the
+        // next middleware.
+        let at = if matches!(stage, Stage::Message) {
+            index - 1
+        } else {
+            index
+        };
+        Box::pin(async move {
+            let next = CallNext {
+                chain: chain.clone(),
+                index,
+                stage,
+                caller: Some((at, hook)),
+            };
+            hook.call(&*chain.links[at].middleware, req, next).await
+        })
+    }
+
+    /// What the trait's default hooks do: note that the hook they were given to passes
+    /// requests on unchanged, so that later requests skip it, and run the rest.
+    ///
+    /// Only the default `hook` of the type `of` registered at the link this was given to
+    /// counts: a middleware that calls a default hook of another (or another of its own)
+    /// is not taken for one that passes everything on.
+    fn pass(
+        self,
+        req: McpRequest,
+        hook: Hook,
+        of: TypeId,
+    ) -> BoxFuture<'static, Result<Box<RawValue>, Error>> {
+        if let Some((at, given)) = self.caller {
+            let link = &self.chain.links[at];
+            if given == hook && link.type_id == of {
+                link.defaults.fetch_or(hook.bit(), Ordering::Relaxed);
+            }
         }
+        self.run(req)
     }
 
     /// Run the rest of the chain and read its result as `T` (a `ListToolsResult`, a
@@ -208,32 +346,23 @@ impl CallNext {
         serde_json::from_str(raw.get())
             .map_err(|e| Error::internal(format!("middleware could not read the result: {e}")))
     }
-}
 
-/// The hook of `req`'s method.
-fn method_hook<'a>(m: &'a dyn Middleware, req: McpRequest, next: CallNext) -> Answer<'a> {
-    match req.method() {
-        "initialize" => m.on_initialize(req, next),
-        "server/discover" => m.on_discover(req, next),
-        "tools/call" => m.on_call_tool(req, next),
-        "resources/read" => m.on_read_resource(req, next),
-        "prompts/get" => m.on_get_prompt(req, next),
-        "tools/list" => m.on_list_tools(req, next),
-        "resources/list" => m.on_list_resources(req, next),
-        "resources/templates/list" => m.on_list_resource_templates(req, next),
-        "prompts/list" => m.on_list_prompts(req, next),
-        _ => next.run(req),
+    /// The start of `chain`: the first hook of its first middleware.
+    fn start(chain: Arc<Chain>) -> CallNext {
+        CallNext {
+            chain,
+            index: 0,
+            stage: Stage::Message,
+            caller: None,
+        }
     }
 }
 
-/// A [`Middleware`] as a service of the pipeline.
+/// A [`Chain`] as a service, for a `tower` layer to wrap.
 #[derive(Clone)]
-pub(crate) struct MiddlewareService {
-    pub(crate) middleware: Arc<dyn Middleware>,
-    pub(crate) inner: BoxMcpService,
-}
+struct ChainService(Arc<Chain>);
 
-impl Service<McpRequest> for MiddlewareService {
+impl Service<McpRequest> for ChainService {
     type Response = Box<RawValue>;
     type Error = Error;
     type Future = BoxFuture<'static, Result<Box<RawValue>, Error>>;
@@ -243,12 +372,76 @@ impl Service<McpRequest> for MiddlewareService {
     }
 
     fn call(&mut self, req: McpRequest) -> Self::Future {
-        let m = self.middleware.clone();
-        let next = CallNext {
-            middleware: m.clone(),
-            inner: self.inner.clone(),
-            stage: Stage::Request,
-        };
-        Box::pin(async move { m.on_message(req, next).await })
+        CallNext::start(self.0.clone()).run(req)
     }
+}
+
+/// One layer of a server's pipeline, as added to its builder.
+pub(crate) enum PipelineLayer {
+    Tower(LayerFn),
+    /// A middleware, and its concrete type.
+    Middleware(Arc<dyn Middleware>, TypeId),
+}
+
+/// What the pipeline is built into, from the inside out.
+enum Built {
+    Method(McpService),
+    Service(BoxMcpService),
+    Chain(Arc<Chain>),
+}
+
+impl Built {
+    fn into_service(self) -> BoxMcpService {
+        match self {
+            Built::Method(m) => BoxCloneSyncService::new(m),
+            Built::Service(s) => s,
+            Built::Chain(c) => BoxCloneSyncService::new(ChainService(c)),
+        }
+    }
+
+    /// `middleware` (outermost first) around this.
+    fn wrapped_in(self, middleware: Vec<(Arc<dyn Middleware>, TypeId)>) -> Built {
+        if middleware.is_empty() {
+            return self;
+        }
+        let inner = match self {
+            Built::Method(m) => Inner::Method(m),
+            other => Inner::Service(other.into_service()),
+        };
+        let links = middleware.into_iter().map(|(middleware, type_id)| Link {
+            middleware,
+            type_id,
+            defaults: AtomicU16::new(0),
+        });
+        Built::Chain(Arc::new(Chain {
+            links: links.collect(),
+            inner,
+        }))
+    }
+}
+
+/// The pipeline of `layers` (`layers[0]` outermost) around `method`: each run of
+/// consecutive middleware becomes one [`Chain`]. `None` without layers.
+pub(crate) fn build(layers: Vec<PipelineLayer>, method: McpService) -> Option<Entry> {
+    if layers.is_empty() {
+        return None;
+    }
+    let mut built = Built::Method(method);
+    let mut run: Vec<(Arc<dyn Middleware>, TypeId)> = vec![];
+    for layer in layers.into_iter().rev() {
+        match layer {
+            PipelineLayer::Middleware(m, t) => run.insert(0, (m, t)),
+            PipelineLayer::Tower(wrap) => {
+                let inner = built.wrapped_in(std::mem::take(&mut run)).into_service();
+                built = Built::Service(wrap(inner));
+            }
+        }
+    }
+    Some(match built.wrapped_in(run) {
+        Built::Chain(c) => Box::new(move |req| CallNext::start(c.clone()).run(req)),
+        other => {
+            let s = other.into_service();
+            Box::new(move |req| Box::pin(s.clone().oneshot(req)))
+        }
+    })
 }

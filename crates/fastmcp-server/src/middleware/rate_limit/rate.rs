@@ -173,9 +173,7 @@ impl Bucket {
                     tokens: n,
                     per,
                 },
-            ) => {
-                refilled(*tokens, *at, Rate::per_ms(n, per), now) >= f64::from(capacity)
-            }
+            ) => refilled(*tokens, *at, Rate::per_ms(n, per), now) >= f64::from(capacity),
             (Bucket::Log(log), Rate::SlidingWindow { window, .. }) => log
                 .back()
                 .is_none_or(|t| now.saturating_duration_since(*t) >= window),
