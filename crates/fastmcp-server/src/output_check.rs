@@ -6,9 +6,53 @@
 //! errors, results without `structuredContent` and tools without an output schema pass
 //! unchanged. The schema is compiled once per tool version, on the first result checked.
 
-use fastmcp_protocol::CallToolResult;
+use std::sync::Arc;
+
+use fastmcp_core::{BoxFuture, Context, Error, TaskStart, ToolArguments, ToolHandler};
+use fastmcp_protocol::{CallToolResult, TaskSupport, Tool};
 
 use crate::provider::ToolEntry;
+
+/// `entry`'s handler, its results checked like those of a direct call: for the runs that
+/// leave the request (task-augmented calls). The handler itself when there is no output
+/// schema to check.
+pub(crate) fn checked_handler(entry: &ToolEntry) -> Arc<dyn ToolHandler> {
+    let handler = entry.handler().clone();
+    if handler.tool().output_schema.is_none() {
+        return handler;
+    }
+    Arc::new(Checked(entry.clone()))
+}
+
+/// A tool whose results are checked against its output schema.
+struct Checked(ToolEntry);
+
+impl ToolHandler for Checked {
+    fn tool(&self) -> &Tool {
+        self.0.handler().tool()
+    }
+
+    fn call(
+        self: Arc<Self>,
+        ctx: Context,
+        args: ToolArguments,
+    ) -> BoxFuture<'static, Result<CallToolResult, Error>> {
+        let run = self.0.handler().clone().call(ctx, args);
+        Box::pin(async move { run.await.map(|r| check_output(&self.0, r)) })
+    }
+
+    fn timeout(&self) -> Option<std::time::Duration> {
+        self.0.handler().timeout()
+    }
+
+    fn task_support(&self) -> TaskSupport {
+        self.0.handler().task_support()
+    }
+
+    fn task_start(&self) -> TaskStart {
+        self.0.handler().task_start()
+    }
+}
 
 /// `r` if it fits `entry`'s output schema, else a tool error naming the mismatch.
 pub(crate) fn check_output(entry: &ToolEntry, r: CallToolResult) -> CallToolResult {

@@ -813,3 +813,55 @@ async fn over_http_both_eras() {
     assert_eq!(h.elicitations.lock().unwrap().len(), 3);
     s.shutdown().await.unwrap();
 }
+
+/// A task-capable tool that declares `{"total": integer}` and returns `{"sum": ...}`.
+fn misshapen() -> fastmcp::core::FnTool {
+    let mut def = fastmcp::protocol::Tool::new("misshapen", json!({"type": "object"}));
+    def.output_schema = Some(json!({
+        "type": "object",
+        "properties": {"total": {"type": "integer"}},
+        "required": ["total"]
+    }));
+    def.execution = Some(fastmcp::protocol::ToolExecution {
+        task_support: Some(fastmcp::protocol::TaskSupport::Optional),
+    });
+    fastmcp::core::FnTool::new(def, |_, _| async move {
+        let out = json!({"sum": 3});
+        let mut r = CallToolResult::text(out.to_string());
+        r.structured_content = Some(out);
+        Ok(r)
+    })
+}
+
+fn assert_output_refused(result: &Value, how: &str) {
+    assert_eq!(result["isError"], true, "{how}: {result}");
+    let msg = result["content"][0]["text"].as_str().unwrap();
+    assert!(
+        msg.contains("Output validation error") && msg.contains("misshapen"),
+        "{how}: {msg}"
+    );
+    assert!(result.get("structuredContent").is_none(), "{how}: {result}");
+}
+
+#[tokio::test]
+async fn task_results_are_checked_against_the_output_schema() {
+    let s = server().tool(misshapen()).start().await.unwrap();
+    // An ordinary call, for comparison.
+    let c = handshake(&s, ProtocolVersion::V2025_11_25, Recorder::default()).await;
+    let r = c
+        .request_value("tools/call", json!({"name": "misshapen"}), T)
+        .await
+        .unwrap();
+    assert_output_refused(&r, "direct call");
+    // 2025-11-25: a task-augmented call; its result from tasks/result.
+    let id = core_create(&c, "misshapen", json!({})).await;
+    let r = core_result(&c, &id).await.unwrap();
+    assert_output_refused(&r, "2025-11-25 task");
+    // 2026-07-28: a task of the extension; its result inlined in tasks/get.
+    let c = client(&s, true).await;
+    let created = call(&c, "misshapen", json!({})).await;
+    assert_eq!(created["resultType"], "task", "{created}");
+    let done = poll(&c, &task_id(&created), "completed").await;
+    assert_output_refused(&done["result"], "2026-07-28 task");
+    s.shutdown().await.unwrap();
+}

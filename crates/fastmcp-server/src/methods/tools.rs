@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::stamp::stamp;
 use crate::call::{parse, raw, Call};
 use crate::invoke::{answers, run, Rounds};
-use crate::output_check::check_output;
+use crate::output_check::{check_output, checked_handler};
 use crate::pagination::requested;
 use crate::provider::{Provider, ToolEntry};
 use crate::runtime::Runtime;
@@ -143,9 +143,8 @@ async fn as_task(
             (Some(meta), _) => {
                 let ttl = meta.ttl;
                 let (args, name) = (args.clone(), p.name.clone());
-                return Some(
-                    tasks::call_as_core_task(rt, call, tool.clone(), args, name, ttl).await,
-                );
+                let tool = checked_handler(entry);
+                return Some(tasks::call_as_core_task(rt, call, tool, args, name, ttl).await);
             }
             (None, _) => return None,
         };
@@ -180,7 +179,7 @@ async fn as_task(
         Box::pin(tasks::call_as_task(
             rt,
             call,
-            tool.clone(),
+            checked_handler(entry),
             args,
             name,
             known,
