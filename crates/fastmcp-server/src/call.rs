@@ -19,7 +19,13 @@ pub(crate) struct Call {
     pub(crate) progress_token: Option<ProgressToken>,
     /// A call a handler made into its own server (`ctx.call_tool`): never a task.
     pub(crate) nested: bool,
+    /// Where a tool's own failure is kept when a middleware asked for it (the `Retry`
+    /// middleware: the result, `isError: true`, does not say whether it was transient).
+    pub(crate) tool_failure: Option<ToolFailure>,
 }
+
+/// The error a tool failed with, once its run ended (see [`Call::tool_failure`]).
+pub(crate) type ToolFailure = Arc<std::sync::Mutex<Option<fastmcp_core::Error>>>;
 
 impl Call {
     /// Whether the request is of the stateless era (2026-07-28).

@@ -125,6 +125,14 @@ impl McpRequest {
         self.call.nested
     }
 
+    /// Ask for the error a `tools/call`'s tool fails with (a failure of the tool is an
+    /// `isError` result, which does not say why): filled once the run has ended.
+    pub(crate) fn keep_tool_failure(&mut self) -> crate::call::ToolFailure {
+        let slot = crate::call::ToolFailure::default();
+        self.call.tool_failure = Some(slot.clone());
+        slot
+    }
+
     /// A copy of the request for one more run of the rest of the chain (what
     /// [`crate::middleware::Retry`] runs): the same method, params, id, session and peer,
     /// in a child scope of this request's scope (cancelled with it, within what is left of
@@ -330,6 +338,7 @@ impl Dispatch for Pipeline {
             scope: RequestContext::scope_of(ctx).clone(),
             progress_token: None,
             nested: true,
+            tool_failure: None,
         };
         Box::pin(self.call(McpRequest::new(method.to_owned(), Some(params), call)))
     }

@@ -210,3 +210,91 @@ async fn a_cancelled_request_stops_retrying() {
     assert_eq!(runs.load(Ordering::SeqCst), 1);
     c.ping().await.unwrap();
 }
+
+/// A tool whose runs fail with `error` while `fails` says so (decremented by each failure);
+/// counts its runs.
+fn flaky_tool(
+    name: &str,
+    fails: &Arc<AtomicUsize>,
+    error: fn() -> Error,
+    runs: &Arc<AtomicUsize>,
+) -> fastmcp::core::FnTool {
+    let (fails, runs) = (fails.clone(), runs.clone());
+    let def = fastmcp::protocol::Tool::new(name, serde_json::json!({"type": "object"}));
+    fastmcp::core::FnTool::new(def, move |_, _| {
+        let run = runs.fetch_add(1, Ordering::SeqCst) + 1;
+        let fail = fails
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        async move {
+            if fail {
+                Err(error())
+            } else {
+                Ok(fastmcp::protocol::CallToolResult::text(format!(
+                    "ok on run {run}"
+                )))
+            }
+        }
+    })
+}
+
+fn text_of(r: &fastmcp::protocol::CallToolResult) -> String {
+    let v = serde_json::to_value(r).unwrap();
+    v["content"][0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_tool_opted_in_is_run_again_when_it_fails_transiently() {
+    let fails = Arc::new(AtomicUsize::new(0));
+    let (lookup, other, refusing) = (
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+        Arc::new(AtomicUsize::new(0)),
+    );
+    let s = Server::new("retry", "0")
+        .tool(flaky_tool("lookup", &fails, busy, &lookup))
+        .tool(flaky_tool("other", &fails, busy, &other))
+        .tool(flaky_tool(
+            "refusing",
+            &fails,
+            || Error::tool("no such city"),
+            &refusing,
+        ))
+        .middleware(retry().retry_tool("lookup").retry_tool("refusing"))
+        .start()
+        .await
+        .unwrap();
+    let json = serde_json::json!({});
+    for (name, c) in clients(&s).await {
+        // Two transient failures of the handler, then success: one answer, three runs.
+        fails.store(2, Ordering::SeqCst);
+        let before = lookup.load(Ordering::SeqCst);
+        let r = c.call_tool("lookup", json.clone()).await.unwrap();
+        assert_eq!(r.is_error, None, "{name}: {r:?}");
+        assert!(text_of(&r).starts_with("ok on run"), "{name}: {r:?}");
+        assert_eq!(lookup.load(Ordering::SeqCst) - before, 3, "{name}");
+        // Failing every time: three runs, then the last run's isError result.
+        fails.store(usize::MAX, Ordering::SeqCst);
+        let before = lookup.load(Ordering::SeqCst);
+        let r = c.call_tool("lookup", json.clone()).await.unwrap();
+        assert_eq!(r.is_error, Some(true), "{name}: {r:?}");
+        assert!(text_of(&r).contains("busy"), "{name}: {r:?}");
+        assert_eq!(lookup.load(Ordering::SeqCst) - before, 3, "{name}");
+        // A tool not opted in runs once.
+        fails.store(1, Ordering::SeqCst);
+        let before = other.load(Ordering::SeqCst);
+        let r = c.call_tool("other", json.clone()).await.unwrap();
+        assert_eq!(r.is_error, Some(true), "{name}: {r:?}");
+        assert_eq!(other.load(Ordering::SeqCst) - before, 1, "{name}");
+        // A failure that is not transient runs once, even opted in.
+        fails.store(1, Ordering::SeqCst);
+        let before = refusing.load(Ordering::SeqCst);
+        let r = c.call_tool("refusing", json.clone()).await.unwrap();
+        assert_eq!(r.is_error, Some(true), "{name}: {r:?}");
+        assert_eq!(text_of(&r), "no such city", "{name}");
+        assert_eq!(refusing.load(Ordering::SeqCst) - before, 1, "{name}");
+    }
+}

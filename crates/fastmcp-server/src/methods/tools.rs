@@ -16,7 +16,7 @@ use crate::pagination::requested;
 use crate::provider::{Provider, ToolEntry};
 use crate::runtime::Runtime;
 use crate::tasks;
-use crate::tool_result::{tool_outcome, tool_result};
+use crate::tool_result::{tool_outcome_for, tool_result};
 use crate::visibility::{tool_hidden, SessionHidden};
 
 pub(crate) async fn list(
@@ -116,7 +116,7 @@ pub(crate) async fn call_tool(
     if let Some(ir) = ran.input_required {
         return raw(&ir);
     }
-    let result = tool_outcome(&rt.config, &p.name, ran.outcome)?;
+    let result = tool_outcome_for(&rt.config, &p.name, ran.outcome, call)?;
     raw(&tool_result(call, check_output(&entry, result)))
 }
 

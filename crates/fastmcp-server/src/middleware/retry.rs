@@ -10,6 +10,7 @@ use serde_json::value::RawValue;
 use tokio::time::Instant;
 
 use super::{CallNext, Middleware};
+use crate::lock::lock;
 use crate::service::McpRequest;
 
 type Predicate = Arc<dyn Fn(&Error) -> bool + Send + Sync>;
@@ -91,10 +92,10 @@ fn never_retried(kind: ErrorKind) -> bool {
 ///
 /// Only methods safe to repeat are retried: `tools/list`, `resources/list`,
 /// `resources/templates/list`, `prompts/list`, `resources/read`, `prompts/get`, and
-/// `tools/call` of the tools opted in with [`Retry::retry_tool`]. Note that a tool's own
-/// failure is not an error of the request but a result with `isError: true` (an answer
-/// for the model): it is not retried; what is retried of a tool call is a request error
-/// (a timeout, when the test accepts it, for example).
+/// `tools/call` of the tools opted in with [`Retry::retry_tool`]. A tool's own failure is
+/// not an error of the request but a result with `isError: true`; for the tools opted in,
+/// the error its handler failed with is tested like a request error, so a transient one
+/// runs the tool again, and the client sees the last run's result.
 ///
 /// ```
 /// use std::time::Duration;
@@ -165,7 +166,8 @@ impl Retry {
         self
     }
 
-    /// Retry `tools/call` of the tool `name` too (one safe to run twice: idempotent).
+    /// Retry `tools/call` of the tool `name` too (one safe to run twice: idempotent), on
+    /// request errors and on failures of its handler that the test finds transient.
     pub fn retry_tool(mut self, name: &str) -> Self {
         Arc::make_mut(&mut self.tools).insert(name.to_owned());
         self
@@ -202,6 +204,7 @@ impl Middleware for Retry {
         if self.max_attempts <= 1 || !self.safe(&req) {
             return next.run(req);
         }
+        let tool_call = req.method() == "tools/call";
         Box::pin(async move {
             let started = Instant::now();
             let scope = req.scope().clone();
@@ -209,27 +212,34 @@ impl Middleware for Retry {
             let mut attempt = 1;
             loop {
                 let last = attempt >= self.max_attempts;
-                let e = match next.clone().run(req.fork()).await {
-                    Ok(answer) => return Ok(answer),
-                    Err(e) => e,
+                let mut fork = req.fork();
+                let failure = tool_call.then(|| fork.keep_tool_failure());
+                let answer = next.clone().run(fork).await;
+                let kept = failure.and_then(|f| lock(&f).take());
+                // What failed: the request, or the tool behind its `isError` result.
+                let failed = match (&answer, &kept) {
+                    (Ok(_), None) => return answer,
+                    (Ok(_), Some(e)) | (Err(e), _) => e,
                 };
-                if last || !self.retryable(&e) {
-                    return Err(e);
+                if last || !self.retryable(failed) {
+                    return answer;
                 }
                 let pause = jitter(backoff);
                 let within_deadline = started.elapsed() + pause <= self.deadline;
                 let within_budget = scope.budget().remaining().is_none_or(|left| pause < left);
                 if !within_deadline || !within_budget || scope.is_cancelled() {
-                    return Err(e);
+                    return answer;
                 }
                 tracing::debug!(
                     target: "fastmcp::retry",
                     method = req.method(), attempt, pause_ms = pause.as_millis() as u64,
-                    error = %e.message(), "retrying"
+                    error = %failed.message(), "retrying"
                 );
                 tokio::select! {
                     _ = tokio::time::sleep(pause) => {}
-                    _ = scope.token().cancelled() => return Err(scope.checkpoint().err().unwrap_or(e)),
+                    _ = scope.token().cancelled() => {
+                        return scope.checkpoint().err().map_or(answer, Err);
+                    }
                 }
                 attempt += 1;
                 backoff = (backoff * 2).min(self.max_backoff);

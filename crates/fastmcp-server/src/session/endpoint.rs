@@ -148,6 +148,7 @@ impl Endpoint {
                     scope: scope.clone(),
                     progress_token: p.progress_token,
                     nested: false,
+                    tool_failure: None,
                 };
                 let req = McpRequest::new(r.method, r.params, call);
                 self.pipeline.call(req).await
