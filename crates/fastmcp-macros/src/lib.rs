@@ -20,6 +20,7 @@ mod component;
 mod component_set;
 mod prompt;
 mod resource;
+mod schema;
 mod tool;
 mod uri_template;
 
@@ -231,4 +232,39 @@ pub fn resources(attr: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn prompts(attr: TokenStream, item: TokenStream) -> TokenStream {
     component_set::expand("prompts", attr.into(), item.into()).into()
+}
+
+/// Make a struct or enum usable as a tool's arguments or structured output with nothing but
+/// `fastmcp` in `Cargo.toml`: derives `Serialize`, `Deserialize` and `JsonSchema` through
+/// `fastmcp`'s own serde and schemars (name a subset to derive only those:
+/// `#[schema(Deserialize, JsonSchema)]`). `#[serde(..)]` and `#[schemars(..)]` attributes
+/// on the type and its fields work as usual.
+///
+/// ```rust,ignore
+/// use fastmcp::prelude::*;
+///
+/// /// Where to look.
+/// #[schema]
+/// struct Query {
+///     /// The city's name.
+///     city: String,
+///     #[serde(default)]
+///     days: u8,
+/// }
+///
+/// #[schema]
+/// struct Forecast {
+///     city: String,
+///     high_c: f64,
+/// }
+///
+/// /// The forecast of a city.
+/// #[tool]
+/// async fn forecast(query: Query) -> Json<Forecast> {
+///     Json(Forecast { city: query.city, high_c: 21.5 })
+/// }
+/// ```
+#[proc_macro_attribute]
+pub fn schema(attr: TokenStream, item: TokenStream) -> TokenStream {
+    schema::expand(attr.into(), item.into()).into()
 }

@@ -71,9 +71,18 @@ pub use fastmcp_core::{
     SessionState, State, TaskStart,
 };
 #[cfg(feature = "macros")]
-pub use fastmcp_macros::{prompt, prompts, resource, resources, tool, tools};
+pub use fastmcp_macros::{prompt, prompts, resource, resources, schema, tool, tools};
 #[cfg(feature = "server")]
 pub use fastmcp_server::Server;
+
+/// The schemars (1.x) of FastMCP: `fastmcp::schemars::JsonSchema` is the trait tool
+/// arguments and structured outputs implement ([`macro@schema`] derives it).
+pub use schemars;
+/// The serde of FastMCP: what [`macro@schema`] derives with, for `#[serde(..)]` paths and
+/// `fastmcp::serde::de::DeserializeOwned` bounds, with no serde of your own to keep in step.
+pub use serde;
+/// The serde_json of FastMCP (`fastmcp::serde_json::json!`, `Value`).
+pub use serde_json;
 
 /// The usual imports.
 ///
@@ -113,7 +122,7 @@ pub mod prelude {
     #[cfg(feature = "server")]
     pub use crate::Server;
     #[cfg(feature = "macros")]
-    pub use crate::{prompt, prompts, resource, resources, tool, tools};
+    pub use crate::{prompt, prompts, resource, resources, schema, tool, tools};
     pub use crate::{Audio, Context, Elicited, Error, Image, Json};
     pub use fastmcp_core::combinators::{first_ok, join_all, quorum, race};
     pub use fastmcp_protocol::{
