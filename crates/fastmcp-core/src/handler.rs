@@ -18,6 +18,16 @@ use crate::{Context, Error};
 pub struct ToolArguments {
     raw: Option<Box<RawValue>>,
     lenient: Option<LenientSchema>,
+    /// Says what is wrong with arguments that do not parse (every problem, against the
+    /// tool's input schema), instead of the deserializer's first error.
+    explain: Option<Arc<dyn ExplainArguments>>,
+}
+
+/// Explains why arguments do not fit a tool (see [`ToolArguments::explained_by`]).
+pub trait ExplainArguments: Send + Sync {
+    /// What is wrong with `arguments` (a JSON object's text), naming each field and what
+    /// it should be; `None` when nothing is found (the deserializer's message is used).
+    fn explain(&self, arguments: &str) -> Option<String>;
 }
 
 impl std::fmt::Debug for ToolArguments {
@@ -48,7 +58,11 @@ impl LenientSchema {
 impl ToolArguments {
     /// Wrap raw arguments.
     pub fn new(raw: Option<Box<RawValue>>) -> Self {
-        ToolArguments { raw, lenient: None }
+        ToolArguments {
+            raw,
+            lenient: None,
+            explain: None,
+        }
     }
 
     /// From a JSON value (for tests and dynamic calls).
@@ -66,6 +80,13 @@ impl ToolArguments {
     /// [`ToolArguments::lenient`] with `tool`'s input schema.
     pub fn lenient_for(mut self, tool: Arc<dyn ToolHandler>) -> Self {
         self.lenient = Some(LenientSchema::Tool(tool));
+        self
+    }
+
+    /// Explain arguments that fail to parse with `explain` (the server does this with the
+    /// tool's input schema, listing every problem at once).
+    pub fn explained_by(mut self, explain: Arc<dyn ExplainArguments>) -> Self {
+        self.explain = Some(explain);
         self
     }
 
@@ -92,7 +113,12 @@ impl ToolArguments {
                         return Ok(t);
                     }
                 }
-                Err(Error::invalid_params(format!("Invalid arguments: {e}")))
+                let why = self
+                    .explain
+                    .as_ref()
+                    .and_then(|x| x.explain(text))
+                    .unwrap_or_else(|| without_position(&e));
+                Err(Error::invalid_params(format!("Invalid arguments: {why}")))
             }
         }
     }
@@ -100,6 +126,16 @@ impl ToolArguments {
     /// Parse into a JSON object map.
     pub fn to_map(&self) -> Result<Map<String, Value>, Error> {
         self.parse()
+    }
+}
+
+/// The deserializer's message without its ` at line 1 column 13` (of a text the user never
+/// saw).
+fn without_position(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    match msg.rfind(" at line ") {
+        Some(i) if msg[i..].contains(" column ") => msg[..i].to_owned(),
+        _ => msg,
     }
 }
 
@@ -236,5 +272,48 @@ pub trait PromptHandler: Send + Sync + 'static {
         _context: Map<String, Value>,
     ) -> BoxFuture<'static, Result<CompleteResult, Error>> {
         Box::pin(async { Ok(CompleteResult::default()) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Note {
+        title: String,
+        body: String,
+    }
+
+    /// Finds one problem, whatever the arguments.
+    struct Says(&'static str);
+
+    impl ExplainArguments for Says {
+        fn explain(&self, _: &str) -> Option<String> {
+            Some(self.0.to_owned())
+        }
+    }
+
+    #[test]
+    fn a_parse_error_has_no_line_and_column() {
+        let args = ToolArguments::from_value(serde_json::json!({"title": "t"}));
+        let e = args.parse::<Note>().unwrap_err();
+        assert_eq!(e.message(), "Invalid arguments: missing field `body`");
+    }
+
+    #[test]
+    fn an_explainer_replaces_the_deserializers_message() {
+        let args = ToolArguments::from_value(serde_json::json!({"title": 1}))
+            .explained_by(Arc::new(Says("`title`: 1 is not of type \"string\"")));
+        let e = args.parse::<Note>().unwrap_err();
+        assert_eq!(
+            e.message(),
+            "Invalid arguments: `title`: 1 is not of type \"string\""
+        );
+        assert!(
+            args.parse::<serde_json::Value>().is_ok(),
+            "not asked when it parses"
+        );
     }
 }

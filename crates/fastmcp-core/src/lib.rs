@@ -35,8 +35,8 @@ pub use dynamic::{
 pub use elicit::{elicitation_schema, Elicited};
 pub use error::{Error, ErrorKind};
 pub use handler::{
-    PromptHandler, ResourceHandler, ResourceTemplateHandler, TaskStart, TemplateVars,
-    ToolArguments, ToolHandler,
+    ExplainArguments, PromptHandler, ResourceHandler, ResourceTemplateHandler, TaskStart,
+    TemplateVars, ToolArguments, ToolHandler,
 };
 pub use mrtr::{InputRounds, RequestState, StateSealer};
 pub use outcome::{panic_message, CancelReason, Outcome};

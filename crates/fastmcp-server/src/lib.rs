@@ -27,6 +27,7 @@ mod config;
 mod console;
 #[cfg(feature = "http")]
 mod http;
+mod input_check;
 mod invoke;
 mod keepalive;
 mod limits;

@@ -164,18 +164,21 @@ async fn bad_input_gets_the_right_status_and_the_server_keeps_serving() {
     .await;
     assert_eq!(st, 404);
     assert_eq!(post(addr, headers(&[]), list.clone()).await.0, 400);
-    // An evil Origin and a Host that is not allowed.
-    assert_eq!(
-        post(addr, s(&[("origin", "https://evil.example")]), list.clone())
-            .await
-            .0,
-        403
+    // An evil Origin and a Host that is not allowed: refused, saying how to allow them.
+    let (st, _, body) = post(addr, s(&[("origin", "https://evil.example")]), list.clone()).await;
+    assert_eq!(st, 403);
+    let msg = body;
+    assert!(
+        msg.contains(r#"HttpOptions::allow_origin(\"https://evil.example\")"#),
+        "{msg}"
     );
-    assert_eq!(
-        post(addr, s(&[("host", "evil.example")]), list.clone())
-            .await
-            .0,
-        403
+    let (st, _, body) = post(addr, s(&[("host", "evil.example:8000")]), list.clone()).await;
+    assert_eq!(st, 403);
+    let msg = body;
+    assert!(
+        msg.contains("Host not allowed: evil.example:8000")
+            && msg.contains(r#"HttpOptions::allow_host(\"evil.example\")"#),
+        "{msg}"
     );
     // An unsupported MCP-Protocol-Version.
     let mut h = s(&[]);

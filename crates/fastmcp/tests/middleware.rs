@@ -245,6 +245,13 @@ async fn hooks_run_the_same_over_stdio_to_a_child_process() {
     exercise("stdio child", &c).await;
 }
 
+/// Says hi (counted nowhere: `HANDLED` is for the test that counts `hello`, and the tests
+/// of a binary run at once).
+#[tool]
+async fn hi() -> String {
+    "hi".into()
+}
+
 /// A tower layer that records `name:layer` and `name:layer done` in `log` around every
 /// request but the `log` tool's.
 fn recording_layer(
@@ -297,7 +304,7 @@ async fn middleware_and_tower_layers_run_in_the_order_they_were_added() {
             let entries = std::mem::take(&mut *read.lock().unwrap());
             async move { entries.join("\n") }
         }))
-        .tool(hello)
+        .tool(hi)
         .middleware(rec("a"))
         .layer(recording_layer("l1", &log))
         .middleware(rec("b"))
@@ -329,7 +336,7 @@ async fn middleware_and_tower_layers_run_in_the_order_they_were_added() {
     );
     for (name, c) in support::memory_and_http_clients(&s).await {
         take(&c).await;
-        c.call_tool("hello", json!({})).await.unwrap();
+        c.call_tool("hi", json!({})).await.unwrap();
         assert_eq!(take(&c).await, want, "{name}");
     }
 }
@@ -339,7 +346,7 @@ struct PassThrough;
 
 impl Middleware for PassThrough {}
 
-/// Delegates `on_call_tool` to `PassThrough`'s default for `hello`, and answers `blocked`
+/// Delegates `on_call_tool` to `PassThrough`'s default for `hi`, and answers `blocked`
 /// itself; its `on_request` calls its own default `on_list_tools` for lists.
 struct Delegating(PassThrough);
 
@@ -366,7 +373,7 @@ async fn hooks_that_delegate_to_default_hooks_keep_running() {
     // one of them.
     let log = Log::default();
     let s = Server::new("delegating", "0")
-        .tool(hello)
+        .tool(hi)
         .tool(blocked)
         .middleware(PassThrough)
         .middleware(Delegating(PassThrough))
@@ -379,7 +386,7 @@ async fn hooks_that_delegate_to_default_hooks_keep_running() {
         .unwrap();
     for (name, c) in support::memory_and_http_clients(&s).await {
         for round in 0..3 {
-            c.call_tool("hello", json!({})).await.unwrap();
+            c.call_tool("hi", json!({})).await.unwrap();
             c.list_tools().await.unwrap();
             let r = c.call_tool("blocked", json!({})).await.unwrap();
             assert!(

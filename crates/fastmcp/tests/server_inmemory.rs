@@ -139,6 +139,19 @@ async fn lists_and_calls_in_both_eras() {
         // Invalid arguments: a tool error the model can read, not a protocol error.
         let bad = c.call_tool("add", json!({"a": "x"})).await.unwrap();
         assert!(bad.is_error());
+        // Every problem at once, each with its field and the type expected; no line and
+        // column of a text the client never saw.
+        let why = serde_json::to_value(&bad.content[0]).unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(
+            why.starts_with("Invalid arguments: tool 'add': ")
+                && why.contains(r#"`a`: "x" is not of type "integer""#)
+                && why.contains(r#"arguments: "b" is a required property"#)
+                && !why.contains("line"),
+            "{why}"
+        );
         let fail = c.call_tool("fail", json!({})).await.unwrap();
         assert_eq!(fail.content, vec![ContentBlock::text("it failed")]);
         let unknown = c.call_tool("nope", json!({})).await.unwrap_err();

@@ -48,9 +48,34 @@ fn check_host(host: &str, opts: &HttpOptions) -> Result<(), Response> {
     } else {
         Err(refused(
             StatusCode::FORBIDDEN,
-            format!("Host not allowed: {host}"),
+            format!(
+                "Host not allowed: {host}. Only loopback hosts (localhost, 127.0.0.1, ::1) \
+                 are accepted unless others are allowed (a defence against DNS rebinding); \
+                 to serve this name, start the server with \
+                 HttpOptions::allow_host({:?})",
+                host_name(host)
+            ),
         ))
     }
+}
+
+/// For a server bound to `addr`: which `Host` names it accepts, when that is not every
+/// name a client may use to reach it (an address that is not loopback); `None` otherwise.
+pub(crate) fn accepted_hosts_note(
+    addr: std::net::SocketAddr,
+    opts: &HttpOptions,
+) -> Option<String> {
+    if addr.ip().is_loopback() || opts.any_host {
+        return None;
+    }
+    let mut names = vec!["localhost".to_owned(), "127.0.0.1".into(), "::1".into()];
+    names.extend(opts.allowed_hosts.iter().cloned());
+    Some(format!(
+        "accepts Host {}; a client that reaches it under another name (this machine's \
+         address or DNS name) gets 403: allow the name with HttpOptions::allow_host, or any \
+         with HttpOptions::allow_any_host behind a proxy that checks it",
+        names.join(", ")
+    ))
 }
 
 /// Whether an `Origin` is a loopback page: `http(s)://` and a loopback authority.
@@ -108,7 +133,11 @@ pub(crate) fn check_origin_and_host(
         if !ok {
             return Err(refused(
                 StatusCode::FORBIDDEN,
-                format!("Origin not allowed: {origin}"),
+                format!(
+                    "Origin not allowed: {origin}. Only loopback origins are accepted unless \
+                     others are allowed; to accept pages of this origin, start the server \
+                     with HttpOptions::allow_origin({origin:?})"
+                ),
             ));
         }
     }
@@ -118,6 +147,26 @@ pub(crate) fn check_origin_and_host(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_server_bound_beyond_loopback_says_which_hosts_it_accepts() {
+        let lan: std::net::SocketAddr = "192.168.1.20:8000".parse().unwrap();
+        let opts = HttpOptions::default().allow_host("notes.internal");
+        let note = accepted_hosts_note(lan, &opts).expect("a note for a LAN address");
+        assert!(
+            note.starts_with("accepts Host localhost, 127.0.0.1, ::1, notes.internal;")
+                && note.contains("HttpOptions::allow_host"),
+            "{note}"
+        );
+        let any: std::net::SocketAddr = "0.0.0.0:8000".parse().unwrap();
+        assert!(accepted_hosts_note(any, &HttpOptions::default()).is_some());
+        let local: std::net::SocketAddr = "127.0.0.1:8000".parse().unwrap();
+        assert_eq!(accepted_hosts_note(local, &opts), None);
+        assert_eq!(
+            accepted_hosts_note(lan, &HttpOptions::default().allow_any_host()),
+            None
+        );
+    }
 
     fn h(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut m = HeaderMap::new();

@@ -39,6 +39,10 @@ impl Server {
         if let Some(m) = &opts.metrics_path {
             transport.push_str(&format!(" · metrics {m}"));
         }
+        if let Some(note) = super::host::accepted_hosts_note(addr, &opts) {
+            tracing::warn!("bound to {addr}: {note}");
+            transport.push_str(&format!("\n  hosts      {note}"));
+        }
         crate::console::banner(&running, &transport).await;
         let token = running.shared.shutdown.clone();
         tokio::spawn(async move {

@@ -91,7 +91,8 @@ pub(crate) async fn call_tool(
     };
     let entry = select_version(entry, &p)?;
     let tool = entry.handler().clone();
-    let mut args = ToolArguments::new(arguments(p.arguments.take())?);
+    let mut args = ToolArguments::new(arguments(p.arguments.take())?)
+        .explained_by(entry.input_explainer.clone());
     if rt.config.lenient_arguments {
         args = args.lenient_for(tool.clone());
     }

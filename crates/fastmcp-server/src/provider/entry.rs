@@ -22,12 +22,15 @@ pub struct ToolEntry {
     pub(super) versions: Option<Arc<[ToolEntry]>>,
     /// The output schema, compiled on the first check of a result.
     pub(crate) output_validator: Arc<OnceLock<Option<jsonschema::Validator>>>,
+    /// Explains arguments that do not parse, against the input schema.
+    pub(crate) input_explainer: Arc<crate::input_check::InputExplainer>,
 }
 
 impl ToolEntry {
     /// An entry for `handler`.
     pub fn new(handler: Arc<dyn ToolHandler>) -> Self {
         ToolEntry {
+            input_explainer: crate::input_check::InputExplainer::new(handler.clone()),
             handler,
             json: Arc::new(OnceLock::new()),
             versions: None,
