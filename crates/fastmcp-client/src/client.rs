@@ -69,6 +69,24 @@ pub(crate) struct Inner {
 /// client.close().await?;
 /// # Ok(()) }
 /// ```
+///
+/// # Cancelling a call
+///
+/// Every request is a future, and dropping it before its answer cancels it: the server is
+/// sent `notifications/cancelled` for it (its handler stops at its next checkpoint) and no
+/// answer is awaited. So a timeout, a `select!` or aborting the task that awaits the call
+/// cancels it on the server too:
+///
+/// ```no_run
+/// # async fn f(client: fastmcp_client::Client) {
+/// use std::time::Duration;
+/// let call = client.call_tool("slow_report", serde_json::json!({}));
+/// match tokio::time::timeout(Duration::from_secs(5), call).await {
+///     Ok(result) => println!("{result:?}"),
+///     Err(_) => println!("took too long: cancelled on the server"),
+/// }
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
@@ -167,7 +185,10 @@ impl Client {
         &self.inner.capabilities
     }
 
-    /// What the server said about itself (handshake era).
+    /// What the server said about itself: its `serverInfo` from `initialize` (handshake
+    /// era), or from `server/discover` (stateless era, when the client discovered:
+    /// [`Mode::Auto`](crate::Mode::Auto), or [`crate::ClientBuilder::discover`]) where the
+    /// server put it in the result's `_meta`. `None` when it said nothing.
     pub fn server_info(&self) -> Option<Implementation> {
         self.inner
             .server

@@ -8,6 +8,7 @@ use fastmcp_core::{Error, ErrorKind};
 use fastmcp_protocol::jsonrpc::to_raw;
 use fastmcp_protocol::{
     DiscoverResult, Era, Implementation, InitializeResult, ProtocolVersion, ServerCapabilities,
+    META_SERVER_INFO,
 };
 use serde_json::{json, Value};
 
@@ -25,6 +26,13 @@ fn session_expired(e: &Error) -> bool {
         == Some(true)
 }
 
+/// What a `server/discover` result says of the server (in `_meta`, under
+/// `io.modelcontextprotocol/serverInfo`), when it says it.
+fn discovered_info(d: &DiscoverResult) -> Option<Implementation> {
+    let info = d.meta.as_ref()?.get(META_SERVER_INFO)?;
+    serde_json::from_value(info.clone()).ok()
+}
+
 impl Client {
     /// Start the session in `mode`.
     pub(crate) async fn negotiate(&self, mode: Mode, discover: bool) -> Result<(), Error> {
@@ -32,7 +40,7 @@ impl Client {
             Mode::Handshake(v) => self.initialize(v).await?,
             Mode::Stateless(_) if discover => {
                 let d = self.discover().await?;
-                self.set_server(None, d.capabilities, d.instructions);
+                self.set_server(discovered_info(&d), d.capabilities, d.instructions);
             }
             Mode::Stateless(_) => {}
             Mode::Auto => self.negotiate_auto().await?,
@@ -49,7 +57,7 @@ impl Client {
                     .iter()
                     .any(|v| v == ProtocolVersion::LATEST.as_str()) =>
             {
-                self.set_server(None, d.capabilities, d.instructions);
+                self.set_server(discovered_info(&d), d.capabilities, d.instructions);
                 Ok(())
             }
             other => {

@@ -1,5 +1,6 @@
 //! The client against scripted servers: three pages are listed whole; a server that loops
-//! its cursors is stopped with a clear error; `Mode::Auto` falls back to the handshake.
+//! its cursors is stopped with a clear error; `Mode::Auto` falls back to the handshake,
+//! and with a modern server stays stateless, knowing the server's name from `server/discover`.
 
 use fastmcp::client::Client;
 use fastmcp::protocol::Message;
@@ -124,4 +125,18 @@ async fn auto_mode_stays_stateless_with_a_modern_server() {
         fastmcp::client::Mode::Stateless(fastmcp::protocol::ProtocolVersion::V2026_07_28)
     );
     assert!(c.server_capabilities().logging.is_some());
+    let info = c.server_info().expect("serverInfo from server/discover");
+    assert_eq!((info.name.as_str(), info.version.as_str()), ("modern", "0"));
+    // Stateless with discovery asked for: the same; without: nothing was said.
+    for (discover, named) in [(true, true), (false, false)] {
+        let c = Client::builder()
+            .mode(fastmcp::client::Mode::Stateless(
+                fastmcp::protocol::ProtocolVersion::V2026_07_28,
+            ))
+            .discover(discover)
+            .connect(running.connect_in_memory())
+            .await
+            .unwrap();
+        assert_eq!(c.server_info().is_some(), named, "discover({discover})");
+    }
 }
