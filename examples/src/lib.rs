@@ -3,6 +3,7 @@
 //! - `quickstart`: the README's calculator on stdio.
 //! - `demo`: starts a server as a child process and exercises it with a client, in both
 //!   protocol eras, printing what happens.
+//! - `notes`: a notes server with most of what servers need (see `examples/README.md`).
 //! - `resources`: static resources and RFC 6570 templates with completion.
 //! - `prompts`: prompts with typed arguments.
 //! - `context`: progress, logging, cancellation checkpoints, masked sections, budgets.

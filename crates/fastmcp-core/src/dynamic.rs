@@ -421,7 +421,8 @@ pub struct Components {
     pub prompts: Vec<Arc<dyn PromptHandler>>,
 }
 
-/// Anything that yields a set of components (an impl block with `#[tools]`).
+/// Anything that yields a set of components: an impl block with `#[tools]`, one
+/// `#[tool]`, `#[resource]` or `#[prompt]`, or a tuple or `Vec` of those.
 pub trait IntoComponents {
     /// Convert.
     fn into_components(self) -> Components;
@@ -432,6 +433,58 @@ impl IntoComponents for Components {
         self
     }
 }
+
+impl Components {
+    /// Add `other`'s components after these.
+    pub fn extend(&mut self, other: Components) {
+        self.tools.extend(other.tools);
+        self.resources.extend(other.resources);
+        self.prompts.extend(other.prompts);
+    }
+}
+
+impl<T: IntoComponents> IntoComponents for Vec<T> {
+    fn into_components(self) -> Components {
+        let mut all = Components::default();
+        for c in self {
+            all.extend(c.into_components());
+        }
+        all
+    }
+}
+
+/// Tuples of components (`(add, search, notes, summarize)`: tools, resources and prompts
+/// mixed) register all of theirs, in order.
+macro_rules! tuple_components {
+    ($($t:ident),+) => {
+        impl<$($t: IntoComponents),+> IntoComponents for ($($t,)+) {
+            #[allow(non_snake_case)]
+            fn into_components(self) -> Components {
+                let mut all = Components::default();
+                let ($($t,)+) = self;
+                $(all.extend($t.into_components());)+
+                all
+            }
+        }
+    };
+}
+
+tuple_components!(A);
+tuple_components!(A, B);
+tuple_components!(A, B, C);
+tuple_components!(A, B, C, D);
+tuple_components!(A, B, C, D, E);
+tuple_components!(A, B, C, D, E, F);
+tuple_components!(A, B, C, D, E, F, G);
+tuple_components!(A, B, C, D, E, F, G, H);
+tuple_components!(A, B, C, D, E, F, G, H, I);
+tuple_components!(A, B, C, D, E, F, G, H, I, J);
+tuple_components!(A, B, C, D, E, F, G, H, I, J, K);
+tuple_components!(A, B, C, D, E, F, G, H, I, J, K, L);
+tuple_components!(A, B, C, D, E, F, G, H, I, J, K, L, M);
+tuple_components!(A, B, C, D, E, F, G, H, I, J, K, L, M, N);
+tuple_components!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O);
+tuple_components!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P);
 
 /// Read a prompt argument as `T`: the JSON value as is, or a string parsed as JSON (prompt
 /// arguments are strings on the wire). `None` when absent or null.

@@ -140,6 +140,7 @@ pub(crate) fn free_fn(kind: Kind, attr: TokenStream, item: TokenStream) -> Token
     sig.ident = format_ident!("run", span = ident.span());
     let block = &func.block;
     let (tr, method, ret) = conversion(kind);
+    let field = components_field(kind);
     let body = if errors.is_empty() {
         let build = &expansion.build;
         quote!(#tr::#method(#build))
@@ -174,6 +175,13 @@ pub(crate) fn free_fn(kind: Kind, attr: TokenStream, item: TokenStream) -> Token
             impl #tr for #ident {
                 fn #method(self) -> #ret {
                     #body
+                }
+            }
+            impl ::fastmcp::__private::IntoComponents for #ident {
+                fn into_components(self) -> ::fastmcp::__private::Components {
+                    let mut __fastmcp_set = ::fastmcp::__private::Components::default();
+                    __fastmcp_set.#field.push(#tr::#method(self));
+                    __fastmcp_set
                 }
             }
         };

@@ -273,7 +273,9 @@ impl Server {
         self.must(r)
     }
 
-    /// Register every component of a value with `#[tools]` on its impl block.
+    /// Register components at once: a `#[tool]`, `#[resource]` or `#[prompt]`, a tuple of
+    /// them (`.components((add, search, notes, summarize))`, in that order), or a value
+    /// with `#[tools]` on its impl block.
     pub fn components(mut self, c: impl IntoComponents) -> Self {
         let c = c.into_components();
         for t in c.tools {

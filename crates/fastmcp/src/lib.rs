@@ -86,8 +86,8 @@ pub use serde_json;
 
 /// The usual imports.
 ///
-/// It brings `Context`, `Error`, `Json` and `Server`, names that anyhow and axum use too
-/// (it brings no `Result` and no `State`). They are kept, and they do not get in the way:
+/// It brings `Context`, `Error`, `Json`, `State` and `Server`, names that anyhow and axum
+/// use too (it brings no `Result`). They are kept, and they do not get in the way:
 ///
 /// - an explicit import shadows a glob one, so `use anyhow::Result;` or
 ///   `use axum::extract::State;` next to `use fastmcp::prelude::*;` is theirs, and the
@@ -123,7 +123,7 @@ pub mod prelude {
     pub use crate::Server;
     #[cfg(feature = "macros")]
     pub use crate::{prompt, prompts, resource, resources, schema, tool, tools};
-    pub use crate::{Audio, Context, Elicited, Error, Image, Json};
+    pub use crate::{Audio, Context, Elicited, Error, Image, Json, SessionState, State};
     pub use fastmcp_core::combinators::{first_ok, join_all, quorum, race};
     pub use fastmcp_protocol::{
         CallToolResult, ContentBlock, PromptMessage, ResourceContents, Role,
