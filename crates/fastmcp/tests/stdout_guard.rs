@@ -19,6 +19,9 @@ use serde_json::{json, Value};
 const CHILD: &str = "STDOUT_GUARD_CHILD";
 /// Set in a child's environment: its server runs with `stdout_guard(false)`.
 const OFF: &str = "STDOUT_GUARD_OFF";
+/// Set in a child's environment: it serves through `stdio::channel_with_writer` instead of
+/// `run_stdio`.
+const CHANNEL: &str = "STDOUT_GUARD_CHANNEL";
 /// What the child prints on stdout after its server has returned.
 const AFTER: &str = "printed after the server stopped";
 
@@ -43,10 +46,27 @@ fn server() -> Server {
 /// once the server has returned.
 #[test]
 fn child_stdio_server() {
-    support::serve_stdio_when(CHILD, server);
+    if std::env::var_os(CHANNEL).is_some() {
+        serve_stdio_channel();
+    } else {
+        support::serve_stdio_when(CHILD, server);
+    }
     if std::env::var_os(CHILD).is_some() {
         println!("{AFTER}");
     }
+}
+
+/// Serves one session over `stdio::channel_with_writer` until stdin ends, then waits for
+/// its writer (which holds the stdout guard) to finish.
+fn serve_stdio_channel() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let running = server().start().await.unwrap();
+        let (channel, writer) = fastmcp::transport::stdio::channel_with_writer(Default::default());
+        running.spawn(channel).await.unwrap();
+        writer.await.unwrap();
+        running.shutdown().await.unwrap();
+    });
 }
 
 async fn say_on(c: &Client, text: &str, newline: bool) {
@@ -105,10 +125,10 @@ struct Output {
     stderr: Vec<String>,
 }
 
-/// Runs the child server (with `stdout_guard(false)` when `off`) over raw pipes: the
+/// Runs the child server (with `env` set besides `STDOUT_GUARD_CHILD`) over raw pipes: the
 /// handshake, then `say` for each of `texts` (request ids from 2), each answer awaited
 /// and checked; then closes its stdin and collects what it wrote.
-fn run_raw(off: bool, texts: &[&str]) -> Output {
+fn run_raw(env: &[&str], texts: &[&str]) -> Output {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
     cmd.args(support::CHILD_ARGS)
         .env(CHILD, "1")
@@ -116,8 +136,8 @@ fn run_raw(off: bool, texts: &[&str]) -> Output {
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    if off {
-        cmd.env(OFF, "1");
+    for k in env {
+        cmd.env(k, "1");
     }
     let mut child = cmd.spawn().unwrap();
     let mut input = child.stdin.take().unwrap();
@@ -184,7 +204,17 @@ fn run_raw(off: bool, texts: &[&str]) -> Output {
 
 #[test]
 fn the_protocol_stream_carries_no_printed_text_and_stdout_is_restored_at_exit() {
-    let o = run_raw(false, &["first print", "second print"]);
+    clean_stream_then_restored(&[]);
+}
+
+/// The same through `stdio::channel_with_writer`: its writer holds the guard.
+#[test]
+fn a_stdio_channel_keeps_stdout_for_the_protocol_until_its_writer_ends() {
+    clean_stream_then_restored(&[CHANNEL]);
+}
+
+fn clean_stream_then_restored(env: &[&str]) {
+    let o = run_raw(env, &["first print", "second print"]);
     for text in ["first print", "second print"] {
         assert!(
             !o.stdout
@@ -209,7 +239,7 @@ fn the_protocol_stream_carries_no_printed_text_and_stdout_is_restored_at_exit() 
 
 #[test]
 fn with_the_guard_off_printed_text_lands_among_the_frames() {
-    let o = run_raw(true, &["first print", "second print"]);
+    let o = run_raw(&[OFF], &["first print", "second print"]);
     for text in ["first print", "second print"] {
         assert!(
             o.stdout.iter().any(|l| l == text),
