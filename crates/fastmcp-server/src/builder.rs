@@ -225,6 +225,22 @@ impl Server {
         self
     }
 
+    /// Whether [`Server::run_stdio`] keeps stdout for the protocol (default `true`): on
+    /// Unix it writes frames to a duplicate of the real stdout and points fd 1 at stderr
+    /// while it serves, so `println!` in a handler lands on stderr instead of corrupting
+    /// the stream. `false` leaves fd 1 alone: printed text then goes into the stream
+    /// (the client drops lines that are not JSON; a `print!` without a newline can spoil
+    /// the next frame). No effect on Windows, where stdout is always left alone.
+    ///
+    /// ```
+    /// use fastmcp_server::Server;
+    /// let server = Server::new("demo", "1.0.0").stdout_guard(false);
+    /// ```
+    pub fn stdout_guard(mut self, on: bool) -> Self {
+        self.config.stdout_guard = on;
+        self
+    }
+
     /// Where tasks are kept (default: a [`MemoryTaskStore`]). Give every replica the same
     /// shared store (and the same [`Server::request_state_key`]) to serve tasks behind a
     /// load balancer.
@@ -542,20 +558,34 @@ impl Server {
     /// Prints a startup banner on stderr (unless `FASTMCP_NO_BANNER` is set) and, with
     /// `FASTMCP_LOG` set to a `tracing` filter (`info`, `debug`...), logs to stderr;
     /// stdout carries nothing but the protocol.
+    ///
+    /// On Unix, frames go to a duplicate of the real stdout and, while the server runs,
+    /// fd 1 points at stderr: `println!`/`print!` in handlers (and child processes they
+    /// start) write to stderr, never among the frames. fd 1 points at the real stdout
+    /// again once the server has shut down. Turn this off with
+    /// [`Server::stdout_guard`]`(false)`. Not on Windows (no safe way to swap the standard
+    /// handle), nor when stderr goes where stdout goes (`2>&1`).
     pub async fn run_stdio(self) -> Result<(), Error> {
         crate::console::init_logging();
         let max = std::env::var("FASTMCP_MAX_MESSAGE_SIZE")
             .ok()
             .and_then(|v| v.parse().ok())
             .unwrap_or(self.config.max_message_size);
+        let guard_stdout = self.config.stdout_guard;
         let running = self.start().await?;
         crate::console::banner(&running, "stdio").await;
-        let (stdin, stdout) = (
-            fastmcp_transport::stdio::stdin(),
-            fastmcp_transport::stdio::stdout(),
-        );
+        let (stdout, guard) = match guard_stdout {
+            true => fastmcp_transport::stdio::guarded_stdout(),
+            false => (
+                fastmcp_transport::stdio::stdout(),
+                fastmcp_transport::stdio::StdoutGuard::inactive(),
+            ),
+        };
+        let stdin = fastmcp_transport::stdio::stdin();
         running.serve_stream(stdin, stdout, max).await;
-        running.shutdown().await
+        let done = running.shutdown().await;
+        drop(guard);
+        done
     }
 }
 

@@ -50,6 +50,8 @@ pub struct ServerConfig {
     pub notification_debounce: Duration,
     /// Ping keep-alive with dead-peer detection (`None`: off).
     pub keep_alive: Option<crate::KeepAlive>,
+    /// Whether `run_stdio` points fd 1 at stderr while it serves (Unix; default on).
+    pub stdout_guard: bool,
 }
 
 impl ServerConfig {
@@ -74,6 +76,7 @@ impl ServerConfig {
             limits: Limits::default(),
             notification_debounce: Duration::from_millis(100),
             keep_alive: None,
+            stdout_guard: true,
         }
     }
 

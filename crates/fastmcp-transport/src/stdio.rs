@@ -9,24 +9,42 @@
 //!
 //! On Windows (and any platform other than Unix) stdin and stdout always go through tokio's
 //! blocking `stdin`/`stdout`.
+//!
+//! Standard output kept for the protocol ([`guarded_stdout`], used by [`channel`] and by
+//! the server's `run_stdio`): on Unix, fd 1 is pointed at stderr while the protocol writes
+//! to a duplicate of the real stdout, so that `println!` in a handler cannot land among the
+//! frames. Windows has no safe way to swap the standard output handle (`SetStdHandle` is
+//! `unsafe` and this crate forbids `unsafe`), so there stdout is left as it is and
+//! `println!` still reaches the stream.
 
 #[cfg(unix)]
+mod guard;
+mod guarded;
+#[cfg(unix)]
 mod reactor;
+
+pub use guarded::{guarded_stdout, StdoutGuard};
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
 use crate::channel::Channel;
 use crate::lines::{line_channel_with_writer, LineOptions};
+use guarded::Guarded;
 
-/// A channel over this process's stdin and stdout.
+/// A channel over this process's stdin and stdout, stdout kept for the protocol while
+/// the channel's writer lives (see [`guarded_stdout`]).
 pub fn channel(opts: LineOptions) -> Channel {
     channel_with_writer(opts).0
 }
 
 /// A channel over stdin and stdout, and the task writing stdout: await it after the
-/// session ends so that every answer is flushed before the process exits.
+/// session ends so that every answer is flushed before the process exits. Stdout is kept
+/// for the protocol until that task ends (see [`guarded_stdout`]); for a channel that
+/// leaves fd 1 alone, give [`stdin`] and [`stdout`] to
+/// [`line_channel_with_writer`](crate::line_channel_with_writer).
 pub fn channel_with_writer(opts: LineOptions) -> (Channel, tokio::task::JoinHandle<()>) {
-    line_channel_with_writer(stdin(), stdout(), opts)
+    let (out, guard) = guarded_stdout();
+    line_channel_with_writer(stdin(), Guarded { out, _guard: guard }, opts)
 }
 
 /// This process's stdin, read through the reactor where it can be.
@@ -43,7 +61,8 @@ pub fn stdin() -> Reader {
     Box::new(tokio::io::stdin())
 }
 
-/// This process's stdout (see the module documentation). Call inside a tokio runtime.
+/// This process's stdout (see the module documentation), shared with every other writer
+/// of fd 1 (`println!` included). Call inside a tokio runtime.
 pub fn stdout() -> Writer {
     #[cfg(unix)]
     if let Some(w) = reactor::stdout() {

@@ -49,23 +49,39 @@ pub(super) fn stdin() -> Option<Reader> {
 /// This process's stdout, through the reactor when it is a pipe or a socket that stderr
 /// does not share.
 pub(super) fn stdout() -> Option<Writer> {
-    let out = std::io::stdout().as_fd().try_clone_to_owned().ok();
+    let out = std::io::stdout().as_fd().try_clone_to_owned().ok()?;
+    writer(out).ok()
+}
+
+/// A writer of `fd` (standard output or a duplicate of it) through the reactor when it is
+/// a pipe or a socket that stderr does not share; `fd` back otherwise.
+pub(super) fn writer(fd: OwnedFd) -> Result<Writer, OwnedFd> {
     let err = std::io::stderr().as_fd().try_clone_to_owned().ok();
-    let shares_stderr = match (&out, &err) {
-        (Some(o), Some(e)) => match (fd_metadata(o), fd_metadata(e)) {
+    let shares_stderr = match &err {
+        Some(e) => match (fd_metadata(&fd), fd_metadata(e)) {
             (Some(o), Some(e)) => o.dev() == e.dev() && o.ino() == e.ino(),
             _ => true,
         },
-        _ => false,
+        None => false,
     };
-    let fd = out.filter(|_| !shares_stderr)?;
-    match kind(&fd) {
-        Kind::Fifo => Some(Box::new(Restoring(Some(
-            pipe::Sender::from_owned_fd(fd).ok()?,
-        )))),
-        Kind::Socket => Some(Box::new(Restoring(Some(socket(fd)?)))),
-        Kind::Other => None,
+    if shares_stderr {
+        return Err(fd);
     }
+    let kind = kind(&fd);
+    if matches!(kind, Kind::Other) {
+        return Err(fd);
+    }
+    let Ok(dup) = fd.try_clone() else {
+        return Err(fd);
+    };
+    let w: Option<Writer> = match kind {
+        Kind::Fifo => pipe::Sender::from_owned_fd(dup)
+            .ok()
+            .map(|s| Box::new(Restoring(Some(s))) as Writer),
+        Kind::Socket => socket(dup).map(|s| Box::new(Restoring(Some(s))) as Writer),
+        Kind::Other => None,
+    };
+    w.ok_or(fd)
 }
 
 fn socket(fd: OwnedFd) -> Option<UnixStream> {
