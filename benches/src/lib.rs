@@ -17,6 +17,7 @@
 //! HTTP servers listen on `127.0.0.1:N` and serve Streamable HTTP at `/mcp`; without
 //! `--stateful` they are stateless with JSON responses, with it they keep sessions
 //! (`Mcp-Session-Id`) and answer POSTs with SSE streams.
+#![warn(missing_docs)]
 
 pub mod echo;
 pub mod work;

@@ -4,6 +4,7 @@
 //!
 //! [`build_server`] makes the server; the `conformance-server` binary serves it on stdio
 //! (and, later, on HTTP).
+#![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod extras;

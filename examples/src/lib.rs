@@ -8,4 +8,5 @@
 //! - `prompts`: prompts with typed arguments.
 //! - `context`: progress, logging, cancellation checkpoints, masked sections, budgets.
 //! - `elicitation`: asking the user for structured input.
+#![warn(missing_docs)]
 #![forbid(unsafe_code)]

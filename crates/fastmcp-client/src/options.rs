@@ -164,13 +164,14 @@ impl ClientBuilder {
         self
     }
 
-    /// The log level sent with every stateless request.
+    /// The log level sent with every stateless request (default: none sent).
     pub fn log_level(mut self, l: LoggingLevel) -> Self {
         self.log_level = Some(l);
         self
     }
 
-    /// In stateless mode, call `server/discover` when connecting.
+    /// In stateless mode, call `server/discover` when connecting (default: off; `Mode::Auto`
+    /// always discovers).
     pub fn discover(mut self, on: bool) -> Self {
         self.discover = on;
         self

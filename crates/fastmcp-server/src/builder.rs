@@ -132,26 +132,29 @@ impl Server {
         self
     }
 
-    /// Paginate list results with this many items a page.
+    /// Paginate list results with this many items a page (default: no pagination, every
+    /// item on one page).
     pub fn page_size(mut self, n: usize) -> Self {
         self.config.page_size = Some(n);
         self
     }
 
-    /// What to do when a name is registered twice.
+    /// What to do when a name is registered twice (default [`OnDuplicate::Replace`]: the later
+    /// one wins, with a warning).
     pub fn on_duplicate(self, policy: OnDuplicate) -> Self {
         self.local.set_on_duplicate(policy);
         self
     }
 
     /// Hide the messages of unexpected handler errors (tool errors made with
-    /// `Error::tool` are still shown).
+    /// `Error::tool` are still shown). Default: off.
     pub fn mask_error_details(mut self, on: bool) -> Self {
         self.config.mask_error_details = on;
         self
     }
 
-    /// Refuse tool calls with arguments that are not in the input schema.
+    /// Refuse tool calls with arguments that are not in the input schema (default: off;
+    /// unknown arguments are ignored).
     pub fn strict_input_validation(mut self, on: bool) -> Self {
         self.config.strict_input_validation = on;
         self
@@ -163,13 +166,15 @@ impl Server {
         self
     }
 
-    /// How long a cancelled handler gets to reach a checkpoint before it is dropped.
+    /// How long a cancelled handler gets to reach a checkpoint before it is dropped
+    /// (default 2 s).
     pub fn cancel_grace(mut self, d: Duration) -> Self {
         self.config.cancel_grace = d;
         self
     }
 
-    /// How long shutdown waits for requests in flight.
+    /// How long shutdown waits for requests in flight (default 10 s); then they are
+    /// cancelled.
     pub fn shutdown_grace(mut self, d: Duration) -> Self {
         self.config.shutdown_grace = d;
         self
@@ -206,20 +211,23 @@ impl Server {
         self
     }
 
-    /// The key that seals `requestState` (give every replica the same key).
+    /// The key that seals `requestState` (give every replica the same key). Default: a
+    /// random key made at start, so only this process can open what it sealed.
     pub fn request_state_key(mut self, key: impl Into<Vec<u8>>) -> Self {
         self.config.sealer = StateSealer::new(key.into());
         self
     }
 
-    /// `ttlMs` and `cacheScope` of list results in the stateless era.
+    /// `ttlMs` and `cacheScope` of list results in the stateless era (default `0`, that
+    /// is not cacheable, and `private`).
     pub fn list_cache(mut self, ttl: Duration, scope: fastmcp_protocol::CacheScope) -> Self {
         self.config.list_ttl_ms = ttl.as_millis() as u64;
         self.config.cache_scope = scope;
         self
     }
 
-    /// Largest message accepted on stdio.
+    /// Largest message accepted on stdio (default 4 MiB; a longer line is refused and the
+    /// session goes on).
     pub fn max_message_size(mut self, bytes: usize) -> Self {
         self.config.max_message_size = bytes;
         self

@@ -180,7 +180,7 @@ struct Hidden {
 ///
 /// Every server has one ([`crate::Server::visibility`], [`crate::RunningServer::visibility`]),
 /// outermost of its transforms (so names are the ones clients see). It is a
-/// [`Transform`] too, usable on any provider with [`crate::Transformed`].
+/// [`crate::Transform`] too, usable on any provider with [`crate::Transformed`].
 ///
 /// ```
 /// # async fn f() -> Result<(), fastmcp_core::Error> {

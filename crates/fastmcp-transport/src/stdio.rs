@@ -41,7 +41,7 @@ pub fn channel(opts: LineOptions) -> Channel {
 /// session ends so that every answer is flushed before the process exits. Stdout is kept
 /// for the protocol until that task ends (see [`guarded_stdout`]); for a channel that
 /// leaves fd 1 alone, give [`stdin`] and [`stdout`] to
-/// [`line_channel_with_writer`](crate::line_channel_with_writer).
+/// [`line_channel_with_writer`].
 pub fn channel_with_writer(opts: LineOptions) -> (Channel, tokio::task::JoinHandle<()>) {
     let (out, guard) = guarded_stdout();
     line_channel_with_writer(stdin(), Guarded { out, _guard: guard }, opts)

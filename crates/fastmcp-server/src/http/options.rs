@@ -106,14 +106,14 @@ impl HttpOptions {
     }
 
     /// Accept this `Origin` (exact, e.g. `https://app.example.com`; `*` for any). Loopback
-    /// origins are always accepted.
+    /// origins are always accepted; by default no other is.
     pub fn allow_origin(mut self, origin: &str) -> Self {
         self.allowed_origins.push(origin.to_owned());
         self
     }
 
     /// Accept this `Host` (a host name, with or without port). Loopback hosts are always
-    /// accepted.
+    /// accepted; by default no other is.
     pub fn allow_host(mut self, host: &str) -> Self {
         self.allowed_hosts.push(host.to_owned());
         self
@@ -133,25 +133,26 @@ impl HttpOptions {
         self
     }
 
-    /// Handshake era without sessions: no `Mcp-Session-Id`, every request stands alone.
+    /// Handshake era without sessions: no `Mcp-Session-Id`, every request stands alone
+    /// (default: off, sessions).
     pub fn stateless(mut self, on: bool) -> Self {
         self.stateless = on;
         self
     }
 
-    /// The largest request body (413 beyond it).
+    /// The largest request body (413 beyond it; default 4 MiB).
     pub fn max_body_bytes(mut self, n: usize) -> Self {
         self.max_body = n;
         self
     }
 
-    /// The most sessions at once (503 for new ones beyond it).
+    /// The most sessions at once (503 for new ones beyond it; default 10,000).
     pub fn max_sessions(mut self, n: usize) -> Self {
         self.max_sessions = n;
         self
     }
 
-    /// How long an idle session lives.
+    /// How long an idle session lives (default 30 minutes).
     pub fn session_idle_timeout(mut self, d: Duration) -> Self {
         self.session_idle = d;
         self
@@ -186,13 +187,14 @@ impl HttpOptions {
         self
     }
 
-    /// The event store for resumable SSE streams (`None` turns resumability off).
+    /// The event store for resumable SSE streams (`None` turns resumability off). Default:
+    /// a [`MemoryEventStore`] with its default bounds.
     pub fn event_store(mut self, store: Option<Arc<dyn EventStore>>) -> Self {
         self.event_store = store;
         self
     }
 
-    /// Add permissive CORS headers (for browser clients).
+    /// Add permissive CORS headers (for browser clients). Default: off.
     pub fn cors(mut self, on: bool) -> Self {
         self.cors = on;
         self

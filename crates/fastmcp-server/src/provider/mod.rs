@@ -108,7 +108,7 @@ pub enum ResourceTarget {
     Template(Arc<TemplateEntry>, TemplateVars),
 }
 
-/// A source of components. See the [module docs](self).
+/// A source of components. See the module docs of `fastmcp_server::provider`.
 pub trait Provider: Send + Sync + 'static {
     /// Which kinds of components this provider may offer (for the capabilities).
     fn kinds(&self) -> Kinds;
@@ -202,7 +202,7 @@ pub trait Provider: Send + Sync + 'static {
 const MAX_PAGES: usize = 10_000;
 
 /// Every item of a paginated list: pages are fetched until one has no next cursor. A
-/// cursor seen before, or more than [`MAX_PAGES`] pages, is an error.
+/// cursor seen before, or more than 10,000 pages, is an error.
 pub async fn walk<'a, T, F>(mut list: F) -> Result<Vec<T>, Error>
 where
     F: FnMut(Option<String>) -> BoxFuture<'a, Result<Page<T>, Error>>,

@@ -107,7 +107,7 @@ impl StreamableHttp {
     }
 
     /// The largest inbound message in bytes (a JSON body or one SSE event's data); larger
-    /// ones are reported as [`FrameError::TooLarge`] (default 4 MiB).
+    /// ones are reported as [`crate::channel::FrameError::TooLarge`] (default 4 MiB).
     pub fn max_message_size(mut self, n: usize) -> Self {
         self.max_message_size = n;
         self
