@@ -37,14 +37,9 @@ impl<'a> Forward<'a> {
             let (FnArg::Typed(o), FnArg::Typed(n)) = (o, n) else {
                 continue;
             };
-            let arg = match &mut *n.pat {
-                Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
-                    if pi.mutability.is_none() {
-                        pi.subpat = Some((Default::default(), Box::new(syn::parse_quote!(_))));
-                    }
-                    pi.ident.clone()
-                }
-                _ => format_ident!("__fastmcp_p{i}"),
+            let arg = match bind(&mut n.pat) {
+                Some(ident) => ident,
+                None => format_ident!("__fastmcp_p{i}"),
             };
             *o.pat = Pat::Ident(PatIdent {
                 attrs: Vec::new(),
@@ -63,6 +58,32 @@ impl<'a> Forward<'a> {
             attrs,
         }
     }
+}
+
+/// `x` becomes `x @ _` (a new binding even where `x` names a unit struct or a constant);
+/// the name, if the pattern is a plain name (possibly `mut`).
+fn bind(pat: &mut Pat) -> Option<Ident> {
+    match pat {
+        Pat::Ident(pi) if pi.by_ref.is_none() && pi.subpat.is_none() => {
+            if pi.mutability.is_none() {
+                pi.subpat = Some((Default::default(), Box::new(syn::parse_quote!(_))));
+            }
+            Some(pi.ident.clone())
+        }
+        _ => None,
+    }
+}
+
+/// The same for the parameters of a method marked in a `#[tools]` block.
+pub(crate) fn bind_method_params(method: &mut syn::ImplItemFn) {
+    for input in &mut method.sig.inputs {
+        if let FnArg::Typed(pt) = input {
+            bind(&mut pt.pat);
+        }
+    }
+    method
+        .attrs
+        .push(syn::parse_quote!(#[allow(clippy::redundant_pattern)]));
 }
 
 impl ToTokens for Forward<'_> {

@@ -19,6 +19,20 @@ fn double(add: i64) -> i64 {
     add * 2
 }
 
+struct Users;
+
+#[tools]
+impl Users {
+    #[tool]
+    fn find(&self, id: u32) -> String {
+        format!("user {id}")
+    }
+}
+
 fn main() {
-    let _ = Server::new("users", "1.0.0").tool(user).tool(add).tool(double);
+    let _ = Server::new("users", "1.0.0")
+        .tool(user)
+        .tool(add)
+        .tool(double)
+        .components(Users);
 }
