@@ -7,6 +7,7 @@ mod answer;
 pub mod combinators;
 pub mod component_meta;
 mod context;
+mod conversion_bounds;
 mod display;
 mod dynamic;
 mod elicit;
@@ -27,6 +28,7 @@ mod url_elicitation;
 
 pub use answer::{is_tool_error, record_answer};
 pub use context::{Context, Extensions, Keyed, TaskControl};
+pub use conversion_bounds::{IntoError, ToolArgument};
 pub use dynamic::{
     prompt_arg, template_var, AnyResource, Components, FnPrompt, FnResource, FnResourceTemplate,
     FnTool, IntoComponents, IntoPrompt, IntoPromptResult, IntoResource, IntoResourceResult,

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::schema::output_schema_for;
-use crate::Error;
+use crate::{Error, IntoError};
 
 /// A return type of a tool: converts into a result and may declare an output schema.
 ///
@@ -18,6 +18,11 @@ use crate::Error;
 /// [`output_schema_for`](crate::schema::output_schema_for)); content
 /// blocks, [`Image`], [`Audio`] and `Vec<ContentBlock>` become content; `Result<T, E>`
 /// turns `Err` into an error (a tool error unless it is a protocol error).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a tool result",
+    label = "a tool can't return `{Self}`",
+    note = "wrap it in `Json<T>` for structured output (`T: serde::Serialize + schemars::JsonSchema`), or return a `String`, a number, a `CallToolResult`, content (`ContentBlock`, `Image`, `Audio`), or a `Result<_, E>` of these"
+)]
 pub trait IntoToolResult {
     /// The output schema of this type, if it produces structured content.
     fn output_schema() -> Option<Value> {
@@ -177,13 +182,13 @@ impl IntoToolResult for Audio {
     }
 }
 
-impl<T: IntoToolResult, E: Into<Error>> IntoToolResult for Result<T, E> {
+impl<T: IntoToolResult, E: IntoError> IntoToolResult for Result<T, E> {
     fn output_schema() -> Option<Value> {
         T::output_schema()
     }
 
     fn into_tool_result(self) -> Result<CallToolResult, Error> {
-        self.map_err(Into::into)?.into_tool_result()
+        self.map_err(IntoError::into_error)?.into_tool_result()
     }
 }
 

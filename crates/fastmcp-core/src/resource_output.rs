@@ -6,7 +6,7 @@ use fastmcp_protocol::{GetPromptResult, PromptMessage, ReadResourceResult, Resou
 use serde::Serialize;
 
 use crate::output::Json;
-use crate::Error;
+use crate::{Error, IntoError};
 
 /// A return type of a resource handler.
 ///
@@ -14,6 +14,11 @@ use crate::Error;
 /// `Vec<u8>` becomes a base64 blob (else `application/octet-stream`), [`Json`] becomes
 /// `application/json` text; `ResourceContents`, `Vec<ResourceContents>` and
 /// `ReadResourceResult` pass through; `Result<T, E>` propagates errors.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a resource's contents",
+    label = "a resource can't return `{Self}`",
+    note = "return a `String` (text), a `Vec<u8>` (a blob), `Json<T>` (`T: serde::Serialize`), `ResourceContents`, a `ReadResourceResult`, or a `Result<_, E>` of these"
+)]
 pub trait IntoResourceResult {
     /// Convert, given the URI read and the resource's declared MIME type.
     fn into_resource_result(
@@ -105,13 +110,14 @@ impl IntoResourceResult for ReadResourceResult {
     }
 }
 
-impl<T: IntoResourceResult, E: Into<Error>> IntoResourceResult for Result<T, E> {
+impl<T: IntoResourceResult, E: IntoError> IntoResourceResult for Result<T, E> {
     fn into_resource_result(
         self,
         uri: &str,
         mime: Option<&str>,
     ) -> Result<ReadResourceResult, Error> {
-        self.map_err(Into::into)?.into_resource_result(uri, mime)
+        self.map_err(IntoError::into_error)?
+            .into_resource_result(uri, mime)
     }
 }
 
@@ -119,6 +125,11 @@ impl<T: IntoResourceResult, E: Into<Error>> IntoResourceResult for Result<T, E> 
 ///
 /// `String` becomes one user message; `PromptMessage` and `Vec<PromptMessage>` become the
 /// messages; `GetPromptResult` passes through; `Result<T, E>` propagates errors.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a prompt's messages",
+    label = "a prompt can't return `{Self}`",
+    note = "return a `String` (one user message), a `PromptMessage`, a `Vec<PromptMessage>`, a `GetPromptResult`, or a `Result<_, E>` of these"
+)]
 pub trait IntoPromptResult {
     /// Convert.
     fn into_prompt_result(self) -> Result<GetPromptResult, Error>;
@@ -157,8 +168,8 @@ impl IntoPromptResult for GetPromptResult {
     }
 }
 
-impl<T: IntoPromptResult, E: Into<Error>> IntoPromptResult for Result<T, E> {
+impl<T: IntoPromptResult, E: IntoError> IntoPromptResult for Result<T, E> {
     fn into_prompt_result(self) -> Result<GetPromptResult, Error> {
-        self.map_err(Into::into)?.into_prompt_result()
+        self.map_err(IntoError::into_error)?.into_prompt_result()
     }
 }

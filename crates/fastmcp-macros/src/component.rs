@@ -1,8 +1,9 @@
 //! What the three component attributes share: dispatch on the kind, and the expansion of
-//! a free function into a unit struct with a `run` function and a conversion trait impl.
+//! a free function into a struct with a `run` function and a conversion trait impl, and a
+//! constant of that struct (`registration`).
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 use syn::{Attribute, ItemFn};
 
 use crate::args::{strip_param_attrs, Callee, Handler, Kind};
@@ -113,7 +114,7 @@ pub(crate) fn free_fn(kind: Kind, attr: TokenStream, item: TokenStream) -> Token
     let handler = Handler::analyze(kind, &func.attrs, &func.sig, &mut errors);
     strip_param_attrs(&mut func.sig);
 
-    // A method can't become a unit struct: keep it as it is. A generic function, or one
+    // A method can't become a struct: keep it as it is. A generic function, or one
     // with a parameter named like itself, can't become `run`: emit the struct alone.
     if let Some(r) = &handler.receiver {
         errors.covering(
@@ -136,9 +137,7 @@ pub(crate) fn free_fn(kind: Kind, attr: TokenStream, item: TokenStream) -> Token
 
     let vis = &func.vis;
     let (docs, cfgs, others) = split_attrs(&func.attrs);
-    let mut sig = func.sig.clone();
-    sig.ident = format_ident!("run", span = ident.span());
-    let block = &func.block;
+    let forward = crate::forward::Forward::new(&func.sig, &func.block, &others);
     let (tr, method, ret) = conversion(kind);
     let field = components_field(kind);
     let body = if errors.is_empty() {
@@ -153,18 +152,20 @@ pub(crate) fn free_fn(kind: Kind, attr: TokenStream, item: TokenStream) -> Token
             #(#cfgs)*
             impl #ident {
                 #(#docs)*
-                #(#others)*
-                #vis #sig #block
+                #vis #forward
             }
         }
     });
     let quiet = quiet();
+    let value = crate::registration::value(kind, vis, &ident, &cfgs, &others);
     quote! {
         #(#cfgs)*
         #(#docs)*
         #[allow(non_camel_case_types)]
         #[derive(Clone, Copy, Debug, Default)]
-        #vis struct #ident;
+        #vis struct #ident {}
+
+        #value
 
         #run
 
@@ -207,7 +208,7 @@ fn split_attrs(attrs: &[Attribute]) -> (Vec<&Attribute>, Vec<&Attribute>, Vec<&A
     (docs, cfgs, others)
 }
 
-/// A parameter named like its function would match the unit struct the function becomes;
+/// A parameter named like its function would match the constant the function becomes;
 /// `false` if there is one.
 fn check_param_names(func: &ItemFn, kind: Kind, errors: &mut Errors) -> bool {
     let mut ok = true;
@@ -218,7 +219,7 @@ fn check_param_names(func: &ItemFn, kind: Kind, errors: &mut Errors) -> bool {
                     errors.spanned(
                         pi.ident.span(),
                         format!(
-                            "a parameter can't be named like its function: #[{0}] turns `{1}` into a unit struct; rename the parameter (`#[arg(rename = \"{1}\")]` keeps the argument's name)",
+                            "a parameter can't be named like its function: #[{0}] turns `{1}` into a constant; rename the parameter (`#[arg(rename = \"{1}\")]` keeps the argument's name)",
                             kind.noun(),
                             pi.ident
                         ),

@@ -151,6 +151,7 @@ fn expand_method(
     }
     let handler = Handler::analyze(kind, &method.attrs, &sig, errors);
     strip_param_attrs(&mut method.sig);
+    crate::forward::bind_method_params(method);
 
     let receiver = match &handler.receiver {
         None => false,

@@ -18,17 +18,22 @@ mod attrs;
 mod completion;
 mod component;
 mod component_set;
+mod forward;
 mod prompt;
+mod registration;
 mod resource;
 mod schema;
 mod tool;
+mod tool_args;
 mod uri_template;
 
 /// Turn a function into an MCP tool.
 ///
-/// The function becomes a unit struct of the same name that implements `IntoTool` (so
-/// `Server::new(..).tool(add)` works), and the function itself stays callable as
-/// `add::run(..)`. Its doc comment is the tool's description.
+/// The function becomes a struct of the same name that implements `IntoTool`, and a
+/// constant of that struct (so `Server::new(..).tool(add)` works); the function itself
+/// stays callable as `add::run(..)`. Its doc comment is the tool's description. A
+/// component that is never registered gets one warning on its name: "constant `add` is
+/// never used".
 ///
 /// Parameters are the tool's JSON arguments, except a `Context` or `&Context` parameter,
 /// which is injected, and `State<T>` and `SessionState<T>` parameters, taken from the
@@ -87,9 +92,9 @@ mod uri_template;
 /// Tool names are checked at compile time (1 to 128 characters among `A-Z a-z 0-9 _ - .`).
 /// Generic functions are refused. On a method, use `#[tools]` on the impl block instead.
 ///
-/// The same holds for `#[resource]` and `#[prompt]`: the function's name becomes a unit
-/// struct, which is a value in its module, so no parameter in that module can bear the
-/// same name (Rust would read the parameter as the struct). Rename the parameter;
+/// The same holds for `#[resource]` and `#[prompt]`: the function's name becomes a
+/// constant, a value in its module, so no parameter in that module can bear the same name
+/// (rustc says "function parameters cannot shadow constants"). Rename the parameter;
 /// `#[arg(rename = "...")]` keeps the argument's name on the wire.
 #[proc_macro_attribute]
 pub fn tool(attr: TokenStream, item: TokenStream) -> TokenStream {

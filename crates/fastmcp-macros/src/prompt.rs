@@ -3,7 +3,7 @@
 use quote::{format_ident, quote};
 use syn::ext::IdentExt;
 
-use crate::args::{Callee, Handler};
+use crate::args::{find_impl_trait, Callee, Handler};
 use crate::attrs::{opt_string, unknown_key, AttrArgs, Common, Errors, Seen};
 use crate::completion::{with_completion, Completer};
 use crate::component::Expansion;
@@ -103,6 +103,14 @@ impl PromptAttr {
             quote!(::std::option::Option::Some(::std::vec![#(#arguments),*]))
         };
         let call = h.call(callee, bindings);
+        // The conversion through the declared type (one error, on it), unless that type is
+        // `impl Trait` (not allowed in `<.. as ..>`): then `FnPrompt::new` checks the bound.
+        let output = &h.output;
+        let result = if find_impl_trait(output).is_some() {
+            quote!(::std::result::Result::Ok::<_, ::fastmcp::__private::Error>(#call))
+        } else {
+            quote!(<#output as ::fastmcp::__private::IntoPromptResult>::into_prompt_result(#call))
+        };
         let capture = callee.capture();
         let title = self.common.title_tokens();
         let description = self.common.description_tokens(h.docs.as_deref());
@@ -127,7 +135,7 @@ impl PromptAttr {
                     #capture
                     async move {
                         #(#lets)*
-                        ::std::result::Result::Ok::<_, ::fastmcp::__private::Error>(#call)
+                        #result
                     }
                 },
             )

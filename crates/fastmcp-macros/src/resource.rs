@@ -6,7 +6,7 @@ use quote::quote;
 use syn::ext::IdentExt;
 use syn::{Expr, ExprLit, ExprUnary, Lit, LitStr, UnOp};
 
-use crate::args::{Callee, Handler};
+use crate::args::{find_impl_trait, Callee, Handler};
 use crate::attrs::{unknown_key, AttrArgs, AttrItem, Common, Errors, Seen};
 use crate::completion::{with_completion, Completer};
 use crate::component::Expansion;
@@ -140,7 +140,7 @@ impl ResourceAttr {
             for c in &self.complete {
                 errors.spanned(c.span, "completion needs a URI template variable");
             }
-            let call = h.call(callee, Vec::new());
+            let convert = convert_output(h, h.call(callee, Vec::new()), self.mime_type.as_ref());
             let build = quote! {{
                 #capture
                 ::fastmcp::__private::FnResource::new(
@@ -156,11 +156,9 @@ impl ResourceAttr {
                         ..::std::default::Default::default()
                     },
                     move |__fastmcp_ctx: ::fastmcp::__private::Context,
-                          _: ::std::string::String| {
+                          __fastmcp_uri: ::std::string::String| {
                         #capture
-                        async move {
-                            ::std::result::Result::Ok::<_, ::fastmcp::__private::Error>(#call)
-                        }
+                        async move { #convert }
                     },
                 )
             }};
@@ -178,13 +176,11 @@ impl ResourceAttr {
         let bindings: Vec<_> = values
             .iter()
             .enumerate()
-            .map(|(i, v)| {
-                let id = quote::format_ident!("__fastmcp_v{i}");
-                (id, v)
-            })
+            .map(|(i, v)| (quote::format_ident!("__fastmcp_v{i}"), v))
             .collect();
         let lets = bindings.iter().map(|(id, v)| quote!(let #id = #v;));
-        let call = h.call(callee, bindings.iter().map(|(id, _)| quote!(#id)).collect());
+        let values = bindings.iter().map(|(id, _)| quote!(#id)).collect();
+        let convert = convert_output(h, h.call(callee, values), self.mime_type.as_ref());
         let build = quote! {{
             #capture
             ::fastmcp::__private::FnResourceTemplate::new(
@@ -200,12 +196,12 @@ impl ResourceAttr {
                     ..::std::default::Default::default()
                 },
                 move |__fastmcp_ctx: ::fastmcp::__private::Context,
-                      _: ::std::string::String,
+                      __fastmcp_uri: ::std::string::String,
                       __fastmcp_vars: ::fastmcp::__private::TemplateVars| {
                     #capture
                     async move {
                         #(#lets)*
-                        ::std::result::Result::Ok::<_, ::fastmcp::__private::Error>(#call)
+                        #convert
                     }
                 },
             )
@@ -368,4 +364,25 @@ fn template_values(
         }
     }
     values
+}
+
+/// The handler's value converted in the generated closure, through the declared return
+/// type: a type that is not `IntoResourceResult` gets one error, on that type.
+fn convert_output(h: &Handler, call: TokenStream, mime: Option<&LitStr>) -> TokenStream {
+    let output = &h.output;
+    if find_impl_trait(output).is_some() {
+        // `<impl Trait as ..>` is not allowed: `FnResource::new` checks the bound.
+        return quote!(::std::result::Result::Ok::<_, ::fastmcp::__private::Error>(#call));
+    }
+    let mime = match mime {
+        Some(m) => quote!(::std::option::Option::Some(#m)),
+        None => quote!(::std::option::Option::None),
+    };
+    quote! {
+        <#output as ::fastmcp::__private::IntoResourceResult>::into_resource_result(
+            #call,
+            &__fastmcp_uri,
+            #mime,
+        )
+    }
 }

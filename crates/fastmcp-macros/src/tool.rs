@@ -8,6 +8,7 @@ use syn::{Expr, ExprLit, Lit, LitStr};
 use crate::args::{find_impl_trait, Callee, Handler};
 use crate::attrs::{unknown_key, AttrArgs, AttrItem, Common, Errors, Seen};
 use crate::component::Expansion;
+use crate::tool_args::ToolArgs;
 
 /// The arguments of `#[tool(...)]`.
 #[derive(Default)]
@@ -110,49 +111,8 @@ impl ToolAttr {
             );
         }
 
-        let prefix = callee.item_prefix();
-        let args_ty = format_ident!("{prefix}_Args");
-        let mut fields = Vec::new();
-        let mut default_fns = Vec::new();
-        let mut values = Vec::new();
-        for v in h.values() {
-            let ident = &v.ident;
-            let ty = &v.ty;
-            let doc = v
-                .arg
-                .description
-                .as_deref()
-                .filter(|d| !d.is_empty())
-                .map(|d| quote!(#[doc = #d]));
-            let rename = v.arg.rename.as_ref().map(|r| quote!(#[serde(rename = #r)]));
-            let title = v
-                .arg
-                .title
-                .as_ref()
-                .map(|t| quote!(#[schemars(title = #t)]));
-            let default = v.arg.default.as_ref().map(|e| {
-                let f = format_ident!("{prefix}_default_{}", ident.unraw());
-                let f_str = LitStr::new(&f.to_string(), ident.span());
-                default_fns.push(quote!(fn #f() -> #ty { #e }));
-                quote!(#[serde(default = #f_str)])
-            });
-            fields.push(quote!(#doc #rename #title #default #ident: #ty));
-            values.push(quote!(__fastmcp_a.#ident));
-        }
-
-        let items = quote! {
-            #[derive(
-                ::fastmcp::__private::serde::Deserialize,
-                ::fastmcp::__private::schemars::JsonSchema
-            )]
-            #[serde(crate = "::fastmcp::__private::serde")]
-            #[schemars(crate = "::fastmcp::__private::schemars")]
-            struct #args_ty {
-                #(#fields,)*
-            }
-            #(#default_fns)*
-        };
-
+        let args = ToolArgs::new(h, &callee.item_prefix());
+        let (items, values, args_call) = (args.items(), args.values, args.call);
         let output = &h.output;
         let call = h.call(callee, values);
         let capture = callee.capture();
@@ -186,11 +146,12 @@ impl ToolAttr {
         });
         let build = quote! {{
             #capture
+            let (__fastmcp_schema, __fastmcp_parse) = #args_call;
             let __fastmcp_def = ::fastmcp::__private::protocol::Tool {
                 name: ::std::string::String::from(#name),
                 title: #title,
                 description: #description,
-                input_schema: ::fastmcp::__private::schema_for::<#args_ty>(),
+                input_schema: __fastmcp_schema,
                 output_schema:
                     <#output as ::fastmcp::__private::IntoToolResult>::output_schema(),
                 annotations: #annotations,
@@ -204,8 +165,8 @@ impl ToolAttr {
                       __fastmcp_args: ::fastmcp::__private::ToolArguments| {
                     #capture
                     async move {
-                        let __fastmcp_a: #args_ty = __fastmcp_args.parse()?;
-                        ::fastmcp::__private::IntoToolResult::into_tool_result(#call)
+                        let __fastmcp_a = __fastmcp_parse(__fastmcp_args)?;
+                        <#output as ::fastmcp::__private::IntoToolResult>::into_tool_result(#call)
                     }
                 },
             );

@@ -330,7 +330,7 @@ async fn the_function_stays_callable() {
     assert_eq!(add::run(1, Some(2), &ctx).await, 3);
     assert_eq!(shout::run("a".into(), ctx.clone()), "A");
     assert_eq!(divide::run(6.0, 3.0), Ok(2.0));
-    // The unit struct is a value.
+    // The constant is a value.
     let copy = add;
     let _ = (copy, add, format!("{add:?}"));
 }

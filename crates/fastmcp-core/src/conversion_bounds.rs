@@ -1,0 +1,63 @@
+//! The bounds that a handler's argument and error types meet, as traits of our own so that
+//! a type that does not meet them gets an error saying what to do
+//! (`#[diagnostic::on_unimplemented]`), rather than one about serde's internals.
+
+use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
+
+use crate::Error;
+
+/// A type that can be a tool's JSON argument: `Deserialize` and `JsonSchema`.
+///
+/// Implemented for every such type; the `#[tool]` attribute requires it of each argument.
+///
+/// ```
+/// fn argument<T: fastmcp_core::ToolArgument>() {}
+/// #[derive(serde::Deserialize, schemars::JsonSchema)]
+/// struct Point { x: i64, y: i64 }
+/// argument::<Point>();
+/// argument::<Option<String>>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` can't be a tool argument: it must implement `serde::Deserialize` and `schemars::JsonSchema`",
+    label = "not a tool argument",
+    note = "add `#[derive(serde::Deserialize, schemars::JsonSchema)]` to its definition (or use a type that has them)"
+)]
+pub trait ToolArgument: DeserializeOwned + JsonSchema {}
+
+#[diagnostic::do_not_recommend]
+impl<T: DeserializeOwned + JsonSchema> ToolArgument for T {}
+
+/// An error type a handler may return in `Result<T, E>`: anything `Into<Error>` (strings,
+/// `std::io::Error`, `serde_json::Error`, `Box<dyn std::error::Error + Send + Sync>`, ...).
+///
+/// ```
+/// use fastmcp_core::{Error, IntoError};
+/// let e = std::io::Error::other("disk full").into_error();
+/// assert!(e.to_string().contains("disk full"));
+/// let boxed: Box<dyn std::error::Error + Send + Sync> = "bad".into();
+/// assert_eq!(Error::from(boxed).kind(), fastmcp_core::ErrorKind::Tool);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` can't be a handler's error: it does not convert into `fastmcp::Error`",
+    label = "this error type does not convert into `fastmcp::Error`",
+    note = "convert it with `.map_err(|e| fastmcp::Error::tool(e.to_string()))`, or return `Result<_, fastmcp::Error>`",
+    note = "errors that convert: `fastmcp::Error`, `String`, `&str`, `std::io::Error`, `serde_json::Error`, `Box<dyn std::error::Error + Send + Sync>` (so `anyhow::Error` after `.map_err(Into::into)`)"
+)]
+pub trait IntoError {
+    /// Convert into an [`Error`].
+    fn into_error(self) -> Error;
+}
+
+#[diagnostic::do_not_recommend]
+impl<E: Into<Error>> IntoError for E {
+    fn into_error(self) -> Error {
+        self.into()
+    }
+}
+
+impl From<Box<dyn std::error::Error + Send + Sync>> for Error {
+    fn from(e: Box<dyn std::error::Error + Send + Sync>) -> Self {
+        Error::tool(e.to_string())
+    }
+}
