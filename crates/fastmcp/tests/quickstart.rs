@@ -1,8 +1,9 @@
 //! The README's quick start, as a newcomer would use it: a new cargo project with nothing
 //! but `fastmcp` (a path dependency here) and `tokio` in its `Cargo.toml`, and the README's
-//! `src/main.rs` word for word, builds; the server it makes answers a real client over
-//! stdio (its tool with structured input and output, its resource over shared state, its
-//! prompt).
+//! `src/main.rs` word for word (its blocks one after the other), builds and passes its own
+//! in-memory test; the server it makes answers a real client over stdio (its tool with
+//! structured input and output, its resource over shared state, its prompt, its tool with
+//! progress).
 //!
 //! The build is offline, pinned by the workspace's `Cargo.lock`, in a target directory of
 //! its own (`target/quickstart`), so it never waits on the lock of the build running it.
@@ -18,20 +19,23 @@ fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The first fenced block of `lang` after the heading `## Quick start` of the README.
-fn quick_start_block(readme: &str, lang: &str) -> String {
+/// The fenced blocks of `lang` in the README's `## Quick start` section, in order.
+fn quick_start_blocks(readme: &str, lang: &str) -> Vec<String> {
     let section = readme
         .split_once("\n## Quick start\n")
         .expect("the README has a `## Quick start` section")
         .1;
-    let section = section.split("\n## ").next().unwrap();
+    let mut rest = section.split("\n## ").next().unwrap();
     let fence = format!("```{lang}\n");
-    let start = section
-        .find(&fence)
-        .unwrap_or_else(|| panic!("a {lang} block in the quick start"))
-        + fence.len();
-    let len = section[start..].find("```").unwrap();
-    section[start..start + len].to_owned()
+    let mut blocks = vec![];
+    while let Some(i) = rest.find(&fence) {
+        let body = &rest[i + fence.len()..];
+        let len = body.find("```").expect("a closed block");
+        blocks.push(body[..len].to_owned());
+        rest = &body[len + 3..];
+    }
+    assert!(!blocks.is_empty(), "a {lang} block in the quick start");
+    blocks
 }
 
 /// The project's `Cargo.toml`: the README's dependencies, `fastmcp` pointed at this
@@ -66,38 +70,52 @@ fn manifest(dependencies: &str) -> String {
     )
 }
 
-/// Builds the project in `dir` and returns its binary.
-fn build(dir: &Path) -> PathBuf {
-    let target = workspace().join("target/quickstart");
+/// Runs `cargo <args>` in the project `dir`, offline, in its own target directory.
+fn cargo(dir: &Path, args: &[&str]) -> std::process::Output {
     let out = Command::new(env!("CARGO"))
-        .args(["build", "--offline", "--quiet"])
+        .args(args)
+        .args(["--offline", "--quiet"])
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_TARGET_DIR", target())
         .output()
         .expect("run cargo");
     assert!(
         out.status.success(),
-        "the quick start does not build:\n{}",
+        "cargo {args:?} fails on the quick start:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
-    target.join("debug/quickstart-check")
+    out
+}
+
+fn target() -> PathBuf {
+    workspace().join("target/quickstart")
 }
 
 #[tokio::test]
 async fn the_readme_quick_start_builds_with_only_fastmcp_and_tokio_and_serves() {
     let readme = std::fs::read_to_string(workspace().join("README.md")).unwrap();
-    let dir = workspace().join("target/quickstart/project");
+    let dir = target().join("project");
     std::fs::create_dir_all(dir.join("src")).unwrap();
-    std::fs::write(
-        dir.join("Cargo.toml"),
-        manifest(&quick_start_block(&readme, "toml")),
-    )
-    .unwrap();
-    std::fs::write(dir.join("src/main.rs"), quick_start_block(&readme, "rust")).unwrap();
+    let toml = quick_start_blocks(&readme, "toml").remove(0);
+    std::fs::write(dir.join("Cargo.toml"), manifest(&toml)).unwrap();
+    let main = quick_start_blocks(&readme, "rust").join("\n");
+    std::fs::write(dir.join("src/main.rs"), main).unwrap();
     std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    let bin = tokio::task::spawn_blocking(move || build(&dir))
-        .await
-        .unwrap();
+    let built = dir.clone();
+    let test = tokio::task::spawn_blocking(move || {
+        cargo(&built, &["build"]);
+        // Its own in-memory test, as the README shows it.
+        cargo(&built, &["test"])
+    })
+    .await
+    .unwrap();
+    let ran = String::from_utf8_lossy(&test.stdout).into_owned();
+    assert!(
+        ran.contains("1 passed"),
+        "the quick start's test ran: {ran}"
+    );
+    let bin = target().join("debug/quickstart-check");
 
     let c = Client::connect(ChildTransport::new(bin).env("FASTMCP_NO_BANNER", "1"))
         .await
@@ -133,6 +151,11 @@ async fn the_readme_quick_start_builds_with_only_fastmcp_and_tokio_and_serves() 
         .unwrap()
         .to_owned();
     assert_eq!(text, "milk: today\ncall Ada: today\n");
+    let r = c.call_tool("check_all", json!({})).await.unwrap();
+    assert_eq!(
+        serde_json::to_value(&r).unwrap()["content"][0]["text"],
+        "2 notes checked"
+    );
     let prompt = c
         .get_prompt("summarize", json!({"style": "bullet"}))
         .await
