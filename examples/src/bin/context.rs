@@ -43,7 +43,8 @@ async fn fan_out(ctx: &Context) -> Result<String, Error> {
     Ok(format!("{fastest:?}"))
 }
 
-/// Count this session's calls (session state).
+/// Count this session's calls. `ctx.set_state` is per session (each client counts its own);
+/// state shared by every client is a `State<T>` parameter (see the `notes` example).
 #[tool]
 async fn visits(ctx: &Context) -> Result<u32, Error> {
     let n = ctx.get_state::<u32>("visits").unwrap_or(0) + 1;

@@ -9,7 +9,7 @@ use fastmcp::core::BoxFuture;
 use fastmcp::prelude::*;
 use fastmcp::protocol::{
     ElicitAction, ElicitRequestParams, ElicitResult, LoggingLevel,
-    LoggingMessageNotificationParams, ProgressNotificationParams, ProtocolVersion,
+    LoggingMessageNotificationParams, ProtocolVersion,
 };
 use fastmcp::transport::ChildTransport;
 use serde_json::json;
@@ -145,10 +145,6 @@ impl ClientHandler for Printer {
         })
     }
 
-    fn on_progress(&self, p: ProgressNotificationParams) {
-        println!("    <- progress {}/{}", p.progress, p.total.unwrap_or(0.0));
-    }
-
     fn on_log(&self, p: LoggingMessageNotificationParams) {
         println!("    <- log [{:?}] {}", p.level, p.data);
     }
@@ -181,13 +177,11 @@ async fn exercise(mode: Mode) -> Result<(), Error> {
     );
     println!("count(3):");
     let r = client
-        .request_value(
-            "tools/call",
-            json!({"name": "count", "arguments": {"n": 3}, "_meta": {"progressToken": "demo"}}),
-            None,
-        )
+        .call_tool_with_progress("count", json!({"n": 3}), |p| {
+            println!("    <- progress {}/{}", p.progress, p.total.unwrap_or(0.0));
+        })
         .await?;
-    println!("    = {}", r["content"][0]["text"]);
+    println!("    = {}", r.content[0].as_text().unwrap_or_default());
     println!("book_table(Chez Rust):");
     let b = client
         .call_tool("book_table", json!({"restaurant": "Chez Rust"}))
