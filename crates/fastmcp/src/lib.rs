@@ -148,3 +148,25 @@ pub mod __private {
     pub use serde_json;
     pub use std::sync::Arc;
 }
+
+/// The guide's chapters (`docs/src`, an mdBook): every `rust` block in them is compiled,
+/// and run where it ends, as a doctest of this crate, so the guide cannot drift.
+#[cfg(doctest)]
+mod guide {
+    #[doc = include_str!("../../../docs/src/introduction.md")]
+    mod introduction {}
+    #[doc = include_str!("../../../docs/src/tools.md")]
+    mod tools {}
+    #[doc = include_str!("../../../docs/src/resources_and_prompts.md")]
+    mod resources_and_prompts {}
+    #[doc = include_str!("../../../docs/src/context.md")]
+    mod context {}
+    #[doc = include_str!("../../../docs/src/state.md")]
+    mod state {}
+    #[doc = include_str!("../../../docs/src/transports.md")]
+    mod transports {}
+    #[doc = include_str!("../../../docs/src/client_and_tests.md")]
+    mod client_and_tests {}
+    #[doc = include_str!("../../../docs/src/middleware.md")]
+    mod middleware {}
+}
