@@ -60,26 +60,7 @@ pub(crate) fn start<'p>(r: Request<'_>, params: &'p Value) -> (tracing::Span, Co
         return (span, Cow::Borrowed(params));
     }
     let text = |k: &str| params.get(k).and_then(Value::as_str);
-    let target = match method {
-        "tools/call" => text("name").inspect(|name| {
-            span.record("gen_ai.tool.name", *name);
-            span.record("gen_ai.operation.name", "execute_tool");
-        }),
-        "prompts/get" => text("name").inspect(|name| {
-            span.record("gen_ai.prompt.name", *name);
-        }),
-        "resources/read" | "resources/subscribe" | "resources/unsubscribe" => {
-            if let Some(uri) = text("uri") {
-                span.record("mcp.resource.uri", uri);
-            }
-            None
-        }
-        _ => None,
-    };
-    match target {
-        Some(t) => span.record("otel.name", format!("{method} {t}")),
-        None => span.record("otel.name", method),
-    };
+    fastmcp_core::record_target(&span, method, text("name"), text("uri"));
     let mut meta = MetaInjector(Map::new());
     let cx = span.context();
     opentelemetry::global::get_text_map_propagator(|p| p.inject_context(&cx, &mut meta));

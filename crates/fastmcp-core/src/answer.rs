@@ -43,3 +43,32 @@ pub fn record_answer(span: &tracing::Span, tool_call: bool, answer: &Result<Box<
         }
     }
 }
+
+/// Record on `span` what a request of `method` is about, with the field names of the
+/// OpenTelemetry conventions: `gen_ai.tool.name` and `gen_ai.operation.name` for a tool
+/// call, `gen_ai.prompt.name` for a prompt, `mcp.resource.uri` for a resource (never in the
+/// span's name: too many distinct values), and `otel.name` (`method` and the tool's or
+/// prompt's `name`). The span must have declared those fields.
+#[doc(hidden)]
+pub fn record_target(span: &tracing::Span, method: &str, name: Option<&str>, uri: Option<&str>) {
+    let target = match method {
+        "tools/call" => name.inspect(|name| {
+            span.record("gen_ai.tool.name", *name);
+            span.record("gen_ai.operation.name", "execute_tool");
+        }),
+        "prompts/get" => name.inspect(|name| {
+            span.record("gen_ai.prompt.name", *name);
+        }),
+        "resources/read" | "resources/subscribe" | "resources/unsubscribe" => {
+            if let Some(uri) = uri {
+                span.record("mcp.resource.uri", uri);
+            }
+            None
+        }
+        _ => None,
+    };
+    match target {
+        Some(t) => span.record("otel.name", format!("{method} {t}")),
+        None => span.record("otel.name", method),
+    };
+}

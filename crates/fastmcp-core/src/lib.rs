@@ -26,7 +26,7 @@ mod session_view;
 mod state;
 mod url_elicitation;
 
-pub use answer::{is_tool_error, record_answer};
+pub use answer::{is_tool_error, record_answer, record_target};
 pub use context::{Context, Extensions, Keyed, TaskControl};
 pub use conversion_bounds::{IntoError, ToolArgument};
 pub use dynamic::{

@@ -132,27 +132,8 @@ fn request_span(req: &McpRequest) -> tracing::Span {
     if span.is_disabled() {
         return span;
     }
-    let target = match method {
-        "tools/call" => req.tool_name().inspect(|name| {
-            span.record("gen_ai.tool.name", name.as_str());
-            span.record("gen_ai.operation.name", "execute_tool");
-        }),
-        "prompts/get" => req.tool_name().inspect(|name| {
-            span.record("gen_ai.prompt.name", name.as_str());
-        }),
-        "resources/read" | "resources/subscribe" | "resources/unsubscribe" => {
-            // The URI is no span name: too many distinct values.
-            if let Some(uri) = req.resource_uri() {
-                span.record("mcp.resource.uri", uri.as_str());
-            }
-            None
-        }
-        _ => None,
-    };
-    match target {
-        Some(t) => span.record("otel.name", format!("{method} {t}")),
-        None => span.record("otel.name", method),
-    };
+    let (name, uri) = (req.tool_name(), req.resource_uri());
+    fastmcp_core::record_target(&span, method, name.as_deref(), uri.as_deref());
     span
 }
 
