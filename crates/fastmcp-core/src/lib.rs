@@ -6,6 +6,7 @@
 mod answer;
 pub mod combinators;
 pub mod component_meta;
+mod components;
 mod context;
 mod conversion_bounds;
 mod display;
@@ -27,12 +28,12 @@ mod state;
 mod url_elicitation;
 
 pub use answer::{is_tool_error, record_answer, record_target};
+pub use components::{Components, IntoComponents};
 pub use context::{Context, Extensions, Keyed, TaskControl};
 pub use conversion_bounds::{IntoError, ToolArgument};
 pub use dynamic::{
-    prompt_arg, template_var, AnyResource, Components, FnPrompt, FnResource, FnResourceTemplate,
-    FnTool, IntoComponents, IntoPrompt, IntoPromptResult, IntoResource, IntoResourceResult,
-    IntoTool,
+    prompt_arg, template_var, AnyResource, FnPrompt, FnResource, FnResourceTemplate, FnTool,
+    IntoPrompt, IntoPromptResult, IntoResource, IntoResourceResult, IntoTool,
 };
 pub use elicit::{elicitation_schema, Elicited};
 pub use error::{Error, ErrorKind};

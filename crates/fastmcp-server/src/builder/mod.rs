@@ -10,7 +10,7 @@ use tower::{Layer, Service};
 
 use crate::changes::ChangeNotifier;
 use crate::config::ServerConfig;
-use crate::middleware::PipelineLayer;
+use crate::middleware::pipeline::{self, PipelineLayer};
 use crate::provider::{LocalProvider, Provider, ProviderSet, RegistrationError};
 use crate::running::{RunningServer, ServerHandle};
 use crate::runtime::Runtime;
@@ -366,7 +366,7 @@ impl Server {
         rt.changes
             .debounce(rt.config.notification_debounce, &rt.shutdown);
         let layers = self.layers;
-        let build = Box::new(move |method| crate::middleware::build(layers, method));
+        let build = Box::new(move |method| pipeline::build(layers, method));
         let pipeline = Pipeline::new(rt, build, self.notification_hooks);
         Ok(RunningServer::new(Shared::new(
             pipeline,
