@@ -13,11 +13,13 @@
 //! Standard output kept for the protocol ([`guarded_stdout`], used by [`channel`] and by
 //! the server's `run_stdio`): on Unix, fd 1 is pointed at stderr while the protocol writes
 //! to a duplicate of the real stdout, so that `println!` in a handler cannot land among the
-//! frames. Windows has no safe way to swap the standard output handle (`SetStdHandle` is
-//! `unsafe` and this crate forbids `unsafe`), so there stdout is left as it is and
-//! `println!` still reaches the stream.
+//! frames. On Windows the standard output handle is swapped for a duplicate of stderr's
+//! (`SetStdHandle`, through the `stdio-override` crate) the same way.
 
 #[cfg(unix)]
+mod guard;
+#[cfg(windows)]
+#[path = "stdio/guard_windows.rs"]
 mod guard;
 mod guarded;
 #[cfg(unix)]

@@ -384,12 +384,12 @@ impl Server {
     /// `FASTMCP_LOG` set to a `tracing` filter (`info`, `debug`...), logs to stderr;
     /// stdout carries nothing but the protocol.
     ///
-    /// On Unix, frames go to a duplicate of the real stdout and, while the server runs,
-    /// fd 1 points at stderr: `println!`/`print!` in handlers (and child processes they
+    /// Frames go to a duplicate of the real stdout and, while the server runs, fd 1 (on
+    /// Windows the standard output handle) points at stderr: `println!`/`print!` in handlers (and child processes they
     /// start) write to stderr, never among the frames. fd 1 points at the real stdout
     /// again once the server has shut down. Turn this off with
-    /// [`Server::stdout_guard`]`(false)`. Not on Windows (no safe way to swap the standard
-    /// handle), nor when stderr goes where stdout goes (`2>&1`).
+    /// [`Server::stdout_guard`]`(false)`. It cannot help when stderr goes where stdout goes
+    /// (`2>&1`).
     pub async fn run_stdio(self) -> Result<(), Error> {
         crate::console::init_logging();
         let max = std::env::var("FASTMCP_MAX_MESSAGE_SIZE")

@@ -156,12 +156,12 @@ impl Server {
         self
     }
 
-    /// Whether [`Server::run_stdio`] keeps stdout for the protocol (default `true`): on
-    /// Unix it writes frames to a duplicate of the real stdout and points fd 1 at stderr
-    /// while it serves, so `println!` in a handler lands on stderr instead of corrupting
+    /// Whether [`Server::run_stdio`] keeps stdout for the protocol (default `true`): it
+    /// writes frames to a duplicate of the real stdout and points fd 1 (the standard
+    /// output handle on Windows) at stderr while it serves, so `println!` in a handler lands on stderr instead of corrupting
     /// the stream. `false` leaves fd 1 alone: printed text then goes into the stream
     /// (the client drops lines that are not JSON; a `print!` without a newline can spoil
-    /// the next frame). No effect on Windows, where stdout is always left alone.
+    /// the next frame).
     ///
     /// ```
     /// use fastmcp_server::Server;

@@ -19,7 +19,11 @@ use super::{stdout, Writer};
 /// or fd 2 cannot be duplicated, nothing is redirected and [`StdoutGuard::is_active`] is
 /// false.
 ///
-/// Elsewhere (Windows) nothing is redirected: this is [`stdout`] and an inactive guard.
+/// On Windows the same holds for the process's standard output handle: while the guard
+/// lives `STD_OUTPUT_HANDLE` is a duplicate of the stderr handle (`SetStdHandle`), which
+/// std's `print!` looks up on every write, and the writer writes to a duplicate of the
+/// original handle. Elsewhere nothing is redirected: this is [`stdout`] and an inactive
+/// guard.
 ///
 /// Call inside a tokio runtime.
 ///
@@ -27,7 +31,7 @@ use super::{stdout, Writer};
 /// # #[tokio::main] async fn main() {
 /// use tokio::io::AsyncWriteExt;
 /// let (mut out, guard) = fastmcp_transport::stdio::guarded_stdout();
-/// println!("this goes to stderr on Unix");
+/// println!("this goes to stderr on Unix and Windows");
 /// out.write_all(b"{\"jsonrpc\":\"2.0\",\"method\":\"ping\"}\n").await.unwrap();
 /// out.flush().await.unwrap();
 /// drop(out);
@@ -42,6 +46,11 @@ pub fn guarded_stdout() -> (Writer, StdoutGuard) {
             Box::new(tokio::fs::File::from_std(std::fs::File::from(fd))) as Writer
         });
         return (out, guard);
+    }
+    #[cfg(windows)]
+    if let Some(file) = super::guard::acquire() {
+        let out = Box::new(tokio::fs::File::from_std(file)) as Writer;
+        return (out, StdoutGuard { active: true });
     }
     (stdout(), StdoutGuard { active: false })
 }
@@ -68,7 +77,7 @@ impl StdoutGuard {
 
 impl Drop for StdoutGuard {
     fn drop(&mut self) {
-        #[cfg(unix)]
+        #[cfg(any(unix, windows))]
         if self.active {
             super::guard::release();
         }
