@@ -61,3 +61,53 @@ impl From<Box<dyn std::error::Error + Send + Sync>> for Error {
         Error::tool(e.to_string())
     }
 }
+
+/// The default value of a `#[arg(default = …)]` argument, implemented by the `#[tool]` macro
+/// on a marker type per argument: the argument's field stays generic (so a type that is not
+/// a [`ToolArgument`] gets that one error), and serde reaches the default through this.
+#[doc(hidden)]
+pub trait ArgDefault<T> {
+    /// The argument's default.
+    fn value() -> T;
+}
+
+/// `"default"` in a defaulted argument's schema, when its type is `Serialize` (the derived
+/// schema is generic over the type and cannot tell, so the macro adds it at the real type).
+#[doc(hidden)]
+pub fn insert_schema_default<T: serde::Serialize>(schema: &mut schemars::Schema, value: T) {
+    if let Ok(v) = serde_json::to_value(value) {
+        schema.insert("default".into(), v);
+    }
+}
+
+/// A value whose type may or may not be `Serialize`: the inherent `insert_default` (only
+/// for `Serialize` types) wins over [`NoSerialize`]'s, which does nothing.
+#[doc(hidden)]
+pub struct MaybeSerialize<T>(pub T);
+
+impl<T: serde::Serialize> MaybeSerialize<T> {
+    /// Puts the value into `schema` as its `"default"`.
+    pub fn insert_default(self, schema: &mut schemars::Schema) {
+        insert_schema_default(schema, self.0);
+    }
+}
+
+/// The fallback of [`MaybeSerialize::insert_default`] for types that are not `Serialize`.
+#[doc(hidden)]
+pub trait NoSerialize {
+    /// Does nothing: the value cannot be shown in the schema.
+    fn insert_default(self, _schema: &mut schemars::Schema)
+    where
+        Self: Sized,
+    {
+    }
+}
+
+impl<T> NoSerialize for MaybeSerialize<T> {}
+
+/// Calls `D`'s [`ArgDefault`]: the function a defaulted argument's `#[serde(default = …)]`
+/// names.
+#[doc(hidden)]
+pub fn arg_default<D: ArgDefault<T>, T>() -> T {
+    D::value()
+}

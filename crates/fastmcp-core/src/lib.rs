@@ -30,7 +30,10 @@ mod url_elicitation;
 pub use answer::{is_tool_error, record_answer, record_target};
 pub use components::{Components, IntoComponents};
 pub use context::{Context, Extensions, Keyed, TaskControl};
-pub use conversion_bounds::{IntoError, ToolArgument};
+pub use conversion_bounds::{
+    arg_default, insert_schema_default, ArgDefault, IntoError, MaybeSerialize, NoSerialize,
+    ToolArgument,
+};
 pub use dynamic::{
     prompt_arg, template_var, AnyResource, FnPrompt, FnResource, FnResourceTemplate, FnTool,
     IntoPrompt, IntoPromptResult, IntoResource, IntoResourceResult, IntoTool,

@@ -20,6 +20,11 @@ pub(crate) struct ToolArgs {
     fields: Vec<TokenStream>,
     default_fns: Vec<TokenStream>,
     generics: Vec<Ident>,
+    /// The bounds of the derived `JsonSchema` impl: each argument's type, and the default
+    /// of each defaulted one.
+    schema_bound: LitStr,
+    /// `Marker: ArgDefault<T>` for each defaulted argument.
+    default_bounds: Vec<TokenStream>,
     /// The expressions passed to the handler, one per argument.
     pub(crate) values: Vec<TokenStream>,
     /// The call of the generated function: `(schema, parse)`.
@@ -33,6 +38,8 @@ impl ToolArgs {
         let mut values = Vec::new();
         let mut generics = Vec::new();
         let mut generic_tys: Vec<&Type> = Vec::new();
+        let mut schema_bounds: Vec<String> = Vec::new();
+        let mut default_bounds = Vec::new();
         for (i, v) in h.values().enumerate() {
             let ident = &v.ident;
             let ty = &v.ty;
@@ -48,21 +55,51 @@ impl ToolArgs {
                 .title
                 .as_ref()
                 .map(|t| quote!(#[schemars(title = #t)]));
+            let g = format_ident!("__FastmcpT{i}");
             let default = v.arg.default.as_ref().map(|e| {
-                let f = format_ident!("{prefix}_default_{}", ident.unraw());
-                let f_str = LitStr::new(&f.to_string(), ident.span());
-                default_fns.push(quote!(fn #f() -> #ty { #e }));
-                quote!(#[serde(default = #f_str)])
+                // A marker type per defaulted argument carries its default (`ArgDefault`),
+                // so the field stays generic like the others; the bounds name it for the
+                // derived impls, which are generic over the field's type.
+                let d = format_ident!("{prefix}_default_{}", ident.unraw());
+                default_fns.push(quote! {
+                    #[allow(non_camel_case_types)]
+                    struct #d;
+                    impl ::fastmcp::__private::ArgDefault<#ty> for #d {
+                        fn value() -> #ty { #e }
+                    }
+                    impl #d {
+                        fn schema(schema: &mut ::fastmcp::__private::schemars::Schema) {
+                            #[allow(unused_imports)]
+                            use ::fastmcp::__private::NoSerialize as _;
+                            ::fastmcp::__private::MaybeSerialize(
+                                <#d as ::fastmcp::__private::ArgDefault<#ty>>::value(),
+                            )
+                            .insert_default(schema);
+                        }
+                    }
+                });
+                schema_bounds.push(format!("{d}: ::fastmcp::__private::ArgDefault<{g}>"));
+                default_bounds.push(quote!(#d: ::fastmcp::__private::ArgDefault<#g>));
+                let f = LitStr::new(
+                    &format!("::fastmcp::__private::arg_default::<{d}, {g}>"),
+                    ident.span(),
+                );
+                let de = LitStr::new(
+                    &format!(
+                        "{g}: ::fastmcp::__private::serde::de::DeserializeOwned, \
+                         {d}: ::fastmcp::__private::ArgDefault<{g}>"
+                    ),
+                    ident.span(),
+                );
+                quote! {
+                    #[serde(default = #f, bound(deserialize = #de))]
+                    #[schemars(transform = #d::schema)]
+                }
             });
-            let field_ty = if default.is_some() {
-                quote!(#ty)
-            } else {
-                let g = format_ident!("__FastmcpT{i}");
-                generics.push(g.clone());
-                generic_tys.push(ty);
-                quote!(#g)
-            };
-            fields.push(quote!(#doc #rename #title #default #ident: #field_ty));
+            schema_bounds.push(format!("{g}: ::fastmcp::__private::schemars::JsonSchema"));
+            generics.push(g.clone());
+            generic_tys.push(ty);
+            fields.push(quote!(#doc #rename #title #default #ident: #g));
             values.push(quote!(__fastmcp_a.#ident));
         }
         let args_fn = format_ident!("{prefix}_args");
@@ -74,6 +111,8 @@ impl ToolArgs {
             fields,
             default_fns,
             generics,
+            default_bounds,
+            schema_bound: LitStr::new(&schema_bounds.join(", "), proc_macro2::Span::call_site()),
             values,
         }
     }
@@ -86,6 +125,8 @@ impl ToolArgs {
             fields,
             default_fns,
             generics,
+            schema_bound,
+            default_bounds,
             ..
         } = self;
         let (params, bounded) = if generics.is_empty() {
@@ -102,7 +143,7 @@ impl ToolArgs {
                 ::fastmcp::__private::schemars::JsonSchema
             )]
             #[serde(crate = "::fastmcp::__private::serde")]
-            #[schemars(crate = "::fastmcp::__private::schemars")]
+            #[schemars(crate = "::fastmcp::__private::schemars", bound = #schema_bound)]
             struct #args_ty #params {
                 #(#fields,)*
             }
@@ -112,7 +153,7 @@ impl ToolArgs {
                 fn(
                     ::fastmcp::__private::ToolArguments,
                 ) -> ::std::result::Result<#args_ty #params, ::fastmcp::__private::Error>,
-            ) {
+            ) where #(#default_bounds,)* {
                 (
                     ::fastmcp::__private::schema_for::<#args_ty #params>(),
                     |__fastmcp_args| __fastmcp_args.parse(),

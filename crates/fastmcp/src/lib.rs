@@ -134,7 +134,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use fastmcp_core::schema::schema_for;
-    pub use fastmcp_core::ToolArgument;
+    pub use fastmcp_core::{arg_default, ArgDefault, MaybeSerialize, NoSerialize, ToolArgument};
     pub use fastmcp_core::{
         boxed, prompt_arg, template_var, AnyResource, BoxFuture, Components, Context, Error,
         FnPrompt, FnResource, FnResourceTemplate, FnTool, IntoComponents, IntoPrompt,

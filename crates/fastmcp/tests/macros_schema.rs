@@ -323,6 +323,36 @@ async fn invalid_arguments_are_invalid_params() {
     assert_eq!(e.kind(), ErrorKind::InvalidParams);
 }
 
+/// Deserializable but not `Serialize`: its default cannot be shown in the schema.
+#[derive(Deserialize, JsonSchema, Debug)]
+enum Level {
+    Low,
+    High,
+}
+
+#[tool]
+fn leveled(
+    #[arg(default = Level::Low)] level: Level,
+    #[arg(default = vec![2])] n: Vec<u8>,
+) -> String {
+    format!("{level:?}{n:?}")
+}
+
+#[tokio::test]
+async fn defaults_of_types_that_are_not_serialize() {
+    let t = tool(leveled);
+    let props = &t.tool().input_schema["properties"];
+    assert_eq!(props["level"].get("default"), None, "{props}");
+    assert_eq!(props["n"]["default"], json!([2]));
+    assert_eq!(t.tool().input_schema.get("required"), None);
+    let r = call(leveled, json!({})).await.unwrap();
+    assert_eq!(r.content[0].as_text(), Some("Low[2]"));
+    let r = call(leveled, json!({"level": "High", "n": [1]}))
+        .await
+        .unwrap();
+    assert_eq!(r.content[0].as_text(), Some("High[1]"));
+}
+
 #[tokio::test]
 async fn the_function_stays_callable() {
     let ctx = Context::for_testing();
