@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 mod answer;
+mod auth;
 pub mod combinators;
 pub mod component_meta;
 mod components;
@@ -28,6 +29,7 @@ mod state;
 mod url_elicitation;
 
 pub use answer::{is_tool_error, record_answer, record_target};
+pub use auth::{AuthInfo, HttpParts};
 pub use components::{Components, IntoComponents};
 pub use context::{Context, Extensions, Keyed, TaskControl};
 pub use conversion_bounds::{

@@ -22,6 +22,7 @@ use std::time::Duration;
 
 use fastmcp_protocol::{ProgressToken, RequestId};
 
+use crate::auth::{AuthInfo, HttpParts};
 use crate::context::{Extensions, Inner, TaskControl};
 use crate::mrtr::InputRounds;
 use crate::peer::{Dispatch, NullPeer, Peer};
@@ -44,6 +45,8 @@ pub struct RequestContext {
     extensions: Extensions,
     server_state: Option<Arc<StateMap>>,
     grace: Duration,
+    auth: Option<Arc<AuthInfo>>,
+    http: Option<Arc<HttpParts>>,
 }
 
 impl RequestContext {
@@ -61,6 +64,8 @@ impl RequestContext {
             extensions: Extensions::default(),
             server_state: None,
             grace: Duration::from_secs(2),
+            auth: None,
+            http: None,
         }
     }
 
@@ -77,6 +82,11 @@ impl RequestContext {
     /// The peer behind a context.
     pub fn peer_of(ctx: &Context) -> &Arc<dyn Peer> {
         &ctx.inner.peer
+    }
+
+    /// The identity and HTTP parts behind a context, to hand to a nested call's context.
+    pub fn caller_of(ctx: &Context) -> (Option<Arc<AuthInfo>>, Option<Arc<HttpParts>>) {
+        (ctx.inner.auth.clone(), ctx.inner.http.clone())
     }
 
     /// The request id.
@@ -127,6 +137,18 @@ impl RequestContext {
         self
     }
 
+    /// The identity of a verified token, for [`Context::auth`].
+    pub fn auth(mut self, auth: Option<Arc<AuthInfo>>) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// The HTTP request the message came in, for [`Context::http`].
+    pub fn http(mut self, http: Option<Arc<HttpParts>>) -> Self {
+        self.http = http;
+        self
+    }
+
     /// Attach an extension value.
     pub fn extension<T: Send + Sync + 'static>(mut self, value: T) -> Self {
         self.extensions.insert(value);
@@ -148,6 +170,8 @@ impl RequestContext {
                 extensions: self.extensions,
                 server_state: self.server_state,
                 grace: self.grace,
+                auth: self.auth,
+                http: self.http,
             }),
         };
         let handle = RequestHandle { ctx: ctx.clone() };

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use fastmcp_core::{Error, Peer, Scope, Session};
+use fastmcp_core::{AuthInfo, Error, HttpParts, Peer, Scope, Session};
 use fastmcp_protocol::{Era, ProgressToken, RequestId};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -22,6 +22,33 @@ pub(crate) struct Call {
     /// Where a tool's own failure is kept when a middleware asked for it (the `Retry`
     /// middleware: the result, `isError: true`, does not say whether it was transient).
     pub(crate) tool_failure: Option<ToolFailure>,
+    /// Who sent it and through which HTTP request (none over stdio and in memory).
+    pub(crate) caller: Caller,
+}
+
+/// Who sent a request: the identity of its verified token and the HTTP request it came in;
+/// what [`Context::auth`](fastmcp_core::Context::auth) and
+/// [`Context::http`](fastmcp_core::Context::http) read.
+#[derive(Clone, Default)]
+pub(crate) struct Caller {
+    pub(crate) auth: Option<Arc<AuthInfo>>,
+    pub(crate) http: Option<Arc<HttpParts>>,
+}
+
+impl Caller {
+    /// The caller of the request `ctx` belongs to (a nested call is its parent's).
+    pub(crate) fn of(ctx: &fastmcp_core::Context) -> Caller {
+        let (auth, http) = fastmcp_core::runtime::RequestContext::caller_of(ctx);
+        Caller { auth, http }
+    }
+
+    /// Hand the caller to a request's context.
+    pub(crate) fn apply(
+        &self,
+        b: fastmcp_core::runtime::RequestContext,
+    ) -> fastmcp_core::runtime::RequestContext {
+        b.auth(self.auth.clone()).http(self.http.clone())
+    }
 }
 
 /// The error a tool failed with, once its run ended (see [`Call::tool_failure`]).

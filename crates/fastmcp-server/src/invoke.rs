@@ -68,6 +68,7 @@ where
         .peer(call.peer.clone())
         .server_state(rt.state.clone())
         .grace(rt.config.cancel_grace);
+    b = call.caller.apply(b);
     if let Some(d) = rt.dispatcher() {
         b = b.dispatch(d);
     }

@@ -30,7 +30,7 @@ use serde_json::value::RawValue;
 use tower::util::BoxCloneSyncService;
 use tower::Service;
 
-use crate::call::Call;
+use crate::call::{Call, Caller};
 use crate::methods;
 use crate::runtime::Runtime;
 
@@ -339,6 +339,7 @@ impl Dispatch for Pipeline {
             progress_token: None,
             nested: true,
             tool_failure: None,
+            caller: Caller::of(ctx),
         };
         Box::pin(self.call(McpRequest::new(method.to_owned(), Some(params), call)))
     }

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tokio::task::JoinHandle;
 
+use crate::auth::{AuthInfo, HttpParts};
 use crate::mrtr::InputRounds;
 use crate::peer::{Dispatch, Peer};
 use crate::runtime::RequestContext;
@@ -49,6 +50,8 @@ pub(crate) struct Inner {
     pub(crate) extensions: Extensions,
     pub(crate) server_state: Option<Arc<StateMap>>,
     pub(crate) grace: Duration,
+    pub(crate) auth: Option<Arc<AuthInfo>>,
+    pub(crate) http: Option<Arc<HttpParts>>,
 }
 
 /// What a handler knows of its request and what it can do: cancellation checkpoints and
@@ -95,6 +98,21 @@ impl Context {
     }
 
     // ----- identity -----
+
+    /// Who sent the request: the identity behind its verified access token, on a server
+    /// that requires one (HTTP with a token verifier). `None` over stdio, in memory, or on
+    /// a server without auth.
+    pub fn auth(&self) -> Option<&AuthInfo> {
+        self.inner.auth.as_deref()
+    }
+
+    /// The HTTP request the message came in (method, URI, headers without
+    /// `Authorization`, peer address). `None` for a message that came over stdio or in
+    /// memory. Over WebSocket and on a legacy SSE stream it is the request that opened
+    /// the connection.
+    pub fn http(&self) -> Option<&HttpParts> {
+        self.inner.http.as_deref()
+    }
 
     /// The JSON-RPC id of the request.
     pub fn request_id(&self) -> Option<&RequestId> {

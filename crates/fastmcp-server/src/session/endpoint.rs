@@ -16,7 +16,7 @@ use serde_json::value::RawValue;
 use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
-use crate::call::Call;
+use crate::call::{Call, Caller};
 use crate::changes::ServerEvent;
 use crate::lock::lock;
 use crate::meta::prepare;
@@ -149,6 +149,7 @@ impl Endpoint {
                     progress_token: p.progress_token,
                     nested: false,
                     tool_failure: None,
+                    caller: Caller::default(),
                 };
                 let req = McpRequest::new(r.method, r.params, call);
                 self.pipeline.call(req).await

@@ -73,6 +73,7 @@ pub(crate) async fn call_as_core_task(
         link,
         peer: slot,
         scope,
+        caller: call.caller.clone(),
     };
     spawn_run(rt, run, None);
     raw(&CreateTaskResult {

@@ -66,6 +66,7 @@ pub(crate) async fn call_as_task(
             link,
             peer: Arc::new(TaskPeer::new(Arc::new(NullPeer), true)),
             scope,
+            caller: call.caller.clone(),
         };
         spawn_run(rt, run, None);
         return raw(&CreateExtensionTaskResult::new(ext_task(&rec)));
@@ -88,6 +89,7 @@ pub(crate) async fn call_as_task(
         link: link.clone(),
         peer: peer.clone(),
         scope: scope.clone(),
+        caller: call.caller.clone(),
     };
     spawn_run(rt, run, Some(done_tx));
     let end = tokio::select! {

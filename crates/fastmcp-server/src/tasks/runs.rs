@@ -18,7 +18,7 @@ use tokio::sync::oneshot;
 use super::link::{TaskLink, TaskPeer};
 use super::store::{modify, now_ms, TaskRecord, TaskRequest};
 use super::wire::new_task_id;
-use crate::call::Call;
+use crate::call::{Call, Caller};
 use crate::provider::Provider;
 use crate::runtime::Runtime;
 use crate::tool_result::tool_outcome;
@@ -36,6 +36,7 @@ pub(crate) struct Run {
     pub(crate) link: Arc<TaskLink>,
     pub(crate) peer: Arc<dyn Peer>,
     pub(crate) scope: Arc<Scope>,
+    pub(crate) caller: Caller,
 }
 
 /// How a run ended.
@@ -164,6 +165,7 @@ async fn execute(rt: &Runtime, run: Run) -> RunEnd {
         .server_state(rt.state.clone())
         .grace(grace)
         .task(run.link);
+    b = run.caller.apply(b);
     if let Some(answers) = run.answers {
         b = b.input_rounds(InputRounds::new(answers));
     }
@@ -319,6 +321,7 @@ pub(crate) async fn resume(rt: &Arc<Runtime>, rec: TaskRecord) {
         link: Arc::new(link),
         peer: Arc::new(TaskPeer::new(Arc::new(NullPeer), true)),
         scope,
+        caller: Caller::default(),
     };
     spawn_run(rt, run, None);
 }

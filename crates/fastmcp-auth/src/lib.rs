@@ -1,0 +1,25 @@
+//! Auth of FastMCP for Rust, the server's side: token verifiers and the rules of a
+//! protected resource.
+//!
+//! A [`TokenVerifier`] turns a bearer token into the [`AuthInfo`] of who holds it, or says
+//! why it cannot: the token is invalid ([`VerifyError::Invalid`], answered with 401), or
+//! it cannot be checked now ([`VerifyError::Unavailable`], the key set or the
+//! introspection endpoint is unreachable: answered with 503, the client may retry).
+//!
+//! ```
+//! use fastmcp_auth::{StaticTokens, TokenVerifier, VerifyError};
+//! use fastmcp_core::AuthInfo;
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let tokens = StaticTokens::new()
+//!     .token("dev-token", AuthInfo::new().with_subject("alice").with_scopes(["notes:read"]));
+//! let who = tokens.verify("dev-token").await.unwrap();
+//! assert_eq!(who.subject.as_deref(), Some("alice"));
+//! assert!(matches!(tokens.verify("other").await, Err(VerifyError::Invalid(_))));
+//! # }
+//! ```
+#![warn(missing_docs)]
+
+mod verifier;
+
+pub use fastmcp_core::{AuthInfo, BoxFuture};
+pub use verifier::{FnVerifier, StaticTokens, TokenVerifier, Verifiers, VerifyError};
