@@ -19,7 +19,9 @@
 //! ```
 #![warn(missing_docs)]
 
+mod resource;
 mod verifier;
 
 pub use fastmcp_core::{AuthInfo, BoxFuture};
+pub use resource::{Refusal, ResourceServer, WELL_KNOWN};
 pub use verifier::{FnVerifier, StaticTokens, TokenVerifier, Verifiers, VerifyError};

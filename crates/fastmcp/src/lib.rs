@@ -58,6 +58,9 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+/// Token verifiers and the protected resource (`HttpOptions::auth`).
+#[cfg(feature = "http")]
+pub use fastmcp_auth as auth;
 #[cfg(feature = "client")]
 pub use fastmcp_client as client;
 pub use fastmcp_core as core;
@@ -67,8 +70,8 @@ pub use fastmcp_server as server;
 pub use fastmcp_transport as transport;
 
 pub use fastmcp_core::{
-    Audio, Budget, CancelReason, Context, Elicited, Error, ErrorKind, Image, Json, Outcome,
-    SessionState, State, TaskStart,
+    Audio, AuthInfo, Budget, CancelReason, Context, Elicited, Error, ErrorKind, Image, Json,
+    Outcome, SessionState, State, TaskStart,
 };
 #[cfg(feature = "macros")]
 pub use fastmcp_macros::{prompt, prompts, resource, resources, schema, tool, tools};

@@ -14,12 +14,12 @@ use std::sync::{Arc, Mutex};
 use axum::body::Body;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{OriginalUri, Query, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri, Version};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri, Version};
 use axum::response::sse::Event;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use bytes::Bytes;
-use fastmcp_core::Session;
+use fastmcp_core::{AuthInfo, Session};
 use fastmcp_protocol::{error_code, Message};
 use fastmcp_transport::{Channel, Inbound, Outbound};
 use futures::stream::{self, Stream, StreamExt};
@@ -28,6 +28,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tower_http::cors::CorsLayer;
 
+use super::auth::Owner;
 use super::guard::{check_length, read_body, rpc_error};
 use super::host::check_origin_and_host;
 use super::options::HttpOptions;
@@ -39,7 +40,7 @@ use crate::shared::Shared;
 /// Messages queued per direction of a session.
 const QUEUE: usize = 256;
 
-type SessionMap = Mutex<HashMap<Arc<str>, mpsc::Sender<Inbound>>>;
+type SessionMap = Mutex<HashMap<Arc<str>, (mpsc::Sender<Inbound>, Owner)>>;
 
 #[derive(Clone)]
 struct LegacyState {
@@ -52,6 +53,7 @@ struct LegacyState {
 /// The legacy HTTP+SSE router: `GET <sse_path>` and `POST <messages_path>`.
 pub(crate) fn router(shared: Arc<Shared>, opts: HttpOptions) -> axum::Router {
     let (sse, messages, cors) = (opts.sse_path.clone(), opts.messages_path.clone(), opts.cors);
+    let auth = opts.auth.clone();
     let st = LegacyState {
         shared,
         opts: Arc::new(opts),
@@ -64,7 +66,7 @@ pub(crate) fn router(shared: Arc<Shared>, opts: HttpOptions) -> axum::Router {
             .route(&sse, get(open))
             .route(&messages, post(message))
     };
-    let r = r.with_state(st);
+    let r = super::auth::protect(r.with_state(st), auth.as_ref());
     if cors {
         r.layer(CorsLayer::very_permissive())
     } else {
@@ -97,11 +99,15 @@ async fn open(
     uri: Uri,
     version: Version,
     RemoteAddr(peer): RemoteAddr,
+    auth: Option<axum::Extension<Arc<AuthInfo>>>,
     headers: HeaderMap,
 ) -> Response {
     if let Err(r) = check_origin_and_host(&headers, version, &original, &st.opts) {
         return r;
     }
+    let auth = auth.map(|a| a.0);
+    let owner = Owner::of(auth.as_deref());
+    let caller = super::auth::caller_of(auth, &Method::GET, &original, &headers, peer);
     let id: Arc<str> = super::sessions::new_session_id().into();
     let (in_tx, in_rx) = mpsc::channel::<Inbound>(QUEUE);
     {
@@ -114,7 +120,7 @@ async fn open(
                 "Too many sessions",
             );
         }
-        map.insert(id.clone(), in_tx);
+        map.insert(id.clone(), (in_tx, owner));
     }
     let unregister = Unregister {
         sessions: st.sessions.clone(),
@@ -133,7 +139,7 @@ async fn open(
     super::remote::record(&session, peer);
     st.shared.connections.spawn(async move {
         let _ended = ended.drop_guard();
-        crate::session::serve_session(shared, channel, session).await;
+        crate::session::serve_session(shared, channel, session, caller).await;
     });
     let endpoint = format!(
         "{}{}?sessionId={id}",
@@ -194,6 +200,7 @@ async fn message(
     query: Result<Query<SessionQuery>, QueryRejection>,
     OriginalUri(uri): OriginalUri,
     version: Version,
+    auth: Option<axum::Extension<Arc<AuthInfo>>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
@@ -206,9 +213,12 @@ async fn message(
             "Missing sessionId query parameter",
         );
     };
-    let Some(inbound) = lock(&st.sessions).get(id.as_str()).cloned() else {
+    let Some((inbound, owner)) = lock(&st.sessions).get(id.as_str()).cloned() else {
         return session_not_found();
     };
+    if owner != Owner::of(auth.as_ref().map(|a| &*a.0)) {
+        return super::auth::not_the_owner();
+    }
     if let Some(ct) = headers.get(header::CONTENT_TYPE) {
         let mime = ct.to_str().unwrap_or("").split(';').next().unwrap_or("");
         if !mime.trim().eq_ignore_ascii_case("application/json") {

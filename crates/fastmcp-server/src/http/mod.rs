@@ -6,6 +6,7 @@
 #![allow(clippy::result_large_err)]
 
 mod accept;
+mod auth;
 mod events;
 mod guard;
 mod headers;
@@ -17,6 +18,7 @@ mod options;
 mod remote;
 mod reply;
 mod serve;
+mod session_methods;
 mod sessions;
 mod streamable;
 #[cfg(feature = "websocket")]
@@ -69,14 +71,16 @@ pub(crate) fn streamable_router(shared: Arc<Shared>, opts: HttpOptions) -> axum:
     tokio::spawn(drain_deadline(st.clone()));
     let path = st.opts.path.clone();
     let cors = st.opts.cors;
+    let auth = st.opts.auth.clone();
     let r = axum::Router::new()
         .route(
             &path,
             post(streamable::post)
-                .get(streamable::get)
-                .delete(streamable::delete),
+                .get(session_methods::get)
+                .delete(session_methods::delete),
         )
         .with_state(st);
+    let r = auth::protect(r, auth.as_ref());
     if cors {
         r.layer(
             CorsLayer::very_permissive()
@@ -106,7 +110,15 @@ pub(crate) fn combined_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::R
         .merge(legacy_sse::router(shared.clone(), opts.clone()));
     #[cfg(feature = "websocket")]
     let r = r.merge(websocket::router(shared.clone(), opts.clone()));
-    r.merge(metrics::router(&shared, &opts))
+    with_metadata(r.merge(metrics::router(&shared, &opts)), &opts)
+}
+
+/// `router` with the protected resource metadata routes, when the options require auth.
+pub(crate) fn with_metadata(router: axum::Router, opts: &HttpOptions) -> axum::Router {
+    match &opts.auth {
+        Some(rs) => router.merge(auth::metadata_router(rs)),
+        None => router,
+    }
 }
 
 /// At shutdown, request streams keep going for the grace period so that calls in flight

@@ -3,6 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use fastmcp_auth::ResourceServer;
+
 use super::events::{EventStore, MemoryEventStore};
 
 /// Settings of the HTTP transports (Streamable HTTP, legacy HTTP+SSE, WebSocket).
@@ -43,6 +45,7 @@ pub struct HttpOptions {
     pub(crate) body_timeout: Duration,
     pub(crate) max_connections: usize,
     pub(crate) metrics_path: Option<String>,
+    pub(crate) auth: Option<Arc<ResourceServer>>,
 }
 
 impl Default for HttpOptions {
@@ -69,6 +72,7 @@ impl Default for HttpOptions {
             body_timeout: Duration::from_secs(30),
             max_connections: 1024,
             metrics_path: None,
+            auth: None,
         }
     }
 }
@@ -81,6 +85,7 @@ impl std::fmt::Debug for HttpOptions {
             .field("allowed_hosts", &self.allowed_hosts)
             .field("json_response", &self.json_response)
             .field("stateless", &self.stateless)
+            .field("auth", &self.auth)
             .finish_non_exhaustive()
     }
 }
@@ -247,6 +252,28 @@ impl HttpOptions {
     /// ```
     pub fn max_connections(mut self, n: usize) -> Self {
         self.max_connections = n;
+        self
+    }
+
+    /// Require a bearer token on every HTTP transport (off by default: no auth). Each
+    /// request's `Authorization: Bearer …` token is checked by `rs`'s verifier; a request
+    /// without a valid one gets 401 with `WWW-Authenticate: Bearer resource_metadata="…"`
+    /// (and `error="invalid_token"` when a token was sent), one short of the required
+    /// scopes 403 `insufficient_scope`, one with a token in the URL 400, and one whose
+    /// token cannot be checked now 503. The protected resource metadata (RFC 9728) is
+    /// served at `/.well-known/oauth-protected-resource` and its path-suffixed form. A
+    /// handler reads who called from [`Context::auth`](fastmcp_core::Context::auth).
+    /// A session belongs to the identity that opened it. stdio serves without auth.
+    ///
+    /// ```
+    /// use fastmcp_auth::{AuthInfo, ResourceServer, StaticTokens};
+    /// use fastmcp_server::HttpOptions;
+    /// let tokens = StaticTokens::new().token("dev-token", AuthInfo::new().with_subject("me"));
+    /// let opts = HttpOptions::default()
+    ///     .auth(ResourceServer::new("http://127.0.0.1:8000/mcp", tokens));
+    /// ```
+    pub fn auth(mut self, rs: ResourceServer) -> Self {
+        self.auth = Some(Arc::new(rs));
         self
     }
 }

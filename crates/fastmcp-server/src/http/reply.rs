@@ -15,6 +15,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::auth::StepUp;
 use super::events::{SseItem, SseReceiver, SseStream};
 use super::guard::json_bytes;
 use super::options::HttpOptions;
@@ -83,6 +84,8 @@ pub(crate) struct Plan {
     pub(crate) tasks: TaskTracker,
     /// ...and tracked again (the router's requests, which shutdown lets finish).
     pub(crate) requests: TaskTracker,
+    /// Turns a JSON answer "insufficient scope" into a 403 step-up challenge.
+    pub(crate) step_up: Option<StepUp>,
 }
 
 fn with_headers(mut r: Response, headers: Vec<(header::HeaderName, HeaderValue)>) -> Response {
@@ -150,6 +153,9 @@ pub(crate) async fn respond(
 /// The request's response as one JSON body (its run is over: the guard is disarmed).
 pub(crate) fn json_answer(plan: Plan, mut cancel: CancelOnDrop, b: Bytes) -> Response {
     cancel.0 = None;
+    if let Some(refusal) = plan.step_up.as_ref().and_then(|s| s.refusal(&b)) {
+        return with_headers(refusal, plan.headers);
+    }
     with_headers(json_bytes((plan.status)(&b), b), plan.headers)
 }
 

@@ -39,6 +39,13 @@ impl Server {
         if let Some(m) = &opts.metrics_path {
             transport.push_str(&format!(" · metrics {m}"));
         }
+        if let Some(rs) = &opts.auth {
+            transport.push_str(&format!(
+                "\n  auth       bearer tokens for {} (metadata {})",
+                rs.resource(),
+                rs.metadata_url()
+            ));
+        }
         if let Some(note) = super::host::accepted_hosts_note(addr, &opts) {
             tracing::warn!("bound to {addr}: {note}");
             transport.push_str(&format!("\n  hosts      {note}"));
@@ -59,7 +66,10 @@ impl RunningServer {
     /// The Streamable HTTP endpoint as an axum `Router` (nest it into an application, or
     /// serve it with [`RunningServer::serve_http`]). Call inside a tokio runtime.
     pub fn streamable_http(&self, opts: HttpOptions) -> axum::Router {
-        super::streamable_router(self.shared.clone(), opts)
+        super::with_metadata(
+            super::streamable_router(self.shared.clone(), opts.clone()),
+            &opts,
+        )
     }
 
     /// The legacy HTTP+SSE transport of protocol 2024-11-05 as an axum `Router`: `GET /sse`
@@ -68,7 +78,10 @@ impl RunningServer {
     /// go out on the stream). Closing the stream ends the session. Paths are set with
     /// [`HttpOptions::legacy_paths`]. Call inside a tokio runtime.
     pub fn legacy_sse(&self, opts: HttpOptions) -> axum::Router {
-        super::legacy_sse_router(self.shared.clone(), opts)
+        super::with_metadata(
+            super::legacy_sse_router(self.shared.clone(), opts.clone()),
+            &opts,
+        )
     }
 
     /// The WebSocket transport as an axum `Router`: `GET /ws` upgrades (subprotocol `mcp`
@@ -77,7 +90,10 @@ impl RunningServer {
     /// [`HttpOptions::websocket_path`].
     #[cfg(feature = "websocket")]
     pub fn websocket(&self, opts: HttpOptions) -> axum::Router {
-        super::websocket_router(self.shared.clone(), opts)
+        super::with_metadata(
+            super::websocket_router(self.shared.clone(), opts.clone()),
+            &opts,
+        )
     }
 
     /// Every HTTP transport on one axum `Router`: Streamable HTTP

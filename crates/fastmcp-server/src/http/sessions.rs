@@ -10,6 +10,7 @@ use fastmcp_core::{CancelReason, Session};
 use indexmap::IndexMap;
 use tokio::time::Instant;
 
+use super::auth::Owner;
 use super::events::{EventStore, SseStream};
 use crate::lock::{lock, read, write};
 use crate::service::Pipeline;
@@ -21,6 +22,8 @@ const STREAMS_KEPT: usize = 64;
 pub(crate) struct HttpSession {
     pub(crate) id: Arc<str>,
     pub(crate) endpoint: Arc<Endpoint>,
+    /// The identity that opened it (see [`Owner`]).
+    pub(crate) owner: Owner,
     last_active: Mutex<Instant>,
     pub(crate) get_stream: Mutex<Option<Arc<SseStream>>>,
     streams: Mutex<IndexMap<String, Arc<SseStream>>>,
@@ -127,6 +130,7 @@ impl Sessions {
         &self,
         pipeline: &Arc<Pipeline>,
         peer: Option<SocketAddr>,
+        owner: Owner,
     ) -> Result<Arc<HttpSession>, Full> {
         let mut map = write(&self.map);
         if map.len() >= self.max {
@@ -138,6 +142,7 @@ impl Sessions {
         let s = Arc::new(HttpSession {
             id: id.clone(),
             endpoint: Endpoint::new(pipeline.clone(), session),
+            owner,
             last_active: Mutex::new(Instant::now()),
             get_stream: Mutex::new(None),
             streams: Mutex::new(IndexMap::new()),

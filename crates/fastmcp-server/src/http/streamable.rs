@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::task::Poll;
 
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode, Uri, Version};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use fastmcp_core::{CancelReason, Session};
@@ -17,20 +17,20 @@ use serde_json::value::RawValue;
 use tokio::sync::mpsc;
 use tokio_util::task::TaskTracker;
 
-use super::events::{parse_event_id, SseStream};
-use super::guard::{check_get, check_length, check_post, json_bytes, read_body, rpc_error};
+use super::auth::{Owner, StepUp};
+use super::events::SseStream;
+use super::guard::{check_length, check_post, json_bytes, read_body, rpc_error};
 use super::headers;
 use super::host::check_origin_and_host;
-use super::reply::{
-    json_answer, respond, sse_events, sse_response, CancelOnDrop, Out, Plan, ReqSink,
-};
+use super::reply::{json_answer, respond, CancelOnDrop, Out, Plan, ReqSink};
 use super::sessions::{Full, HttpSession};
 use super::HttpState;
+use crate::call::Caller;
 use crate::provider::Provider;
 use crate::session::{encode, Endpoint, Sink};
 
-const SESSION_HEADER: &str = "mcp-session-id";
-const VERSION_HEADER: &str = "mcp-protocol-version";
+pub(crate) const SESSION_HEADER: &str = "mcp-session-id";
+pub(crate) const VERSION_HEADER: &str = "mcp-protocol-version";
 
 #[derive(Deserialize, Default)]
 struct MetaVersion {
@@ -58,7 +58,7 @@ fn body_version(params: Option<&RawValue>) -> Option<String> {
         .version
 }
 
-fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -112,6 +112,7 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
     // The request taken whole: a `HeaderMap` extractor would copy the headers.
     let (parts, body) = req.into_parts();
     let peer = super::remote::of(&parts.extensions);
+    let auth = super::auth::identity(&parts.extensions);
     let headers = parts.headers;
     if let Err(r) = check_origin_and_host(&headers, parts.version, &parts.uri, &st.opts) {
         return r;
@@ -126,8 +127,10 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
         Ok(b) => b,
         Err(r) => return r,
     };
+    let owner = Owner::of(auth.as_deref());
+    let caller = super::auth::caller_of(auth, &parts.method, &parts.uri, &headers, peer);
     if Message::is_batch(&bytes) {
-        return batch(&st, &headers, bytes).await;
+        return batch(&st, &headers, bytes, &owner, caller).await;
     }
     let msg = match Message::parse(&bytes) {
         Ok(m) => m,
@@ -139,7 +142,7 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
         _ => None,
     };
     if let Some(v) = body_version(params) {
-        return stateless(&st, &headers, msg, v, peer).await;
+        return stateless(&st, &headers, msg, v, peer, caller).await;
     }
     if header_str(&headers, VERSION_HEADER)
         .and_then(|v| v.parse::<ProtocolVersion>().ok())
@@ -156,11 +159,18 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
             "Invalid params: _meta must carry io.modelcontextprotocol/protocolVersion",
         );
     }
-    handshake(&st, &headers, msg, peer).await
+    handshake(&st, &headers, msg, peer, (owner, caller)).await
 }
 
-/// Run one request on an endpoint and answer it.
-async fn run_request(st: &HttpState, ep: Arc<Endpoint>, r: Request, plan: Plan) -> Response {
+/// Run one request from `caller` on an endpoint and answer it.
+async fn run_request(
+    st: &HttpState,
+    ep: Arc<Endpoint>,
+    r: Request,
+    mut plan: Plan,
+    caller: Caller,
+) -> Response {
+    plan.step_up = StepUp::of(st.opts.auth.as_ref(), &caller);
     let scope = match ep.admit(&r) {
         Ok(s) => s,
         Err(m) => return json_bytes(StatusCode::OK, encode(&m)),
@@ -173,7 +183,7 @@ async fn run_request(st: &HttpState, ep: Arc<Endpoint>, r: Request, plan: Plan) 
     });
     // Run in place first: a request that finishes without waiting and sent nothing else
     // is answered with JSON, with no task spawned. One that waits continues in a task.
-    let run = async move { ep.run(r, scope, sink).await };
+    let run = async move { ep.run_as(r, scope, sink, caller).await };
     let mut run = Box::pin(
         st.requests
             .track_future(st.shared.connections.track_future(run)),
@@ -208,6 +218,7 @@ async fn stateless(
     msg: Message,
     version: String,
     peer: Option<SocketAddr>,
+    caller: Caller,
 ) -> Response {
     let (r, note, method) = match msg {
         Message::Request(r) => {
@@ -283,7 +294,7 @@ async fn stateless(
     let mut plan = unresumable_plan(st);
     plan.cancel_on_drop = true;
     plan.status = stateless_status;
-    run_request(st, ep, r, plan).await
+    run_request(st, ep, r, plan, caller).await
 }
 
 /// The plan of a request with no session: its SSE stream cannot be resumed.
@@ -298,6 +309,7 @@ fn unresumable_plan(st: &HttpState) -> Plan {
         shutdown: st.drained.clone(),
         tasks: st.shared.connections.clone(),
         requests: st.requests.clone(),
+        step_up: None,
     }
 }
 
@@ -340,6 +352,7 @@ async fn handshake(
     h: &HeaderMap,
     msg: Message,
     peer: Option<SocketAddr>,
+    (owner, caller): (Owner, Caller),
 ) -> Response {
     let header_version = match header_str(h, VERSION_HEADER) {
         None => None,
@@ -366,7 +379,7 @@ async fn handshake(
                 };
                 let mut plan = unresumable_plan(st);
                 plan.json_only = st.opts.json_response;
-                run_request(st, ep, r, plan).await
+                run_request(st, ep, r, plan, caller).await
             }
             _ => StatusCode::ACCEPTED.into_response(),
         };
@@ -375,7 +388,7 @@ async fn handshake(
         let Message::Request(r) = msg else {
             unreachable!()
         };
-        let session = match st.sessions.create(&st.shared.pipeline, peer) {
+        let session = match st.sessions.create(&st.shared.pipeline, peer, owner) {
             Ok(s) => s,
             Err(Full) => {
                 return rpc_error(
@@ -392,7 +405,7 @@ async fn handshake(
             HeaderName::from_static(SESSION_HEADER),
             HeaderValue::from_str(&session.id).expect("hex id"),
         ));
-        let resp = run_request(st, session.endpoint.clone(), r, plan).await;
+        let resp = run_request(st, session.endpoint.clone(), r, plan, caller).await;
         if session.endpoint.session.protocol_version().is_none() {
             st.sessions
                 .remove(&session.id, CancelReason::SessionClosed)
@@ -402,7 +415,7 @@ async fn handshake(
         }
         return resp;
     }
-    let session = match session_of(st, h) {
+    let session = match session_of(st, h, &owner) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -410,7 +423,7 @@ async fn handshake(
     match msg {
         Message::Request(r) => {
             let plan = session_plan(st, &session, version);
-            run_request(st, session.endpoint.clone(), r, plan).await
+            run_request(st, session.endpoint.clone(), r, plan, caller).await
         }
         other => {
             session.endpoint.on_other(other);
@@ -419,7 +432,12 @@ async fn handshake(
     }
 }
 
-fn session_of(st: &HttpState, h: &HeaderMap) -> Result<Arc<HttpSession>, Response> {
+/// The session a request names, when it belongs to `owner`.
+pub(crate) fn session_of(
+    st: &HttpState,
+    h: &HeaderMap,
+    owner: &Owner,
+) -> Result<Arc<HttpSession>, Response> {
     let Some(id) = header_str(h, SESSION_HEADER) else {
         return Err(rpc_error(
             StatusCode::BAD_REQUEST,
@@ -428,25 +446,35 @@ fn session_of(st: &HttpState, h: &HeaderMap) -> Result<Arc<HttpSession>, Respons
             "Missing Mcp-Session-Id header",
         ));
     };
-    st.sessions.get(id).ok_or_else(|| {
+    let s = st.sessions.get(id).ok_or_else(|| {
         rpc_error(
             StatusCode::NOT_FOUND,
             None,
             error_code::INVALID_REQUEST,
             "Session not found",
         )
-    })
+    })?;
+    if s.owner != *owner {
+        return Err(super::auth::not_the_owner());
+    }
+    Ok(s)
 }
 
-async fn batch(st: &HttpState, h: &HeaderMap, bytes: Bytes) -> Response {
-    let session = match session_of(st, h) {
+async fn batch(
+    st: &HttpState,
+    h: &HeaderMap,
+    bytes: Bytes,
+    owner: &Owner,
+    caller: Caller,
+) -> Response {
+    let session = match session_of(st, h, owner) {
         Ok(s) => s,
         Err(r) => return r,
     };
     let store = st.opts.event_store.clone();
     let stream = session.standalone(store, st.opts.stream_buffer);
     let sink: Arc<dyn Sink> = Arc::new(StreamSink(stream, st.shared.connections.clone()));
-    match crate::session::batch(&session.endpoint, &sink, &bytes).await {
+    match crate::session::batch(&session.endpoint, &sink, &bytes, Some(caller)).await {
         Some(reply) => json_bytes(StatusCode::OK, reply),
         None => StatusCode::ACCEPTED.into_response(),
     }
@@ -467,105 +495,4 @@ impl Sink for StreamSink {
         let s = self.0.clone();
         self.1.spawn(async move { s.emit(msg).await });
     }
-}
-
-/// What GET and DELETE check first: Host and Origin, and that the endpoint has sessions
-/// (405 in the stateless era and for a `stateless(true)` server).
-fn session_method_allowed(
-    st: &HttpState,
-    version: Version,
-    uri: &Uri,
-    headers: &HeaderMap,
-) -> Result<(), Response> {
-    check_origin_and_host(headers, version, uri, &st.opts)?;
-    if header_str(headers, VERSION_HEADER) == Some(ProtocolVersion::V2026_07_28.as_str())
-        || st.opts.stateless
-    {
-        return Err(method_not_allowed());
-    }
-    Ok(())
-}
-
-pub(crate) async fn get(
-    State(st): State<HttpState>,
-    version: Version,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    if let Err(r) = session_method_allowed(&st, version, &uri, &headers) {
-        return r;
-    }
-    if let Err(r) = check_get(&headers) {
-        return r;
-    }
-    let session = match session_of(&st, &headers) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    let store = st.opts.event_store.clone();
-    let (stream, after) = match header_str(&headers, "last-event-id").and_then(parse_event_id) {
-        Some((sid, seq)) => match session.stream(sid) {
-            Some(s) => (s, Some(seq)),
-            None => {
-                return rpc_error(
-                    StatusCode::NOT_FOUND,
-                    None,
-                    error_code::INVALID_REQUEST,
-                    "Unknown event stream",
-                )
-            }
-        },
-        None => (session.standalone(store, st.opts.stream_buffer), None),
-    };
-    let fresh = after.is_none();
-    let version = session.endpoint.session.protocol_version();
-    let rx = stream.attach(after).await;
-    if fresh && stream.resumable() && version.is_some_and(|v| v >= ProtocolVersion::V2025_11_25) {
-        stream.emit(Bytes::new()).await;
-    }
-    sse_response(
-        sse_events(rx, st.shared.shutdown.clone(), None, st.opts.retry),
-        &st.opts,
-    )
-}
-
-pub(crate) async fn delete(
-    State(st): State<HttpState>,
-    version: Version,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
-    if let Err(r) = session_method_allowed(&st, version, &uri, &headers) {
-        return r;
-    }
-    let Some(id) = header_str(&headers, SESSION_HEADER) else {
-        return rpc_error(
-            StatusCode::BAD_REQUEST,
-            None,
-            error_code::INVALID_REQUEST,
-            "Missing Mcp-Session-Id header",
-        );
-    };
-    if st.sessions.remove(id, CancelReason::SessionClosed).await {
-        StatusCode::OK.into_response()
-    } else {
-        rpc_error(
-            StatusCode::NOT_FOUND,
-            None,
-            error_code::INVALID_REQUEST,
-            "Session not found",
-        )
-    }
-}
-
-fn method_not_allowed() -> Response {
-    let mut r = rpc_error(
-        StatusCode::METHOD_NOT_ALLOWED,
-        None,
-        error_code::INVALID_REQUEST,
-        "Method not allowed",
-    );
-    r.headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static("POST"));
-    r
 }

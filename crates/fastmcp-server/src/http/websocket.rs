@@ -50,14 +50,16 @@ struct WsState {
 /// The WebSocket router: `GET <ws_path>`.
 pub(crate) fn router(shared: Arc<Shared>, opts: HttpOptions) -> axum::Router {
     let path = opts.ws_path.clone();
+    let auth = opts.auth.clone();
     let st = WsState {
         shared,
         opts: Arc::new(opts),
         active: Arc::default(),
     };
-    axum::Router::new()
+    let r = axum::Router::new()
         .route(&path, get(upgrade))
-        .with_state(st)
+        .with_state(st);
+    super::auth::protect(r, auth.as_ref())
 }
 
 /// One of `max_sessions` connection slots, released on drop.
@@ -85,6 +87,7 @@ async fn upgrade(
     version: Version,
     uri: Uri,
     RemoteAddr(peer): RemoteAddr,
+    auth: Option<axum::Extension<Arc<fastmcp_core::AuthInfo>>>,
     headers: HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
@@ -115,10 +118,17 @@ async fn upgrade(
     // over it); larger ones end the connection without being held in memory.
     let read_limit = st.opts.max_body.saturating_mul(2);
     let tracker = st.shared.connections.clone();
+    let caller = super::auth::caller_of(
+        auth.map(|a| a.0),
+        &axum::http::Method::GET,
+        &uri,
+        &headers,
+        peer,
+    );
     ws.protocols([SUBPROTOCOL])
         .max_message_size(read_limit)
         .max_frame_size(read_limit)
-        .on_upgrade(move |socket| tracker.track_future(session(st, socket, slot, peer)))
+        .on_upgrade(move |socket| tracker.track_future(session(st, socket, slot, peer, caller)))
 }
 
 fn close(code: u16, reason: &'static str) -> CloseFrame {
@@ -129,7 +139,13 @@ fn close(code: u16, reason: &'static str) -> CloseFrame {
 }
 
 /// Serve one socket as a session until either side ends it.
-async fn session(st: WsState, socket: WebSocket, _slot: Slot, peer: Option<SocketAddr>) {
+async fn session(
+    st: WsState,
+    socket: WebSocket,
+    _slot: Slot,
+    peer: Option<SocketAddr>,
+    caller: crate::call::Caller,
+) {
     let (ws_tx, ws_rx) = socket.split();
     let (in_tx, in_rx) = mpsc::channel::<Inbound>(QUEUE);
     let (out_tx, out_rx) = mpsc::channel::<Bytes>(QUEUE);
@@ -151,7 +167,7 @@ async fn session(st: WsState, socket: WebSocket, _slot: Slot, peer: Option<Socke
     };
     let session = fastmcp_core::Session::handshake(None);
     super::remote::record(&session, peer);
-    crate::session::serve_session(st.shared.clone(), channel, session).await;
+    crate::session::serve_session(st.shared.clone(), channel, session, caller).await;
     done.cancel();
     let _ = writer.await;
     // The reader ends when the client answers the close frame; don't wait forever.

@@ -16,18 +16,25 @@ use tokio_util::task::TaskTracker;
 
 use super::endpoint::{encode, error_message, Endpoint, Sink};
 use super::keepalive::dead_peer;
+use crate::call::Caller;
 use crate::shared::Shared;
 
 pub(crate) async fn serve_channel(shared: Arc<Shared>, ch: Channel) {
-    serve_session(shared, ch, Session::handshake(None)).await
+    serve_session(shared, ch, Session::handshake(None), Caller::default()).await
 }
 
 /// Serve one session over a message channel until the channel's inbound side ends (EOF,
 /// socket closed, SSE stream gone) or the server shuts down; then its requests are
 /// cancelled (after the shutdown grace at shutdown) and awaited. Every message-stream
 /// transport (stdio, in-memory, WebSocket, legacy HTTP+SSE) runs through here.
-pub(crate) async fn serve_session(shared: Arc<Shared>, mut ch: Channel, session: Arc<Session>) {
+pub(crate) async fn serve_session(
+    shared: Arc<Shared>,
+    mut ch: Channel,
+    session: Arc<Session>,
+    caller: Caller,
+) {
     let ep = Endpoint::new(shared.pipeline.clone(), session);
+    ep.set_caller(caller);
     let sink: Arc<dyn Sink> = Arc::new(ch.outbound.clone());
     let mut events = shared.rt.changes.subscribe();
     let requests = TaskTracker::new();
@@ -133,7 +140,7 @@ pub(crate) async fn on_frame(
     if Message::is_batch(&bytes) {
         let (ep, sink) = (ep.clone(), sink.clone());
         requests.spawn(async move {
-            if let Some(reply) = batch(&ep, &sink, &bytes).await {
+            if let Some(reply) = batch(&ep, &sink, &bytes, None).await {
                 let _ = sink.send(reply).await;
             }
         });
@@ -185,7 +192,14 @@ pub(crate) async fn on_frame(
 /// [`crate::Limits::max_batch_len`] is refused whole (-32029) and none of it runs; one
 /// whose answers outgrow [`crate::Limits::max_batch_response_bytes`] is answered with one
 /// error (-32029) instead, and the answers are dropped as they come.
-pub(crate) async fn batch(ep: &Arc<Endpoint>, sink: &Arc<dyn Sink>, bytes: &[u8]) -> Option<Bytes> {
+/// Its requests come from `caller` (`None`: the endpoint's).
+pub(crate) async fn batch(
+    ep: &Arc<Endpoint>,
+    sink: &Arc<dyn Sink>,
+    bytes: &[u8],
+    caller: Option<Caller>,
+) -> Option<Bytes> {
+    let caller = caller.unwrap_or_else(|| ep.caller());
     let allowed = ep
         .session
         .protocol_version()
@@ -222,7 +236,7 @@ pub(crate) async fn batch(ep: &Arc<Endpoint>, sink: &Arc<dyn Sink>, bytes: &[u8]
             Err(f) if f.reply => replies.push(&error_message(f.id, f.error)),
             Err(_) => {}
             Ok(Message::Request(r)) => match ep.admit(&r) {
-                Ok(scope) => futs.push_back(ep.run(r, scope, sink.clone())),
+                Ok(scope) => futs.push_back(ep.run_as(r, scope, sink.clone(), caller.clone())),
                 Err(m) => replies.push(&m),
             },
             Ok(other) => ep.on_other(other),

@@ -75,6 +75,9 @@ pub(crate) struct Endpoint {
     next_id: AtomicI64,
     /// Whether requests are still run in place on their first poll (see `on_frame`).
     pub(crate) inline: AtomicBool,
+    /// Who the connection's requests come from (WebSocket, legacy SSE: the request that
+    /// opened it); a Streamable HTTP request brings its own ([`Endpoint::run_as`]).
+    caller: std::sync::OnceLock<Caller>,
 }
 
 pub(crate) fn encode(m: &Message) -> Bytes {
@@ -96,6 +99,7 @@ impl Endpoint {
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicI64::new(1),
             inline: AtomicBool::new(inline),
+            caller: std::sync::OnceLock::new(),
         })
     }
 
@@ -125,13 +129,34 @@ impl Endpoint {
         Err(error_message(Some(r.id.clone()), refused))
     }
 
-    /// Run one request to its response (`None`: the client cancelled it). Whatever the
-    /// handler sends goes to `sink`.
+    /// Set who every request of this endpoint comes from (once; later calls are ignored).
+    pub(crate) fn set_caller(&self, caller: Caller) {
+        let _ = self.caller.set(caller);
+    }
+
+    /// Run one request to its response (`None`: the client cancelled it), as the
+    /// endpoint's caller. Whatever the handler sends goes to `sink`.
     pub(crate) async fn run(
         self: &Arc<Self>,
         r: Request,
         scope: Arc<Scope>,
         sink: Arc<dyn Sink>,
+    ) -> Option<Message> {
+        self.run_as(r, scope, sink, self.caller()).await
+    }
+
+    /// Who the requests of this endpoint come from, unless they bring their own.
+    pub(crate) fn caller(&self) -> Caller {
+        self.caller.get().cloned().unwrap_or_default()
+    }
+
+    /// [`Endpoint::run`] for a request from `caller`.
+    pub(crate) async fn run_as(
+        self: &Arc<Self>,
+        r: Request,
+        scope: Arc<Scope>,
+        sink: Arc<dyn Sink>,
+        caller: Caller,
     ) -> Option<Message> {
         let peer: Arc<dyn Peer> = Arc::new(EndpointPeer {
             endpoint: self.clone(),
@@ -149,7 +174,7 @@ impl Endpoint {
                     progress_token: p.progress_token,
                     nested: false,
                     tool_failure: None,
-                    caller: Caller::default(),
+                    caller,
                 };
                 let req = McpRequest::new(r.method, r.params, call);
                 self.pipeline.call(req).await
