@@ -4,7 +4,9 @@
 #   - node@22 (the official suite needs Node 22; the `node` package ships the binary),
 #   - @modelcontextprotocol/conformance 0.1.16 as `conformance-0.1` and 0.2.0-alpha.12
 #     as `conformance-0.2` (npm aliases: two versions side by side),
-#   - @modelcontextprotocol/sdk (the TypeScript SDK, for conformance/tests/ts).
+#   - @modelcontextprotocol/sdk (the TypeScript SDK, for conformance/tests/ts),
+#   - oidc-provider (an OpenID Certified authorization server, for the end-to-end auth tests
+#     in conformance/tests/auth).
 #
 # Idempotent: does nothing when the cache already holds exactly these versions.
 # Prints the cache's bin directory (put it first on PATH) as the only line on stdout;
@@ -18,12 +20,13 @@ NODE_VERSION="22.23.3"
 CONFORMANCE_ACTIVE="0.1.16"
 CONFORMANCE_NEXT="0.2.0-alpha.12"
 TS_SDK_VERSION="1.32.2"
+OIDC_PROVIDER_VERSION="9.13.3"
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${NODE_CACHE:-$REPO/target/node-cache}"
 BIN="$CACHE/node_modules/.bin"
 STAMP="$CACHE/.installed"
-WANT="node@$NODE_VERSION conformance@$CONFORMANCE_ACTIVE conformance@$CONFORMANCE_NEXT sdk@$TS_SDK_VERSION"
+WANT="node@$NODE_VERSION conformance@$CONFORMANCE_ACTIVE conformance@$CONFORMANCE_NEXT sdk@$TS_SDK_VERSION oidc-provider@$OIDC_PROVIDER_VERSION"
 
 log() { echo "setup-node: $*" >&2; }
 
@@ -40,6 +43,7 @@ ready() {
     [ "$(pkg_version conformance-0.1)" = "$CONFORMANCE_ACTIVE" ] || return 1
     [ "$(pkg_version conformance-0.2)" = "$CONFORMANCE_NEXT" ] || return 1
     [ "$(pkg_version @modelcontextprotocol/sdk)" = "$TS_SDK_VERSION" ] || return 1
+    [ "$(pkg_version oidc-provider)" = "$OIDC_PROVIDER_VERSION" ] || return 1
 }
 
 if ready; then
@@ -70,7 +74,8 @@ cat >"$CACHE/package.json" <<EOF
     "node": "$NODE_VERSION",
     "conformance-0.1": "npm:@modelcontextprotocol/conformance@$CONFORMANCE_ACTIVE",
     "conformance-0.2": "npm:@modelcontextprotocol/conformance@$CONFORMANCE_NEXT",
-    "@modelcontextprotocol/sdk": "$TS_SDK_VERSION"
+    "@modelcontextprotocol/sdk": "$TS_SDK_VERSION",
+    "oidc-provider": "$OIDC_PROVIDER_VERSION"
   }
 }
 EOF

@@ -19,9 +19,11 @@
 //! ```
 #![warn(missing_docs)]
 
+mod cached;
 mod resource;
 mod verifier;
 
+pub use cached::Cached;
 pub use fastmcp_core::{AuthInfo, BoxFuture};
 pub use resource::{Refusal, ResourceServer, WELL_KNOWN};
 pub use verifier::{FnVerifier, StaticTokens, TokenVerifier, Verifiers, VerifyError};
