@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use fastmcp_core::{CancelReason, Session};
+use fastmcp_core::{CancelReason, HttpParts, Session};
 use fastmcp_protocol::jsonrpc::Request;
 use fastmcp_protocol::{error_code, Era, Implementation, Message, ProtocolVersion};
 use serde::Deserialize;
@@ -128,9 +128,15 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
         Err(r) => return r,
     };
     let owner = Owner::of(auth.as_deref());
-    let caller = super::auth::caller_of(auth, &parts.method, &parts.uri, &headers, peer);
+    // The headers move into the caller's HTTP parts (no copy); read from there on.
+    let http = Arc::new(HttpParts::new(parts.method, parts.uri, headers, peer));
+    let caller = Caller {
+        auth,
+        http: Some(http.clone()),
+    };
+    let headers = &http.headers;
     if Message::is_batch(&bytes) {
-        return batch(&st, &headers, bytes, &owner, caller).await;
+        return batch(&st, headers, bytes, &owner, caller).await;
     }
     let msg = match Message::parse(&bytes) {
         Ok(m) => m,
@@ -142,9 +148,9 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
         _ => None,
     };
     if let Some(v) = body_version(params) {
-        return stateless(&st, &headers, msg, v, peer, caller).await;
+        return stateless(&st, headers, msg, v, peer, caller).await;
     }
-    if header_str(&headers, VERSION_HEADER)
+    if header_str(headers, VERSION_HEADER)
         .and_then(|v| v.parse::<ProtocolVersion>().ok())
         .is_some_and(|v| v.era() == Era::Stateless)
     {
@@ -159,7 +165,7 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
             "Invalid params: _meta must carry io.modelcontextprotocol/protocolVersion",
         );
     }
-    handshake(&st, &headers, msg, peer, (owner, caller)).await
+    handshake(&st, headers, msg, peer, (owner, caller)).await
 }
 
 /// Run one request from `caller` on an endpoint and answer it.
