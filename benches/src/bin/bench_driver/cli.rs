@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{anyhow, bail};
 
+use crate::http::Target;
 use crate::scenario::SCENARIOS;
 
 /// One implementation under test: its name, the command that starts it, and the HTTP path it
@@ -13,6 +14,18 @@ pub struct Impl {
     pub name: String,
     pub cmd: Vec<String>,
     pub path: String,
+    /// Extra header lines every HTTP request carries (`Authorization: Bearer …`).
+    pub headers: Vec<String>,
+}
+
+impl Impl {
+    /// Where and how its HTTP requests go.
+    pub fn target(&self) -> Target {
+        Target {
+            path: self.path.clone(),
+            headers: self.headers.clone(),
+        }
+    }
 }
 
 pub struct Opts {
@@ -25,7 +38,7 @@ pub struct Opts {
     pub threads: usize,
 }
 
-const USAGE: &str = "bench-driver [--quick] --impl NAME=COMMAND... [--path NAME=/p] [--skipped NAME=why] [--only S,...] [--json FILE] [--log-dir DIR] [--driver-threads N]";
+const USAGE: &str = "bench-driver [--quick] --impl NAME=COMMAND... [--path NAME=/p] [--header 'NAME=K: V'] [--skipped NAME=why] [--only S,...] [--json FILE] [--log-dir DIR] [--driver-threads N]";
 
 fn split(v: String) -> anyhow::Result<(String, String)> {
     let (a, b) = v
@@ -44,6 +57,7 @@ fn new_impl(v: String) -> anyhow::Result<Impl> {
         name,
         cmd,
         path: "/mcp".into(),
+        headers: vec![],
     })
 }
 
@@ -58,6 +72,7 @@ pub fn parse_opts() -> anyhow::Result<Opts> {
         threads: 1,
     };
     let mut paths = BTreeMap::new();
+    let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         let mut val = || it.next().ok_or_else(|| anyhow!("{a} needs a value"));
@@ -67,6 +82,13 @@ pub fn parse_opts() -> anyhow::Result<Opts> {
             "--path" => {
                 let (name, p) = split(val()?)?;
                 paths.insert(name, p);
+            }
+            "--header" => {
+                let (name, h) = split(val()?)?;
+                if !h.contains(':') || h.contains(['\r', '\n']) {
+                    bail!("--header wants NAME=Header-Name: value, got {h}");
+                }
+                headers.entry(name).or_default().push(h);
             }
             "--skipped" => o.skipped.push(split(val()?)?),
             "--only" => o.only = Some(val()?.split(',').map(str::to_owned).collect()),
@@ -84,6 +106,9 @@ pub fn parse_opts() -> anyhow::Result<Opts> {
     for i in &mut o.impls {
         if let Some(p) = paths.get(&i.name) {
             i.path = p.clone();
+        }
+        if let Some(h) = headers.get(&i.name) {
+            i.headers = h.clone();
         }
     }
     if o.impls.is_empty() {

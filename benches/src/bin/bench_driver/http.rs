@@ -14,11 +14,19 @@ use crate::jsonrpc::{check_echo, check_init, initialize_body, request, response_
 use crate::jsonrpc::{INITIALIZED, PROTOCOL};
 use crate::sse::sse_message;
 
+/// Where an implementation's MCP endpoint is, and the extra header lines its requests carry.
+#[derive(Clone)]
+pub struct Target {
+    pub path: String,
+    pub headers: Vec<String>,
+}
+
 pub struct HttpConn {
     addr: SocketAddr,
     stream: Option<tokio::net::TcpStream>,
     authority: String,
     path: String,
+    extra: String,
     session: Option<String>,
     /// The request head up to (not including) Content-Length, for requests after
     /// initialize.
@@ -74,12 +82,13 @@ fn parse_head(resp: &httparse::Response, len: usize) -> anyhow::Result<ResponseH
 }
 
 impl HttpConn {
-    pub async fn connect(addr: SocketAddr, path: &str) -> anyhow::Result<HttpConn> {
+    pub async fn connect(addr: SocketAddr, target: &Target) -> anyhow::Result<HttpConn> {
         let mut c = HttpConn {
             addr,
             stream: None,
             authority: addr.to_string(),
-            path: path.to_owned(),
+            path: target.path.clone(),
+            extra: target.headers.iter().map(|h| format!("{h}\r\n")).collect(),
             session: None,
             head: Vec::new(),
             out: Vec::with_capacity(1024),
@@ -103,6 +112,7 @@ impl HttpConn {
             "POST {} HTTP/1.1\r\nhost: {}\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\n",
             self.path, self.authority
         );
+        h.push_str(&self.extra);
         if initialized {
             let _ = write!(h, "mcp-protocol-version: {PROTOCOL}\r\n");
         }

@@ -19,7 +19,15 @@ pub fn write_json(path: &Path, opts: &Opts, results: &Results, table: &str) -> a
     let impls: Vec<_> = opts
         .impls
         .iter()
-        .map(|i| json!({"name": i.name, "command": i.cmd.join(" "), "path": i.path}))
+        .map(|i| {
+            // Header names only: their values may be credentials.
+            let headers: Vec<&str> = i
+                .headers
+                .iter()
+                .filter_map(|h| h.split(':').next())
+                .collect();
+            json!({"name": i.name, "command": i.cmd.join(" "), "path": i.path, "headers": headers})
+        })
         .collect();
     let skipped: Vec<_> = opts
         .skipped

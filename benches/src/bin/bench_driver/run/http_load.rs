@@ -13,7 +13,7 @@ use tokio::sync::Barrier;
 use super::http_server::start_http;
 use crate::call::Call;
 use crate::cli::Impl;
-use crate::http::HttpConn;
+use crate::http::{HttpConn, Target};
 use crate::outcome::{load_outcome, Cell2};
 use crate::process::cpu_per_op;
 use crate::scenario::{Counts, Sizes};
@@ -37,7 +37,7 @@ pub async fn http_load(
     let limit = sizes.limit + sizes.limit;
     let mut tasks = tokio::task::JoinSet::new();
     for k in 0..conns {
-        let (barrier, suffix, path) = (barrier.clone(), suffix.clone(), imp.path.clone());
+        let (barrier, suffix, path) = (barrier.clone(), suffix.clone(), imp.target());
         let client = Client {
             addr,
             path,
@@ -81,7 +81,7 @@ pub async fn http_load(
 /// One connection of the load.
 struct Client {
     addr: SocketAddr,
-    path: String,
+    path: Target,
     c: Counts,
     /// The text every answer must hold; checked in the first, or every one if `check_every`.
     expected: Arc<str>,

@@ -9,7 +9,7 @@ use anyhow::anyhow;
 
 use super::http_server::start_http;
 use crate::cli::Impl;
-use crate::http::HttpConn;
+use crate::http::{HttpConn, Target};
 use crate::outcome::{Cell2, Outcome};
 use crate::process::Server;
 use crate::scenario::{Counts, Sizes};
@@ -27,7 +27,7 @@ pub async fn sessions(imp: &Impl, log: &Path, sizes: &Sizes, c: Counts) -> Cell2
         Ok(x) => x,
         Err(cell) => return cell,
     };
-    match open_sessions(&server, addr, &imp.path, sizes, c).await {
+    match open_sessions(&server, addr, &imp.target(), sizes, c).await {
         Ok(s) => {
             server.stop().await;
             let per = (s.rss as f64 - s.base as f64) / (s.made.saturating_sub(1).max(1)) as f64;
@@ -48,7 +48,7 @@ pub async fn sessions(imp: &Impl, log: &Path, sizes: &Sizes, c: Counts) -> Cell2
 async fn open_sessions(
     server: &Server,
     addr: SocketAddr,
-    path: &str,
+    path: &Target,
     sizes: &Sizes,
     c: Counts,
 ) -> anyhow::Result<Seen> {
@@ -61,7 +61,7 @@ async fn open_sessions(
     let deadline = Instant::now() + sizes.limit * 4;
     let mut tasks = tokio::task::JoinSet::new();
     for k in 0..conns {
-        let path = path.to_owned();
+        let path = path.clone();
         let share = c.n.saturating_sub(1) / conns + usize::from(k < c.n.saturating_sub(1) % conns);
         tasks.spawn(async move {
             let mut conn = HttpConn::connect(addr, &path).await?;
