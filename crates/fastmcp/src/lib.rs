@@ -172,4 +172,6 @@ mod guide {
     mod client_and_tests {}
     #[doc = include_str!("../../../docs/src/middleware.md")]
     mod middleware {}
+    #[doc = include_str!("../../../docs/src/auth.md")]
+    mod auth {}
 }
