@@ -41,6 +41,8 @@ mod handles;
 mod handshake;
 mod inbound;
 mod lists;
+#[cfg(feature = "http")]
+pub mod oauth;
 mod options;
 #[cfg(feature = "otel")]
 mod otel;
