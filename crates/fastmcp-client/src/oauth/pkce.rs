@@ -43,7 +43,7 @@ mod tests {
     fn the_challenge_is_rfc_7636s_example() {
         // RFC 7636 appendix B.
         assert_eq!(
-            challenge_of("dBjftJeZ4CVP-1mB92K27uhbUJU1p1r7wW1gFWFOEjXk"),
+            challenge_of("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"),
             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
         );
         let p = Pkce::new();
