@@ -15,6 +15,8 @@ use fastmcp_transport::ChildTransport;
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
+use crate::config_auth::AuthSetup;
+pub use crate::config_auth::{AuthEntry, OAuthEntry};
 use crate::options::ClientBuilder;
 
 /// The `mcpServers` document.
@@ -63,6 +65,10 @@ pub enum ServerEntry {
         /// ending in `/sse`) or `ws` / `websocket`.
         #[serde(default)]
         transport: Option<String>,
+        /// How to authorize: `"oauth"`, `{"type": "oauth", ...}` or a bearer token (see
+        /// [`AuthEntry`]). OAuth is for the `http` and `sse` transports.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        auth: Option<AuthEntry>,
     },
 }
 
@@ -111,7 +117,20 @@ impl ServerEntry {
                 url,
                 headers,
                 transport,
+                auth,
             } => {
+                let mut headers = headers.clone();
+                #[cfg(feature = "http")]
+                let mut http_auth = None;
+                match auth.as_ref().map(|a| a.setup(url)).transpose()? {
+                    Some(AuthSetup::Header(k, v)) => {
+                        headers.insert(k, v);
+                    }
+                    #[cfg(feature = "http")]
+                    Some(AuthSetup::Auth(a)) => http_auth = Some(a),
+                    None => {}
+                }
+                let headers = &headers;
                 let kind = transport.as_deref().unwrap_or(if url.ends_with("/sse") {
                     "sse"
                 } else {
@@ -123,6 +142,9 @@ impl ServerEntry {
                         let mut t = fastmcp_transport::sse_client::LegacySse::new(url);
                         for (k, v) in headers {
                             t = t.header(k, v);
+                        }
+                        if let Some(a) = http_auth {
+                            t = t.auth(a);
                         }
                         builder.connect(t).await
                     }
@@ -139,6 +161,9 @@ impl ServerEntry {
                         let mut t = StreamableHttp::new(url);
                         for (k, v) in headers {
                             t = t.header(k, v);
+                        }
+                        if let Some(a) = http_auth {
+                            t = t.auth(a);
                         }
                         builder.connect(t).await
                     }

@@ -34,6 +34,7 @@
 mod calls;
 mod client;
 mod config;
+mod config_auth;
 mod connection;
 mod deadline;
 mod handler;
@@ -53,7 +54,7 @@ mod tool_output;
 mod transport;
 
 pub use client::Client;
-pub use config::{McpConfig, MultiClient, ServerEntry};
+pub use config::{AuthEntry, McpConfig, MultiClient, OAuthEntry, ServerEntry};
 pub use deadline::DEFAULT_REQUEST_TIMEOUT;
 pub use handler::{ClientHandler, NoHandler};
 pub use options::{ClientBuilder, Mode};
