@@ -72,6 +72,28 @@ async fn the_authorization_code_flow_with_pkce_runs_headless() {
 }
 
 #[tokio::test]
+async fn the_browser_hook_gets_the_url_and_the_loopback_callback_the_redirect() {
+    let w = start().await;
+    let opened = Arc::new(Mutex::new(vec![]));
+    let seen = opened.clone();
+    let o = OAuth::builder(w.mcp_url())
+        .redirect(Redirect::Browser(Arc::new(move |url: &str| {
+            seen.lock().unwrap().push(url.to_owned());
+            // The "browser": follows the authorization server's redirect to the callback.
+            let url = url.to_owned();
+            tokio::spawn(async move { reqwest::get(url).await.map(|r| r.status()) });
+        })))
+        .build()
+        .unwrap();
+    let c = connect(&w, &o).await;
+    assert!(call(&c).await.unwrap().contains("a protected answer"));
+    let opened = opened.lock().unwrap().clone();
+    assert_eq!(opened.len(), 1);
+    assert!(opened[0].starts_with(&format!("{}/authorize?", w.issuer())));
+    assert!(opened[0].contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
+}
+
+#[tokio::test]
 async fn a_401_is_answered_with_the_refresh_token() {
     let w = start().await;
     let o = oauth(&w, &w.mcp_url());
@@ -125,6 +147,25 @@ async fn a_403_insufficient_scope_steps_up_with_the_union_of_scopes() {
     }
     // The registration of the same AS is reused.
     assert_eq!(seen.registrations.len(), 1);
+}
+
+#[tokio::test]
+async fn step_up_that_is_never_granted_stops_at_the_retry_limit() {
+    let w = start().await;
+    w.knobs(|k| {
+        k.step_up = true;
+        k.withhold_write = true;
+    });
+    let o = oauth(&w, &w.mcp_url());
+    let c = connect(&w, &o).await;
+    for _ in 0..6 {
+        assert!(call(&c).await.is_err());
+        // Other requests go on with the token they have.
+        c.list_tools().await.unwrap();
+    }
+    // One login, then at most 3 step-ups to the same scopes (the default max_attempts).
+    assert_eq!(w.seen().authorizations.len(), 4);
+    assert_eq!(o.last_error(), Some(OAuthError::RetryLimit(3)));
 }
 
 #[tokio::test]

@@ -32,8 +32,9 @@
 //! With [`OAuthBuilder::client_credentials`] step 5 is skipped: the client credentials
 //! grant gets the token. Tokens are refreshed shortly before they expire and on a 401;
 //! a 403 with `insufficient_scope` re-authorizes with the union of the scopes asked for
-//! before and the challenge's (step-up). After `max_attempts` authorizations in a row
-//! without an accepted request the client gives up ([`OAuthError::RetryLimit`]).
+//! before and the challenge's (step-up). A request is sent again once at most; after
+//! `max_attempts` authorizations in a row without an accepted request, or `max_attempts`
+//! step-ups to the same scope set, the client gives up ([`OAuthError::RetryLimit`]).
 //!
 //! Everything read from the network is bounded (64 KiB per metadata, registration or
 //! token response; 30 s per request); errors never carry a token, secret or code, and

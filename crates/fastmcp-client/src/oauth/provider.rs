@@ -57,6 +57,8 @@ pub(crate) struct State {
     requested: Vec<String>,
     /// The current token came from a refresh.
     refreshed: bool,
+    /// Step-up authorizations per scope set (sorted, space-joined).
+    step_ups: std::collections::HashMap<String, u32>,
 }
 
 impl std::fmt::Debug for OAuth {
@@ -378,6 +380,16 @@ impl Inner {
             && !scopes.iter().any(|s| s == "offline_access")
         {
             scopes.push("offline_access".into());
+        }
+        if step_up {
+            // The same scopes asked for again and again: the server will not grant them.
+            let mut set = scopes.clone();
+            set.sort();
+            let n = st.step_ups.entry(set.join(" ")).or_insert(0);
+            *n += 1;
+            if *n > self.max_attempts {
+                return Err(OAuthError::RetryLimit(self.max_attempts));
+            }
         }
         let scope = (!scopes.is_empty()).then(|| scopes.join(" "));
         let tokens = if self.client_credentials {

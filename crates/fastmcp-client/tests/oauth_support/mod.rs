@@ -39,6 +39,8 @@ pub struct Knobs {
     pub resource_override: Option<String>,
     /// `tools/call` needs the scope `mcp:write` (403 `insufficient_scope` otherwise).
     pub step_up: bool,
+    /// The authorization server never grants `mcp:write`.
+    pub withhold_write: bool,
 }
 
 impl Default for Knobs {
@@ -50,6 +52,7 @@ impl Default for Knobs {
             expires_in: 3600,
             resource_override: None,
             step_up: false,
+            withhold_write: false,
         }
     }
 }
@@ -174,9 +177,15 @@ async fn authorize(State(w): State<World>, Query(q): Query<HashMap<String, Strin
     }
     s.counter += 1;
     let code = format!("code-{}", s.counter);
+    let withhold = s.knobs.withhold_write;
     let scopes = q
         .get("scope")
-        .map(|x| x.split(' ').map(str::to_owned).collect())
+        .map(|x| {
+            x.split(' ')
+                .filter(|x| !(withhold && *x == "mcp:write"))
+                .map(str::to_owned)
+                .collect()
+        })
         .unwrap_or_default();
     s.codes.insert(
         code.clone(),
