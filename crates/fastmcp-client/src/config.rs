@@ -8,14 +8,12 @@ use fastmcp_core::Error;
 use fastmcp_protocol::{
     CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, Tool,
 };
-#[cfg(feature = "http")]
-use fastmcp_transport::http_client::StreamableHttp;
 #[cfg(feature = "child-process")]
 use fastmcp_transport::ChildTransport;
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
-use crate::config_auth::AuthSetup;
+use crate::config_auth::RemoteAuth;
 pub use crate::config_auth::{AuthEntry, OAuthEntry};
 use crate::options::ClientBuilder;
 
@@ -119,18 +117,7 @@ impl ServerEntry {
                 transport,
                 auth,
             } => {
-                let mut headers = headers.clone();
-                #[cfg(feature = "http")]
-                let mut http_auth = None;
-                match auth.as_ref().map(|a| a.setup(url)).transpose()? {
-                    Some(AuthSetup::Header(k, v)) => {
-                        headers.insert(k, v);
-                    }
-                    #[cfg(feature = "http")]
-                    Some(AuthSetup::Auth(a)) => http_auth = Some(a),
-                    None => {}
-                }
-                let headers = &headers;
+                let remote = RemoteAuth::new(auth.as_ref(), url, headers)?;
                 let kind = transport.as_deref().unwrap_or(if url.ends_with("/sse") {
                     "sse"
                 } else {
@@ -138,43 +125,30 @@ impl ServerEntry {
                 });
                 match kind {
                     #[cfg(feature = "http")]
-                    "sse" => {
-                        let mut t = fastmcp_transport::sse_client::LegacySse::new(url);
-                        for (k, v) in headers {
-                            t = t.header(k, v);
-                        }
-                        if let Some(a) = http_auth {
-                            t = t.auth(a);
-                        }
-                        builder.connect(t).await
+                    "sse" => builder.connect(remote.legacy_sse(url)).await,
+                    #[cfg(feature = "http")]
+                    "http" | "streamable-http" | "streamable_http" => {
+                        builder.connect(remote.streamable(url)).await
                     }
+                    "ws" | "websocket" if remote.oauth() => Err(Error::invalid_params(
+                        "OAuth is for the http and sse transports, not WebSocket",
+                    )),
                     #[cfg(feature = "websocket")]
                     "ws" | "websocket" => {
                         let mut t = fastmcp_transport::ws_client::WebSocket::new(url);
-                        for (k, v) in headers {
+                        for (k, v) in &remote.headers {
                             t = t.header(k, v);
-                        }
-                        builder.connect(t).await
-                    }
-                    #[cfg(feature = "http")]
-                    "http" | "streamable-http" | "streamable_http" => {
-                        let mut t = StreamableHttp::new(url);
-                        for (k, v) in headers {
-                            t = t.header(k, v);
-                        }
-                        if let Some(a) = http_auth {
-                            t = t.auth(a);
                         }
                         builder.connect(t).await
                     }
                     #[cfg(not(feature = "http"))]
                     "sse" | "http" | "streamable-http" | "streamable_http" => {
-                        let _ = (headers, builder);
+                        let _ = (remote, builder);
                         Err(not_compiled_in(kind, "http"))
                     }
                     #[cfg(not(feature = "websocket"))]
                     "ws" | "websocket" => {
-                        let _ = (headers, builder);
+                        let _ = (remote, builder);
                         Err(not_compiled_in(kind, "websocket"))
                     }
                     other => Err(Error::invalid_params(format!(

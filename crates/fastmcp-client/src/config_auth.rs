@@ -1,6 +1,7 @@
 //! The `auth` option of a remote server in an MCPConfig: `"oauth"` (log in with OAuth),
 //! `{"type": "oauth", ...}` (with settings), or any other string, sent as a bearer token.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use fastmcp_core::Error;
@@ -61,6 +62,70 @@ pub struct OAuthEntry {
     /// Use the client credentials grant (needs `client_id` and `client_secret`).
     #[serde(default)]
     pub client_credentials: bool,
+}
+
+/// The headers and the `HttpAuth` of a remote entry, its `auth` option applied.
+pub(crate) struct RemoteAuth {
+    pub(crate) headers: BTreeMap<String, String>,
+    #[cfg(feature = "http")]
+    auth: Option<std::sync::Arc<dyn fastmcp_transport::http_auth::HttpAuth>>,
+}
+
+impl RemoteAuth {
+    pub(crate) fn new(
+        auth: Option<&AuthEntry>,
+        url: &str,
+        headers: &BTreeMap<String, String>,
+    ) -> Result<Self, Error> {
+        let mut r = RemoteAuth {
+            headers: headers.clone(),
+            #[cfg(feature = "http")]
+            auth: None,
+        };
+        match auth.map(|a| a.setup(url)).transpose()? {
+            Some(AuthSetup::Header(k, v)) => {
+                r.headers.insert(k, v);
+            }
+            #[cfg(feature = "http")]
+            Some(AuthSetup::Auth(a)) => r.auth = Some(a),
+            None => {}
+        }
+        Ok(r)
+    }
+
+    /// Whether OAuth is on (it needs an HTTP transport).
+    pub(crate) fn oauth(&self) -> bool {
+        #[cfg(feature = "http")]
+        return self.auth.is_some();
+        #[cfg(not(feature = "http"))]
+        false
+    }
+
+    /// A Streamable HTTP transport to `url` with the headers and the auth.
+    #[cfg(feature = "http")]
+    pub(crate) fn streamable(&self, url: &str) -> fastmcp_transport::http_client::StreamableHttp {
+        let mut t = fastmcp_transport::http_client::StreamableHttp::new(url);
+        for (k, v) in &self.headers {
+            t = t.header(k, v);
+        }
+        if let Some(a) = &self.auth {
+            t = t.auth(a.clone());
+        }
+        t
+    }
+
+    /// A legacy HTTP+SSE transport to `url` with the headers and the auth.
+    #[cfg(feature = "http")]
+    pub(crate) fn legacy_sse(&self, url: &str) -> fastmcp_transport::sse_client::LegacySse {
+        let mut t = fastmcp_transport::sse_client::LegacySse::new(url);
+        for (k, v) in &self.headers {
+            t = t.header(k, v);
+        }
+        if let Some(a) = &self.auth {
+            t = t.auth(a.clone());
+        }
+        t
+    }
 }
 
 /// What an `auth` option adds to a transport: an `HttpAuth`, or a header.

@@ -23,7 +23,6 @@
 //! }
 //!
 //! let auth: Arc<dyn HttpAuth> = Arc::new(Fixed("t".into()));
-//! # #[cfg(feature = "http-client")]
 //! let _t = fastmcp_transport::http_client::StreamableHttp::new("http://127.0.0.1:1/mcp").auth(auth);
 //! ```
 

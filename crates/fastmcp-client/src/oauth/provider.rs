@@ -289,6 +289,56 @@ impl Inner {
         bc: &BearerChallenge,
         step_up: bool,
     ) -> Result<(), OAuthError> {
+        let (meta, resource, prm_scopes) = self.discover(bc).await?;
+        self.bind(st, &meta);
+        st.meta = Some(meta.clone());
+        st.resource = Some(resource.clone());
+        // A 401 for a token that was not just refreshed: try the refresh token first.
+        let refreshable = st
+            .auth
+            .tokens
+            .as_ref()
+            .is_some_and(|t| t.refresh_token.is_some());
+        if !step_up && !st.refreshed && refreshable {
+            match self.refresh(st).await {
+                Ok(()) => return Ok(()),
+                Err(e) => tracing::debug!("OAuth: refresh failed, authorizing anew: {e}"),
+            }
+        }
+        let scopes = self.scopes(st, bc, prm_scopes, &meta, step_up)?;
+        let scope = (!scopes.is_empty()).then(|| scopes.join(" "));
+        let tokens = if self.client_credentials {
+            let client = self.client_for(st, &meta, None).await?;
+            token::request(
+                &self.http,
+                &meta,
+                &client,
+                self.key_for(&client),
+                Grant::ClientCredentials {
+                    scope: scope.as_deref(),
+                },
+                &resource,
+            )
+            .await?
+        } else {
+            self.authorization_code(st, &meta, &resource, scope.as_deref())
+                .await?
+        };
+        tracing::debug!("OAuth: authorized with {} for {}", meta.issuer, self.server);
+        st.auth.tokens = Some(tokens);
+        st.auth.issuer = Some(meta.issuer.clone());
+        st.requested = scopes;
+        st.refreshed = false;
+        self.save(st).await;
+        Ok(())
+    }
+
+    /// The authorization server's metadata, the resource (as published) and the scopes
+    /// the resource lists.
+    async fn discover(
+        &self,
+        bc: &BearerChallenge,
+    ) -> Result<(ServerMetadata, String, Option<Vec<String>>), OAuthError> {
         let prm =
             discover_resource(&self.http, &self.server, bc.resource_metadata.as_deref()).await?;
         let (resource, issuer, prm_scopes) = match &prm {
@@ -320,7 +370,12 @@ impl Inner {
             None if prm.is_none() => ServerMetadata::fallback(&self.server)?,
             None => return Err(OAuthError::NoServerMetadata(issuer)),
         };
-        // A new authorization server: nothing of the old one is used with it.
+        Ok((meta, resource, prm_scopes))
+    }
+
+    /// A new authorization server: nothing of the old one (tokens, registration) is used
+    /// with it.
+    fn bind(&self, st: &mut State, meta: &ServerMetadata) {
         if st.auth.issuer.as_deref() != Some(meta.issuer.as_str()) {
             if st.auth.issuer.is_some() {
                 tracing::info!(
@@ -340,22 +395,19 @@ impl Inner {
         {
             st.auth.client = None;
         }
-        st.meta = Some(meta.clone());
-        st.resource = Some(resource.clone());
-        // A 401 for a token that was not just refreshed: try the refresh token first.
-        if !step_up
-            && !st.refreshed
-            && st
-                .auth
-                .tokens
-                .as_ref()
-                .is_some_and(|t| t.refresh_token.is_some())
-        {
-            match self.refresh(st).await {
-                Ok(()) => return Ok(()),
-                Err(e) => tracing::debug!("OAuth: refresh failed, authorizing anew: {e}"),
-            }
-        }
+    }
+
+    /// The scopes to ask for: on a step-up the union of those asked for before and the
+    /// challenge's, else the challenge's, else the resource's `scopes_supported`, else
+    /// the configured ones; `offline_access` when the authorization server lists it.
+    fn scopes(
+        &self,
+        st: &mut State,
+        bc: &BearerChallenge,
+        prm_scopes: Option<Vec<String>>,
+        meta: &ServerMetadata,
+        step_up: bool,
+    ) -> Result<Vec<String>, OAuthError> {
         let mut scopes: Vec<String> = if step_up {
             let prior = if st.requested.is_empty() {
                 st.auth
@@ -391,31 +443,7 @@ impl Inner {
                 return Err(OAuthError::RetryLimit(self.max_attempts));
             }
         }
-        let scope = (!scopes.is_empty()).then(|| scopes.join(" "));
-        let tokens = if self.client_credentials {
-            let client = self.client_for(st, &meta, None).await?;
-            token::request(
-                &self.http,
-                &meta,
-                &client,
-                self.key_for(&client),
-                Grant::ClientCredentials {
-                    scope: scope.as_deref(),
-                },
-                &resource,
-            )
-            .await?
-        } else {
-            self.authorization_code(st, &meta, &resource, scope.as_deref())
-                .await?
-        };
-        tracing::debug!("OAuth: authorized with {} for {}", meta.issuer, self.server);
-        st.auth.tokens = Some(tokens);
-        st.auth.issuer = Some(meta.issuer.clone());
-        st.requested = scopes;
-        st.refreshed = false;
-        self.save(st).await;
-        Ok(())
+        Ok(scopes)
     }
 
     /// The authorization code grant with PKCE through the loopback callback.

@@ -65,35 +65,68 @@ pub(crate) async fn request(
     resource: &str,
 ) -> Result<Tokens, OAuthError> {
     let url = parse_url(&meta.token_endpoint)?;
-    let mut form: Vec<(&str, String)> = vec![];
-    let mut refresh_kept = None;
+    let refresh_kept = match &grant {
+        Grant::Refresh { refresh_token } => Some((*refresh_token).to_owned()),
+        _ => None,
+    };
+    let mut form = grant_form(grant);
+    form.push(("resource", resource.into()));
+    let rb = http
+        .post(url.clone())
+        .header(reqwest::header::ACCEPT, "application/json");
+    let rb = authenticate(rb, &mut form, client, key, &meta.issuer)?;
+    let rb = rb.body(form_body(&form)).header(
+        reqwest::header::CONTENT_TYPE,
+        "application/x-www-form-urlencoded",
+    );
+    let a = send(rb, &url).await?;
+    if !a.status.is_success() {
+        let error = serde_json::from_slice::<Value>(&a.body)
+            .ok()
+            .and_then(|v| v.get("error").and_then(Value::as_str).map(short));
+        return Err(OAuthError::TokenEndpoint {
+            status: a.status.as_u16(),
+            error,
+        });
+    }
+    tokens(&a.body, refresh_kept)
+}
+
+/// The form fields of a grant.
+fn grant_form(grant: Grant<'_>) -> Vec<(&'static str, String)> {
     match grant {
         Grant::Code {
             code,
             verifier,
             redirect_uri,
-        } => {
-            form.push(("grant_type", "authorization_code".into()));
-            form.push(("code", code.into()));
-            form.push(("code_verifier", verifier.into()));
-            form.push(("redirect_uri", redirect_uri.into()));
-        }
-        Grant::Refresh { refresh_token } => {
-            form.push(("grant_type", "refresh_token".into()));
-            form.push(("refresh_token", refresh_token.into()));
-            refresh_kept = Some(refresh_token.to_owned());
-        }
+        } => vec![
+            ("grant_type", "authorization_code".into()),
+            ("code", code.into()),
+            ("code_verifier", verifier.into()),
+            ("redirect_uri", redirect_uri.into()),
+        ],
+        Grant::Refresh { refresh_token } => vec![
+            ("grant_type", "refresh_token".into()),
+            ("refresh_token", refresh_token.into()),
+        ],
         Grant::ClientCredentials { scope } => {
-            form.push(("grant_type", "client_credentials".into()));
+            let mut f = vec![("grant_type", "client_credentials".into())];
             if let Some(s) = scope {
-                form.push(("scope", s.into()));
+                f.push(("scope", s.into()));
             }
+            f
         }
     }
-    form.push(("resource", resource.into()));
-    let mut rb = http
-        .post(url.clone())
-        .header(reqwest::header::ACCEPT, "application/json");
+}
+
+/// Client authentication by the registration's method: a Basic header, or form fields.
+fn authenticate(
+    rb: reqwest::RequestBuilder,
+    form: &mut Vec<(&'static str, String)>,
+    client: &RegisteredClient,
+    key: Option<&SigningKey>,
+    issuer: &str,
+) -> Result<reqwest::RequestBuilder, OAuthError> {
     match client.auth_method.as_str() {
         "client_secret_basic" => {
             let secret = client.client_secret.as_deref().unwrap_or_default();
@@ -104,7 +137,7 @@ pub(crate) async fn request(
                         OAuthError::Unsupported("client credentials unusable in a header".into())
                     })?;
             v.set_sensitive(true);
-            rb = rb.header(reqwest::header::AUTHORIZATION, v);
+            return Ok(rb.header(reqwest::header::AUTHORIZATION, v));
         }
         "client_secret_post" => {
             form.push(("client_id", client.client_id.clone()));
@@ -121,29 +154,17 @@ pub(crate) async fn request(
             form.push(("client_assertion_type", ASSERTION_TYPE.into()));
             form.push((
                 "client_assertion",
-                assertion(key, &client.client_id, &meta.issuer)?,
+                assertion(key, &client.client_id, issuer)?,
             ));
         }
         _ => form.push(("client_id", client.client_id.clone())),
     }
-    let a = send(
-        rb.body(form_body(&form)).header(
-            reqwest::header::CONTENT_TYPE,
-            "application/x-www-form-urlencoded",
-        ),
-        &url,
-    )
-    .await?;
-    if !a.status.is_success() {
-        let error = serde_json::from_slice::<Value>(&a.body)
-            .ok()
-            .and_then(|v| v.get("error").and_then(Value::as_str).map(short));
-        return Err(OAuthError::TokenEndpoint {
-            status: a.status.as_u16(),
-            error,
-        });
-    }
-    let r: TokenResponse = serde_json::from_slice(&a.body)
+    Ok(rb)
+}
+
+/// The tokens of a successful token response (Bearer only).
+fn tokens(body: &[u8], refresh_kept: Option<String>) -> Result<Tokens, OAuthError> {
+    let r: TokenResponse = serde_json::from_slice(body)
         .map_err(|_| OAuthError::TokenResponse("not a JSON token response".into()))?;
     if r.access_token.is_empty() {
         return Err(OAuthError::TokenResponse("an empty access_token".into()));
