@@ -10,9 +10,16 @@
 # Usage: scripts/conformance-client.sh [0.1|2025-11-25|2026-07-28]...   (default: all three)
 #
 # The scenarios of each invocation are the suite's own list (`list --client
-# [--spec-version V]`) less the `auth/*` ones: OAuth authorization is not implemented by the
-# client (a separate issue), so those are excluded and printed as such; every other
-# scenario must pass. There is no expected-failures list.
+# [--spec-version V]`), `auth/*` included (the client's OAuth is
+# fastmcp_client::oauth); every one must pass. There is no expected-failures list.
+#
+# Extension scenarios are run but not scored (a failure is reported, and does not fail
+# the run): the client credentials ones (`auth/client-credentials-basic`, `-jwt`; 0.1
+# lists them, and they are added to the 0.2 runs with --force) and the enterprise-managed
+# `auth/cross-app-access-*` (listed by 0.1; not implemented by the client).
+#
+# CONFORMANCE_CLIENT_ONLY, a bash regular expression, runs only the matching scenarios
+# (for iterating; CI leaves it unset).
 #
 # The suite's mock servers listen on every interface, so the suite runs inside a private
 # network namespace with only loopback up (`unshare -n`; needs root or user namespaces).
@@ -101,36 +108,49 @@ if [ "${_CONFORMANCE_CLIENT_NETNS:-}" = "1" ]; then
             continue
         fi
         scenarios=()
-        excluded=()
+        unscored=()
         for s in "${all[@]}"; do
             case "$s" in
-            auth/*) excluded+=("$s") ;;
+            auth/client-credentials-* | auth/cross-app-access-*) unscored+=("$s") ;;
             *) scenarios+=("$s") ;;
             esac
         done
+        if [ "$run" != 0.1 ]; then
+            unscored+=(auth/client-credentials-basic auth/client-credentials-jwt)
+        fi
+        if [ -n "${CONFORMANCE_CLIENT_ONLY:-}" ]; then
+            keep() { local o=() x; for x in "$@"; do [[ "$x" =~ $CONFORMANCE_CLIENT_ONLY ]] && o+=("$x"); done; printf '%s\n' "${o[@]}"; }
+            mapfile -t scenarios < <(keep "${scenarios[@]}")
+            mapfile -t unscored < <(keep "${unscored[@]}")
+        fi
         echo "scenarios (${#scenarios[@]}): ${scenarios[*]}"
-        echo "excluded, OAuth not implemented (${#excluded[@]}): ${excluded[*]}"
-        printf '%s\n' "${excluded[@]}" >"$dir/excluded.txt"
-        for s in "${scenarios[@]}"; do
+        echo "extension scenarios, not scored (${#unscored[@]}): ${unscored[*]}"
+        for s in "${scenarios[@]}" "${unscored[@]}"; do
+            [ -n "$s" ] || continue
+            scored=scored
+            for u in "${unscored[@]}"; do [ "$u" = "$s" ] && scored=unscored; done
             sdir="$dir/$s"
             rm -rf "$sdir"
             mkdir -p "$sdir"
             rc=0
+            force=()
+            # 0.2 skips extension scenarios at a spec version unless forced.
+            [ "$scored" = unscored ] && [ "$run" != 0.1 ] && force=(--force)
             timeout 180 node "$suite" client --command "$CLIENT_BIN" --scenario "$s" \
-                "${version_args[@]}" --timeout "$SCENARIO_TIMEOUT_MS" -o "$sdir" \
+                "${version_args[@]}" "${force[@]}" --timeout "$SCENARIO_TIMEOUT_MS" -o "$sdir" \
                 >"$sdir/suite.log" 2>&1 || rc=$?
             read -r ok bad warn files < <(count_checks "$sdir")
             verdict=passed
             if [ "$rc" -ne 0 ] || [ "$bad" -ne 0 ] || [ "$warn" -ne 0 ] || [ "$files" -eq 0 ]; then
                 verdict=failed
             fi
-            printf '%-8s %-40s %3s SUCCESS, %s FAILURE, %s WARNING (suite exit %s)\n' \
-                "$verdict" "$s" "$ok" "$bad" "$warn" "$rc"
+            printf '%-8s %-40s %3s SUCCESS, %s FAILURE, %s WARNING (suite exit %s)%s\n' \
+                "$verdict" "$s" "$ok" "$bad" "$warn" "$rc" "$([ $scored = unscored ] && echo ', not scored')"
             if [ "$verdict" = failed ]; then
                 # The failing checks and the client's last words.
                 grep -E '^\s+- |Error:|Warning:|exited|timed out' "$sdir/suite.log" | head -n 30 | sed 's/^/    /' || true
             fi
-            echo "$run $s $verdict $ok $bad $warn" >>"$RESULTS"
+            echo "$run $s $verdict $ok $bad $warn $scored" >>"$RESULTS"
         done
     done
     exit 0
@@ -184,13 +204,14 @@ echo "=== conformance-client: summary ($((SECONDS - start)) s)"
 passed=0
 failed=0
 for run in "${RUNS[@]}"; do
-    p=$(awk -v r="$run" '$1 == r && $3 == "passed"' "$OUT/results.txt" 2>/dev/null | wc -l)
-    f=$(awk -v r="$run" '$1 == r && $3 == "failed"' "$OUT/results.txt" 2>/dev/null | wc -l)
-    checks=$(awk -v r="$run" '$1 == r { s += $4; f += $5; w += $6 } END { printf "%d SUCCESS, %d FAILURE, %d WARNING", s, f, w }' \
+    p=$(awk -v r="$run" '$1 == r && $3 == "passed" && $7 != "unscored"' "$OUT/results.txt" 2>/dev/null | wc -l)
+    f=$(awk -v r="$run" '$1 == r && $3 == "failed" && $7 != "unscored"' "$OUT/results.txt" 2>/dev/null | wc -l)
+    a=$(awk -v r="$run" '$1 == r && $3 == "passed" && $2 ~ /^auth\// && $7 != "unscored"' "$OUT/results.txt" 2>/dev/null | wc -l)
+    checks=$(awk -v r="$run" '$1 == r && $7 != "unscored" { s += $4; f += $5; w += $6 } END { printf "%d SUCCESS, %d FAILURE, %d WARNING", s, f, w }' \
         "$OUT/results.txt" 2>/dev/null)
-    excluded=$(grep -c . "$OUT/$run/excluded.txt" 2>/dev/null || true)
-    echo "$run: $p passed, $f failed ($checks; ${excluded:-0} auth scenarios excluded)"
-    awk -v r="$run" '$1 == r && $3 == "failed" { print "    failed: " $2 }' "$OUT/results.txt" 2>/dev/null || true
+    echo "$run: $p passed ($a of them auth/*), $f failed ($checks)"
+    awk -v r="$run" '$1 == r && $3 == "failed" && $7 != "unscored" { print "    failed: " $2 }' "$OUT/results.txt" 2>/dev/null || true
+    awk -v r="$run" '$7 == "unscored" && $1 == r { print "    not scored: " $2 " " $3 " (" $4 " SUCCESS, " $5 " FAILURE, " $6 " WARNING)" }' "$OUT/results.txt" 2>/dev/null || true
     passed=$((passed + p))
     failed=$((failed + f))
 done

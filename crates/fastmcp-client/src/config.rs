@@ -8,13 +8,13 @@ use fastmcp_core::Error;
 use fastmcp_protocol::{
     CallToolResult, GetPromptResult, Prompt, ReadResourceResult, Resource, Tool,
 };
-#[cfg(feature = "http")]
-use fastmcp_transport::http_client::StreamableHttp;
 #[cfg(feature = "child-process")]
 use fastmcp_transport::ChildTransport;
 use serde::{Deserialize, Serialize};
 
 use crate::client::Client;
+use crate::config_auth::RemoteAuth;
+pub use crate::config_auth::{AuthEntry, OAuthEntry};
 use crate::options::ClientBuilder;
 
 /// The `mcpServers` document.
@@ -63,6 +63,10 @@ pub enum ServerEntry {
         /// ending in `/sse`) or `ws` / `websocket`.
         #[serde(default)]
         transport: Option<String>,
+        /// How to authorize: `"oauth"`, `{"type": "oauth", ...}` or a bearer token (see
+        /// [`AuthEntry`]). OAuth is for the `http` and `sse` transports.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        auth: Option<AuthEntry>,
     },
 }
 
@@ -111,7 +115,9 @@ impl ServerEntry {
                 url,
                 headers,
                 transport,
+                auth,
             } => {
+                let remote = RemoteAuth::new(auth.as_ref(), url, headers)?;
                 let kind = transport.as_deref().unwrap_or(if url.ends_with("/sse") {
                     "sse"
                 } else {
@@ -119,37 +125,30 @@ impl ServerEntry {
                 });
                 match kind {
                     #[cfg(feature = "http")]
-                    "sse" => {
-                        let mut t = fastmcp_transport::sse_client::LegacySse::new(url);
-                        for (k, v) in headers {
-                            t = t.header(k, v);
-                        }
-                        builder.connect(t).await
+                    "sse" => builder.connect(remote.legacy_sse(url)).await,
+                    #[cfg(feature = "http")]
+                    "http" | "streamable-http" | "streamable_http" => {
+                        builder.connect(remote.streamable(url)).await
                     }
+                    "ws" | "websocket" if remote.oauth() => Err(Error::invalid_params(
+                        "OAuth is for the http and sse transports, not WebSocket",
+                    )),
                     #[cfg(feature = "websocket")]
                     "ws" | "websocket" => {
                         let mut t = fastmcp_transport::ws_client::WebSocket::new(url);
-                        for (k, v) in headers {
-                            t = t.header(k, v);
-                        }
-                        builder.connect(t).await
-                    }
-                    #[cfg(feature = "http")]
-                    "http" | "streamable-http" | "streamable_http" => {
-                        let mut t = StreamableHttp::new(url);
-                        for (k, v) in headers {
+                        for (k, v) in &remote.headers {
                             t = t.header(k, v);
                         }
                         builder.connect(t).await
                     }
                     #[cfg(not(feature = "http"))]
                     "sse" | "http" | "streamable-http" | "streamable_http" => {
-                        let _ = (headers, builder);
+                        let _ = (remote, builder);
                         Err(not_compiled_in(kind, "http"))
                     }
                     #[cfg(not(feature = "websocket"))]
                     "ws" | "websocket" => {
-                        let _ = (headers, builder);
+                        let _ = (remote, builder);
                         Err(not_compiled_in(kind, "websocket"))
                     }
                     other => Err(Error::invalid_params(format!(

@@ -34,6 +34,7 @@
 mod calls;
 mod client;
 mod config;
+mod config_auth;
 mod connection;
 mod deadline;
 mod handler;
@@ -41,6 +42,8 @@ mod handles;
 mod handshake;
 mod inbound;
 mod lists;
+#[cfg(feature = "http")]
+pub mod oauth;
 mod options;
 #[cfg(feature = "otel")]
 mod otel;
@@ -51,7 +54,7 @@ mod tool_output;
 mod transport;
 
 pub use client::Client;
-pub use config::{McpConfig, MultiClient, ServerEntry};
+pub use config::{AuthEntry, McpConfig, MultiClient, OAuthEntry, ServerEntry};
 pub use deadline::DEFAULT_REQUEST_TIMEOUT;
 pub use handler::{ClientHandler, NoHandler};
 pub use options::{ClientBuilder, Mode};

@@ -11,6 +11,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[cfg(feature = "http-client")]
+mod auth_send;
 mod channel;
 #[cfg(feature = "child-process")]
 mod child;
@@ -22,6 +24,8 @@ pub mod memory;
 mod sse_parse;
 pub mod stdio;
 
+#[cfg(feature = "http-client")]
+pub mod http_auth;
 #[cfg(feature = "http-client")]
 pub mod http_client;
 #[cfg(feature = "http-client")]

@@ -12,6 +12,7 @@
 //! # drop(channel); Ok(()) }
 //! ```
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -23,7 +24,9 @@ use tokio_util::sync::CancellationToken;
 
 pub use crate::http_common::ConnectError;
 
+use crate::auth_send;
 use crate::channel::{Channel, Inbound, Outbound};
+use crate::http_auth::HttpAuth;
 use crate::http_common::{
     default_client, describe, header_map, http_error, media_type, probe, read_body,
     transport_failure,
@@ -40,6 +43,7 @@ pub struct LegacySse {
     max_message_size: usize,
     capacity: usize,
     endpoint_timeout: Duration,
+    auth: Option<Arc<dyn HttpAuth>>,
 }
 
 impl LegacySse {
@@ -52,6 +56,7 @@ impl LegacySse {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             capacity: 256,
             endpoint_timeout: Duration::from_secs(30),
+            auth: None,
         }
     }
 
@@ -82,6 +87,14 @@ impl LegacySse {
         self
     }
 
+    /// Authorize the GET of the stream and every POST with `auth` (e.g.
+    /// `fastmcp_client::oauth::OAuth`); a request refused with 401 or 403 is sent once more
+    /// when `auth` obtained a new token for it.
+    pub fn auth(mut self, auth: Arc<dyn HttpAuth>) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
     /// Open the stream and wait for the `endpoint` event.
     pub async fn connect(self) -> Result<Channel, ConnectError> {
         let url = Url::parse(&self.url)
@@ -91,11 +104,11 @@ impl LegacySse {
             Some(c) => c,
             None => default_client()?,
         };
-        let mut resp = http
+        let get = http
             .get(url.clone())
             .headers(headers.clone())
-            .header(ACCEPT, "text/event-stream")
-            .send()
+            .header(ACCEPT, "text/event-stream");
+        let mut resp = auth_send::send(self.auth.as_ref(), get)
             .await
             .map_err(|e| ConnectError::new(format!("GET {url}: {}", describe(&e))))?;
         if !resp.status().is_success() {
@@ -134,6 +147,7 @@ impl LegacySse {
             endpoint,
             headers,
             inbound: itx,
+            auth: self.auth,
         };
         tokio::spawn(async move {
             drive(post, orx, stop).await;
@@ -215,19 +229,19 @@ struct Poster {
     endpoint: Url,
     headers: HeaderMap,
     inbound: mpsc::Sender<Inbound>,
+    auth: Option<Arc<dyn HttpAuth>>,
 }
 
 impl Poster {
     /// POST one message; a failure of a request is delivered as its error response.
     async fn post(&self, msg: Bytes, id: Option<String>) {
-        let sent = self
+        let rb = self
             .http
             .post(self.endpoint.clone())
             .headers(self.headers.clone())
             .header(CONTENT_TYPE, "application/json")
-            .body(msg)
-            .send()
-            .await;
+            .body(msg);
+        let sent = auth_send::send(self.auth.as_ref(), rb).await;
         let reply = match (sent, id) {
             (Ok(r), _) if r.status().is_success() => {
                 // Answers come on the stream; a server answering in the body is heard too.
@@ -265,7 +279,7 @@ impl Poster {
 }
 
 async fn drive(post: Poster, mut rx: mpsc::Receiver<Bytes>, stop: CancellationToken) {
-    let post = std::sync::Arc::new(post);
+    let post = Arc::new(post);
     let mut tasks = JoinSet::new();
     loop {
         let msg = tokio::select! {

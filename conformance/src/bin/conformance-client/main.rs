@@ -18,13 +18,16 @@
 //!
 //! The flags override the environment. The client is `fastmcp::client::Client` over
 //! Streamable HTTP; what it does per scenario is in `scenarios.rs`. It exits 0 when the
-//! scenario ran to its end, 1 when a request failed, 2 on bad usage or an unsupported
-//! scenario (the `auth/*` ones: OAuth is not implemented).
+//! scenario ran to its end, 1 when a request failed (or authorization was refused, as
+//! some `auth/*` scenarios want), 2 on bad usage. In the `auth/*` scenarios the transport
+//! carries `fastmcp::client::oauth::OAuth` (see `auth.rs`).
 
+mod auth;
 mod handler;
 mod scenarios;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use fastmcp::client::{Client, Mode};
@@ -90,6 +93,22 @@ fn parse(args: &[String], env: impl Fn(&str) -> Option<String>) -> Result<Args, 
 }
 
 async fn run(a: &Args) -> Result<(), Error> {
+    let mut transport = StreamableHttp::new(&a.url);
+    let oauth = if a.scenario.starts_with("auth/") {
+        let o = auth::oauth(&a.url, &a.scenario, &a.context).map_err(Error::invalid_params)?;
+        transport = transport.auth(Arc::new(o.clone()));
+        Some(o)
+    } else {
+        None
+    };
+    let result = session(a, transport).await;
+    if let (Err(_), Some(e)) = (&result, oauth.as_ref().and_then(|o| o.last_error())) {
+        eprintln!("conformance-client: OAuth: {e}");
+    }
+    result
+}
+
+async fn session(a: &Args, transport: StreamableHttp) -> Result<(), Error> {
     let mode = match a.version.era() {
         Era::Stateless => Mode::Stateless(a.version),
         Era::Handshake => Mode::Handshake(a.version),
@@ -99,7 +118,7 @@ async fn run(a: &Args) -> Result<(), Error> {
         .mode(mode)
         .handler(handler::Handler)
         .timeout(Duration::from_secs(20))
-        .connect(StreamableHttp::new(&a.url))
+        .connect(transport)
         .await?;
     eprintln!(
         "conformance-client: connected to {} ({})",
@@ -120,13 +139,6 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if args.scenario.starts_with("auth/") {
-        eprintln!(
-            "conformance-client: {}: OAuth authorization is not implemented by this client",
-            args.scenario
-        );
-        return ExitCode::from(2);
-    }
     if !scenarios::known(&args.scenario) {
         eprintln!(
             "conformance-client: unknown scenario {:?}: listing and calling every tool",

@@ -12,26 +12,33 @@ use crate::handler::fill_form;
 
 /// Whether the client has a behaviour for `scenario` (others get the generic one).
 pub fn known(scenario: &str) -> bool {
-    matches!(
-        scenario,
-        "initialize"
-            | "tools_call"
-            | "elicitation-sep1034-client-defaults"
-            | "sse-retry"
-            | "request-metadata"
-            | "sep-2322-client-request-state"
-            | "http-standard-headers"
-            | "http-custom-headers"
-            | "http-invalid-tool-headers"
-            | "json-schema-ref-no-deref"
-            | "json-schema-2020-12-preservation"
-    )
+    scenario.starts_with("auth/")
+        || matches!(
+            scenario,
+            "initialize"
+                | "tools_call"
+                | "elicitation-sep1034-client-defaults"
+                | "sse-retry"
+                | "request-metadata"
+                | "sep-2322-client-request-state"
+                | "http-standard-headers"
+                | "http-custom-headers"
+                | "http-invalid-tool-headers"
+                | "json-schema-ref-no-deref"
+                | "json-schema-2020-12-preservation"
+        )
 }
 
 /// Run `scenario` on a connected client. `context` is the suite's
 /// `MCP_CONFORMANCE_CONTEXT` (an object, `{}` when absent).
 pub async fn run(scenario: &str, context: &Value, client: &Client) -> Result<(), Error> {
     match scenario {
+        // What the suite's own example client does: list the tools, call `test-tool`.
+        s if s.starts_with("auth/") => {
+            client.list_tools().await?;
+            let r = client.call_tool("test-tool", json!({})).await?;
+            expect_ok("test-tool", &r)?;
+        }
         // The handshake itself is checked; list the tools as a first request after it.
         "initialize" | "json-schema-ref-no-deref" => {
             client.list_tools().await?;

@@ -106,7 +106,7 @@ impl Conn {
     /// the server accepted it.
     pub(super) async fn send_other(&self, msg: &Bytes, o: &Outgoing) -> bool {
         let (rb, sent) = self.post(msg, o);
-        match rb.send().await {
+        match self.send(rb).await {
             Ok(r) if r.status().is_success() => {
                 // A batch may be answered with a JSON array.
                 if r.status() == StatusCode::OK && media_type(r.headers()) == "application/json" {
@@ -145,7 +145,7 @@ impl Conn {
             }
         }
         let (rb, sent) = self.post(&msg, &o);
-        let resp = match rb.send().await {
+        let resp = match self.send(rb).await {
             Ok(r) => r,
             Err(e) => {
                 let what = format!("HTTP request failed: {}", describe(&e));

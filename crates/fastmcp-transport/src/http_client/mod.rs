@@ -48,6 +48,7 @@ pub use crate::http_common::{ConnectError, TRANSPORT_ERROR};
 pub use fastmcp_protocol::http_headers::check_header_annotations;
 
 use crate::channel::{Channel, Inbound, Outbound};
+use crate::http_auth::HttpAuth;
 use crate::http_common::{default_client, header_map};
 use crate::lines::DEFAULT_MAX_MESSAGE_SIZE;
 
@@ -71,6 +72,7 @@ pub struct StreamableHttp {
     reconnect_delay: Duration,
     get_stream: bool,
     delete_on_close: bool,
+    auth: Option<Arc<dyn HttpAuth>>,
 }
 
 impl StreamableHttp {
@@ -86,6 +88,7 @@ impl StreamableHttp {
             reconnect_delay: Duration::from_secs(1),
             get_stream: true,
             delete_on_close: true,
+            auth: None,
         }
     }
 
@@ -139,6 +142,14 @@ impl StreamableHttp {
         self
     }
 
+    /// Authorize every HTTP request with `auth` (e.g. `fastmcp_client::oauth::OAuth`): its
+    /// `Authorization` header is sent, and a request refused with 401 or 403 is sent once
+    /// more when `auth` obtained a new token for it.
+    pub fn auth(mut self, auth: Arc<dyn HttpAuth>) -> Self {
+        self.auth = Some(auth);
+        self
+    }
+
     /// Start the transport. Nothing is sent until the first message; call inside a tokio
     /// runtime.
     pub fn connect(self) -> Result<Channel, ConnectError> {
@@ -174,6 +185,7 @@ impl StreamableHttp {
             get_stream: self.get_stream,
             inbound: itx,
             state: state.clone(),
+            auth: self.auth,
         });
         tokio::spawn(drive::drive(conn, orx, dtx, self.delete_on_close));
         Ok((

@@ -89,7 +89,7 @@ impl Conn {
         if let Some(v) = version {
             rb = rb.header(PROTOCOL_VERSION, v);
         }
-        match tokio::time::timeout(Duration::from_secs(5), rb.send()).await {
+        match tokio::time::timeout(Duration::from_secs(5), self.send(rb)).await {
             Ok(Ok(r)) => tracing::debug!("DELETE of session: HTTP {}", r.status()),
             Ok(Err(e)) => tracing::debug!("DELETE of session failed: {}", describe(&e)),
             Err(_) => tracing::debug!("DELETE of session timed out"),

@@ -12,6 +12,7 @@ use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
 use crate::channel::Inbound;
+use crate::http_auth::HttpAuth;
 
 #[derive(Default)]
 pub(super) struct State {
@@ -43,6 +44,7 @@ pub(super) struct Conn {
     pub(super) get_stream: bool,
     pub(super) inbound: mpsc::Sender<Inbound>,
     pub(super) state: Arc<Mutex<State>>,
+    pub(super) auth: Option<Arc<dyn HttpAuth>>,
 }
 
 /// Removes a request from the in-flight map when its task ends (or is aborted).
@@ -62,6 +64,14 @@ impl Drop for FlightGuard {
 }
 
 impl Conn {
+    /// Send a request, authorized when the transport has an [`HttpAuth`].
+    pub(super) async fn send(
+        &self,
+        rb: reqwest::RequestBuilder,
+    ) -> reqwest::Result<reqwest::Response> {
+        crate::auth_send::send(self.auth.as_ref(), rb).await
+    }
+
     pub(super) async fn deliver(&self, msg: Bytes) {
         let _ = self.inbound.send(Ok(msg)).await;
     }

@@ -168,7 +168,7 @@ impl Conn {
             }
             tokio::time::sleep(rs.parser.retry.unwrap_or(self.reconnect_delay)).await;
             let (rb, sent) = self.get(Some(last));
-            match rb.send().await {
+            match self.send(rb).await {
                 Ok(r) if r.status().is_success() && is_sse(&r) => return Some(r),
                 Ok(r) if r.status().is_success() => {
                     let f = failure("resuming the response stream: not an event stream");
@@ -196,7 +196,7 @@ impl Conn {
         let mut ready = Some(ready);
         loop {
             let (rb, sent) = self.get(parser.last_id.as_deref());
-            let answer = rb.send().await;
+            let answer = self.send(rb).await;
             if let Some(r) = ready.take() {
                 let _ = r.send(());
             }
