@@ -19,7 +19,7 @@ use crate::handler::{
 use crate::output::IntoToolResult;
 use crate::peer::BoxFuture;
 use crate::schema::schema_for;
-use crate::{Context, Error};
+use crate::{Context, Error, Require};
 
 type ToolFn = dyn Fn(Context, ToolArguments) -> BoxFuture<'static, Result<CallToolResult, Error>>
     + Send
@@ -41,6 +41,7 @@ pub struct FnTool {
     timeout: Option<Duration>,
     task_start: TaskStart,
     call: Box<ToolFn>,
+    pub(crate) auth: Option<Require>,
 }
 
 impl FnTool {
@@ -55,6 +56,7 @@ impl FnTool {
             timeout: None,
             task_start: TaskStart::Immediate,
             call: Box::new(move |ctx, args| Box::pin(f(ctx, args))),
+            auth: None,
         }
     }
 
@@ -150,6 +152,10 @@ impl ToolHandler for FnTool {
     fn task_start(&self) -> TaskStart {
         self.task_start
     }
+
+    fn auth(&self) -> Option<&Require> {
+        self.auth.as_ref()
+    }
 }
 
 type ReadFn =
@@ -159,6 +165,7 @@ type ReadFn =
 pub struct FnResource {
     pub(crate) resource: Resource,
     read: Box<ReadFn>,
+    pub(crate) auth: Option<Require>,
 }
 
 impl FnResource {
@@ -177,6 +184,7 @@ impl FnResource {
                 let mime = mime.clone();
                 Box::pin(async move { fut.await.into_resource_result(&uri, mime.as_deref()) })
             }),
+            auth: None,
         }
     }
 }
@@ -184,6 +192,10 @@ impl FnResource {
 impl ResourceHandler for FnResource {
     fn resource(&self) -> &Resource {
         &self.resource
+    }
+
+    fn auth(&self) -> Option<&Require> {
+        self.auth.as_ref()
     }
 
     fn read(
@@ -212,6 +224,7 @@ pub struct FnResourceTemplate {
     pub(crate) template: ResourceTemplate,
     read: Box<TemplateFn>,
     complete: Option<Box<CompleteFn>>,
+    pub(crate) auth: Option<Require>,
 }
 
 impl FnResourceTemplate {
@@ -231,6 +244,7 @@ impl FnResourceTemplate {
                 Box::pin(async move { fut.await.into_resource_result(&uri, mime.as_deref()) })
             }),
             complete: None,
+            auth: None,
         }
     }
 
@@ -248,6 +262,10 @@ impl FnResourceTemplate {
 impl ResourceTemplateHandler for FnResourceTemplate {
     fn template(&self) -> &ResourceTemplate {
         &self.template
+    }
+
+    fn auth(&self) -> Option<&Require> {
+        self.auth.as_ref()
     }
 
     fn read(
@@ -282,6 +300,7 @@ pub struct FnPrompt {
     pub(crate) prompt: Prompt,
     get: Box<PromptFn>,
     complete: Option<Box<CompleteFn>>,
+    pub(crate) auth: Option<Require>,
 }
 
 impl FnPrompt {
@@ -299,6 +318,7 @@ impl FnPrompt {
                 Box::pin(async move { fut.await.into_prompt_result() })
             }),
             complete: None,
+            auth: None,
         }
     }
 
@@ -316,6 +336,10 @@ impl FnPrompt {
 impl PromptHandler for FnPrompt {
     fn prompt(&self) -> &Prompt {
         &self.prompt
+    }
+
+    fn auth(&self) -> Option<&Require> {
+        self.auth.as_ref()
     }
 
     fn get(

@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::peer::BoxFuture;
-use crate::{Context, Error};
+use crate::{Context, Error, Require};
 
 /// The arguments of a tool call, still raw: the handler parses them once into its own type.
 #[derive(Clone, Default)]
@@ -182,6 +182,12 @@ pub trait ToolHandler: Send + Sync + 'static {
     /// The definition listed by `tools/list`.
     fn tool(&self) -> &Tool;
 
+    /// Who may use it (`None`: anyone the server lets in). The server hides it from
+    /// callers who do not meet it and refuses their calls.
+    fn auth(&self) -> Option<&Require> {
+        None
+    }
+
     /// Call the tool.
     fn call(
         self: Arc<Self>,
@@ -215,6 +221,12 @@ pub trait ResourceHandler: Send + Sync + 'static {
     /// The definition listed by `resources/list`.
     fn resource(&self) -> &Resource;
 
+    /// Who may use it (`None`: anyone the server lets in). The server hides it from
+    /// callers who do not meet it and refuses their calls.
+    fn auth(&self) -> Option<&Require> {
+        None
+    }
+
     /// Read it.
     fn read(
         self: Arc<Self>,
@@ -230,6 +242,12 @@ pub type TemplateVars = std::collections::BTreeMap<String, String>;
 pub trait ResourceTemplateHandler: Send + Sync + 'static {
     /// The definition listed by `resources/templates/list`.
     fn template(&self) -> &ResourceTemplate;
+
+    /// Who may use it (`None`: anyone the server lets in). The server hides it from
+    /// callers who do not meet it and refuses their calls.
+    fn auth(&self) -> Option<&Require> {
+        None
+    }
 
     /// Read the resource at `uri`, whose variables matched as `vars`.
     fn read(
@@ -255,6 +273,12 @@ pub trait ResourceTemplateHandler: Send + Sync + 'static {
 pub trait PromptHandler: Send + Sync + 'static {
     /// The definition listed by `prompts/list`.
     fn prompt(&self) -> &Prompt;
+
+    /// Who may use it (`None`: anyone the server lets in). The server hides it from
+    /// callers who do not meet it and refuses their calls.
+    fn auth(&self) -> Option<&Require> {
+        None
+    }
 
     /// Render it with arguments.
     fn get(

@@ -5,6 +5,7 @@
 
 mod answer;
 mod auth;
+pub mod authz;
 pub mod combinators;
 pub mod component_meta;
 mod components;
@@ -30,6 +31,7 @@ mod url_elicitation;
 
 pub use answer::{is_tool_error, record_answer, record_target};
 pub use auth::{AuthInfo, HttpParts};
+pub use authz::{Decision, Require};
 pub use components::{Components, IntoComponents};
 pub use context::{Context, Extensions, Keyed, TaskControl};
 pub use conversion_bounds::{

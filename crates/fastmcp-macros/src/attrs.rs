@@ -359,6 +359,8 @@ pub(crate) struct Common {
     pub(crate) version: Option<LitStr>,
     pub(crate) meta: Option<TokenStream>,
     pub(crate) icons: Vec<LitStr>,
+    /// `auth = …`: the `Require` expression.
+    pub(crate) auth: Option<TokenStream>,
 }
 
 impl Common {
@@ -371,6 +373,7 @@ impl Common {
         "version",
         "meta",
         "icons",
+        "auth",
     ];
 
     /// Take `item` if it is a common key; `Ok(false)` if it is not.
@@ -383,9 +386,18 @@ impl Common {
             "version" => self.version = Some(item.non_empty_str()?),
             "meta" => self.meta = Some(item.json_object()?),
             "icons" => self.icons = item.str_list()?,
+            "auth" => self.auth = Some(crate::auth::parse(&item.expr()?)?),
             _ => return Ok(false),
         }
         Ok(true)
+    }
+
+    /// `build` (an `FnTool`, `FnResource`, ... expression) with its `auth` requirement.
+    pub(crate) fn with_auth(&self, build: TokenStream) -> TokenStream {
+        match &self.auth {
+            Some(req) => quote!((#build).with_auth(#req)),
+            None => build,
+        }
     }
 
     /// The component's description: the `description` key, else the doc comment.

@@ -15,6 +15,7 @@ use proc_macro::TokenStream;
 
 mod args;
 mod attrs;
+mod auth;
 mod completion;
 mod component;
 mod component_set;
@@ -87,6 +88,27 @@ mod uri_template;
 ///     let ok = ctx.elicit::<Confirm>("Really delete?").await?;   // task: input_required
 ///     Ok(format!("deleted {path}"))
 /// }
+/// ```
+///
+/// Who may use it (`auth = …`, also on `#[resource]` and `#[prompt]`): callers who do not
+/// meet the requirement don't see the component in their lists, and using it anyway is
+/// refused (-32003; over HTTP a 403 `insufficient_scope` naming the scopes when scopes
+/// would help). Rules: `scopes("a", ..)` (every one), `roles("r", ..)` (one of them in the
+/// token's `roles` claim), `roles(claim = "groups", "r", ..)`, `with(path::to::predicate)`
+/// (a `fn(&AuthInfo) -> bool`), and `all(..)`/`any(..)` of rules. A caller without an
+/// identity (stdio, in memory, HTTP without auth) meets no rule. See
+/// `fastmcp::core::Require` and `Server::auth_policy`.
+///
+/// ```rust,ignore
+/// /// Delete a note.
+/// #[tool(auth = scopes("notes:write"))]
+/// async fn delete_note(id: String) -> String { format!("deleted {id}") }
+///
+/// fn is_owner(who: &AuthInfo) -> bool { who.subject.as_deref() == Some("owner") }
+///
+/// /// Purge everything.
+/// #[tool(auth = any(roles("admin"), with(is_owner)))]
+/// async fn purge() -> String { "purged".into() }
 /// ```
 ///
 /// Tool names are checked at compile time (1 to 128 characters among `A-Z a-z 0-9 _ - .`).

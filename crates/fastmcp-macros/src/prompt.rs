@@ -143,7 +143,7 @@ impl PromptAttr {
         }};
         Expansion {
             items: quote!(#(#default_fns)*),
-            build,
+            build: self.common.with_auth(build),
         }
     }
 }

@@ -32,6 +32,7 @@ const KEYS: &[&str] = &[
     "version",
     "meta",
     "icons",
+    "auth",
     "annotations",
     "complete",
 ];
@@ -164,7 +165,7 @@ impl ResourceAttr {
             }};
             return Expansion {
                 items: TokenStream::new(),
-                build,
+                build: self.common.with_auth(build),
             };
         }
 
@@ -209,7 +210,7 @@ impl ResourceAttr {
         }};
         Expansion {
             items: TokenStream::new(),
-            build,
+            build: self.common.with_auth(build),
         }
     }
 

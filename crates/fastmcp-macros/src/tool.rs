@@ -28,6 +28,7 @@ const KEYS: &[&str] = &[
     "version",
     "meta",
     "icons",
+    "auth",
     "annotations",
     "timeout_ms",
     "task",
@@ -175,6 +176,7 @@ impl ToolAttr {
             #task_start
             __fastmcp_tool
         }};
+        let build = self.common.with_auth(build);
         Expansion { items, build }
     }
 }

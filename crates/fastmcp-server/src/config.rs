@@ -52,6 +52,8 @@ pub struct ServerConfig {
     pub keep_alive: Option<crate::KeepAlive>,
     /// Whether `run_stdio` points fd 1 at stderr while it serves (Unix; default on).
     pub stdout_guard: bool,
+    /// What every caller must meet to use any component (on top of each component's own).
+    pub auth_policy: Option<fastmcp_core::Require>,
 }
 
 impl ServerConfig {
@@ -77,6 +79,7 @@ impl ServerConfig {
             notification_debounce: Duration::from_millis(100),
             keep_alive: None,
             stdout_guard: true,
+            auth_policy: None,
         }
     }
 

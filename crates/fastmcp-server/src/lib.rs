@@ -20,6 +20,7 @@
 // Some session internals are only used by the HTTP transports.
 #![cfg_attr(not(feature = "http"), allow(dead_code))]
 
+mod access;
 mod builder;
 mod call;
 mod changes;

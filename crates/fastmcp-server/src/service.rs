@@ -85,6 +85,20 @@ impl McpRequest {
         self.call.session.remote_addr()
     }
 
+    /// Who sent the request: the identity of its verified token (HTTP with
+    /// [`crate::HttpOptions::auth`]), or what a middleware set with
+    /// [`McpRequest::set_auth`]. Handlers read it as [`fastmcp_core::Context::auth`].
+    pub fn auth(&self) -> Option<&fastmcp_core::AuthInfo> {
+        self.call.caller.auth.as_deref()
+    }
+
+    /// Set who sent the request: a middleware that authenticates callers another way
+    /// (a stdio server trusting its parent, an API key header) gives them an identity,
+    /// which per-component requirements and handlers then see.
+    pub fn set_auth(&mut self, who: fastmcp_core::AuthInfo) {
+        self.call.caller.auth = Some(std::sync::Arc::new(who));
+    }
+
     /// The protocol version of the request's session (`None` before `initialize`).
     pub fn protocol_version(&self) -> Option<ProtocolVersion> {
         self.call.session.protocol_version()

@@ -71,7 +71,7 @@ pub use fastmcp_transport as transport;
 
 pub use fastmcp_core::{
     Audio, AuthInfo, Budget, CancelReason, Context, Elicited, Error, ErrorKind, Image, Json,
-    Outcome, SessionState, State, TaskStart,
+    Outcome, Require, SessionState, State, TaskStart,
 };
 #[cfg(feature = "macros")]
 pub use fastmcp_macros::{prompt, prompts, resource, resources, schema, tool, tools};
@@ -137,7 +137,9 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use fastmcp_core::schema::schema_for;
-    pub use fastmcp_core::{arg_default, ArgDefault, MaybeSerialize, NoSerialize, ToolArgument};
+    pub use fastmcp_core::{
+        arg_default, ArgDefault, MaybeSerialize, NoSerialize, Require, ToolArgument,
+    };
     pub use fastmcp_core::{
         boxed, prompt_arg, template_var, AnyResource, BoxFuture, Components, Context, Error,
         FnPrompt, FnResource, FnResourceTemplate, FnTool, IntoComponents, IntoPrompt,

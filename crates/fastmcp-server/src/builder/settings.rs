@@ -192,4 +192,22 @@ impl Server {
         self.config.task_poll_interval = d;
         self
     }
+
+    /// What every caller must meet to use any component, on top of each component's own
+    /// requirement (`#[tool(auth = …)]`, `FnTool::with_auth`); default none. Components a
+    /// caller does not meet are hidden from its lists, and its calls of them are refused
+    /// (-32003; over HTTP a 403 `insufficient_scope` when scopes would help). A caller
+    /// without an identity (stdio, in memory, HTTP without [`crate::HttpOptions::auth`])
+    /// meets no requirement, unless a middleware gives it one
+    /// ([`crate::McpRequest::set_auth`]).
+    ///
+    /// ```
+    /// use fastmcp_core::Require;
+    /// use fastmcp_server::Server;
+    /// let server = Server::new("notes", "1.0.0").auth_policy(Require::scopes(["notes:read"]));
+    /// ```
+    pub fn auth_policy(mut self, req: fastmcp_core::Require) -> Self {
+        self.config.auth_policy = Some(req);
+        self
+    }
 }

@@ -6,6 +6,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::stamp::stamp;
+use crate::access;
 use crate::call::{parse, raw, Call};
 use crate::invoke::run;
 use crate::provider::Provider;
@@ -33,6 +34,7 @@ pub(crate) async fn complete(
                 .get_prompt(&r.name)
                 .await?
                 .ok_or_else(|| Error::invalid_params(format!("Unknown prompt: {}", r.name)))?;
+            access::admit(rt, call, h.auth(), &format!("prompt {}", r.name))?;
             run(rt, call, None, None, |ctx| {
                 h.complete(ctx, name, value, context)
             })
@@ -43,6 +45,7 @@ pub(crate) async fn complete(
                 Error::invalid_params(format!("Unknown resource template: {}", r.uri))
             })?;
             let h = t.handler().clone();
+            access::admit(rt, call, h.auth(), &format!("resource template {}", r.uri))?;
             run(rt, call, None, None, |ctx| {
                 h.complete(ctx, name, value, context)
             })

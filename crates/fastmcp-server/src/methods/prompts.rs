@@ -6,6 +6,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::stamp::stamp;
+use crate::access;
 use crate::call::{parse, raw, Call};
 use crate::invoke::{run, Rounds};
 use crate::pagination::requested;
@@ -22,6 +23,7 @@ pub(crate) async fn list(
     if call.session.has_disabled() {
         all.retain(|p| !prompt_hidden(&SessionHidden(&call.session), &**p));
     }
+    all.retain(|p| access::decide(rt, call, p.auth()).allowed());
     let (items, next) = requested(&all, params, rt.config.page_size)?;
     let mut r = ListPromptsResult {
         prompts: items.iter().map(|h| h.prompt().clone()).collect(),
@@ -44,6 +46,7 @@ pub(crate) async fn get(
         .await?
         .filter(|h| !prompt_hidden(&SessionHidden(&call.session), &**h))
         .ok_or_else(|| Error::invalid_params(format!("Unknown prompt: {}", p.name)))?;
+    access::admit(rt, call, h.auth(), &format!("prompt {}", p.name))?;
     if let Some(defs) = &h.prompt().arguments {
         let given = p.arguments.as_ref();
         for a in defs.iter().filter(|a| a.required == Some(true)) {

@@ -7,6 +7,7 @@ use fastmcp_protocol::{
 use serde_json::value::RawValue;
 
 use super::stamp::stamp;
+use crate::access;
 use crate::call::{parse, raw, Call};
 use crate::invoke::{run, Rounds};
 use crate::pagination::requested;
@@ -23,6 +24,7 @@ pub(crate) async fn list(
     if call.session.has_disabled() {
         all.retain(|r| !resource_hidden(&SessionHidden(&call.session), &**r));
     }
+    all.retain(|r| access::decide(rt, call, r.auth()).allowed());
     let (items, next) = requested(&all, params, rt.config.page_size)?;
     let mut r = ListResourcesResult {
         resources: items.iter().map(|h| h.resource().clone()).collect(),
@@ -42,6 +44,7 @@ pub(crate) async fn list_templates(
     if call.session.has_disabled() {
         all.retain(|t| !template_hidden(&SessionHidden(&call.session), t));
     }
+    all.retain(|t| access::decide(rt, call, t.handler().auth()).allowed());
     let (items, next) = requested(&all, params, rt.config.page_size)?;
     let mut r = ListResourceTemplatesResult {
         resource_templates: items
@@ -73,6 +76,11 @@ pub(crate) async fn read(
         .await?
         .filter(|t| !target_hidden(&SessionHidden(&call.session), t, &uri))
         .ok_or_else(|| Error::resource_not_found(&uri))?;
+    let own = match &target {
+        ResourceTarget::Static(h) => h.auth(),
+        ResourceTarget::Template(t, _) => t.handler().auth(),
+    };
+    access::admit(rt, call, own, &format!("resource {uri}"))?;
     let u = uri.clone();
     let ran = match target {
         ResourceTarget::Static(h) => run(rt, call, None, rounds, |ctx| h.read(ctx, u)).await?,

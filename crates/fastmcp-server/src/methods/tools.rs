@@ -9,6 +9,7 @@ use serde_json::value::RawValue;
 use serde_json::Value;
 
 use super::stamp::stamp;
+use crate::access;
 use crate::call::{parse, raw, Call};
 use crate::invoke::{answers, run, Rounds};
 use crate::output_check::{check_output, checked_handler};
@@ -28,6 +29,7 @@ pub(crate) async fn list(
     if call.session.has_disabled() {
         all.retain(|t| !tool_hidden(&SessionHidden(&call.session), t));
     }
+    all.retain(|t| access::decide(rt, call, t.handler().auth()).allowed());
     let (items, next) = requested(&all, params, rt.config.page_size)?;
     let stateless = call.stateless();
     let mut r = ListToolsResult {
@@ -90,6 +92,12 @@ pub(crate) async fn call_tool(
         _ => return Err(Error::invalid_params(format!("Unknown tool: {}", p.name))),
     };
     let entry = select_version(entry, &p)?;
+    access::admit(
+        rt,
+        call,
+        entry.handler().auth(),
+        &format!("tool {}", p.name),
+    )?;
     let tool = entry.handler().clone();
     let mut args = ToolArguments::new(arguments(p.arguments.take())?)
         .explained_by(entry.input_explainer.clone());
