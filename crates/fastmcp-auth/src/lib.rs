@@ -19,7 +19,20 @@
 //! ```
 #![warn(missing_docs)]
 
+mod claims;
+mod fetch;
+mod introspection;
+mod jwks;
+mod jwt;
+mod key;
+mod token_cache;
 mod verifier;
 
 pub use fastmcp_core::{AuthInfo, BoxFuture};
+pub use introspection::{ClientAuth, IntrospectionBuilder, IntrospectionVerifier};
+/// The JWT signature algorithms (there is no `none`).
+pub use jsonwebtoken::Algorithm;
+pub use jwks::JwksOptions;
+pub use jwt::{JwtVerifier, JwtVerifierBuilder};
+pub use key::{ConfigError, JwtKey};
 pub use verifier::{FnVerifier, StaticTokens, TokenVerifier, Verifiers, VerifyError};
