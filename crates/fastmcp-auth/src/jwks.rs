@@ -101,6 +101,8 @@ pub(crate) struct KeySet {
     pub(crate) keys: Vec<(Option<String>, JwtKey)>,
     /// Counts the fetches: a caller knows whether the set changed since it looked.
     pub(crate) generation: u64,
+    /// The last fetch failed: these keys are what was known before.
+    pub(crate) stale: bool,
 }
 
 #[derive(Default)]
@@ -195,6 +197,7 @@ impl Jwks {
                 s.set = Some(Arc::new(KeySet {
                     keys,
                     generation: s.generation,
+                    stale: false,
                 }));
                 s.expires = Some(Instant::now() + ttl);
                 s.failures = 0;
@@ -218,6 +221,7 @@ impl Jwks {
                     s.set = Some(Arc::new(KeySet {
                         keys: set.keys.clone(),
                         generation: s.generation,
+                        stale: true,
                     }));
                 }
             }
@@ -294,7 +298,10 @@ mod tests {
 
     #[test]
     fn cache_control() {
-        assert_eq!(max_age("public, max-age=600"), Some(Duration::from_secs(600)));
+        assert_eq!(
+            max_age("public, max-age=600"),
+            Some(Duration::from_secs(600))
+        );
         assert_eq!(max_age("no-store"), Some(Duration::ZERO));
         assert_eq!(max_age("public"), None);
         assert_eq!(max_age("max-age=abc"), None);

@@ -241,7 +241,14 @@ async fn find_key(jwks: &Jwks, kid: Option<&str>, alg: Algorithm) -> Result<JwtK
         return Ok(key);
     }
     let set = jwks.keys(Want::Refresh(set.generation)).await?;
-    pick(&set.keys)?.ok_or_else(|| invalid("no key of the key set has the token's kid"))
+    match pick(&set.keys)? {
+        Some(key) => Ok(key),
+        // The key may be new, and the set could not be refreshed: not the client's fault.
+        None if set.stale => Err(VerifyError::Unavailable(
+            "no known key has the token's kid, and the key set cannot be refreshed".into(),
+        )),
+        None => Err(invalid("no key of the key set has the token's kid")),
+    }
 }
 
 /// The reason for a refusal: fixed text, never parts of the token.
