@@ -187,9 +187,7 @@ impl TokenVerifier for IntrospectionVerifier {
             let answer = self.introspect(token).await;
             match &answer {
                 Ok(who) => {
-                    let left = who
-                        .expires_at
-                        .map(|exp| Duration::from_secs(exp.saturating_sub(now())));
+                    let left = who.expires_at.map(until);
                     let keep = match (left, self.opts.max_ttl) {
                         (Some(l), Some(m)) => Some(l.min(m)),
                         (l, _) => l,
@@ -210,6 +208,13 @@ impl TokenVerifier for IntrospectionVerifier {
             answer
         })
     }
+}
+
+/// The time left until `exp` (seconds since the epoch), exactly.
+fn until(exp: u64) -> Duration {
+    (UNIX_EPOCH + Duration::from_secs(exp))
+        .duration_since(SystemTime::now())
+        .unwrap_or_default()
 }
 
 fn now() -> u64 {

@@ -40,7 +40,7 @@ pub struct JwtVerifier {
 
 enum Keys {
     Static(JwtKey),
-    Jwks(Jwks),
+    Jwks(Box<Jwks>),
 }
 
 impl fmt::Debug for JwtVerifier {
@@ -162,7 +162,7 @@ impl JwtVerifierBuilder {
                 if let Some(a) = self.algorithms.iter().find(|a| a.family() == Family::Hmac) {
                     return Err(ConfigError(format!("{a:?} is never checked with a JWKS")));
                 }
-                Keys::Jwks(Jwks::new(opts).map_err(ConfigError)?)
+                Keys::Jwks(Box::new(Jwks::new(opts).map_err(ConfigError)?))
             }
         };
         let mut v = Validation::new(self.algorithms[0]);

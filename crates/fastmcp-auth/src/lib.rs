@@ -17,6 +17,19 @@
 //! assert!(matches!(tokens.verify("other").await, Err(VerifyError::Invalid(_))));
 //! # }
 //! ```
+//!
+//! The verifiers:
+//!
+//! - [`StaticTokens`] and [`FnVerifier`]: fixed tokens, a closure.
+//! - [`JwtVerifier`]: JWTs checked locally with a static [`JwtKey`] or the keys of a JWKS
+//!   URL ([`JwksOptions`]: cached, refreshed once for an unknown `kid` within a cool-down,
+//!   backing off while the endpoint fails). An allow-list of [`Algorithm`]s that fit the
+//!   key and an audience are required.
+//! - [`IntrospectionVerifier`]: opaque tokens checked by an RFC 7662 endpoint, the answers
+//!   cached by the token's SHA-256.
+//! - [`Verifiers`]: several of them tried in order.
+//!
+//! Tokens never appear in logs, errors or `Debug` output.
 #![warn(missing_docs)]
 
 mod claims;
