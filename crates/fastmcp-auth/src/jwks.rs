@@ -68,7 +68,9 @@ impl JwksOptions {
         self
     }
 
-    /// At most one refresh for a token with an unknown key id per `period`.
+    /// At most one refresh for a token with an unknown key id per `period`, counted from
+    /// the last fetch (for whatever reason it was made). A flood of tokens with made-up
+    /// key ids costs the issuer one request per period at most.
     pub fn refresh_cooldown(mut self, period: Duration) -> Self {
         self.cooldown = period;
         self

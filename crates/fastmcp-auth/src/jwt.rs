@@ -2,6 +2,7 @@
 //! JWKS URL.
 
 use std::fmt;
+use std::panic::AssertUnwindSafe;
 use std::time::Duration;
 
 use jsonwebtoken::errors::ErrorKind;
@@ -214,8 +215,13 @@ impl JwtVerifier {
         };
         let mut validation = self.validation.clone();
         validation.algorithms = vec![header.alg];
-        let data = jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, &validation)
-            .map_err(|e| reason(e.kind()))?;
+        // A panic of the JWT library on hostile input would be a bug there: refuse the
+        // token rather than take the connection's task down.
+        let decoded = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            jsonwebtoken::decode::<Map<String, Value>>(token, &key.key, &validation)
+        }))
+        .map_err(|_| invalid("the token could not be checked"))?;
+        let data = decoded.map_err(|e| reason(e.kind()))?;
         Ok(claims::auth_info(data.claims))
     }
 }

@@ -61,6 +61,14 @@ impl JwtKey {
         }
     }
 
+    /// The key, when its material has the size its kind needs (jsonwebtoken assumes it).
+    fn checked(key: DecodingKey) -> Result<Self, String> {
+        if key.family() == Family::Ed && key.as_bytes().len() != 32 {
+            return Err("an Ed25519 public key has 32 bytes".into());
+        }
+        Ok(Self::of(key))
+    }
+
     /// A shared HMAC secret (HS256, HS384, HS512).
     pub fn hmac(secret: impl AsRef<[u8]>) -> Self {
         Self::of(DecodingKey::from_secret(secret.as_ref()))
@@ -92,14 +100,13 @@ impl JwtKey {
 
     /// An Ed25519 public key in PEM: EdDSA.
     pub fn ed_pem(pem: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
-        DecodingKey::from_ed_pem(pem.as_ref())
-            .map(Self::of)
-            .map_err(bad("Ed25519"))
+        let key = DecodingKey::from_ed_pem(pem.as_ref()).map_err(bad("Ed25519"))?;
+        Self::checked(key).map_err(ConfigError)
     }
 
     /// An Ed25519 public key: its 32 raw bytes.
-    pub fn ed_der(der: impl AsRef<[u8]>) -> Self {
-        Self::of(DecodingKey::from_ed_der(der.as_ref()))
+    pub fn ed_der(raw: impl AsRef<[u8]>) -> Result<Self, ConfigError> {
+        Self::checked(DecodingKey::from_ed_der(raw.as_ref())).map_err(ConfigError)
     }
 
     /// A JWK (RFC 7517), as JSON text: `RSA`, `EC`, `OKP` or `oct` (an HMAC secret). A JWK
@@ -112,6 +119,7 @@ impl JwtKey {
 
     pub(crate) fn from_jwk(jwk: &Jwk) -> Result<Self, String> {
         let key = DecodingKey::from_jwk(jwk).map_err(|e| format!("unusable JWK: {e}"))?;
+        let key = Self::checked(key)?.key;
         let alg = match &jwk.common.key_algorithm {
             None => None,
             Some(a) => Some(

@@ -275,3 +275,32 @@ async fn cache_control_max_age_is_respected_within_bounds() {
     }
     assert_eq!(server.hits(), 1);
 }
+
+#[tokio::test]
+async fn hostile_keys_in_the_set_refuse_tokens_without_panicking() {
+    let server = JwksServer::start(vec![
+        json!({"kty": "RSA", "kid": "rsa", "n": "AA", "e": "AQAB"}),
+        json!({"kty": "EC", "kid": "ec256", "crv": "P-256", "x": "AA", "y": "AA"}),
+        json!({"kty": "OKP", "kid": "ed", "crv": "Ed25519", "x": "AAAA"}),
+        json!({"kty": "oct", "kid": "hmac", "k": "c2VjcmV0"}),
+        json!({"kty": "RSA", "kid": "x", "n": 5}),
+        json!("not a key"),
+    ])
+    .await;
+    let v = verifier(JwksOptions::new(&server.url));
+    for alg in ASYMMETRIC {
+        let token = mint(alg, Some(kid(alg)), &claims());
+        assert!(
+            matches!(v.verify(&token).await, Err(VerifyError::Invalid(_))),
+            "{alg:?}"
+        );
+    }
+    // The symmetric key of the set is never used, whatever the token says.
+    let hs = mint_with(
+        Algorithm::HS256,
+        Some("hmac"),
+        &claims(),
+        &jsonwebtoken::EncodingKey::from_secret(b"secret"),
+    );
+    assert!(matches!(v.verify(&hs).await, Err(VerifyError::Invalid(_))));
+}

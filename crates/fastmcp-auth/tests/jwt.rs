@@ -258,7 +258,7 @@ async fn keys_from_a_jwk_and_der() {
         .is_ok());
     let der = fixture("ed25519.pub.der");
     let v = JwtVerifier::builder()
-        .key(JwtKey::ed_der(&der[der.len() - 32..]))
+        .key(JwtKey::ed_der(&der[der.len() - 32..]).unwrap())
         .algorithms([Algorithm::EdDSA])
         .audience(AUD)
         .build()
@@ -268,6 +268,11 @@ async fn keys_from_a_jwk_and_der() {
         .await
         .is_ok());
     assert!(JwtKey::jwk("{\"kty\": \"nope\"}").is_err());
+    assert!(
+        JwtKey::ed_der(&der).is_err(),
+        "the whole SPKI is not the raw key"
+    );
+    assert!(JwtKey::jwk(r#"{"kty": "OKP", "crv": "Ed25519", "x": "AAAA"}"#).is_err());
 }
 
 #[test]
