@@ -267,6 +267,21 @@ async fn keys_from_a_jwk_and_der() {
         .verify(&mint(Algorithm::EdDSA, None, &claims()))
         .await
         .is_ok());
+    let rsa = JwtKey::rsa_der(fixture("rsa.pub.pkcs1.der"));
+    let spki = fixture("ec256.pub.der");
+    let ec = JwtKey::ec_der(&spki[spki.len() - 65..]);
+    for (key, alg) in [(rsa, Algorithm::PS384), (ec, Algorithm::ES256)] {
+        let v = JwtVerifier::builder()
+            .key(key)
+            .algorithms([alg])
+            .audience(AUD)
+            .build()
+            .unwrap();
+        assert!(
+            v.verify(&mint(alg, None, &claims())).await.is_ok(),
+            "{alg:?}"
+        );
+    }
     assert!(JwtKey::jwk("{\"kty\": \"nope\"}").is_err());
     assert!(
         JwtKey::ed_der(&der).is_err(),
