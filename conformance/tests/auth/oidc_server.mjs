@@ -12,6 +12,7 @@
 import http from 'node:http';
 import crypto from 'node:crypto';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 
 const cache = process.env.NODE_CACHE;
@@ -75,7 +76,7 @@ const provider = new Provider(issuer, {
     response_types: ['code'],
     token_endpoint_auth_method: 'none',
   },
-  ttl: { AccessToken: 3600, AuthorizationCode: 60, RefreshToken: 86400, Grant: 86400, Interaction: 600, Session: 86400 },
+  ttl: { AccessToken: ACCESS_TTL, AuthorizationCode: 60, RefreshToken: 86400, Grant: 86400, Interaction: 600, Session: 86400 },
 });
 provider.proxy = false;
 
@@ -103,8 +104,42 @@ async function approve(req, res) {
   );
 }
 
+// A client registers with the scopes of its first challenge (the Python SDK does), and
+// oidc-provider would then refuse it any other: this server lets every registered client
+// ask for any scope it supports, so a later step-up can be granted. `scope` is dropped
+// from registration requests.
+async function withoutScope(req) {
+  const chunks = [];
+  for await (const c of req) chunks.push(c);
+  let body = Buffer.concat(chunks);
+  try {
+    const json = JSON.parse(body.toString('utf8'));
+    delete json.scope;
+    body = Buffer.from(JSON.stringify(json));
+  } catch {
+    // not JSON: oidc-provider answers it
+  }
+  const copy = Readable.from([body]);
+  copy.method = req.method;
+  copy.url = req.url;
+  copy.headers = { ...req.headers, 'content-length': String(body.length) };
+  copy.httpVersion = req.httpVersion;
+  copy.httpVersionMajor = req.httpVersionMajor;
+  copy.httpVersionMinor = req.httpVersionMinor;
+  copy.socket = req.socket;
+  copy.connection = req.socket;
+  return copy;
+}
+
 const callback = provider.callback();
 server.on('request', (req, res) => {
+  if (req.method === 'POST' && req.url.split('?')[0] === '/reg') {
+    withoutScope(req).then((copy) => callback(copy, res)).catch((e) => {
+      res.statusCode = 500;
+      res.end(String(e));
+    });
+    return;
+  }
   if (req.url.startsWith('/interaction/')) {
     approve(req, res).catch((e) => {
       console.error('interaction failed:', e);

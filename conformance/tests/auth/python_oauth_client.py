@@ -81,8 +81,9 @@ class Browser:
 
 def structured(result: types.CallToolResult) -> dict:
     assert not result.is_error, f"tool error: {result!r}"
+    # Our server wraps a value without an object schema in `result`.
     if result.structured_content is not None:
-        return result.structured_content
+        return result.structured_content.get("result", result.structured_content)
     return json.loads(result.content[0].text)
 
 

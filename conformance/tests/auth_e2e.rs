@@ -1,0 +1,312 @@
+//! End to end with a real, third-party authorization server: oidc-provider (npm, OpenID
+//! Certified; `conformance/tests/auth/oidc_server.mjs`) issues RS256 JWT access tokens for
+//! one of our servers, which verifies them through the provider's JWKS. Two clients log in:
+//!
+//! - ours (`fastmcp::client::oauth`): discovery, dynamic registration, the authorization
+//!   code flow with PKCE, a protected tool, a refresh when the token expires, and a step-up
+//!   when a tool needs a scope the token lacks;
+//! - the official Python SDK (mcp 2.3.0, `conformance/tests/auth/python_oauth_client.py`)
+//!   doing the same.
+//!
+//! In both, this test plays the user's browser: it follows the authorization redirects
+//! with a cookie jar (oidc-provider's login and consent interaction approves at once) and
+//! delivers the code to the client's callback. `FASTMCP_SKIP_INTEROP=1` skips it.
+
+mod interop;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use fastmcp::auth::{Algorithm, JwtVerifier, ResourceServer};
+use fastmcp::client::oauth::{OAuth, Redirect};
+use fastmcp::client::Client;
+use fastmcp::core::{Context, FnTool, Require};
+use fastmcp::server::HttpOptions;
+use fastmcp::transport::http_client::StreamableHttp;
+use fastmcp::Server;
+use interop::{repo_root, run_with_timeout, skipped};
+use serde_json::{json, Value};
+
+const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
+/// Access tokens live this long, so that the tests see a refresh.
+const ACCESS_TTL_SECS: u64 = 3;
+
+/// oidc-provider on a free port of 127.0.0.1, killed on drop; its log lines kept.
+struct Provider {
+    child: Child,
+    issuer: String,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Provider {
+    fn start(resource: &str) -> Provider {
+        let bin = node_bin();
+        let cache = bin
+            .parent()
+            .and_then(|p| p.parent())
+            .expect("the bin dir is <cache>/node_modules/.bin")
+            .to_path_buf();
+        let mut child = Command::new(bin.join("node"))
+            .arg(repo_root().join("conformance/tests/auth/oidc_server.mjs"))
+            .arg(resource)
+            .env("NODE_CACHE", &cache)
+            .env("ACCESS_TOKEN_TTL", ACCESS_TTL_SECS.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start node");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().expect("piped"))
+            .read_line(&mut first)
+            .expect("read the issuer line");
+        let issuer = first
+            .trim()
+            .strip_prefix("ISSUER ")
+            .unwrap_or_else(|| panic!("oidc_server.mjs did not start: {first:?}"))
+            .to_owned();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (sink, stderr) = (log.clone(), child.stderr.take().expect("piped"));
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Provider { child, issuer, log }
+    }
+
+    /// How many tokens were issued with `grant_type` (the provider's `GRANT` lines).
+    fn grants(&self, grant_type: &str) -> usize {
+        let prefix = format!("GRANT {grant_type} ");
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with(&prefix))
+            .count()
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+fn node_bin() -> std::path::PathBuf {
+    let out = Command::new("bash")
+        .arg(repo_root().join("scripts/setup-node.sh"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("run scripts/setup-node.sh");
+    assert!(out.status.success(), "setup-node.sh failed: {out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    std::path::PathBuf::from(stdout.lines().last().unwrap_or_default().trim())
+}
+
+#[derive(serde::Deserialize, schemars::JsonSchema)]
+struct Empty {}
+
+/// Our server, protected by JWTs from `issuer` for `resource`: `whoami` for any token
+/// with `notes:read`, `admin` only with `notes:admin`.
+async fn serve(listener: tokio::net::TcpListener, resource: &str, issuer: &str) {
+    let verifier = JwtVerifier::builder()
+        .jwks_url(format!("{issuer}/jwks"))
+        .issuer(issuer)
+        .audience(resource)
+        .algorithms([Algorithm::RS256])
+        // No leeway: the 3-second tokens are refused once expired, so clients refresh.
+        .leeway(Duration::ZERO)
+        .build()
+        .expect("a valid verifier");
+    let rs = ResourceServer::new(resource, verifier)
+        .authorization_server(issuer)
+        .scopes_supported(["notes:read", "notes:write", "notes:admin"])
+        .required_scopes(["notes:read"]);
+    let running = Server::new("notes-e2e", "1.0.0")
+        .tool(FnTool::typed(
+            "whoami",
+            "Who am I?",
+            |ctx: Context, _: Empty| async move {
+                let who = ctx.auth().cloned().unwrap_or_default();
+                fastmcp::Json(json!({"subject": who.subject, "scopes": who.scopes}))
+            },
+        ))
+        .tool(
+            FnTool::typed("admin", "Admins only.", |_: Context, _: Empty| async move {
+                fastmcp::Json(json!({"admin": true}))
+            })
+            .with_auth(Require::scopes(["notes:admin"])),
+        )
+        .start()
+        .await
+        .expect("start");
+    let opts = HttpOptions::default().auth(rs);
+    tokio::spawn(async move { running.serve_http(listener, opts).await });
+}
+
+async fn setup() -> (Provider, SocketAddr, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let resource = format!("http://{addr}/mcp");
+    let provider = tokio::task::spawn_blocking({
+        let resource = resource.clone();
+        move || Provider::start(&resource)
+    })
+    .await
+    .unwrap();
+    serve(listener, &resource, &provider.issuer).await;
+    (provider, addr, resource)
+}
+
+/// The browser: follows the authorization server's redirects with a cookie jar until
+/// the client's loopback callback, and opens that.
+fn browser(issuer: String) -> Redirect {
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    Redirect::Browser(Arc::new(move |url: &str| {
+        let (http, issuer, mut url) = (http.clone(), issuer.clone(), url.to_owned());
+        tokio::spawn(async move {
+            for _ in 0..20 {
+                let r = http.get(&url).send().await.expect("the browser's request");
+                if !url.starts_with(&issuer) {
+                    return; // the callback: the client has the code
+                }
+                let Some(loc) = r.headers().get("location") else {
+                    panic!(
+                        "the authorization server stopped at {}: {}",
+                        r.status(),
+                        r.text().await.unwrap_or_default()
+                    );
+                };
+                let loc = loc.to_str().unwrap().to_owned();
+                url = if loc.starts_with('/') {
+                    format!("{issuer}{loc}")
+                } else {
+                    loc
+                };
+            }
+            panic!("too many redirects");
+        });
+    }))
+}
+
+fn tool_json(r: &fastmcp::protocol::CallToolResult) -> Value {
+    assert_ne!(r.is_error, Some(true), "tool error: {r:?}");
+    r.structured_content.clone().expect("structured content")["result"].clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn our_client_logs_in_refreshes_and_steps_up() {
+    if skipped() {
+        eprintln!("FASTMCP_SKIP_INTEROP is set: skipping the oidc-provider end-to-end test");
+        return;
+    }
+    let (provider, _addr, resource) = setup().await;
+    let oauth = OAuth::builder(&resource)
+        .client_name("fastmcp-e2e")
+        .redirect(browser(provider.issuer.clone()))
+        .build()
+        .unwrap();
+    let client = Client::connect(StreamableHttp::new(&resource).auth(Arc::new(oauth.clone())))
+        .await
+        .unwrap_or_else(|e| panic!("connect: {e}; oauth: {:?}", oauth.last_error()));
+    let who = tool_json(&client.call_tool("whoami", json!({})).await.unwrap());
+    assert_eq!(who["subject"], "alice");
+    assert_eq!(provider.grants("authorization_code"), 1);
+    let tokens = oauth.tokens().await.unwrap();
+    assert!(
+        tokens.refresh_token.is_some(),
+        "offline_access was listed, so a refresh token"
+    );
+
+    // Step-up: `admin` needs notes:admin; the 403 names it, the client asks again.
+    let admin = tool_json(&client.call_tool("admin", json!({})).await.unwrap());
+    assert_eq!(admin["admin"], true);
+    assert_eq!(provider.grants("authorization_code"), 2);
+    let scope = oauth.tokens().await.unwrap().scope.unwrap_or_default();
+    assert!(
+        scope.contains("notes:admin") && scope.contains("notes:read"),
+        "{scope}"
+    );
+
+    // The access token expires: the next call refreshes it, no new login.
+    let before = oauth.tokens().await.unwrap();
+    tokio::time::sleep(Duration::from_secs(ACCESS_TTL_SECS + 1)).await;
+    let who = tool_json(&client.call_tool("whoami", json!({})).await.unwrap());
+    assert_eq!(who["subject"], "alice");
+    let after = oauth.tokens().await.unwrap();
+    assert!(
+        before.access_token != after.access_token,
+        "no new access token"
+    );
+    // The provider's log line may trail the answer by a moment.
+    for _ in 0..50 {
+        if provider.grants("refresh_token") >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        provider.grants("refresh_token") >= 1,
+        "no refresh: {:?}",
+        provider.log.lock().unwrap()
+    );
+    assert_eq!(provider.grants("authorization_code"), 2);
+    client.close().await.unwrap();
+}
+
+fn python_client(resource: &str, mode: &str) {
+    let python = {
+        let out = Command::new("bash")
+            .arg(repo_root().join("scripts/setup-interop.sh"))
+            .output()
+            .expect("run setup-interop.sh");
+        assert!(out.status.success(), "setup-interop.sh failed: {out:?}");
+        repo_root().join("target/interop-venv/bin/python")
+    };
+    let out = run_with_timeout(
+        Command::new(python)
+            .arg(repo_root().join("conformance/tests/auth/python_oauth_client.py"))
+            .args([resource, mode]),
+        SCRIPT_TIMEOUT,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let seen: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("OK "))
+        .collect();
+    assert!(
+        out.status.success() && seen == ["connected", "login", "step-up", "refresh"],
+        "the Python SDK's OAuth client ({mode}) failed: {}\n--- stdout ---\n{stdout}\n--- stderr ---\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_python_sdk_logs_in_refreshes_and_steps_up() {
+    if skipped() {
+        eprintln!("FASTMCP_SKIP_INTEROP is set: skipping the oidc-provider end-to-end test");
+        return;
+    }
+    let (provider, _addr, resource) = setup().await;
+    for mode in ["legacy", "2026-07-28"] {
+        let r = resource.clone();
+        tokio::task::spawn_blocking(move || python_client(&r, mode))
+            .await
+            .unwrap();
+    }
+    assert!(
+        provider.grants("authorization_code") >= 4,
+        "two logins and two step-ups"
+    );
+    assert!(provider.grants("refresh_token") >= 2);
+}
