@@ -66,6 +66,9 @@ if [ "$RUST_PEERS" = 0 ]; then
 fi
 
 IMPLS=(--impl "ours=$BIN/echo-fastmcp" --impl "ours+mw=$BIN/echo-fastmcp-mw")
+# The protected echo: its HTTP requests carry a bearer JWT the server verifies (cached).
+AUTH_TOKEN="$("$BIN/echo-fastmcp-auth" token)"
+IMPLS+=(--impl "ours+auth=$BIN/echo-fastmcp-auth" --header "ours+auth=Authorization: Bearer $AUTH_TOKEN")
 if [ "$RUST_PEERS" = 1 ]; then
     IMPLS+=(--impl "rmcp=$BIN/echo-rmcp" --impl "pmcp=$BIN/echo-pmcp" --path "pmcp=/")
 fi

@@ -52,15 +52,24 @@ pub fn server(extra: usize) -> Server {
 
 /// Serve `server` as the command line asked.
 pub async fn serve(server: Server, mode: Mode) -> anyhow::Result<()> {
+    serve_with(server, mode, |o| o).await
+}
+
+/// [`serve`], with HTTP options reshaped by `opts` (auth, say).
+pub async fn serve_with(
+    server: Server,
+    mode: Mode,
+    opts: impl FnOnce(HttpOptions) -> HttpOptions,
+) -> anyhow::Result<()> {
     match mode {
         Mode::Stdio => server.run_stdio().await?,
         Mode::Http { port, stateful } => {
             let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
             let running = server.start().await?;
-            let opts = HttpOptions::default()
+            let o = HttpOptions::default()
                 .stateless(!stateful)
                 .json_response(!stateful);
-            running.serve_http(listener, opts).await?;
+            running.serve_http(listener, opts(o)).await?;
         }
     }
     Ok(())

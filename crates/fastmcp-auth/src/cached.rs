@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use fastmcp_core::{AuthInfo, BoxFuture};
@@ -12,6 +12,9 @@ use sha2::{Digest, Sha256};
 use tokio::time::Instant;
 
 use crate::{TokenVerifier, VerifyError};
+
+/// A token's SHA-256.
+type Digest32 = [u8; 32];
 
 /// Remembers, for up to `ttl` and never past its `exp`, the identity of each token its
 /// inner verifier accepted. Tokens are kept as SHA-256 digests, never in clear; refusals
@@ -32,7 +35,7 @@ pub struct Cached<V> {
     inner: V,
     ttl: Duration,
     capacity: usize,
-    seen: Mutex<HashMap<[u8; 32], (AuthInfo, Instant)>>,
+    seen: Mutex<HashMap<Digest32, (Arc<AuthInfo>, Instant)>>,
 }
 
 impl<V> fmt::Debug for Cached<V> {
@@ -69,13 +72,13 @@ impl<V: TokenVerifier> Cached<V> {
         self
     }
 
-    fn lookup(&self, key: &[u8; 32]) -> Option<AuthInfo> {
+    fn lookup(&self, key: &[u8; 32]) -> Option<Arc<AuthInfo>> {
         let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
         let (who, until) = seen.get(key)?;
         (Instant::now() < *until).then(|| who.clone())
     }
 
-    fn remember(&self, key: [u8; 32], who: &AuthInfo) {
+    fn remember(&self, key: [u8; 32], who: &Arc<AuthInfo>) {
         let now = Instant::now();
         let mut until = now + self.ttl;
         if let Some(exp) = who.expires_at {
@@ -98,12 +101,19 @@ impl<V: TokenVerifier> Cached<V> {
 
 impl<V: TokenVerifier> TokenVerifier for Cached<V> {
     fn verify<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<AuthInfo, VerifyError>> {
+        Box::pin(async move { Ok((*self.verify_shared(token).await?).clone()) })
+    }
+
+    fn verify_shared<'a>(
+        &'a self,
+        token: &'a str,
+    ) -> BoxFuture<'a, Result<Arc<AuthInfo>, VerifyError>> {
         Box::pin(async move {
             let key: [u8; 32] = Sha256::digest(token.as_bytes()).into();
             if let Some(who) = self.lookup(&key) {
                 return Ok(who);
             }
-            let who = self.inner.verify(token).await?;
+            let who = self.inner.verify_shared(token).await?;
             self.remember(key, &who);
             Ok(who)
         })

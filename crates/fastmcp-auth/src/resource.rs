@@ -202,7 +202,7 @@ impl ResourceServer {
         &self,
         authorization: Option<&str>,
         query: Option<&str>,
-    ) -> Result<AuthInfo, Refusal> {
+    ) -> Result<Arc<AuthInfo>, Refusal> {
         if query.is_some_and(has_query_token) {
             return Err(self.refuse(
                 400,
@@ -218,7 +218,7 @@ impl ResourceServer {
             };
             return Err(self.refuse(401, None, what));
         };
-        let who = match self.verifier.verify(token).await {
+        let who = match self.verifier.verify_shared(token).await {
             Ok(who) => who,
             Err(VerifyError::Invalid(why)) => {
                 return Err(self.refuse(401, Some("invalid_token"), &why));

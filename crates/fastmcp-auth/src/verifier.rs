@@ -54,11 +54,27 @@ impl std::error::Error for VerifyError {}
 pub trait TokenVerifier: Send + Sync + 'static {
     /// Verify `token` (the bearer token, without `Bearer `).
     fn verify<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<AuthInfo, VerifyError>>;
+
+    /// [`TokenVerifier::verify`], the identity shared: what the server keeps per request. A
+    /// verifier that holds identities already (a cache) hands out its own, uncopied.
+    fn verify_shared<'a>(
+        &'a self,
+        token: &'a str,
+    ) -> BoxFuture<'a, Result<Arc<AuthInfo>, VerifyError>> {
+        Box::pin(async move { self.verify(token).await.map(Arc::new) })
+    }
 }
 
 impl<V: TokenVerifier + ?Sized> TokenVerifier for Arc<V> {
     fn verify<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<AuthInfo, VerifyError>> {
         (**self).verify(token)
+    }
+
+    fn verify_shared<'a>(
+        &'a self,
+        token: &'a str,
+    ) -> BoxFuture<'a, Result<Arc<AuthInfo>, VerifyError>> {
+        (**self).verify_shared(token)
     }
 }
 

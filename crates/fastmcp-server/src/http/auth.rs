@@ -28,7 +28,7 @@ pub(crate) async fn require(
         .and_then(|v| v.to_str().ok());
     match rs.authenticate(authorization, req.uri().query()).await {
         Ok(who) => {
-            req.extensions_mut().insert(Arc::new(who));
+            req.extensions_mut().insert(who);
             next.run(req).await
         }
         Err(refusal) => {
@@ -122,6 +122,15 @@ impl Owner {
     /// The owner of a session opened by `auth`.
     pub(crate) fn of(auth: Option<&AuthInfo>) -> Owner {
         Owner(auth.map(|a| (a.subject.clone(), a.client_id.clone())))
+    }
+
+    /// Whether `auth` is this owner (compared in place, nothing copied: once per request).
+    pub(crate) fn is(&self, auth: Option<&AuthInfo>) -> bool {
+        match (&self.0, auth) {
+            (None, None) => true,
+            (Some((sub, client)), Some(a)) => *sub == a.subject && *client == a.client_id,
+            _ => false,
+        }
     }
 }
 

@@ -216,7 +216,7 @@ async fn message(
     let Some((inbound, owner)) = lock(&st.sessions).get(id.as_str()).cloned() else {
         return session_not_found();
     };
-    if owner != Owner::of(auth.as_ref().map(|a| &*a.0)) {
+    if !owner.is(auth.as_ref().map(|a| &*a.0)) {
         return super::auth::not_the_owner();
     }
     if let Some(ct) = headers.get(header::CONTENT_TYPE) {

@@ -11,7 +11,6 @@ use bytes::Bytes;
 use fastmcp_core::{AuthInfo, CancelReason};
 use fastmcp_protocol::{error_code, ProtocolVersion};
 
-use super::auth::Owner;
 use super::events::parse_event_id;
 use super::guard::{check_get, rpc_error};
 use super::host::check_origin_and_host;
@@ -43,14 +42,14 @@ pub(crate) async fn get(
     auth: Option<axum::Extension<Arc<AuthInfo>>>,
     headers: HeaderMap,
 ) -> Response {
-    let owner = Owner::of(auth.as_ref().map(|a| &*a.0));
+    let who = auth.as_ref().map(|a| &*a.0);
     if let Err(r) = session_method_allowed(&st, version, &uri, &headers) {
         return r;
     }
     if let Err(r) = check_get(&headers) {
         return r;
     }
-    let session = match session_of(&st, &headers, &owner) {
+    let session = match session_of(&st, &headers, who) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -91,11 +90,11 @@ pub(crate) async fn delete(
     if let Err(r) = session_method_allowed(&st, version, &uri, &headers) {
         return r;
     }
-    let owner = Owner::of(auth.as_ref().map(|a| &*a.0));
+    let who = auth.as_ref().map(|a| &*a.0);
     if st
         .sessions
         .get(header_str(&headers, SESSION_HEADER).unwrap_or(""))
-        .is_some_and(|s| s.owner != owner)
+        .is_some_and(|s| !s.owner.is(who))
     {
         return super::auth::not_the_owner();
     }

@@ -9,7 +9,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use fastmcp_core::{CancelReason, HttpParts, Session};
+use fastmcp_core::{AuthInfo, CancelReason, HttpParts, Session};
 use fastmcp_protocol::jsonrpc::Request;
 use fastmcp_protocol::{error_code, Era, Implementation, Message, ProtocolVersion};
 use serde::Deserialize;
@@ -127,7 +127,6 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
         Ok(b) => b,
         Err(r) => return r,
     };
-    let owner = Owner::of(auth.as_deref());
     // The headers move into the caller's HTTP parts (no copy); read from there on.
     let http = Arc::new(HttpParts::new(parts.method, parts.uri, headers, peer));
     let caller = Caller {
@@ -136,7 +135,7 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
     };
     let headers = &http.headers;
     if Message::is_batch(&bytes) {
-        return batch(&st, headers, bytes, &owner, caller).await;
+        return batch(&st, headers, bytes, caller).await;
     }
     let msg = match Message::parse(&bytes) {
         Ok(m) => m,
@@ -165,7 +164,7 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
             "Invalid params: _meta must carry io.modelcontextprotocol/protocolVersion",
         );
     }
-    handshake(&st, headers, msg, peer, (owner, caller)).await
+    handshake(&st, headers, msg, peer, caller).await
 }
 
 /// Run one request from `caller` on an endpoint and answer it.
@@ -358,7 +357,7 @@ async fn handshake(
     h: &HeaderMap,
     msg: Message,
     peer: Option<SocketAddr>,
-    (owner, caller): (Owner, Caller),
+    caller: Caller,
 ) -> Response {
     let header_version = match header_str(h, VERSION_HEADER) {
         None => None,
@@ -394,6 +393,7 @@ async fn handshake(
         let Message::Request(r) = msg else {
             unreachable!()
         };
+        let owner = Owner::of(caller.auth.as_deref());
         let session = match st.sessions.create(&st.shared.pipeline, peer, owner) {
             Ok(s) => s,
             Err(Full) => {
@@ -421,7 +421,7 @@ async fn handshake(
         }
         return resp;
     }
-    let session = match session_of(st, h, &owner) {
+    let session = match session_of(st, h, caller.auth.as_deref()) {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -438,11 +438,11 @@ async fn handshake(
     }
 }
 
-/// The session a request names, when it belongs to `owner`.
+/// The session a request names, when it belongs to `who`.
 pub(crate) fn session_of(
     st: &HttpState,
     h: &HeaderMap,
-    owner: &Owner,
+    who: Option<&AuthInfo>,
 ) -> Result<Arc<HttpSession>, Response> {
     let Some(id) = header_str(h, SESSION_HEADER) else {
         return Err(rpc_error(
@@ -460,20 +460,14 @@ pub(crate) fn session_of(
             "Session not found",
         )
     })?;
-    if s.owner != *owner {
+    if !s.owner.is(who) {
         return Err(super::auth::not_the_owner());
     }
     Ok(s)
 }
 
-async fn batch(
-    st: &HttpState,
-    h: &HeaderMap,
-    bytes: Bytes,
-    owner: &Owner,
-    caller: Caller,
-) -> Response {
-    let session = match session_of(st, h, owner) {
+async fn batch(st: &HttpState, h: &HeaderMap, bytes: Bytes, caller: Caller) -> Response {
+    let session = match session_of(st, h, caller.auth.as_deref()) {
         Ok(s) => s,
         Err(r) => return r,
     };
