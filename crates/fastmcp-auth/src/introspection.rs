@@ -288,17 +288,7 @@ impl IntrospectionVerifier {
 /// `application/x-www-form-urlencoded` of a credential, as RFC 6749 §2.3.1 asks before
 /// Basic's base64.
 fn form_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 #[cfg(test)]

@@ -209,17 +209,7 @@ fn assertion(key: &SigningKey, client_id: &str, issuer: &str) -> Result<String, 
 
 /// `application/x-www-form-urlencoded` encoding of one value.
 pub(crate) fn form_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
-                out.push(b as char)
-            }
-            b' ' => out.push('+'),
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 fn form_body(form: &[(&str, String)]) -> String {
