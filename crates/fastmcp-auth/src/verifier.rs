@@ -78,6 +78,19 @@ impl<V: TokenVerifier + ?Sized> TokenVerifier for Arc<V> {
     }
 }
 
+impl<V: TokenVerifier + ?Sized> TokenVerifier for Box<V> {
+    fn verify<'a>(&'a self, token: &'a str) -> BoxFuture<'a, Result<AuthInfo, VerifyError>> {
+        (**self).verify(token)
+    }
+
+    fn verify_shared<'a>(
+        &'a self,
+        token: &'a str,
+    ) -> BoxFuture<'a, Result<Arc<AuthInfo>, VerifyError>> {
+        (**self).verify_shared(token)
+    }
+}
+
 /// Fixed tokens, each with its identity: for development and tests.
 ///
 /// ```
