@@ -304,8 +304,10 @@ impl std::io::Write for Captured {
     }
 }
 
-// A current-thread runtime: every task of the test runs on this thread, under the
-// subscriber set for it.
+// The subscriber is the process's global one: under `cargo test` the other tests of this
+// binary run on other threads at the same time, and a thread's own subscriber
+// (`set_default`) misses events whose callsites they registered first. What they log lands
+// here too, and must hold no secret either.
 #[tokio::test(flavor = "current_thread")]
 async fn tokens_codes_and_secrets_are_never_logged() {
     let log = Captured::default();
@@ -315,7 +317,7 @@ async fn tokens_codes_and_secrets_are_never_logged() {
         .with_writer(move || sink.clone())
         .with_ansi(false)
         .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
     let w = start().await;
     w.knobs(|k| k.step_up = true);
     let o = oauth(&w, &w.mcp_url());
