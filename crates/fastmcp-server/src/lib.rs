@@ -36,6 +36,7 @@ mod lock;
 mod meta;
 mod methods;
 pub mod middleware;
+mod mount;
 mod output_check;
 mod pagination;
 mod provider;
@@ -60,6 +61,7 @@ pub use http::{encode_header_value, EventStore, HttpOptions, MemoryEventStore};
 pub use keepalive::KeepAlive;
 pub use limits::Limits;
 pub use middleware::{CallNext, Middleware};
+pub use mount::{Namespace, NamespaceTransform};
 pub use provider::{
     walk, Kinds, LocalProvider, OnDuplicate, Page, Provider, RegistrationError, ResourceTarget,
     TemplateEntry, ToolEntry,

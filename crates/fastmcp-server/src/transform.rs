@@ -118,7 +118,10 @@ impl<'a> Next<'a> {
     }
 
     /// Look up a tool further down the chain.
-    pub fn tool(self, name: &'a str) -> BoxFuture<'a, Result<Option<ToolEntry>, Error>> {
+    pub fn tool<'b>(self, name: &'b str) -> BoxFuture<'b, Result<Option<ToolEntry>, Error>>
+    where
+        'a: 'b,
+    {
         match self.split() {
             Some((t, next)) => t.tool(name, next),
             None => self.provider.get_tool(name),
@@ -126,10 +129,13 @@ impl<'a> Next<'a> {
     }
 
     /// Resolve a resource URI further down the chain.
-    pub fn resolve_resource(
+    pub fn resolve_resource<'b>(
         self,
-        uri: &'a str,
-    ) -> BoxFuture<'a, Result<Option<ResourceTarget>, Error>> {
+        uri: &'b str,
+    ) -> BoxFuture<'b, Result<Option<ResourceTarget>, Error>>
+    where
+        'a: 'b,
+    {
         match self.split() {
             Some((t, next)) => t.resolve_resource(uri, next),
             None => self.provider.resolve_resource(uri),
@@ -137,10 +143,13 @@ impl<'a> Next<'a> {
     }
 
     /// Look up a template further down the chain.
-    pub fn template(
+    pub fn template<'b>(
         self,
-        uri_template: &'a str,
-    ) -> BoxFuture<'a, Result<Option<Arc<TemplateEntry>>, Error>> {
+        uri_template: &'b str,
+    ) -> BoxFuture<'b, Result<Option<Arc<TemplateEntry>>, Error>>
+    where
+        'a: 'b,
+    {
         match self.split() {
             Some((t, next)) => t.template(uri_template, next),
             None => self.provider.get_template(uri_template),
@@ -148,10 +157,13 @@ impl<'a> Next<'a> {
     }
 
     /// Look up a prompt further down the chain.
-    pub fn prompt(
+    pub fn prompt<'b>(
         self,
-        name: &'a str,
-    ) -> BoxFuture<'a, Result<Option<Arc<dyn PromptHandler>>, Error>> {
+        name: &'b str,
+    ) -> BoxFuture<'b, Result<Option<Arc<dyn PromptHandler>>, Error>>
+    where
+        'a: 'b,
+    {
         match self.split() {
             Some((t, next)) => t.prompt(name, next),
             None => self.provider.get_prompt(name),

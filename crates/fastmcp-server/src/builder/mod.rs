@@ -94,6 +94,22 @@ impl Server {
         self
     }
 
+    /// Keep a registration problem for [`Server::start`] to return.
+    pub(crate) fn registration_error(mut self, e: RegistrationError) -> Self {
+        self.errors.push(e);
+        self
+    }
+
+    /// The server's own components.
+    pub(crate) fn local(&self) -> &LocalProvider {
+        &self.local
+    }
+
+    /// A copy of the server's own components, and its registration problems.
+    pub(crate) fn into_local(self) -> (crate::provider::Snapshot, Vec<RegistrationError>) {
+        (self.local.snapshot(), self.errors)
+    }
+
     /// Register a tool (a `#[tool]` function or a [`fastmcp_core::FnTool`]). A problem
     /// (a name taken under [`crate::OnDuplicate::Error`]) is returned by [`Server::start`].
     pub fn tool(self, t: impl IntoTool) -> Self {

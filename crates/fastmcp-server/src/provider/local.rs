@@ -38,6 +38,13 @@ pub enum RegistrationError {
         /// The name, URI or URI template.
         name: String,
     },
+    /// A mounted or imported server's namespace that would make names ambiguous.
+    InvalidNamespace {
+        /// The namespace as given.
+        namespace: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A resource template whose URI template is not valid RFC 6570.
     InvalidTemplate {
         /// The template as written.
@@ -53,6 +60,9 @@ impl std::fmt::Display for RegistrationError {
             RegistrationError::Duplicate { kind, name } => {
                 write!(f, "a {kind} named {name:?} is already registered")
             }
+            RegistrationError::InvalidNamespace { namespace, reason } => {
+                write!(f, "invalid namespace {namespace:?}: {reason}")
+            }
             RegistrationError::InvalidTemplate { template, reason } => {
                 write!(f, "invalid URI template {template:?}: {reason}")
             }
@@ -66,6 +76,13 @@ impl From<RegistrationError> for Error {
     fn from(e: RegistrationError) -> Error {
         Error::invalid_params(e.to_string())
     }
+}
+
+/// A copy of a [`LocalProvider`]'s components.
+pub(crate) struct Snapshot {
+    pub(crate) tools: Vec<Arc<dyn ToolHandler>>,
+    pub(crate) resources: Vec<AnyResource>,
+    pub(crate) prompts: Vec<Arc<dyn PromptHandler>>,
 }
 
 #[derive(Default)]
@@ -260,6 +277,27 @@ impl LocalProvider {
             self.changes.prompts_changed();
         }
         removed
+    }
+
+    /// Every component registered now (each version of a tool on its own): what a static
+    /// copy of this server ([`crate::Server::import_server`]) takes.
+    pub(crate) fn snapshot(&self) -> Snapshot {
+        let c = read(&self.inner);
+        let mut tools = vec![];
+        for e in c.tools.values() {
+            match &e.versions {
+                Some(all) => tools.extend(all.iter().map(|v| v.handler.clone())),
+                None => tools.push(e.handler.clone()),
+            }
+        }
+        let statics = c.resources.values().map(|r| AnyResource::Static(r.clone()));
+        let templates = c.templates.values();
+        let templates = templates.map(|t| AnyResource::Template(t.handler().clone()));
+        Snapshot {
+            tools,
+            resources: statics.chain(templates).collect(),
+            prompts: c.prompts.values().cloned().collect(),
+        }
     }
 
     /// Whether a resource with this URI or a template written this way is registered.

@@ -46,6 +46,7 @@ use std::sync::Arc;
 use fastmcp_core::{BoxFuture, Error, PromptHandler, ResourceHandler, TemplateVars};
 
 pub use entry::{TemplateEntry, ToolEntry};
+pub(crate) use local::Snapshot;
 pub use local::{LocalProvider, OnDuplicate, RegistrationError};
 pub(crate) use set::ProviderSet;
 

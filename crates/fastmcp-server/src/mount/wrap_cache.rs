@@ -1,0 +1,92 @@
+//! Wrappers kept between lists: a wrapped component is made once per original (so a
+//! tool's definition is serialized once, not on every `tools/list`), keyed by the address
+//! of the original, which the wrapper holds (so the address cannot be reused while the
+//! entry lives).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// Past this many entries, the cache of one-off lookups starts over.
+const MAX_ENTRIES: usize = 16_384;
+
+/// The wrapper of each original, by the original's address.
+pub(crate) struct WrapCache<V> {
+    map: Mutex<HashMap<usize, V>>,
+}
+
+impl<V> Default for WrapCache<V> {
+    fn default() -> Self {
+        WrapCache {
+            map: Mutex::new(HashMap::new()),
+        }
+    }
+}
+
+impl<V: Clone> WrapCache<V> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<usize, V>> {
+        self.map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The wrapper of the original at `key`, made now if there is none.
+    pub(crate) fn one(&self, key: usize, make: impl FnOnce() -> V) -> V {
+        if let Some(v) = self.lock().get(&key) {
+            return v.clone();
+        }
+        let v = make();
+        let mut map = self.lock();
+        if map.len() >= MAX_ENTRIES {
+            map.clear();
+        }
+        map.entry(key).or_insert(v).clone()
+    }
+
+    /// The wrappers of a whole list; the cache then holds these only (wrappers of
+    /// originals no longer listed are dropped).
+    pub(crate) fn list<T>(
+        &self,
+        items: Vec<T>,
+        key: impl Fn(&T) -> usize,
+        make: impl Fn(T) -> V,
+    ) -> Vec<V> {
+        let mut old = std::mem::take(&mut *self.lock());
+        let mut fresh = HashMap::with_capacity(items.len());
+        let out: Vec<V> = items
+            .into_iter()
+            .map(|t| {
+                let k = key(&t);
+                let v = old.remove(&k).unwrap_or_else(|| make(t));
+                fresh.insert(k, v.clone());
+                v
+            })
+            .collect();
+        *self.lock() = fresh;
+        out
+    }
+}
+
+/// The address of what an `Arc` points at, as a cache key.
+pub(crate) fn addr<T: ?Sized>(arc: &std::sync::Arc<T>) -> usize {
+    std::sync::Arc::as_ptr(arc) as *const () as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_listed_original_keeps_its_wrapper_and_others_are_dropped() {
+        let cache: WrapCache<Arc<String>> = WrapCache::default();
+        let (a, b) = (Arc::new(1), Arc::new(2));
+        let wrap = |x: Arc<i32>| Arc::new(format!("w{x}"));
+        let first = cache.list(vec![a.clone(), b.clone()], addr, wrap);
+        let second = cache.list(vec![a.clone()], addr, wrap);
+        assert!(Arc::ptr_eq(&first[0], &second[0]));
+        assert_eq!(cache.lock().len(), 1);
+        let again = cache.one(addr(&b), || wrap(b.clone()));
+        assert!(!Arc::ptr_eq(&again, &first[1]));
+        assert!(Arc::ptr_eq(&again, &cache.one(addr(&b), || unreachable!())));
+    }
+}
