@@ -217,3 +217,24 @@ async fn elicitation_example() {
         c.close().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn composed_example() {
+    for mode in MODES {
+        let c = start(env!("CARGO_BIN_EXE_composed"), mode, H::default()).await;
+        let mut names: Vec<_> = c.list_tools().await.unwrap();
+        names.sort_by(|a, b| a.name.cmp(&b.name));
+        let names: Vec<_> = names.iter().map(|t| t.name.as_str()).collect();
+        assert_eq!(names, ["math_add", "notes_add_note", "weather_forecast"]);
+        let r = c
+            .call_tool("weather_forecast", json!({"city": "Oslo"}))
+            .await
+            .unwrap();
+        assert!(matches!(&r.content[0], ContentBlock::Text(t) if t.text == "Sunny in Oslo"));
+        c.call_tool("notes_add_note", json!({"text": "buy milk"}))
+            .await
+            .unwrap();
+        let read = c.read_resource("notes://notes/all").await.unwrap();
+        assert!(text(&read).contains("buy milk"));
+    }
+}
