@@ -50,6 +50,15 @@ async fn forecast(ctx: Context, city: String) -> Result<String, Error> {
     Ok(format!("Sunny in {city}"))
 }
 
+/// Asks the client's model, then the user.
+#[tool]
+async fn ask(ctx: Context) -> Result<String, Error> {
+    let said = ctx.sample_text("Which city?", 10).await?;
+    let schema = json!({"type": "object", "properties": {}});
+    let answer = ctx.elicit_raw("Confirm?", schema).await?;
+    Ok(format!("{said}; {:?}", answer.action))
+}
+
 /// The cities with a forecast.
 #[resource("weather://cities", mime_type = "text/plain")]
 fn cities() -> String {
@@ -114,6 +123,7 @@ fn weather() -> Server {
     Server::new("weather", "1.0.0")
         .middleware(Mark("weather"))
         .tool(forecast)
+        .tool(ask)
         .resource(cities)
         .resource(city_page)
         .prompt(brief)
@@ -169,7 +179,13 @@ async fn exercise(c: &Client, label: &str) {
     tools.sort();
     assert_eq!(
         tools,
-        ["math_add", "math_grow", "notes_db", "weather_forecast"],
+        [
+            "math_add",
+            "math_grow",
+            "notes_db",
+            "weather_ask",
+            "weather_forecast"
+        ],
         "{label}"
     );
     let seen = Arc::new(Mutex::new(vec![]));
@@ -437,7 +453,7 @@ async fn a_static_copy_runs_as_the_parents_own() {
             .map(|t| t.name)
             .collect();
         names.sort();
-        assert_eq!(names, ["add", "copy_forecast", "grow"]);
+        assert_eq!(names, ["add", "copy_ask", "copy_forecast", "grow"]);
         let r = c
             .call_tool("copy_forecast", json!({"city": "Rome"}))
             .await
@@ -502,4 +518,48 @@ async fn bad_namespaces_and_children_that_fail_stop_the_start() {
         "{}",
         err.message()
     );
+}
+
+static STEPS: AtomicUsize = AtomicUsize::new(0);
+static STOPPED: AtomicBool = AtomicBool::new(false);
+
+/// Counts steps until cancelled.
+#[tool]
+async fn steps(ctx: Context) -> Result<String, Error> {
+    loop {
+        if ctx.sleep(Duration::from_millis(20)).await.is_err() {
+            STOPPED.store(true, Ordering::SeqCst);
+            return Err(Error::internal("cancelled"));
+        }
+        STEPS.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test]
+async fn cancelling_a_call_cancels_the_mounted_servers_work() {
+    let running = Server::new("app", "1.0.0")
+        .mount(Server::new("w", "1.0.0").tool(steps), "w")
+        .start()
+        .await
+        .unwrap();
+    let c = support::client(&running, support::modes()[0], Recorder::default()).await;
+    let call = tokio::spawn({
+        let c = c.clone();
+        async move { c.call_tool("w_steps", json!({})).await }
+    });
+    while STEPS.load(Ordering::SeqCst) < 2 {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    call.abort(); // the client sends notifications/cancelled
+    for _ in 0..500 {
+        if STOPPED.load(Ordering::SeqCst) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        STOPPED.load(Ordering::SeqCst),
+        "the child's handler saw the cancellation"
+    );
+    c.ping().await.unwrap();
 }
