@@ -39,7 +39,7 @@ pub struct RequestContext {
     session: Arc<Session>,
     peer: Arc<dyn Peer>,
     progress_token: Option<ProgressToken>,
-    rounds: Option<InputRounds>,
+    rounds: Option<Arc<InputRounds>>,
     dispatch: Option<Arc<dyn Dispatch>>,
     task: Option<Arc<dyn TaskControl>>,
     extensions: Extensions,
@@ -103,7 +103,7 @@ impl RequestContext {
 
     /// Stateless-era input rounds (MRTR).
     pub fn input_rounds(mut self, rounds: InputRounds) -> Self {
-        self.rounds = Some(rounds);
+        self.rounds = Some(Arc::new(rounds));
         self
     }
 
@@ -147,6 +147,19 @@ impl RequestContext {
     pub fn http(mut self, http: Option<Arc<HttpParts>>) -> Self {
         self.http = http;
         self
+    }
+
+    /// The input rounds of the request this one runs for (a call a handler makes into
+    /// its own server, or into a mounted one): its input requests become the outer
+    /// request's, and the outer request's answers are its answers.
+    pub fn shared_input_rounds(mut self, rounds: Option<Arc<InputRounds>>) -> Self {
+        self.rounds = rounds;
+        self
+    }
+
+    /// The input rounds behind a context, to share with a call it makes.
+    pub fn input_rounds_of(ctx: &Context) -> Option<Arc<InputRounds>> {
+        ctx.inner.rounds.clone()
     }
 
     /// Attach an extension value.
@@ -200,6 +213,6 @@ impl RequestHandle {
 
     /// The input rounds of a stateless-era request.
     pub fn input_rounds(&self) -> Option<&InputRounds> {
-        self.ctx.inner.rounds.as_ref()
+        self.ctx.inner.rounds.as_deref()
     }
 }

@@ -24,6 +24,9 @@ pub(crate) struct Call {
     pub(crate) tool_failure: Option<ToolFailure>,
     /// Who sent it and through which HTTP request (none over stdio and in memory).
     pub(crate) caller: Caller,
+    /// The stateless era's input rounds of the request this call runs for (a nested or
+    /// mounted call): its handler's input requests and answers are that request's.
+    pub(crate) rounds: Option<Arc<fastmcp_core::InputRounds>>,
 }
 
 /// Who sent a request: the identity of its verified token and the HTTP request it came in;

@@ -73,7 +73,10 @@ where
         b = b.dispatch(d);
     }
     let mut binding = None;
-    if let (true, Some(r)) = (call.stateless(), rounds) {
+    if call.rounds.is_some() {
+        // The outer request's rounds: it seals and answers them, not this call.
+        b = b.shared_input_rounds(call.rounds.clone());
+    } else if let (true, Some(r)) = (call.stateless(), rounds) {
         let answers = answers(rt, &r.binding, r.responses, r.state)?;
         b = b.input_rounds(InputRounds::new(answers));
         binding = Some(r.binding);

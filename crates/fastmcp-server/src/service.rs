@@ -354,6 +354,7 @@ impl Dispatch for Pipeline {
             nested: true,
             tool_failure: None,
             caller: Caller::of(ctx),
+            rounds: RequestContext::input_rounds_of(ctx),
         };
         Box::pin(self.call(McpRequest::new(method.to_owned(), Some(params), call)))
     }

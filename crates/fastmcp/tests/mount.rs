@@ -34,9 +34,11 @@ impl Middleware for Mark {
         next: CallNext,
     ) -> BoxFuture<'_, Result<Box<RawValue>, Error>> {
         Box::pin(async move {
-            let mut r: CallToolResult = next.run_as(req).await?;
-            r.content
-                .extend(CallToolResult::text(format!("via {}", self.0)).content);
+            // An `input_required` answer (stateless era) passes as it is.
+            let mut r: serde_json::Value = next.run_as(req).await?;
+            if let Some(content) = r["content"].as_array_mut() {
+                content.push(json!({"type": "text", "text": format!("via {}", self.0)}));
+            }
             Ok(to_raw(&r))
         })
     }
@@ -206,6 +208,14 @@ async fn exercise(c: &Client, label: &str) {
         *seen.lock().unwrap(),
         [0.5],
         "{label}: the child's progress"
+    );
+    // The child's sampling and elicitation requests reach the parent's client (in the
+    // stateless era as input requests of the parent's request).
+    let r = c.call_tool("weather_ask", json!({})).await.unwrap();
+    assert_eq!(
+        texts(&r)[0],
+        "sampled 1 message(s); Accept",
+        "{label}: {r:?}"
     );
     let r = c
         .call_tool("math_add", json!({"a": 2, "b": 3}))

@@ -44,7 +44,7 @@ pub(crate) struct Inner {
     pub(crate) session: SessionView,
     pub(crate) peer: Arc<dyn Peer>,
     pub(crate) progress_token: Option<ProgressToken>,
-    pub(crate) rounds: Option<InputRounds>,
+    pub(crate) rounds: Option<Arc<InputRounds>>,
     pub(crate) dispatch: Option<Arc<dyn Dispatch>>,
     pub(crate) task: Option<Arc<dyn TaskControl>>,
     pub(crate) extensions: Extensions,

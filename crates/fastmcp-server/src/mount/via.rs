@@ -44,6 +44,7 @@ async fn run<T: DeserializeOwned>(
         nested: true,
         tool_failure: None,
         caller: Caller::of(ctx),
+        rounds: RequestContext::input_rounds_of(ctx),
     };
     let params = crate::call::raw(&params)?;
     let out = pipeline

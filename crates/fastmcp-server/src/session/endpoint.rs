@@ -175,6 +175,7 @@ impl Endpoint {
                     nested: false,
                     tool_failure: None,
                     caller,
+                    rounds: None,
                 };
                 let req = McpRequest::new(r.method, r.params, call);
                 self.pipeline.call(req).await
