@@ -573,3 +573,53 @@ async fn cancelling_a_call_cancels_the_mounted_servers_work() {
     );
     c.ping().await.unwrap();
 }
+
+/// Version 1 of `calc`.
+#[tool(name = "calc", version = "1.0.0")]
+async fn calc_v1() -> String {
+    "calc 1".into()
+}
+
+/// Version 2 of `calc`.
+#[tool(name = "calc", version = "2.0.0")]
+async fn calc_v2() -> String {
+    "calc 2".into()
+}
+
+#[tokio::test]
+async fn a_mounted_or_copied_tools_versions_are_callable_by_version() {
+    let versions = || Server::new("v", "1.0.0").tool(calc_v1).tool(calc_v2);
+    let running = Server::new("app", "1.0.0")
+        .mount(versions(), "live")
+        .import_server(versions(), "copy")
+        .start()
+        .await
+        .unwrap();
+    for mode in support::modes() {
+        let c = support::client(&running, mode, Recorder::default()).await;
+        let tools = c.list_tools().await.unwrap();
+        assert_eq!(tools.len(), 2, "one entry per name");
+        for t in &tools {
+            let meta = serde_json::to_value(&t.meta).unwrap();
+            assert_eq!(meta["fastmcp/version"], "2.0.0", "{}", t.name);
+            assert_eq!(
+                meta["fastmcp/versions"],
+                json!(["2.0.0", "1.0.0"]),
+                "{}",
+                t.name
+            );
+        }
+        for name in ["live_calc", "copy_calc"] {
+            let r = c.call_tool(name, json!({})).await.unwrap();
+            assert_eq!(texts(&r)[0], "calc 2", "{name}: the default");
+            let r: CallToolResult = c
+                .request(
+                    "tools/call",
+                    json!({"name": name, "arguments": {}, "_meta": {"fastmcp/version": "1.0.0"}}),
+                )
+                .await
+                .unwrap();
+            assert_eq!(texts(&r)[0], "calc 1", "{name}: version 1.0.0");
+        }
+    }
+}

@@ -51,11 +51,13 @@ impl ChildState {
     }
 
     fn tool(&self, t: ToolEntry) -> ToolEntry {
-        let via = ViaTool {
-            inner: t.handler().clone(),
-            way: self.way(),
-        };
-        ToolEntry::new(Arc::new(via))
+        let way = self.way();
+        t.map_handlers(|h| {
+            Arc::new(ViaTool {
+                inner: h.clone(),
+                way: way.clone(),
+            })
+        })
     }
 
     fn resource(&self, r: Arc<dyn ResourceHandler>) -> Arc<dyn ResourceHandler> {

@@ -48,7 +48,7 @@ impl Namespace {
 impl NamespaceTransform {
     fn tool_entry(&self, t: ToolEntry) -> ToolEntry {
         let name = self.ns.name(t.name());
-        ToolEntry::new(Arc::new(RenamedTool::new(t.handler().clone(), name)))
+        t.map_handlers(|h| Arc::new(RenamedTool::new(h.clone(), name.clone())))
     }
 
     fn resource(&self, r: Arc<dyn ResourceHandler>) -> Arc<dyn ResourceHandler> {

@@ -87,6 +87,11 @@ impl ToolHandler for ViaTool {
     ) -> BoxFuture<'static, Result<CallToolResult, Error>> {
         Box::pin(async move {
             let mut params = json!({ "name": self.inner.tool().name });
+            let version = fastmcp_core::component_meta::version(self.inner.tool().meta.as_ref());
+            if let Some(v) = version {
+                // This version of the name, not the child's default.
+                params["_meta"] = json!({ fastmcp_core::component_meta::META_VERSION: v });
+            }
             if let Some(raw) = args.raw() {
                 params["arguments"] = serde_json::from_str(raw.get())
                     .map_err(|e| Error::invalid_params(format!("Invalid arguments: {e}")))?;

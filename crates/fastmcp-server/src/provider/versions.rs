@@ -53,6 +53,17 @@ impl ToolEntry {
         Some(entry)
     }
 
+    /// The same entry with every version's handler replaced by `f` of it (a wrapper: the
+    /// versions and the default stay what they were).
+    pub fn map_handlers(&self, f: impl Fn(&Arc<dyn ToolHandler>) -> Arc<dyn ToolHandler>) -> Self {
+        let Some(all) = &self.versions else {
+            return ToolEntry::new(f(&self.handler));
+        };
+        let mapped = all.iter().map(|e| f(&e.handler)).collect();
+        ToolEntry::versioned(mapped, self.version())
+            .unwrap_or_else(|| ToolEntry::new(f(&self.handler)))
+    }
+
     /// The tool's version (`_meta["fastmcp/version"]` of its definition).
     pub fn version(&self) -> Option<&str> {
         version_of(&*self.handler)
