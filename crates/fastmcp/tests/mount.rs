@@ -169,16 +169,22 @@ fn texts(r: &CallToolResult) -> Vec<String> {
         .collect()
 }
 
-/// Everything a client of the composed server sees, checked on `c`.
-async fn exercise(c: &Client, label: &str) {
-    let mut tools: Vec<String> = c
+/// The names of the tools `c` lists, sorted.
+async fn tool_names(c: &Client) -> Vec<String> {
+    let mut names: Vec<_> = c
         .list_tools()
         .await
         .unwrap()
         .into_iter()
         .map(|t| t.name)
         .collect();
-    tools.sort();
+    names.sort();
+    names
+}
+
+/// Everything a client of the composed server sees, checked on `c`.
+async fn exercise(c: &Client, label: &str) {
+    let tools = tool_names(c).await;
     assert_eq!(
         tools,
         [
@@ -428,14 +434,7 @@ async fn the_parents_own_components_win_and_the_first_mount_wins() {
         .await
         .unwrap();
     let c = support::client(&running, support::modes()[0], Recorder::default()).await;
-    let mut names: Vec<_> = c
-        .list_tools()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
-    names.sort();
+    let names = tool_names(&c).await;
     assert_eq!(names, ["w_add", "w_double"], "each name once");
     let r = c.call_tool("w_add", json!({})).await.unwrap();
     assert_eq!(texts(&r)[0], "the parent's");
@@ -455,14 +454,7 @@ async fn a_static_copy_runs_as_the_parents_own() {
         .unwrap();
     for mode in support::modes() {
         let c = support::client(&running, mode, Recorder::default()).await;
-        let mut names: Vec<_> = c
-            .list_tools()
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|t| t.name)
-            .collect();
-        names.sort();
+        let names = tool_names(&c).await;
         assert_eq!(names, ["add", "copy_ask", "copy_forecast", "grow"]);
         let r = c
             .call_tool("copy_forecast", json!({"city": "Rome"}))
