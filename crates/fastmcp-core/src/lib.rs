@@ -15,6 +15,7 @@ mod display;
 mod dynamic;
 mod elicit;
 mod error;
+mod file_output;
 mod handler;
 mod mrtr;
 mod outcome;
@@ -44,6 +45,7 @@ pub use dynamic::{
 };
 pub use elicit::{elicitation_schema, Elicited};
 pub use error::{Error, ErrorKind};
+pub use file_output::{sniff, File, DEFAULT_MAX_FILE_SIZE};
 pub use handler::{
     ExplainArguments, PromptHandler, ResourceHandler, ResourceTemplateHandler, TaskStart,
     TemplateVars, ToolArguments, ToolHandler,

@@ -70,7 +70,7 @@ pub use fastmcp_server as server;
 pub use fastmcp_transport as transport;
 
 pub use fastmcp_core::{
-    Audio, AuthInfo, Budget, CancelReason, Context, Elicited, Error, ErrorKind, Image, Json,
+    Audio, AuthInfo, Budget, CancelReason, Context, Elicited, Error, ErrorKind, File, Image, Json,
     Outcome, Require, SessionState, State, TaskStart,
 };
 #[cfg(feature = "macros")]
