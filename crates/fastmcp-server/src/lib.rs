@@ -72,6 +72,6 @@ pub use service::{BoxMcpService, McpNotification, McpRequest, McpService};
 pub use tag_filter::TagFilter;
 pub use tasks::{MemoryTaskStore, TaskPage, TaskRecord, TaskRequest, TaskStore};
 pub use transform::{Next, Transform, Transformed};
-pub use transforms::{ArgTransform, ToolTransform};
+pub use transforms::{ArgTransform, SearchTools, ToolIndex, ToolTransform};
 pub use uri_template::{TemplateError, UnsafeValue, UriTemplate};
 pub use visibility::Visibility;

@@ -117,6 +117,18 @@ impl<'a> Next<'a> {
         ))
     }
 
+    /// Every tool further down the chain: the provider's list, reshaped by the
+    /// transforms after this one (what a transform that searches or summarises needs).
+    pub fn list_tools<'b>(self) -> BoxFuture<'b, Result<Vec<ToolEntry>, Error>>
+    where
+        'a: 'b,
+    {
+        Box::pin(async move {
+            let all = walk(|c| self.provider.list_tools(c)).await?;
+            Ok(self.rest.iter().rev().fold(all, |v, t| t.tools(v)))
+        })
+    }
+
     /// Look up a tool further down the chain.
     pub fn tool<'b>(self, name: &'b str) -> BoxFuture<'b, Result<Option<ToolEntry>, Error>>
     where
