@@ -58,6 +58,27 @@ impl Caller {
 pub(crate) type ToolFailure = Arc<std::sync::Mutex<Option<fastmcp_core::Error>>>;
 
 impl Call {
+    /// A call made for the request `ctx` belongs to (a handler's call into its own
+    /// server, or a mounted server's use): its session, peer, scope, caller and input
+    /// rounds, never a task of its own.
+    pub(crate) fn nested_in(
+        ctx: &fastmcp_core::Context,
+        progress_token: Option<ProgressToken>,
+    ) -> Call {
+        use fastmcp_core::runtime::RequestContext;
+        Call {
+            id: ctx.request_id().cloned().unwrap_or(RequestId::Number(0)),
+            session: RequestContext::session_of(ctx).clone(),
+            peer: RequestContext::peer_of(ctx).clone(),
+            scope: RequestContext::scope_of(ctx).clone(),
+            progress_token,
+            nested: true,
+            tool_failure: None,
+            caller: Caller::of(ctx),
+            rounds: RequestContext::input_rounds_of(ctx),
+        }
+    }
+
     /// Whether the request is of the stateless era (2026-07-28).
     pub(crate) fn stateless(&self) -> bool {
         self.session.era() == Era::Stateless

@@ -53,6 +53,7 @@ mod transform;
 mod transforms;
 mod uri_template;
 mod visibility;
+mod wrap_cache;
 
 pub use builder::Server;
 pub use changes::{ChangeNotifier, ServerEvent};

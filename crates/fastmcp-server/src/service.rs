@@ -23,14 +23,13 @@
 use std::sync::{Arc, OnceLock};
 use std::task::{Context as TaskContext, Poll};
 
-use fastmcp_core::runtime::RequestContext;
 use fastmcp_core::{BoxFuture, Context, Dispatch, Error, Peer, Scope, Session};
 use fastmcp_protocol::{ProtocolVersion, RequestId};
 use serde_json::value::RawValue;
 use tower::util::BoxCloneSyncService;
 use tower::Service;
 
-use crate::call::{Call, Caller};
+use crate::call::Call;
 use crate::methods;
 use crate::runtime::Runtime;
 
@@ -345,17 +344,7 @@ impl Dispatch for Pipeline {
         method: &'a str,
         params: Box<RawValue>,
     ) -> BoxFuture<'a, Result<Box<RawValue>, Error>> {
-        let call = Call {
-            id: ctx.request_id().cloned().unwrap_or(RequestId::Number(0)),
-            session: RequestContext::session_of(ctx).clone(),
-            peer: RequestContext::peer_of(ctx).clone(),
-            scope: RequestContext::scope_of(ctx).clone(),
-            progress_token: None,
-            nested: true,
-            tool_failure: None,
-            caller: Caller::of(ctx),
-            rounds: RequestContext::input_rounds_of(ctx),
-        };
+        let call = Call::nested_in(ctx, None);
         Box::pin(self.call(McpRequest::new(method.to_owned(), Some(params), call)))
     }
 }

@@ -8,21 +8,18 @@ use fastmcp_core::{BoxFuture, Error, PromptHandler, ResourceHandler};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::via::{ViaPrompt, ViaResource, ViaTemplate, ViaTool, Way};
-use super::wrap_cache::{addr, WrapCache};
 use super::Namespace;
 use crate::changes::{ChangeNotifier, ServerEvent};
 use crate::provider::{Kinds, Page, Provider, ResourceTarget, TemplateEntry, ToolEntry};
 use crate::running::RunningServer;
+use crate::wrap_cache::{addr, Wrappers};
 
 /// What the parent's provider and its start and stop hooks share.
 pub(crate) struct ChildState {
     pub(crate) running: OnceLock<RunningServer>,
     /// The namespace the child's resource URIs are announced under.
     pub(crate) ns: Option<Namespace>,
-    tools: WrapCache<ToolEntry>,
-    resources: WrapCache<Arc<dyn ResourceHandler>>,
-    templates: WrapCache<Arc<TemplateEntry>>,
-    prompts: WrapCache<Arc<dyn PromptHandler>>,
+    wrapped: Wrappers,
 }
 
 impl ChildState {
@@ -30,10 +27,7 @@ impl ChildState {
         Arc::new(ChildState {
             running: OnceLock::new(),
             ns,
-            tools: WrapCache::default(),
-            resources: WrapCache::default(),
-            templates: WrapCache::default(),
-            prompts: WrapCache::default(),
+            wrapped: Wrappers::default(),
         })
     }
 
@@ -135,7 +129,7 @@ impl Provider for ChildServer {
             let s = &self.0;
             let catalog = &s.running()?.shared.rt.catalog;
             let all = crate::provider::walk(|c| catalog.list_tools(c)).await?;
-            Ok(Page::all(s.tools.list(
+            Ok(Page::all(s.wrapped.tools.list(
                 all,
                 |t| addr(t.handler()),
                 |t| s.tool(t),
@@ -147,7 +141,7 @@ impl Provider for ChildServer {
         Box::pin(async move {
             let s = &self.0;
             let found = s.running()?.shared.rt.catalog.get_tool(name).await?;
-            Ok(found.map(|t| s.tools.one(addr(t.handler()), || s.tool(t))))
+            Ok(found.map(|t| s.wrapped.tools.one(addr(t.handler()), || s.tool(t))))
         })
     }
 
@@ -159,7 +153,9 @@ impl Provider for ChildServer {
             let s = &self.0;
             let catalog = &s.running()?.shared.rt.catalog;
             let all = crate::provider::walk(|c| catalog.list_resources(c)).await?;
-            Ok(Page::all(s.resources.list(all, addr, |r| s.resource(r))))
+            Ok(Page::all(
+                s.wrapped.resources.list(all, addr, |r| s.resource(r)),
+            ))
         })
     }
 
@@ -171,7 +167,7 @@ impl Provider for ChildServer {
             let s = &self.0;
             let catalog = &s.running()?.shared.rt.catalog;
             let all = crate::provider::walk(|c| catalog.list_templates(c)).await?;
-            Ok(Page::all(s.templates.list(
+            Ok(Page::all(s.wrapped.templates.list(
                 all,
                 |t| addr(t.handler()),
                 |t| s.template(t),
@@ -186,15 +182,7 @@ impl Provider for ChildServer {
         Box::pin(async move {
             let s = &self.0;
             let found = s.running()?.shared.rt.catalog.resolve_resource(uri).await?;
-            Ok(found.map(|t| match t {
-                ResourceTarget::Static(r) => {
-                    ResourceTarget::Static(s.resources.one(addr(&r), || s.resource(r.clone())))
-                }
-                ResourceTarget::Template(e, vars) => {
-                    let key = addr(e.handler());
-                    ResourceTarget::Template(s.templates.one(key, || s.template(e)), vars)
-                }
-            }))
+            Ok(found.map(|t| s.wrapped.target(t, |r| s.resource(r), |e| s.template(e))))
         })
     }
 
@@ -211,7 +199,7 @@ impl Provider for ChildServer {
                 .catalog
                 .get_template(uri_template)
                 .await?;
-            Ok(found.map(|e| s.templates.one(addr(e.handler()), || s.template(e))))
+            Ok(found.map(|e| s.wrapped.templates.one(addr(e.handler()), || s.template(e))))
         })
     }
 
@@ -223,7 +211,9 @@ impl Provider for ChildServer {
             let s = &self.0;
             let catalog = &s.running()?.shared.rt.catalog;
             let all = crate::provider::walk(|c| catalog.list_prompts(c)).await?;
-            Ok(Page::all(s.prompts.list(all, addr, |p| s.prompt(p))))
+            Ok(Page::all(
+                s.wrapped.prompts.list(all, addr, |p| s.prompt(p)),
+            ))
         })
     }
 
@@ -234,7 +224,7 @@ impl Provider for ChildServer {
         Box::pin(async move {
             let s = &self.0;
             let found = s.running()?.shared.rt.catalog.get_prompt(name).await?;
-            Ok(found.map(|p| s.prompts.one(addr(&p), || s.prompt(p))))
+            Ok(found.map(|p| s.wrapped.prompts.one(addr(&p), || s.prompt(p))))
         })
     }
 }

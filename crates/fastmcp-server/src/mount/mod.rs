@@ -36,7 +36,6 @@ mod namespace;
 mod renamed;
 mod transform;
 mod via;
-mod wrap_cache;
 
 use std::sync::Arc;
 

@@ -7,10 +7,10 @@ use std::sync::Arc;
 use fastmcp_core::{BoxFuture, Error, PromptHandler, ResourceHandler};
 
 use super::renamed::{RenamedPrompt, RenamedResource, RenamedTemplate, RenamedTool};
-use super::wrap_cache::{addr, WrapCache};
 use super::Namespace;
 use crate::provider::{ResourceTarget, TemplateEntry, ToolEntry};
 use crate::transform::{Next, Transform};
+use crate::wrap_cache::{addr, Wrappers};
 
 /// A [`Namespace`] applied to a provider (made by [`Namespace::transform`]): tools and
 /// prompts listed as `ns_name`, resources and templates as `scheme://ns/path`; names
@@ -26,10 +26,7 @@ use crate::transform::{Next, Transform};
 /// ```
 pub struct NamespaceTransform {
     ns: Namespace,
-    tools: WrapCache<ToolEntry>,
-    resources: WrapCache<Arc<dyn ResourceHandler>>,
-    templates: WrapCache<Arc<TemplateEntry>>,
-    prompts: WrapCache<Arc<dyn PromptHandler>>,
+    wrapped: Wrappers,
 }
 
 impl Namespace {
@@ -37,10 +34,7 @@ impl Namespace {
     pub fn transform(self) -> NamespaceTransform {
         NamespaceTransform {
             ns: self,
-            tools: WrapCache::default(),
-            resources: WrapCache::default(),
-            templates: WrapCache::default(),
-            prompts: WrapCache::default(),
+            wrapped: Wrappers::default(),
         }
     }
 }
@@ -71,21 +65,15 @@ impl NamespaceTransform {
     }
 
     fn target(&self, t: ResourceTarget) -> ResourceTarget {
-        match t {
-            ResourceTarget::Static(r) => {
-                ResourceTarget::Static(self.resources.one(addr(&r), || self.resource(r.clone())))
-            }
-            ResourceTarget::Template(e, vars) => {
-                let key = addr(e.handler());
-                ResourceTarget::Template(self.templates.one(key, || self.template(e)), vars)
-            }
-        }
+        self.wrapped
+            .target(t, |r| self.resource(r), |e| self.template(e))
     }
 }
 
 impl Transform for NamespaceTransform {
     fn tools(&self, tools: Vec<ToolEntry>) -> Vec<ToolEntry> {
-        self.tools
+        self.wrapped
+            .tools
             .list(tools, |t| addr(t.handler()), |t| self.tool_entry(t))
     }
 
@@ -99,16 +87,23 @@ impl Transform for NamespaceTransform {
                 return Ok(None);
             };
             let found = next.tool(own).await?;
-            Ok(found.map(|t| self.tools.one(addr(t.handler()), || self.tool_entry(t))))
+            Ok(found.map(|t| {
+                self.wrapped
+                    .tools
+                    .one(addr(t.handler()), || self.tool_entry(t))
+            }))
         })
     }
 
     fn resources(&self, resources: Vec<Arc<dyn ResourceHandler>>) -> Vec<Arc<dyn ResourceHandler>> {
-        self.resources.list(resources, addr, |r| self.resource(r))
+        self.wrapped
+            .resources
+            .list(resources, addr, |r| self.resource(r))
     }
 
     fn templates(&self, templates: Vec<Arc<TemplateEntry>>) -> Vec<Arc<TemplateEntry>> {
-        self.templates
+        self.wrapped
+            .templates
             .list(templates, |t| addr(t.handler()), |t| self.template(t))
     }
 
@@ -136,12 +131,16 @@ impl Transform for NamespaceTransform {
                 return Ok(None);
             };
             let found = next.template(&own).await?;
-            Ok(found.map(|e| self.templates.one(addr(e.handler()), || self.template(e))))
+            Ok(found.map(|e| {
+                self.wrapped
+                    .templates
+                    .one(addr(e.handler()), || self.template(e))
+            }))
         })
     }
 
     fn prompts(&self, prompts: Vec<Arc<dyn PromptHandler>>) -> Vec<Arc<dyn PromptHandler>> {
-        self.prompts.list(prompts, addr, |p| self.prompt(p))
+        self.wrapped.prompts.list(prompts, addr, |p| self.prompt(p))
     }
 
     fn prompt<'a>(
@@ -154,7 +153,7 @@ impl Transform for NamespaceTransform {
                 return Ok(None);
             };
             let found = next.prompt(own).await?;
-            Ok(found.map(|p| self.prompts.one(addr(&p), || self.prompt(p))))
+            Ok(found.map(|p| self.wrapped.prompts.one(addr(&p), || self.prompt(p))))
         })
     }
 }

@@ -5,19 +5,18 @@
 
 use std::sync::{Arc, Weak};
 
-use fastmcp_core::runtime::RequestContext;
 use fastmcp_core::{
     BoxFuture, Context, Error, PromptHandler, Require, ResourceHandler, ResourceTemplateHandler,
     TemplateVars, ToolArguments, ToolHandler,
 };
 use fastmcp_protocol::{
-    CallToolResult, CompleteResult, GetPromptResult, Prompt, ReadResourceResult, RequestId,
-    Resource, ResourceTemplate, Tool,
+    CallToolResult, CompleteResult, GetPromptResult, Prompt, ReadResourceResult, Resource,
+    ResourceTemplate, Tool,
 };
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
-use crate::call::{Call, Caller};
+use crate::call::Call;
 use crate::service::{McpRequest, Pipeline};
 
 /// The way into a child's pipeline (weak: the parent's provider owns the child).
@@ -33,19 +32,10 @@ async fn run<T: DeserializeOwned>(
     let Some(pipeline) = way.upgrade() else {
         return Err(Error::internal("the mounted server has shut down"));
     };
-    let call = Call {
-        id: ctx.request_id().cloned().unwrap_or(RequestId::Number(0)),
-        session: RequestContext::session_of(ctx).clone(),
-        peer: RequestContext::peer_of(ctx).clone(),
-        scope: RequestContext::scope_of(ctx).clone(),
-        progress_token: ctx.progress_token().cloned(),
-        // Run by the parent for its client: the child runs it in place, never as a task
-        // of its own (the parent decides whether the call is a task).
-        nested: true,
-        tool_failure: None,
-        caller: Caller::of(ctx),
-        rounds: RequestContext::input_rounds_of(ctx),
-    };
+    // Run by the parent for its client: the child runs it in place, never as a task of
+    // its own (the parent decides whether the call is a task); progress goes to the
+    // parent's client.
+    let call = Call::nested_in(ctx, ctx.progress_token().cloned());
     let params = crate::call::raw(&params)?;
     let out = pipeline
         .call(McpRequest::new(method.to_owned(), Some(params), call))

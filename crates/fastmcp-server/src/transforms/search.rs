@@ -79,7 +79,7 @@ impl SearchTools {
     fn tools_over(&self, tools: Vec<ToolEntry>) -> [ToolEntry; 2] {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         for t in &tools {
-            (Arc::as_ptr(t.handler()) as *const () as usize).hash(&mut h);
+            crate::wrap_cache::addr(t.handler()).hash(&mut h);
         }
         let key = h.finish();
         let mut built = self

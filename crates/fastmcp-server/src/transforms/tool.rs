@@ -114,7 +114,7 @@ impl ToolTransform {
 
     /// The reshaped entry of `original` (made once per original).
     fn wrap(&self, original: ToolEntry) -> ToolEntry {
-        let key = Arc::as_ptr(original.handler()) as *const () as usize;
+        let key = crate::wrap_cache::addr(original.handler());
         let mut made = self
             .made
             .lock()

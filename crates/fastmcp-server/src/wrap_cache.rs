@@ -66,6 +66,40 @@ impl<V: Clone> WrapCache<V> {
     }
 }
 
+/// The wrappers of every kind of component one wrapping source hands out.
+#[derive(Default)]
+pub(crate) struct Wrappers {
+    pub(crate) tools: WrapCache<crate::provider::ToolEntry>,
+    pub(crate) resources: WrapCache<std::sync::Arc<dyn fastmcp_core::ResourceHandler>>,
+    pub(crate) templates: WrapCache<std::sync::Arc<crate::provider::TemplateEntry>>,
+    pub(crate) prompts: WrapCache<std::sync::Arc<dyn fastmcp_core::PromptHandler>>,
+}
+
+impl Wrappers {
+    /// The wrapped form of what a URI resolved to.
+    pub(crate) fn target(
+        &self,
+        t: crate::provider::ResourceTarget,
+        resource: impl FnOnce(
+            std::sync::Arc<dyn fastmcp_core::ResourceHandler>,
+        ) -> std::sync::Arc<dyn fastmcp_core::ResourceHandler>,
+        template: impl FnOnce(
+            std::sync::Arc<crate::provider::TemplateEntry>,
+        ) -> std::sync::Arc<crate::provider::TemplateEntry>,
+    ) -> crate::provider::ResourceTarget {
+        use crate::provider::ResourceTarget;
+        match t {
+            ResourceTarget::Static(r) => {
+                ResourceTarget::Static(self.resources.one(addr(&r), || resource(r.clone())))
+            }
+            ResourceTarget::Template(e, vars) => {
+                let key = addr(e.handler());
+                ResourceTarget::Template(self.templates.one(key, || template(e)), vars)
+            }
+        }
+    }
+}
+
 /// The address of what an `Arc` points at, as a cache key.
 pub(crate) fn addr<T: ?Sized>(arc: &std::sync::Arc<T>) -> usize {
     std::sync::Arc::as_ptr(arc) as *const () as usize
