@@ -24,13 +24,15 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use fastmcp::client::{Client, ClientHandler, Mode};
+use fastmcp::client::{Client, ClientBuilder, ClientHandler, Mode};
 use fastmcp::core::{BoxFuture, Error, ErrorKind};
 use fastmcp::protocol::{
     CreateMessageRequestParams, CreateMessageResult, ElicitAction, ElicitRequestParams,
     ElicitResult, LoggingLevel, LoggingMessageNotificationParams, ProgressNotificationParams,
     ProtocolVersion,
 };
+use fastmcp::proxy::{Proxy, Sessions};
+use fastmcp::server::RunningServer;
 use fastmcp::transport::http_client::StreamableHttp;
 use fastmcp::transport::{ChildTransport, StderrMode};
 use serde_json::{json, Value};
@@ -342,9 +344,66 @@ async fn connect(peer: Peer, wire: Wire, mode: Mode, rec: Recorder) -> (Client, 
     }
 }
 
+/// A proxy (our server, in memory) in front of `peer` reached over `wire` in `upstream`
+/// mode, and a client of it in `mode`. A stateless client's requests share one upstream
+/// connection (one per request would start the stdio peer again for every request).
+async fn connect_via_proxy(
+    peer: Peer,
+    wire: Wire,
+    mode: Mode,
+    upstream: Mode,
+    rec: Recorder,
+) -> (Client, Option<HttpPeer>, Option<RunningServer>) {
+    let http = (wire == Wire::Http).then(|| HttpPeer::start(peer));
+    let url = http.as_ref().map(|h| h.url.clone());
+    let proxy = Proxy::new(move |b: ClientBuilder| {
+        let url = url.clone();
+        async move {
+            let b = b.mode(upstream).timeout(REQUEST_TIMEOUT);
+            match url {
+                Some(url) => b.connect(StreamableHttp::new(url)).await,
+                None => {
+                    let (program, args) = peer.command();
+                    let t = ChildTransport::new(program)
+                        .args(args)
+                        .env("NODE_CACHE", node_cache())
+                        .stderr(StderrMode::Inherit);
+                    b.connect(t).await
+                }
+            }
+        }
+    });
+    let sessions = match mode {
+        Mode::Stateless(_) => Sessions::Shared,
+        _ => Sessions::PerSession,
+    };
+    let front = proxy
+        .sessions(sessions)
+        .into_server("interop-proxy")
+        .start()
+        .await
+        .expect("start the proxy");
+    let client = Client::builder()
+        .info("fastmcp-interop-client", "0.0.1")
+        .mode(mode)
+        .handler(rec)
+        .timeout(REQUEST_TIMEOUT)
+        .log_level(LoggingLevel::Debug)
+        .connect(front.connect_in_memory())
+        .await
+        .unwrap_or_else(|e| panic!("connect to the proxy of {peer:?} ({mode:?}): {e}"));
+    (client, http, Some(front))
+}
+
 /// Connect in `mode`, check the negotiated version, and exercise everything.
 fn interop(peer: Peer, wire: Wire, mode: Mode, expected: ProtocolVersion) {
-    let what = format!("{peer:?} over {wire:?}, {mode:?}");
+    interop_via(peer, wire, mode, expected, None);
+}
+
+/// [`interop`], directly or (`proxy`: the upstream mode) through our proxy: the client
+/// talks in `mode` to a proxy (in memory) that talks to the peer over `wire`.
+fn interop_via(peer: Peer, wire: Wire, mode: Mode, expected: ProtocolVersion, proxy: Option<Mode>) {
+    let what = format!("{peer:?} over {wire:?}, {mode:?}, proxied in {proxy:?}");
     if skipped(&what) {
         return;
     }
@@ -354,19 +413,27 @@ fn interop(peer: Peer, wire: Wire, mode: Mode, expected: ProtocolVersion) {
         .build()
         .expect("a tokio runtime");
     rt.block_on(async {
-        tokio::time::timeout(RUN_TIMEOUT, run(peer, wire, mode, expected))
+        tokio::time::timeout(RUN_TIMEOUT, run(peer, wire, mode, expected, proxy))
             .await
             .unwrap_or_else(|_| panic!("{what}: did not finish within {RUN_TIMEOUT:?}"));
     });
 }
 
-async fn run(peer: Peer, wire: Wire, mode: Mode, expected: ProtocolVersion) {
+async fn run(peer: Peer, wire: Wire, mode: Mode, expected: ProtocolVersion, proxy: Option<Mode>) {
     let rec = Recorder::default();
-    let (client, _http) = connect(peer, wire, mode, rec.clone()).await;
+    let (client, _http, _front) = match proxy {
+        None => {
+            let (c, http) = connect(peer, wire, mode, rec.clone()).await;
+            (c, http, None)
+        }
+        Some(upstream) => connect_via_proxy(peer, wire, mode, upstream, rec.clone()).await,
+    };
 
     // The era.
     assert_eq!(client.protocol_version(), expected, "negotiated version");
-    if matches!(client.mode(), Mode::Handshake(_)) {
+    if proxy.is_some() {
+        // The peer is behind the proxy: the client sees the proxy.
+    } else if matches!(client.mode(), Mode::Handshake(_)) {
         let info = client.server_info().expect("serverInfo from initialize");
         let name = match peer {
             Peer::Python => "py-interop-peer",
@@ -668,4 +735,50 @@ fn typescript_does_not_serve_2026_07_28() {
         assert!(matches!(e.kind(), ErrorKind::Remote(_)), "{e:?}");
         client.close().await.expect("close");
     });
+}
+
+// Our proxy in front of each peer, driven by our client: everything above passes through
+// (progress, logs, elicitation and sampling round trips included), in each era on each side.
+
+#[test]
+fn python_stdio_through_the_proxy_handshake() {
+    let v = ProtocolVersion::V2025_11_25;
+    interop_via(Peer::Python, Wire::Stdio, HANDSHAKE, v, Some(HANDSHAKE));
+}
+
+#[test]
+fn python_stdio_through_the_proxy_stateless() {
+    let v = ProtocolVersion::V2026_07_28;
+    interop_via(Peer::Python, Wire::Stdio, STATELESS, v, Some(STATELESS));
+}
+
+#[test]
+fn python_http_through_the_proxy_handshake() {
+    let v = ProtocolVersion::V2025_11_25;
+    interop_via(Peer::Python, Wire::Http, HANDSHAKE, v, Some(HANDSHAKE));
+}
+
+#[test]
+fn python_http_through_the_proxy_stateless() {
+    let v = ProtocolVersion::V2026_07_28;
+    interop_via(Peer::Python, Wire::Http, STATELESS, v, Some(STATELESS));
+}
+
+#[test]
+fn typescript_stdio_through_the_proxy_handshake() {
+    let v = ProtocolVersion::V2025_11_25;
+    interop_via(Peer::TypeScript, Wire::Stdio, HANDSHAKE, v, Some(HANDSHAKE));
+}
+
+#[test]
+fn typescript_http_through_the_proxy_handshake() {
+    let v = ProtocolVersion::V2025_11_25;
+    interop_via(Peer::TypeScript, Wire::Http, HANDSHAKE, v, Some(HANDSHAKE));
+}
+
+/// A 2026-07-28 client through the proxy to a server that speaks only the handshake era.
+#[test]
+fn typescript_http_through_the_proxy_to_a_stateless_client() {
+    let v = ProtocolVersion::V2026_07_28;
+    interop_via(Peer::TypeScript, Wire::Http, STATELESS, v, Some(HANDSHAKE));
 }

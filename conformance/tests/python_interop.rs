@@ -89,6 +89,19 @@ fn interop_with(target: &str, mode: &str) {
     assert_eq!(seen, CHECKS, "checks out of order ({mode})");
 }
 
+// The Python SDK's client through our proxy (`conformance-proxy --stdio`, in front of
+// `conformance-server --stdio`): every check passes through, in each era.
+
+#[test]
+fn python_sdk_through_the_proxy_legacy() {
+    interop_with(env!("CARGO_BIN_EXE_conformance-proxy"), "legacy");
+}
+
+#[test]
+fn python_sdk_through_the_proxy_2026_07_28() {
+    interop_with(env!("CARGO_BIN_EXE_conformance-proxy"), "2026-07-28");
+}
+
 #[test]
 fn python_sdk_over_stdio_legacy() {
     interop("legacy");

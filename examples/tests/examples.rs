@@ -218,6 +218,32 @@ async fn elicitation_example() {
     }
 }
 
+/// The proxy example in front of the composed example (a child of the proxy), in both
+/// eras: the composed server's tools, called through the proxy.
+#[tokio::test]
+async fn proxy_example() {
+    for mode in MODES {
+        let t = ChildTransport::new(env!("CARGO_BIN_EXE_proxy"))
+            .args(["--", env!("CARGO_BIN_EXE_composed")]);
+        let c = Client::builder()
+            .mode(mode)
+            .handler(H::default())
+            .connect(t)
+            .await
+            .unwrap();
+        assert_eq!(c.list_tools().await.unwrap().len(), 3, "{mode:?}");
+        let r = c
+            .call_tool("math_add", json!({"a": 2, "b": 40}))
+            .await
+            .unwrap();
+        assert!(
+            matches!(&r.content[0], ContentBlock::Text(t) if t.text == "42"),
+            "{mode:?}: {r:?}"
+        );
+        c.close().await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn composed_example() {
     for mode in MODES {

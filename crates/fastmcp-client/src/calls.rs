@@ -35,6 +35,33 @@ impl Client {
         arguments: impl Serialize,
         on_progress: impl Fn(ProgressNotificationParams) + Send + Sync + 'static,
     ) -> Result<CallToolResult, Error> {
+        let params = json!({ "name": name, "arguments": arguments });
+        let v = self
+            .request_with_progress("tools/call", params, self.inner.timeouts.idle, on_progress)
+            .await?;
+        serde_json::from_value(v)
+            .map_err(|e| Error::internal(format!("bad tools/call result: {e}")))
+    }
+
+    /// Send any request with a progress token of its own, its progress notifications going
+    /// to `on_progress`, and return the raw JSON result (`params` must be an object or
+    /// null; `timeout` as in [`Client::request_value`]).
+    ///
+    /// ```no_run
+    /// # async fn f(client: fastmcp_client::Client) -> Result<(), fastmcp_core::Error> {
+    /// let params = serde_json::json!({ "name": "slow_report", "arguments": {} });
+    /// let result = client
+    ///     .request_with_progress("tools/call", params, None, |p| println!("{}", p.progress))
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn request_with_progress(
+        &self,
+        method: &str,
+        mut params: Value,
+        timeout: Option<std::time::Duration>,
+        on_progress: impl Fn(ProgressNotificationParams) + Send + Sync + 'static,
+    ) -> Result<Value, Error> {
         let token = RequestId::String(
             format!(
                 "progress-{}",
@@ -46,11 +73,22 @@ impl Client {
             .inner
             .wire
             .on_progress(token.clone(), Arc::new(on_progress));
-        self.request(
-            "tools/call",
-            json!({ "name": name, "arguments": arguments, "_meta": { "progressToken": token } }),
-        )
-        .await
+        if params.is_null() {
+            params = json!({});
+        }
+        let Some(p) = params.as_object_mut() else {
+            return Err(Error::invalid_params(format!(
+                "{method}: params must be an object"
+            )));
+        };
+        let meta = p.entry("_meta").or_insert_with(|| json!({}));
+        match meta.as_object_mut() {
+            Some(m) => {
+                m.insert("progressToken".into(), json!(token));
+            }
+            None => *meta = json!({ "progressToken": token }),
+        }
+        self.request_value(method, params, timeout).await
     }
 
     /// Read a resource.

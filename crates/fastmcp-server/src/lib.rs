@@ -65,8 +65,8 @@ pub use limits::Limits;
 pub use middleware::{CallNext, Middleware};
 pub use mount::{Namespace, NamespaceTransform};
 pub use provider::{
-    walk, Kinds, LocalProvider, OnDuplicate, Page, Provider, RegistrationError, ResourceTarget,
-    TemplateEntry, ToolEntry,
+    match_templates, walk, Kinds, LocalProvider, OnDuplicate, Page, Provider, RegistrationError,
+    ResourceTarget, TemplateEntry, ToolEntry,
 };
 pub use running::{RunningServer, ServerHandle};
 pub use service::{BoxMcpService, McpNotification, McpRequest, McpService};

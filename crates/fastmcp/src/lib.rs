@@ -65,6 +65,8 @@ pub use fastmcp_auth as auth;
 pub use fastmcp_client as client;
 pub use fastmcp_core as core;
 pub use fastmcp_protocol as protocol;
+#[cfg(feature = "proxy")]
+pub use fastmcp_proxy as proxy;
 #[cfg(feature = "server")]
 pub use fastmcp_server as server;
 pub use fastmcp_transport as transport;

@@ -4,7 +4,10 @@
 //! it anyway is a 403 `insufficient_scope` naming the scopes when scopes would help, and a
 //! -32003 error otherwise. In memory, a middleware gives callers their identity.
 
+mod support;
+
 use std::net::SocketAddr;
+use support::tool_names;
 
 use fastmcp::auth::{ResourceServer, StaticTokens};
 use fastmcp::client::Client;
@@ -154,18 +157,6 @@ async fn client(addr: SocketAddr, token: &str) -> Client {
     )
     .await
     .unwrap()
-}
-
-async fn tool_names(c: &Client) -> Vec<String> {
-    let mut n: Vec<String> = c
-        .list_tools()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
-    n.sort();
-    n
 }
 
 #[tokio::test]

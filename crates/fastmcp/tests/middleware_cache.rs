@@ -206,17 +206,7 @@ async fn changes_of_the_server_invalidate_its_entries() {
         let c = connect(&s, addr, http, mode).await;
         let names = |c: &Client| {
             let c = c.clone();
-            async move {
-                let mut n: Vec<String> = c
-                    .list_tools()
-                    .await
-                    .unwrap()
-                    .into_iter()
-                    .map(|t| t.name)
-                    .collect();
-                n.sort();
-                n
-            }
+            async move { support::tool_names(&c).await }
         };
         assert_eq!(names(&c).await, ["fail", "stats", "sum", "text"]);
         assert_eq!(names(&c).await, ["fail", "stats", "sum", "text"]);

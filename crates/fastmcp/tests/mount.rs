@@ -22,7 +22,7 @@ use fastmcp::transport::sse_client::LegacySse;
 use fastmcp::transport::ws_client::WebSocket;
 use serde_json::json;
 use serde_json::value::RawValue;
-use support::{child_server, serve_http, serve_stdio_when, Recorder};
+use support::{child_server, serve_http, serve_stdio_when, tool_names, Recorder};
 
 /// Adds a line naming itself to every tool result that passes it.
 struct Mark(&'static str);
@@ -167,19 +167,6 @@ fn texts(r: &CallToolResult) -> Vec<String> {
         .iter()
         .filter_map(|c| c["text"].as_str().map(str::to_owned))
         .collect()
-}
-
-/// The names of the tools `c` lists, sorted.
-async fn tool_names(c: &Client) -> Vec<String> {
-    let mut names: Vec<_> = c
-        .list_tools()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|t| t.name)
-        .collect();
-    names.sort();
-    names
 }
 
 /// Everything a client of the composed server sees, checked on `c`.

@@ -159,14 +159,7 @@ async fn ten_thousand_tools_behind_a_search_find_each_by_its_own_words() {
         .await
         .unwrap();
     for (label, c) in support::memory_and_http_clients(&running).await {
-        let mut listed: Vec<_> = c
-            .list_tools()
-            .await
-            .unwrap()
-            .into_iter()
-            .map(|t| t.name)
-            .collect();
-        listed.sort();
+        let listed = support::tool_names(&c).await;
         assert_eq!(listed, ["call_tool", "search_tools", "tool_7"], "{label}");
         for i in (0..10_000).step_by(997) {
             let query = words(i).join(" ");

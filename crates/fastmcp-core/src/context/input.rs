@@ -162,6 +162,47 @@ impl Context {
         }
     }
 
+    /// Send the client a request received from elsewhere, as it is: `elicitation/create`
+    /// (form or URL mode), `sampling/createMessage` or `roots/list`; for servers that relay
+    /// another server's requests (a proxy). The client must have declared the capability
+    /// the request needs; in the stateless era the request becomes an input request of
+    /// this one, like [`Context::elicit`]. A form elicitation loses its `mode` for a client
+    /// older than 2025-11-25.
+    ///
+    /// ```
+    /// # async fn f(ctx: fastmcp_core::Context) -> Result<(), fastmcp_core::Error> {
+    /// let roots = ctx.relay_request("roots/list", serde_json::json!({})).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn relay_request(&self, method: &str, mut params: Value) -> Result<Value, Error> {
+        let caps = self.client_capabilities();
+        let (kind, ok, needed) = match method {
+            "elicitation/create" if params.get("mode").and_then(Value::as_str) == Some("url") => {
+                let ok = caps.elicitation.as_ref().is_some_and(|e| e.url.is_some());
+                ("elicit", ok, json!({ "elicitation": { "url": {} } }))
+            }
+            "elicitation/create" => {
+                if self.protocol_version() < Some(ProtocolVersion::V2025_11_25) {
+                    if let Some(o) = params.as_object_mut() {
+                        o.remove("mode");
+                    }
+                }
+                (
+                    "elicit",
+                    caps.elicitation.is_some(),
+                    json!({ "elicitation": {} }),
+                )
+            }
+            "sampling/createMessage" => {
+                ("sample", caps.sampling.is_some(), json!({ "sampling": {} }))
+            }
+            "roots/list" => ("roots", caps.roots.is_some(), json!({ "roots": {} })),
+            other => return Err(Error::method_not_found(other)),
+        };
+        self.require(ok, needed)?;
+        self.ask(None, kind, method, params).await
+    }
+
     /// The client's roots.
     pub async fn list_roots(&self) -> Result<Vec<Root>, Error> {
         self.list_roots_with(None).await

@@ -119,3 +119,28 @@ impl CompleteResult {
         }
     }
 }
+
+/// The params of `completion/complete` for `argument` (typed so far: `value`) of the
+/// prompt or template `reference` (`{"type": "ref/prompt", "name": …}` or
+/// `{"type": "ref/resource", "uri": …}`), with the values of the other arguments as
+/// context (left out when there are none).
+///
+/// ```
+/// let r = serde_json::json!({ "type": "ref/prompt", "name": "review" });
+/// let p = fastmcp_protocol::complete_params(r, "lang".into(), "ru".into(), Default::default());
+/// assert_eq!(p["argument"]["value"], "ru");
+/// assert!(p.get("context").is_none());
+/// ```
+pub fn complete_params(
+    reference: serde_json::Value,
+    argument: String,
+    value: String,
+    context: serde_json::Map<String, serde_json::Value>,
+) -> serde_json::Value {
+    let mut p =
+        serde_json::json!({ "ref": reference, "argument": { "name": argument, "value": value } });
+    if !context.is_empty() {
+        p["context"] = serde_json::json!({ "arguments": context });
+    }
+    p
+}

@@ -44,19 +44,6 @@ async fn run<T: DeserializeOwned>(
         .map_err(|e| Error::internal(format!("a mounted server's {method} answer: {e}")))
 }
 
-fn complete_params(
-    r#ref: Value,
-    argument: String,
-    value: String,
-    context: Map<String, Value>,
-) -> Value {
-    let mut p = json!({ "ref": r#ref, "argument": { "name": argument, "value": value } });
-    if !context.is_empty() {
-        p["context"] = json!({ "arguments": context });
-    }
-    p
-}
-
 /// A child's tool, called through the child's pipeline.
 pub(crate) struct ViaTool {
     pub(crate) inner: Arc<dyn ToolHandler>,
@@ -149,7 +136,7 @@ impl ResourceTemplateHandler for ViaTemplate {
     ) -> BoxFuture<'static, Result<CompleteResult, Error>> {
         Box::pin(async move {
             let r = json!({ "type": "ref/resource", "uri": self.inner.template().uri_template });
-            let p = complete_params(r, argument, value, context);
+            let p = fastmcp_protocol::complete_params(r, argument, value, context);
             run(&self.way, &ctx, "completion/complete", p).await
         })
     }
@@ -187,7 +174,7 @@ impl PromptHandler for ViaPrompt {
     ) -> BoxFuture<'static, Result<CompleteResult, Error>> {
         Box::pin(async move {
             let r = json!({ "type": "ref/prompt", "name": self.inner.prompt().name });
-            let p = complete_params(r, argument, value, context);
+            let p = fastmcp_protocol::complete_params(r, argument, value, context);
             run(&self.way, &ctx, "completion/complete", p).await
         })
     }

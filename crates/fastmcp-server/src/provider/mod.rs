@@ -233,8 +233,9 @@ where
     )))
 }
 
-/// The first of `templates` that matches `uri`.
-pub(crate) fn match_templates<'t>(
+/// The first of `templates` that matches `uri`, with its variables; a match with a value
+/// that is not safe to hand to a handler is an invalid-params error.
+pub fn match_templates<'t>(
     templates: impl IntoIterator<Item = &'t Arc<TemplateEntry>>,
     uri: &str,
 ) -> Result<Option<ResourceTarget>, Error> {

@@ -90,6 +90,19 @@ impl ClientHandler for Recorder {
     }
 }
 
+/// The names of the tools `c` lists, sorted.
+pub async fn tool_names(c: &Client) -> Vec<String> {
+    let mut names: Vec<_> = c
+        .list_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    names.sort();
+    names
+}
+
 /// Both eras, for tests that run once per era.
 pub fn modes() -> [Mode; 2] {
     [
