@@ -4,7 +4,7 @@ use fastmcp_client::McpConfig;
 use fastmcp_core::Error;
 use fastmcp_server::{Namespace, Server, Transformed};
 
-use crate::Proxy;
+use crate::{Proxy, UpstreamSubscriptions};
 
 /// Add a proxy of each server of `config` to `server`. With one server, its components
 /// keep their names; with several, each server's are namespaced by its name (`name_tool`,
@@ -23,7 +23,9 @@ use crate::Proxy;
 /// ```
 pub fn proxy_config(server: Server, config: &McpConfig) -> Result<Server, Error> {
     if let [(_, entry)] = config.servers.iter().collect::<Vec<_>>().as_slice() {
-        return Ok(server.provider(Proxy::entry((*entry).clone())));
+        let proxy = Proxy::entry((*entry).clone());
+        let subscriptions = proxy.subscriptions();
+        return Ok(server.provider(proxy).middleware(subscriptions));
     }
     let mut server = server;
     for (name, entry) in &config.servers {
@@ -33,7 +35,10 @@ pub fn proxy_config(server: Server, config: &McpConfig) -> Result<Server, Error>
         })?;
         let proxy = Proxy::entry(entry.clone());
         let _ = proxy.inner.catalog.namespace.set(ns.clone());
-        server = server.provider(Transformed::new(proxy).with(ns.transform()));
+        let subscriptions = UpstreamSubscriptions::new(proxy.inner.clone(), Some(ns.clone()));
+        server = server
+            .provider(Transformed::new(proxy).with(ns.transform()))
+            .middleware(subscriptions);
     }
     Ok(server)
 }

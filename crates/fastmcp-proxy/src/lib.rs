@@ -12,8 +12,9 @@
 //! - what the upstream server asks during a call (elicitation, sampling, roots) is asked of
 //!   the caller's client, in either era on either side; its log messages reach the
 //!   caller's client, filtered by that client's level;
-//! - its list changes reach every session of the proxy, its resource updates the sessions
-//!   subscribed to the resource;
+//! - its list changes reach every session of the proxy; a client's resource subscription
+//!   subscribes the proxy upstream (the first subscriber's; the last unsubscribe ends it),
+//!   and the upstream server's updates reach the sessions subscribed to the resource;
 //! - credentials are the proxy's own: the upstream connection is made by the proxy's
 //!   configuration, and nothing of the caller's request (its token, its headers) is sent on.
 //!
@@ -48,6 +49,7 @@ mod components;
 mod config;
 mod provider;
 mod relay;
+mod subscriptions;
 mod upstream;
 
 use std::future::Future;
@@ -59,6 +61,7 @@ use fastmcp_core::{Context, Error};
 use fastmcp_server::Server;
 
 pub use config::proxy_config;
+pub use subscriptions::UpstreamSubscriptions;
 
 use catalog::Catalog;
 use upstream::{Connect, SessionUpstreams, Upstream};
@@ -127,9 +130,20 @@ impl Proxy {
         Self::build(self.inner.connect.clone(), sessions)
     }
 
-    /// A server named `name` that offers this proxy's components.
+    /// A server named `name` that offers this proxy's components (with
+    /// [`Proxy::subscriptions`]).
     pub fn into_server(self, name: &str) -> Server {
-        Server::new(name, env!("CARGO_PKG_VERSION")).provider(self)
+        let subscriptions = self.subscriptions();
+        Server::new(name, env!("CARGO_PKG_VERSION"))
+            .provider(self)
+            .middleware(subscriptions)
+    }
+
+    /// The middleware that passes resource subscriptions upstream, so that the upstream
+    /// server's resource updates reach the clients that subscribed: add it to the server
+    /// you add this proxy to with `Server::provider`.
+    pub fn subscriptions(&self) -> UpstreamSubscriptions {
+        UpstreamSubscriptions::new(self.inner.clone(), None)
     }
 
     fn build(connect: Connect, sessions: Sessions) -> Self {

@@ -384,3 +384,41 @@ async fn an_mcp_config_of_two_servers_is_namespaced_by_server_name() {
     assert!(e.message().contains("\"a b\""), "{e}");
     hub.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_subscription_through_the_proxy_receives_the_upstream_servers_updates() {
+    let back = backend();
+    let handle: ServerHandle = back.handle();
+    let running = back.start().await.unwrap();
+    let addr = serve_http(&running, Default::default()).await;
+    let up = Up::Http(Mode::Handshake(ProtocolVersion::V2025_11_25));
+    let front = proxy_of(up, &running, addr)
+        .into_server("front")
+        .start()
+        .await
+        .unwrap();
+    let rec = Recorder::default();
+    let c = support::client(&front, support::modes()[0], rec.clone()).await;
+    let updated = |rec: &Recorder| {
+        let other = rec.other.lock().unwrap().clone();
+        other
+            .iter()
+            .filter(|m| *m == "notifications/resources/updated")
+            .count()
+    };
+    c.subscribe("weather://cities").await.unwrap();
+    handle.notify_resource_updated("weather://cities");
+    for _ in 0..500 {
+        if updated(&rec) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(updated(&rec), 1, "the update passed through");
+    // Unsubscribed: the proxy unsubscribes upstream, and nothing more arrives.
+    c.unsubscribe("weather://cities").await.unwrap();
+    handle.notify_resource_updated("weather://cities");
+    c.ping().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(updated(&rec), 1);
+}

@@ -1,0 +1,116 @@
+//! Resource subscriptions passed upstream: the first client that subscribes to a resource
+//! subscribes the proxy's own connection, the last that unsubscribes unsubscribes it, so
+//! the upstream server's `resources/updated` reach the clients that asked for them
+//! (handshake era: `resources/subscribe` and `resources/unsubscribe`).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use fastmcp_core::{BoxFuture, Error};
+use fastmcp_protocol::SubscribeRequestParams;
+use fastmcp_server::{CallNext, McpRequest, Middleware, Namespace};
+use serde_json::value::RawValue;
+
+use crate::Inner;
+
+/// The middleware that subscribes upstream (added by [`crate::Proxy::into_server`] and
+/// [`crate::proxy_config`]; add [`crate::Proxy::subscriptions`] yourself when you add the
+/// proxy with `Server::provider`).
+pub struct UpstreamSubscriptions {
+    proxy: Arc<Inner>,
+    namespace: Option<Namespace>,
+    counts: Mutex<HashMap<String, usize>>,
+}
+
+impl UpstreamSubscriptions {
+    pub(crate) fn new(proxy: Arc<Inner>, namespace: Option<Namespace>) -> Self {
+        UpstreamSubscriptions {
+            proxy,
+            namespace,
+            counts: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Count one more (or one fewer) subscriber of `uri`; whether that crossed zero.
+    fn count(&self, uri: &str, on: bool) -> bool {
+        let mut counts = self.counts.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = counts.entry(uri.to_owned()).or_default();
+        let crossed = if on {
+            *n += 1;
+            *n == 1
+        } else {
+            let was = *n;
+            *n = n.saturating_sub(1);
+            was == 1
+        };
+        if *n == 0 {
+            counts.remove(uri);
+        }
+        crossed
+    }
+
+    async fn upstream(&self, uri: &str, on: bool) -> Result<(), Error> {
+        let c = self.proxy.shared.client().await?;
+        let subscribable = c.server_capabilities().resources.and_then(|r| r.subscribe);
+        if subscribable != Some(true) {
+            return Ok(());
+        }
+        match on {
+            true => c.subscribe(uri).await,
+            false => c.unsubscribe(uri).await,
+        }
+    }
+}
+
+impl Middleware for UpstreamSubscriptions {
+    fn on_request(
+        &self,
+        req: McpRequest,
+        next: CallNext,
+    ) -> BoxFuture<'_, Result<Box<RawValue>, Error>> {
+        let on = match req.method() {
+            "resources/subscribe" => true,
+            "resources/unsubscribe" => false,
+            _ => return next.run(req),
+        };
+        let uri = req
+            .params()
+            .and_then(|p| serde_json::from_str::<SubscribeRequestParams>(p.get()).ok())
+            .map(|p| p.uri);
+        let upstream_uri = match (&self.namespace, uri) {
+            (_, None) => None,
+            (None, Some(u)) => Some(u),
+            (Some(ns), Some(u)) => ns.strip_uri(&u),
+        };
+        Box::pin(async move {
+            // The server's own rules (limits) first: a refused subscription goes nowhere.
+            let out = next.run(req).await?;
+            if let Some(uri) = upstream_uri {
+                if self.count(&uri, on) {
+                    if let Err(e) = self.upstream(&uri, on).await {
+                        tracing::warn!("proxy: upstream subscription to {uri}: {}", e.message());
+                    }
+                }
+            }
+            Ok(out)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_cross_zero_once_each_way() {
+        let proxy = crate::Proxy::new(|b: fastmcp_client::ClientBuilder| async move {
+            let _ = b;
+            Err(fastmcp_core::Error::internal("never connected"))
+        });
+        let s = super::UpstreamSubscriptions::new(proxy.inner.clone(), None);
+        assert!(s.count("a://x", true));
+        assert!(!s.count("a://x", true));
+        assert!(!s.count("a://x", false));
+        assert!(s.count("a://x", false));
+        assert!(!s.count("a://x", false), "never below zero");
+        assert!(s.count("a://x", true));
+    }
+}
