@@ -162,6 +162,17 @@ impl Proxy {
 }
 
 impl Inner {
+    /// The open connection that serves `session` (without making one).
+    pub(crate) fn connected_for(&self, session: &fastmcp_core::Session) -> Option<Client> {
+        match self.sessions {
+            Sessions::Shared => self.shared.connected(),
+            Sessions::PerSession => session
+                .typed_state::<SessionUpstreams>()?
+                .get(self.id)?
+                .connected(),
+        }
+    }
+
     /// The connection that serves `ctx`'s request.
     pub(crate) fn upstream(&self, ctx: &Context) -> UpstreamRef<'_> {
         match self.sessions {

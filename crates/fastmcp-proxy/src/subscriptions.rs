@@ -1,7 +1,8 @@
 //! Resource subscriptions passed upstream: the first client that subscribes to a resource
 //! subscribes the proxy's own connection, the last that unsubscribes unsubscribes it, so
 //! the upstream server's `resources/updated` reach the clients that asked for them
-//! (handshake era: `resources/subscribe` and `resources/unsubscribe`).
+//! (handshake era: `resources/subscribe` and `resources/unsubscribe`). A client's
+//! `notifications/roots/list_changed` goes on to its upstream connection, if it has one.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -63,6 +64,23 @@ impl UpstreamSubscriptions {
 }
 
 impl Middleware for UpstreamSubscriptions {
+    fn on_notification(
+        &self,
+        note: fastmcp_server::McpNotification,
+    ) -> Option<fastmcp_server::McpNotification> {
+        if note.method() == "notifications/roots/list_changed" {
+            if let Some(c) = self.proxy.connected_for(note.session()) {
+                tokio::spawn(async move {
+                    let empty = serde_json::json!({});
+                    if let Err(e) = c.notify("notifications/roots/list_changed", empty).await {
+                        tracing::debug!("proxy: roots/list_changed upstream: {}", e.message());
+                    }
+                });
+            }
+        }
+        Some(note)
+    }
+
     fn on_request(
         &self,
         req: McpRequest,

@@ -72,6 +72,14 @@ impl Upstream {
     }
 }
 
+impl Upstream {
+    /// The connection, if one is open now (never waits, never connects).
+    pub(crate) fn connected(&self) -> Option<Client> {
+        let slot = self.client.try_lock().ok()?;
+        slot.as_ref().filter(|c| !c.is_closed()).cloned()
+    }
+}
+
 impl Drop for Upstream {
     fn drop(&mut self) {
         if let Some(c) = self.client.get_mut().take() {
@@ -92,6 +100,12 @@ impl Drop for Upstream {
 pub(crate) struct SessionUpstreams(Mutex<HashMap<u64, Arc<Upstream>>>);
 
 impl SessionUpstreams {
+    /// The session's connection of `proxy`, if it has one.
+    pub(crate) fn get(&self, proxy: u64) -> Option<Arc<Upstream>> {
+        let m = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        m.get(&proxy).cloned()
+    }
+
     pub(crate) fn get_or(&self, proxy: u64, make: impl FnOnce() -> Upstream) -> Arc<Upstream> {
         let mut m = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         m.entry(proxy).or_insert_with(|| Arc::new(make())).clone()

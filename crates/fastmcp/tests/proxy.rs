@@ -16,7 +16,7 @@ use fastmcp::core::Error;
 use fastmcp::prelude::*;
 use fastmcp::protocol::ProtocolVersion;
 use fastmcp::proxy::{proxy_config, Proxy, Sessions};
-use fastmcp::server::{RunningServer, ServerHandle};
+use fastmcp::server::{McpNotification, Middleware, RunningServer, ServerHandle};
 use fastmcp::transport::http_client::StreamableHttp;
 use fastmcp::transport::sse_client::LegacySse;
 use fastmcp::transport::ws_client::WebSocket;
@@ -96,8 +96,23 @@ async fn add(a: i64, b: i64) -> i64 {
     a + b
 }
 
+static ROOTS_CHANGED: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts the `notifications/roots/list_changed` the backend receives.
+struct CountRoots;
+
+impl Middleware for CountRoots {
+    fn on_notification(&self, note: McpNotification) -> Option<McpNotification> {
+        if note.method() == "notifications/roots/list_changed" {
+            ROOTS_CHANGED.fetch_add(1, Ordering::SeqCst);
+        }
+        Some(note)
+    }
+}
+
 fn backend() -> Server {
     Server::new("backend", "1.0.0")
+        .middleware(CountRoots)
         .tool(forecast)
         .tool(ask)
         .tool(whoami)
@@ -421,4 +436,35 @@ async fn a_subscription_through_the_proxy_receives_the_upstream_servers_updates(
     c.ping().await.unwrap();
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_eq!(updated(&rec), 1);
+}
+
+#[tokio::test]
+async fn a_clients_roots_change_reaches_its_upstream_connection() {
+    let running = backend().start().await.unwrap();
+    let addr = serve_http(&running, Default::default()).await;
+    let up = Up::Http(Mode::Handshake(ProtocolVersion::V2025_11_25));
+    let front = proxy_of(up, &running, addr)
+        .into_server("front")
+        .start()
+        .await
+        .unwrap();
+    let c = support::client(&front, support::modes()[0], Recorder::default()).await;
+    // The session's own upstream connection is made by its first use.
+    c.call_tool("forecast", json!({"city": "Oslo"}))
+        .await
+        .unwrap();
+    let before = ROOTS_CHANGED.load(Ordering::SeqCst);
+    c.notify("notifications/roots/list_changed", json!({}))
+        .await
+        .unwrap();
+    for _ in 0..500 {
+        if ROOTS_CHANGED.load(Ordering::SeqCst) > before {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        ROOTS_CHANGED.load(Ordering::SeqCst) > before,
+        "the backend was told"
+    );
 }
