@@ -191,12 +191,22 @@ async fn read_limited(path: &Path, max: u64) -> Result<Vec<u8>, Error> {
     Ok(data)
 }
 
+/// The MIME type a file's extension stands for, if it is a known one.
+///
+/// ```
+/// use std::path::Path;
+/// assert_eq!(fastmcp_core::guess_mime(Path::new("a/b.md")).as_deref(), Some("text/markdown"));
+/// assert_eq!(fastmcp_core::guess_mime(Path::new("noext")), None);
+/// ```
+pub fn guess_mime(path: &Path) -> Option<String> {
+    mime_guess::from_path(path)
+        .first()
+        .map(|m| m.essence_str().to_owned())
+}
+
 /// The MIME type of a file: from its extension when known, else from its bytes.
 fn detect(path: &Path, data: &[u8]) -> String {
-    match mime_guess::from_path(path).first() {
-        Some(m) => m.essence_str().to_owned(),
-        None => sniff(data).to_owned(),
-    }
+    guess_mime(path).unwrap_or_else(|| sniff(data).to_owned())
 }
 
 /// The MIME type of bytes, from the signatures of common formats; UTF-8 text is

@@ -45,7 +45,7 @@ pub use dynamic::{
 };
 pub use elicit::{elicitation_schema, Elicited};
 pub use error::{Error, ErrorKind};
-pub use file_output::{sniff, File, DEFAULT_MAX_FILE_SIZE};
+pub use file_output::{guess_mime, sniff, File, DEFAULT_MAX_FILE_SIZE};
 pub use handler::{
     ExplainArguments, PromptHandler, ResourceHandler, ResourceTemplateHandler, TaskStart,
     TemplateVars, ToolArguments, ToolHandler,

@@ -2,7 +2,7 @@
 //! server, reached over any client transport (a child process on stdio, Streamable HTTP of
 //! either era, legacy HTTP+SSE, WebSocket) or named in an MCPConfig.
 //!
-//! [`Proxy`] is a [`Provider`]: add it to a [`Server`] with [`Server::provider`] (next to
+//! [`Proxy`] is a [`Provider`](fastmcp_server::Provider): add it to a [`Server`] with [`Server::provider`] (next to
 //! the server's own components, under transforms and middleware like any provider), or
 //! make a server of it with [`Proxy::into_server`]. What passes through:
 //!

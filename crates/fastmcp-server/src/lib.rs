@@ -26,6 +26,8 @@ mod call;
 mod changes;
 mod config;
 mod console;
+#[cfg(feature = "filesystem")]
+pub mod filesystem;
 #[cfg(feature = "http")]
 mod http;
 mod input_check;
@@ -58,6 +60,8 @@ mod wrap_cache;
 pub use builder::Server;
 pub use changes::{ChangeNotifier, ServerEvent};
 pub use config::ServerConfig;
+#[cfg(feature = "filesystem")]
+pub use filesystem::{DirectoryResource, FileResource, FilesystemProvider};
 #[cfg(feature = "http")]
 pub use http::{encode_header_value, EventStore, HttpOptions, MemoryEventStore};
 pub use keepalive::KeepAlive;
