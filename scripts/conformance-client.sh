@@ -13,6 +13,9 @@
 # [--spec-version V]`), `auth/*` included (the client's OAuth is
 # fastmcp_client::oauth); every one must pass. There is no expected-failures list.
 #
+# The skills extension's client scenarios (sep-2640-client-*) are added to the 2026-07-28
+# run with --force, and scored.
+#
 # Extension scenarios are run but not scored (a failure is reported, and does not fail
 # the run): the client credentials ones (`auth/client-credentials-basic`, `-jwt`; 0.1
 # lists them, and they are added to the 0.2 runs with --force) and the enterprise-managed
@@ -118,6 +121,14 @@ if [ "${_CONFORMANCE_CLIENT_NETNS:-}" = "1" ]; then
         if [ "$run" != 0.1 ]; then
             unscored+=(auth/client-credentials-basic auth/client-credentials-jwt)
         fi
+        # The skills extension's client scenarios (listed by no spec version): scored, and
+        # forced like the other extension scenarios.
+        forced=()
+        if [ "$run" = 2026-07-28 ]; then
+            forced=(sep-2640-client-no-prefetch sep-2640-client-verify-digest
+                sep-2640-client-verify-size sep-2640-client-verify-frontmatter)
+            scenarios+=("${forced[@]}")
+        fi
         if [ -n "${CONFORMANCE_CLIENT_ONLY:-}" ]; then
             keep() { local o=() x; for x in "$@"; do [[ "$x" =~ $CONFORMANCE_CLIENT_ONLY ]] && o+=("$x"); done; printf '%s\n' "${o[@]}"; }
             mapfile -t scenarios < <(keep "${scenarios[@]}")
@@ -136,6 +147,7 @@ if [ "${_CONFORMANCE_CLIENT_NETNS:-}" = "1" ]; then
             force=()
             # 0.2 skips extension scenarios at a spec version unless forced.
             [ "$scored" = unscored ] && [ "$run" != 0.1 ] && force=(--force)
+            for f in "${forced[@]}"; do [ "$f" = "$s" ] && force=(--force); done
             timeout 180 node "$suite" client --command "$CLIENT_BIN" --scenario "$s" \
                 "${version_args[@]}" "${force[@]}" --timeout "$SCENARIO_TIMEOUT_MS" -o "$sdir" \
                 >"$sdir/suite.log" 2>&1 || rc=$?

@@ -6,8 +6,11 @@
 #   active      0.1.16          `server` (its default "active" suite; 2025-06-18/2025-11-25)
 #   2025-11-25  0.2.0-alpha.12  `server --requirements 2025-11-25`
 #   2026-07-28  0.2.0-alpha.12  `server --requirements 2026-07-28`
+#   skills      0.2.0-alpha.12  `server --scenario S` for each server scenario of the
+#                               skills extension (sep-2640-skills-*: enumeration,
+#                               manifest, directory), which no requirement set runs
 #
-# Usage: scripts/conformance.sh [active|2025-11-25|2026-07-28]...   (default: all three)
+# Usage: scripts/conformance.sh [active|2025-11-25|2026-07-28|skills]...   (default: all four)
 #
 # Builds the server (`cargo build -p conformance`, honouring CARGO_TARGET_DIR), installs
 # Node 22 and the suites with scripts/setup-node.sh, starts the server on a free port,
@@ -24,12 +27,13 @@ OUT="${CONFORMANCE_OUT:-$REPO/target/conformance}"
 SUITE_TIMEOUT="${CONFORMANCE_TIMEOUT:-600}" # seconds, per invocation
 
 RUNS=("$@")
-[ ${#RUNS[@]} -gt 0 ] || RUNS=(active 2025-11-25 2026-07-28)
+[ ${#RUNS[@]} -gt 0 ] || RUNS=(active 2025-11-25 2026-07-28 skills)
+SKILLS_SCENARIOS=(sep-2640-skills-enumeration sep-2640-skills-manifest sep-2640-skills-directory)
 for r in "${RUNS[@]}"; do
     case "$r" in
-    active | 2025-11-25 | 2026-07-28) ;;
+    active | 2025-11-25 | 2026-07-28 | skills) ;;
     *)
-        echo "usage: scripts/conformance.sh [active|2025-11-25|2026-07-28]..." >&2
+        echo "usage: scripts/conformance.sh [active|2025-11-25|2026-07-28|skills]..." >&2
         exit 2
         ;;
     esac
@@ -96,6 +100,7 @@ declare -A RC
 for r in "${RUNS[@]}"; do
     case "$r" in
     active) pkg=conformance-0.1 args=(server --url "$URL") ;;
+    skills) pkg=conformance-0.2 args=(server --url "$URL" --scenario) ;;
     *) pkg=conformance-0.2 args=(server --url "$URL" --requirements "$r") ;;
     esac
     cli="$CACHE/node_modules/$pkg/dist/index.js"
@@ -107,8 +112,19 @@ for r in "${RUNS[@]}"; do
     t0=$SECONDS
     set +e
     # The suite writes relative paths under its working directory: run it in $dir.
-    (cd "$dir" && timeout "$SUITE_TIMEOUT" node "$cli" "${args[@]}" -o "$dir/results") >"$dir/suite.log" 2>&1
-    RC[$r]=$?
+    if [ "$r" = skills ]; then
+        RC[$r]=0
+        : >"$dir/suite.log"
+        for sc in "${SKILLS_SCENARIOS[@]}"; do
+            (cd "$dir" && timeout "$SUITE_TIMEOUT" node "$cli" "${args[@]}" "$sc" -o "$dir/results") >>"$dir/suite.log" 2>&1
+            rc=$?
+            [ "$rc" -eq 0 ] || RC[$r]=$rc
+            grep -E '^(Passed|Test Results)' "$dir/suite.log" | tail -n 1 | sed "s/^/  $sc: /"
+        done
+    else
+        (cd "$dir" && timeout "$SUITE_TIMEOUT" node "$cli" "${args[@]}" -o "$dir/results") >"$dir/suite.log" 2>&1
+        RC[$r]=$?
+    fi
     set -e
     # The suite's own summary (everything from its SUMMARY line on).
     sed -n '/=== SUMMARY ===/,$p' "$dir/suite.log"

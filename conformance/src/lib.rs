@@ -32,5 +32,18 @@ pub fn build_server() -> Server {
     let server = mrtr::register(server);
     let server = stateless::register(server);
     let server = tasks::register(server);
+    let server = skills(server);
     extras::register(server)
+}
+
+/// The skills of `conformance/skills`, through the skills extension (SEP-2640).
+fn skills(server: Server) -> Server {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/skills");
+    match fastmcp::server::SkillsProvider::new(dir) {
+        Ok(skills) => server.extension(skills),
+        Err(e) => {
+            eprintln!("conformance-server: no skills: {e}");
+            server
+        }
+    }
 }

@@ -49,6 +49,8 @@ mod options;
 mod otel;
 mod request;
 mod server_requests;
+#[cfg(feature = "skills")]
+pub mod skills;
 mod supports;
 mod tool_output;
 mod transport;

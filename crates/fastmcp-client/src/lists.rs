@@ -16,7 +16,7 @@ const MAX_PAGES: usize = 10_000;
 
 impl Client {
     /// Every page of `method`; a server that repeats a cursor is an error, not a loop.
-    async fn paginate<R: DeserializeOwned, T>(
+    pub(crate) async fn paginate<R: DeserializeOwned, T>(
         &self,
         method: &str,
         items: impl Fn(R) -> (Vec<T>, Option<String>),

@@ -54,6 +54,8 @@ pub struct ServerConfig {
     pub stdout_guard: bool,
     /// What every caller must meet to use any component (on top of each component's own).
     pub auth_policy: Option<fastmcp_core::Require>,
+    /// The extensions the server offers ([`crate::Server::extension`]).
+    pub extensions: crate::Extensions,
 }
 
 impl ServerConfig {
@@ -80,6 +82,7 @@ impl ServerConfig {
             keep_alive: None,
             stdout_guard: true,
             auth_policy: None,
+            extensions: Default::default(),
         }
     }
 

@@ -26,6 +26,7 @@ mod call;
 mod changes;
 mod config;
 mod console;
+pub mod extensions;
 #[cfg(feature = "filesystem")]
 pub mod filesystem;
 #[cfg(feature = "http")]
@@ -47,6 +48,8 @@ mod runtime;
 mod service;
 mod session;
 mod shared;
+#[cfg(feature = "skills")]
+pub mod skills;
 mod tag_filter;
 mod tasks;
 mod throttle;
@@ -60,6 +63,7 @@ mod wrap_cache;
 pub use builder::Server;
 pub use changes::{ChangeNotifier, ServerEvent};
 pub use config::ServerConfig;
+pub use extensions::{client_declares, Extension, Extensions};
 #[cfg(feature = "filesystem")]
 pub use filesystem::{DirectoryResource, FileResource, FilesystemProvider};
 #[cfg(feature = "http")]
@@ -74,6 +78,8 @@ pub use provider::{
 };
 pub use running::{RunningServer, ServerHandle};
 pub use service::{BoxMcpService, McpNotification, McpRequest, McpService};
+#[cfg(feature = "skills")]
+pub use skills::{SkillsProvider, SKILLS_EXTENSION};
 pub use tag_filter::TagFilter;
 pub use tasks::{MemoryTaskStore, TaskPage, TaskRecord, TaskRequest, TaskStore};
 pub use transform::{Next, Transform, Transformed};

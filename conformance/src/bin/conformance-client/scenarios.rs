@@ -26,6 +26,10 @@ pub fn known(scenario: &str) -> bool {
                 | "http-invalid-tool-headers"
                 | "json-schema-ref-no-deref"
                 | "json-schema-2020-12-preservation"
+                | "sep-2640-client-no-prefetch"
+                | "sep-2640-client-verify-digest"
+                | "sep-2640-client-verify-size"
+                | "sep-2640-client-verify-frontmatter"
         )
 }
 
@@ -43,19 +47,15 @@ pub async fn run(scenario: &str, context: &Value, client: &Client) -> Result<(),
         "initialize" | "json-schema-ref-no-deref" => {
             client.list_tools().await?;
         }
-        "tools_call" => {
+        s if s.starts_with("sep-2640-client-") => skills(s, client).await?,
+        "tools_call" | "elicitation-sep1034-client-defaults" => {
+            let (name, args) = match scenario {
+                "tools_call" => ("add_numbers", json!({"a": 5, "b": 3})),
+                _ => ("test_client_elicitation_defaults", json!({})),
+            };
             client.list_tools().await?;
-            let r = client
-                .call_tool("add_numbers", json!({"a": 5, "b": 3}))
-                .await?;
-            expect_ok("add_numbers", &r)?;
-        }
-        "elicitation-sep1034-client-defaults" => {
-            client.list_tools().await?;
-            let r = client
-                .call_tool("test_client_elicitation_defaults", json!({}))
-                .await?;
-            expect_ok("test_client_elicitation_defaults", &r)?;
+            let r = client.call_tool(name, args).await?;
+            expect_ok(name, &r)?;
         }
         // The tool's response stream closes before the result: the transport resumes it
         // with GET and Last-Event-ID after the event stream's `retry`.
@@ -184,4 +184,29 @@ where
     B: std::future::Future,
 {
     tokio::join!(a, b)
+}
+
+/// The skills extension: listing reads nothing ahead (`no-prefetch`); in the `verify-*`
+/// scenarios the first skill is loaded, and only a SKILL.md that checks out leads to its
+/// other files.
+async fn skills(scenario: &str, client: &Client) -> Result<(), Error> {
+    let entries = client.list_skills().await?;
+    if scenario == "sep-2640-client-no-prefetch" {
+        return Ok(());
+    }
+    let entry = entries
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::internal("no skill listed"))?;
+    match client.load_skill(&entry).await {
+        Ok(_) => {
+            if let fastmcp::client::skills::SkillResources::Files(files) = &entry.resources {
+                for f in files.iter().filter(|f| f.uri != entry.uri) {
+                    client.read_skill_file(&entry, &f.uri).await?;
+                }
+            }
+        }
+        Err(e) => eprintln!("conformance-client: skill refused: {e}"),
+    }
+    Ok(())
 }

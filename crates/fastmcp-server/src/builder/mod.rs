@@ -150,6 +150,19 @@ impl Server {
         self
     }
 
+    /// Offer an extension of the protocol: it is declared under
+    /// `capabilities.extensions`, its methods are answered, its components (if it has a
+    /// provider) served after those of the providers added before it. See
+    /// [`crate::Extension`].
+    pub fn extension(mut self, e: impl crate::Extension) -> Self {
+        let e: Arc<dyn crate::Extension> = Arc::new(e);
+        if let Some(p) = e.provider() {
+            self.providers.push(p);
+        }
+        self.config.extensions.add(e);
+        self
+    }
+
     /// Add a source of components (a mounted server, a proxy, a directory, ...), asked
     /// after the server's own components and the providers added before it. See
     /// [`Provider`].

@@ -18,8 +18,8 @@
 //! # }
 //! ```
 
-mod path;
-mod resource;
+pub(crate) mod path;
+pub(crate) mod resource;
 mod walk;
 mod watch;
 
@@ -63,12 +63,7 @@ pub struct FilesystemProvider {
 impl FilesystemProvider {
     /// Serve the directory `root` (it must exist).
     pub fn new(root: impl AsRef<Path>) -> Result<Self, Error> {
-        let shown = root.as_ref().display().to_string();
-        let root = std::fs::canonicalize(root.as_ref())
-            .map_err(|e| Error::invalid_params(format!("cannot serve {shown}: {e}")))?;
-        if !root.is_dir() {
-            return Err(Error::invalid_params(format!("{shown} is not a directory")));
-        }
+        let root = crate::filesystem::path::served_root(root.as_ref())?;
         Ok(FilesystemProvider {
             cfg: Arc::new(FsConfig {
                 root,

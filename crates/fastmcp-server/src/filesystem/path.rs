@@ -32,6 +32,19 @@ impl Refused {
     }
 }
 
+/// `root` made canonical, checked to be a directory: the root of what is served.
+pub(crate) fn served_root(root: &Path) -> Result<PathBuf, fastmcp_core::Error> {
+    let shown = root.display();
+    let real = std::fs::canonicalize(root)
+        .map_err(|e| fastmcp_core::Error::invalid_params(format!("cannot serve {shown}: {e}")))?;
+    if !real.is_dir() {
+        return Err(fastmcp_core::Error::invalid_params(format!(
+            "{shown} is not a directory"
+        )));
+    }
+    Ok(real)
+}
+
 /// The relative path `rel` (percent-encoded, `/`-separated) as checked components.
 pub(crate) fn components(rel: &str) -> Result<Vec<String>, Refused> {
     let decoded = percent_decode_str(rel)

@@ -287,7 +287,8 @@ async fn stateless(
         }
         return StatusCode::ACCEPTED.into_response();
     };
-    if !STATELESS_METHODS.contains(&method.as_str()) {
+    let extended = st.shared.rt.config.extensions.for_method(&method).is_some();
+    if !STATELESS_METHODS.contains(&method.as_str()) && !extended {
         return rpc_error(
             StatusCode::NOT_FOUND,
             id,

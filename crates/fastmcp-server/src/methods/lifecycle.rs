@@ -17,7 +17,10 @@ use crate::runtime::Runtime;
 /// The capabilities the server announces now (from what its providers may offer).
 pub(crate) fn capabilities(rt: &Runtime) -> ServerCapabilities {
     let k = rt.kinds();
+    let mut extensions = None;
+    rt.config.extensions.declare(&mut extensions);
     ServerCapabilities {
+        extensions,
         logging: Some(Map::new()),
         completions: (k.prompts || k.templates).then(Map::new),
         tools: k.tools.then_some(ToolsCapability {

@@ -2,6 +2,7 @@
 //! request to its method.
 
 mod completion;
+mod extension;
 mod lifecycle;
 mod prompts;
 mod resources;
@@ -89,6 +90,9 @@ async fn route(
             // large, to be moved and allocated whenever the pipeline boxes it.
             Box::pin(tasks::dispatch(rt, call, method, params)).await
         }
-        other => Err(Error::method_not_found(other)),
+        other => match rt.config.extensions.for_method(other) {
+            Some(ext) => extension::handle(rt, call, ext.clone(), other, params).await,
+            None => Err(Error::method_not_found(other)),
+        },
     }
 }
