@@ -21,6 +21,7 @@
 #![cfg_attr(not(feature = "http"), allow(dead_code))]
 
 mod access;
+pub mod apps;
 mod builder;
 mod call;
 mod changes;
