@@ -84,6 +84,9 @@ pub use skills::{SkillsProvider, SKILLS_EXTENSION};
 pub use tag_filter::TagFilter;
 pub use tasks::{MemoryTaskStore, TaskPage, TaskRecord, TaskRequest, TaskStore};
 pub use transform::{Next, Transform, Transformed};
-pub use transforms::{ArgTransform, SearchTools, ToolIndex, ToolTransform};
+pub use transforms::{
+    ArgTransform, Forward, PromptTransform, PromptsAsTools, ResourceTransform, ResourcesAsTools,
+    SearchTools, ToolIndex, ToolTransform,
+};
 pub use uri_template::{TemplateError, UnsafeValue, UriTemplate};
 pub use visibility::Visibility;

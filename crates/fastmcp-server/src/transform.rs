@@ -41,6 +41,12 @@ use crate::provider::{walk, Kinds, Page, Provider, ResourceTarget, TemplateEntry
 
 /// Reshapes what providers offer. Every method has a default that changes nothing.
 pub trait Transform: Send + Sync + 'static {
+    /// What the reshaped lists may hold, given what the providers offer (a transform
+    /// that adds tools says so here, for the server's capabilities).
+    fn kinds(&self, kinds: Kinds) -> Kinds {
+        kinds
+    }
+
     /// Reshape the tool list.
     fn tools(&self, tools: Vec<ToolEntry>) -> Vec<ToolEntry> {
         tools
@@ -228,7 +234,11 @@ impl<P: Provider> Transformed<P> {
 
 impl<P: Provider> Provider for Transformed<P> {
     fn kinds(&self) -> Kinds {
-        self.inner.kinds()
+        // Innermost first, as the lists are reshaped.
+        self.transforms
+            .iter()
+            .rev()
+            .fold(self.inner.kinds(), |k, t| t.kinds(k))
     }
 
     fn attach(&self, changes: &ChangeNotifier) {

@@ -9,6 +9,34 @@ use std::sync::Mutex;
 /// Past this many entries, the cache of one-off lookups starts over.
 const MAX_ENTRIES: usize = 16_384;
 
+/// The wrapper of the last original seen (a transform of one component: rebuilt when the
+/// original changes).
+pub(crate) struct LastWrap<T>(Mutex<Option<(usize, T)>>);
+
+impl<T> Default for LastWrap<T> {
+    fn default() -> Self {
+        LastWrap(Mutex::new(None))
+    }
+}
+
+impl<T: Clone> LastWrap<T> {
+    /// The wrapper of the original at `key`, made by `make` if it is not the last one.
+    pub(crate) fn get_or(&self, key: usize, make: impl FnOnce() -> T) -> T {
+        let mut last = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((k, t)) = &*last {
+            if *k == key {
+                return t.clone();
+            }
+        }
+        let t = make();
+        *last = Some((key, t.clone()));
+        t
+    }
+}
+
 /// The wrapper of each original, by the original's address.
 pub(crate) struct WrapCache<V> {
     map: Mutex<HashMap<usize, V>>,

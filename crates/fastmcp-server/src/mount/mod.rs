@@ -33,7 +33,7 @@
 
 mod child;
 mod namespace;
-mod renamed;
+pub(crate) mod renamed;
 mod transform;
 mod via;
 

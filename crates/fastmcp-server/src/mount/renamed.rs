@@ -102,6 +102,11 @@ impl RenamedResource {
         def.uri = uri;
         RenamedResource { def, inner }
     }
+
+    /// `inner` shown as `def` (its URI included).
+    pub(crate) fn with_def(inner: Arc<dyn ResourceHandler>, def: Resource) -> Self {
+        RenamedResource { def, inner }
+    }
 }
 
 impl ResourceHandler for RenamedResource {

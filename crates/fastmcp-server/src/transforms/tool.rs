@@ -1,15 +1,19 @@
 //! [`ToolTransform`]: one tool reshaped (name, description, title, tags, annotations,
-//! arguments); calls reach the original with its own argument names.
+//! arguments); calls reach the original with its own argument names, or a function of
+//! the transform's own that may call the original through [`Forward`].
 
-use std::sync::{Arc, Mutex};
+use std::future::Future;
+use std::sync::Arc;
 
 use fastmcp_core::{BoxFuture, Context, Error, Require, ToolArguments, ToolHandler};
 use fastmcp_protocol::{CallToolResult, Tool, ToolAnnotations};
 use serde_json::{Map, Value};
 
 use super::args::{map_back, reshape_schema, ArgChanges, ArgTransform};
+use super::relabel::{relabel_methods, Relabel};
 use crate::provider::ToolEntry;
 use crate::transform::{Next, Transform};
+use crate::wrap_cache::LastWrap;
 
 /// A tool reshaped: a [`Transform`] that changes the tool named `name` wherever it comes
 /// from (the server's own tools, a mounted server, any provider).
@@ -30,13 +34,52 @@ use crate::transform::{Next, Transform};
 pub struct ToolTransform {
     target: String,
     name: Option<String>,
-    title: Option<String>,
-    description: Option<String>,
-    tags: Vec<String>,
+    label: Relabel,
     annotations: Option<ToolAnnotations>,
     args: ArgChanges,
+    run: Option<ToolFn>,
     /// The wrapper of the last original seen (rebuilt when the original changes).
-    made: Mutex<Option<(usize, ToolEntry)>>,
+    made: LastWrap<ToolEntry>,
+}
+
+/// A transformed tool's own function.
+type ToolFn = Arc<
+    dyn Fn(
+            Context,
+            Map<String, Value>,
+            Forward,
+        ) -> BoxFuture<'static, Result<CallToolResult, Error>>
+        + Send
+        + Sync,
+>;
+
+/// The original tool, as a transformed tool's own function ([`ToolTransform::run`]) calls
+/// it.
+#[derive(Clone)]
+pub struct Forward {
+    inner: Arc<dyn ToolHandler>,
+    args: ArgChanges,
+    ctx: Context,
+}
+
+impl Forward {
+    /// Run the original with arguments as the transformed tool takes them: renamed back,
+    /// converted, defaults and hidden values filled in.
+    pub async fn call(&self, args: Map<String, Value>) -> Result<CallToolResult, Error> {
+        let mapped = map_back(args, &self.args, &self.ctx)?;
+        self.call_raw(mapped).await
+    }
+
+    /// Run the original with arguments under its own names, as they are.
+    pub async fn call_raw(&self, args: Map<String, Value>) -> Result<CallToolResult, Error> {
+        let args = ToolArguments::from_value(Value::Object(args));
+        self.inner.clone().call(self.ctx.clone(), args).await
+    }
+
+    /// The original tool's definition.
+    pub fn tool(&self) -> &Tool {
+        self.inner.tool()
+    }
 }
 
 impl ToolTransform {
@@ -45,13 +88,37 @@ impl ToolTransform {
         ToolTransform {
             target: name.into(),
             name: None,
-            title: None,
-            description: None,
-            tags: vec![],
+            label: Relabel::default(),
             annotations: None,
             args: vec![],
-            made: Mutex::new(None),
+            run: None,
+            made: LastWrap::default(),
         }
+    }
+
+    /// Run `f` for each call instead of the original: it gets the call's context, the
+    /// arguments as the client sent them, and the original through [`Forward`] (to call
+    /// it before, after, or not at all).
+    ///
+    /// ```
+    /// use fastmcp_server::ToolTransform;
+    ///
+    /// // Refuse negative amounts, then call the original.
+    /// let checked = ToolTransform::new("pay").run(|_ctx, args, forward| async move {
+    ///     if args.get("amount").and_then(|a| a.as_f64()).unwrap_or(0.0) < 0.0 {
+    ///         return Ok(fastmcp_protocol::CallToolResult::error_text("amount must be positive"));
+    ///     }
+    ///     forward.call(args).await
+    /// });
+    /// # let _ = checked;
+    /// ```
+    pub fn run<F, Fut>(mut self, f: F) -> Self
+    where
+        F: Fn(Context, Map<String, Value>, Forward) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<CallToolResult, Error>> + Send + 'static,
+    {
+        self.run = Some(Arc::new(move |ctx, args, fwd| Box::pin(f(ctx, args, fwd))));
+        self
     }
 
     /// Clients see (and call) it as `name`; the old name is no longer found.
@@ -60,23 +127,7 @@ impl ToolTransform {
         self
     }
 
-    /// A new title.
-    pub fn title(mut self, title: impl Into<String>) -> Self {
-        self.title = Some(title.into());
-        self
-    }
-
-    /// A new description.
-    pub fn description(mut self, description: impl Into<String>) -> Self {
-        self.description = Some(description.into());
-        self
-    }
-
-    /// Tags added (`_meta["fastmcp/tags"]`).
-    pub fn tags<I: IntoIterator<Item = S>, S: Into<String>>(mut self, tags: I) -> Self {
-        self.tags.extend(tags.into_iter().map(Into::into));
-        self
-    }
+    relabel_methods!();
 
     /// New annotations (replacing the tool's).
     pub fn annotations(mut self, annotations: ToolAnnotations) -> Self {
@@ -98,16 +149,11 @@ impl ToolTransform {
     fn definition(&self, original: &Tool) -> Tool {
         let mut def = original.clone();
         def.name = self.shown_name().to_owned();
-        if let Some(t) = &self.title {
-            def.title = Some(t.clone());
-        }
-        if let Some(d) = &self.description {
-            def.description = Some(d.clone());
-        }
+        self.label
+            .apply(&mut def.title, &mut def.description, &mut def.meta);
         if let Some(a) = &self.annotations {
             def.annotations = Some(a.clone());
         }
-        fastmcp_core::component_meta::add_tags(&mut def.meta, self.tags.iter().cloned());
         def.input_schema = reshape_schema(&original.input_schema, &self.args);
         def
     }
@@ -115,24 +161,16 @@ impl ToolTransform {
     /// The reshaped entry of `original` (made once per original).
     fn wrap(&self, original: ToolEntry) -> ToolEntry {
         let key = crate::wrap_cache::addr(original.handler());
-        let mut made = self
-            .made
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((k, e)) = &*made {
-            if *k == key {
-                return e.clone();
-            }
-        }
-        let entry = original.map_handlers(|h| {
-            Arc::new(Reshaped {
-                def: self.definition(h.tool()),
-                args: self.args.clone(),
-                inner: h.clone(),
+        self.made.get_or(key, || {
+            original.map_handlers(|h| {
+                Arc::new(Reshaped {
+                    def: self.definition(h.tool()),
+                    args: self.args.clone(),
+                    run: self.run.clone(),
+                    inner: h.clone(),
+                })
             })
-        });
-        *made = Some((key, entry.clone()));
-        entry
+        })
     }
 }
 
@@ -173,6 +211,7 @@ impl Transform for ToolTransform {
 struct Reshaped {
     def: Tool,
     args: ArgChanges,
+    run: Option<ToolFn>,
     inner: Arc<dyn ToolHandler>,
 }
 
@@ -192,16 +231,21 @@ impl ToolHandler for Reshaped {
             Some(raw) => serde_json::from_str::<Map<String, Value>>(raw.get()),
             None => Ok(Map::new()),
         };
-        match sent {
-            Ok(sent) => {
-                let mapped = ToolArguments::from_value(Value::Object(map_back(sent, &self.args)));
-                self.inner.clone().call(ctx, mapped)
-            }
+        let sent = match sent {
+            Ok(sent) => sent,
             Err(e) => {
-                Box::pin(
-                    async move { Err(Error::invalid_params(format!("Invalid arguments: {e}"))) },
-                )
+                let e = Error::invalid_params(format!("Invalid arguments: {e}"));
+                return Box::pin(async move { Err(e) });
             }
+        };
+        let forward = Forward {
+            inner: self.inner.clone(),
+            args: self.args.clone(),
+            ctx: ctx.clone(),
+        };
+        match &self.run {
+            Some(f) => f(ctx, sent, forward),
+            None => Box::pin(async move { forward.call(sent).await }),
         }
     }
     fn timeout(&self) -> Option<std::time::Duration> {
