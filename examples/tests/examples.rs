@@ -244,6 +244,39 @@ async fn proxy_example() {
     }
 }
 
+/// The OpenAPI example serves the Petstore document (the crate's fixture) as tools.
+#[tokio::test]
+async fn openapi_example() {
+    let doc = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../crates/fastmcp-openapi/tests/fixtures/v3.0-petstore.yaml"
+    );
+    for mode in MODES {
+        // Port 9 (discard) of the loopback: nothing listens there.
+        let t =
+            ChildTransport::new(env!("CARGO_BIN_EXE_openapi")).args([doc, "http://127.0.0.1:9"]);
+        let c = Client::builder()
+            .mode(mode)
+            .handler(H::default())
+            .connect(t)
+            .await
+            .unwrap();
+        let mut names: Vec<_> = c
+            .list_tools()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.name)
+            .collect();
+        names.sort();
+        assert_eq!(names, ["createPets", "listPets", "showPetById"], "{mode:?}");
+        // Nothing answers at the base URL: the call fails as a tool error.
+        let r = c.call_tool("listPets", json!({"limit": 2})).await.unwrap();
+        assert!(r.is_error(), "{mode:?}");
+        c.close().await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn composed_example() {
     for mode in MODES {

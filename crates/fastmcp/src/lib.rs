@@ -64,6 +64,8 @@ pub use fastmcp_auth as auth;
 #[cfg(feature = "client")]
 pub use fastmcp_client as client;
 pub use fastmcp_core as core;
+#[cfg(feature = "openapi")]
+pub use fastmcp_openapi as openapi;
 pub use fastmcp_protocol as protocol;
 #[cfg(feature = "proxy")]
 pub use fastmcp_proxy as proxy;
