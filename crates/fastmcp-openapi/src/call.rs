@@ -116,7 +116,11 @@ pub(crate) async fn send(
 }
 
 /// Read an answer's body, at most `max` bytes.
-async fn read(mut resp: reqwest::Response, max: usize, url: String) -> Result<Answer, Error> {
+pub(crate) async fn read(
+    mut resp: reqwest::Response,
+    max: usize,
+    url: String,
+) -> Result<Answer, Error> {
     let status = resp.status().as_u16();
     let content_type = resp
         .headers()

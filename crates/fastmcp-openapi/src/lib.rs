@@ -8,7 +8,7 @@
 //! base URL (the document's first server unless set), with the headers and timeout
 //! given; path, query, header and cookie parameters are serialized by their `style` and
 //! `explode`; a JSON answer becomes structured content, an HTTP error a tool error with
-//! its status and body.
+//! its status and body. [`HttpResource`] is one resource fetched from a URL.
 //!
 //! An OpenAPI server in ten lines:
 //!
@@ -29,6 +29,7 @@
 
 mod call;
 mod components;
+mod http_resource;
 mod input;
 mod params;
 mod refs;
@@ -43,6 +44,7 @@ use fastmcp_core::{BoxFuture, Error, ResourceHandler};
 use fastmcp_server::{Kinds, Page, Provider, TemplateEntry, ToolEntry};
 use serde_json::Value;
 
+pub use http_resource::HttpResource;
 pub use routes::{Kind, RouteMap};
 pub use spec::Location;
 

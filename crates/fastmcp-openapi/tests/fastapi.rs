@@ -2,7 +2,8 @@
 //! from `scripts/setup-interop.sh`) started on 127.0.0.1; its own `/openapi.json` turned
 //! into tools, a resource and a template, called by our client in both eras: path, query
 //! (an exploded array), header, cookie-less and body parameters, nested models, an HTTP
-//! error as a tool error, a 404 as a missing resource. `FASTMCP_SKIP_INTEROP=1` skips it.
+//! error as a tool error, a 404 as a missing resource; `HttpResource`s fetched from the
+//! app. `FASTMCP_SKIP_INTEROP=1` skips it.
 
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ use std::time::{Duration, Instant};
 use fastmcp::client::{Client, Mode};
 use fastmcp::protocol::{CallToolResult, ProtocolVersion};
 use fastmcp::Server;
-use fastmcp_openapi::{Kind, OpenApi, RouteMap};
+use fastmcp_openapi::{HttpResource, Kind, OpenApi, RouteMap};
 use serde_json::{json, Value};
 
 fn repo() -> PathBuf {
@@ -101,6 +102,13 @@ async fn a_fastapi_application_served_as_tools_resources_and_templates() {
         .unwrap();
     let running = Server::new("inventory", "1.0.0")
         .provider(api)
+        .resource(
+            HttpResource::new("ops://health", format!("{base}/health")).description("Health."),
+        )
+        .resource(HttpResource::new(
+            "ops://missing",
+            format!("{base}/nowhere"),
+        ))
         .start()
         .await
         .unwrap();
@@ -174,6 +182,18 @@ async fn a_fastapi_application_served_as_tools_resources_and_templates() {
         assert_eq!(
             health["contents"][0]["mimeType"], "application/json",
             "{mode:?}"
+        );
+        // One resource fetched from a URL.
+        let fetched = serde_json::to_value(c.read_resource("ops://health").await.unwrap()).unwrap();
+        assert_eq!(
+            fetched["contents"][0]["text"], r#"{"status":"ok"}"#,
+            "{mode:?}"
+        );
+        assert_eq!(fetched["contents"][0]["uri"], "ops://health", "{mode:?}");
+        let e = c.read_resource("ops://missing").await.unwrap_err();
+        assert!(
+            [-32002, -32602].contains(&e.code()),
+            "{mode:?}: a 404 is a missing resource: {e}"
         );
     }
 }
