@@ -1,7 +1,9 @@
 //! Resource subscriptions passed upstream: the first client that subscribes to a resource
 //! subscribes the proxy's own connection, the last that unsubscribes unsubscribes it, so
 //! the upstream server's `resources/updated` reach the clients that asked for them
-//! (handshake era: `resources/subscribe` and `resources/unsubscribe`). A client's
+//! (handshake era: `resources/subscribe` and `resources/unsubscribe`; in the stateless era
+//! the `resourceSubscriptions` of a `subscriptions/listen`, for as long as it lasts). A
+//! client's
 //! `notifications/roots/list_changed` goes on to its upstream connection, if it has one.
 
 use std::collections::HashMap;
@@ -63,6 +65,48 @@ impl UpstreamSubscriptions {
     }
 }
 
+impl UpstreamSubscriptions {
+    /// The upstream URI of `uri`, if it is this proxy's.
+    fn upstream_uri(&self, uri: String) -> Option<String> {
+        match &self.namespace {
+            None => Some(uri),
+            Some(ns) => ns.strip_uri(&uri),
+        }
+    }
+
+    /// A stateless-era listen: its resources subscribed upstream while it lasts.
+    async fn listen(&self, req: McpRequest, next: CallNext) -> Result<Box<RawValue>, Error> {
+        let uris: Vec<String> = req
+            .params()
+            .and_then(|p| {
+                serde_json::from_str::<fastmcp_protocol::SubscriptionsListenRequestParams>(p.get())
+                    .ok()
+            })
+            .and_then(|p| p.notifications.resource_subscriptions)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|u| self.upstream_uri(u))
+            .collect();
+        for uri in &uris {
+            self.track(uri, true).await;
+        }
+        let out = next.run(req).await;
+        for uri in &uris {
+            self.track(uri, false).await;
+        }
+        out
+    }
+
+    /// Count a subscriber in or out, subscribing upstream when the count crosses zero.
+    async fn track(&self, uri: &str, on: bool) {
+        if self.count(uri, on) {
+            if let Err(e) = self.upstream(uri, on).await {
+                tracing::warn!("proxy: upstream subscription to {uri}: {}", e.message());
+            }
+        }
+    }
+}
+
 impl Middleware for UpstreamSubscriptions {
     fn on_notification(
         &self,
@@ -89,26 +133,19 @@ impl Middleware for UpstreamSubscriptions {
         let on = match req.method() {
             "resources/subscribe" => true,
             "resources/unsubscribe" => false,
+            "subscriptions/listen" => return Box::pin(self.listen(req, next)),
             _ => return next.run(req),
         };
         let uri = req
             .params()
             .and_then(|p| serde_json::from_str::<SubscribeRequestParams>(p.get()).ok())
             .map(|p| p.uri);
-        let upstream_uri = match (&self.namespace, uri) {
-            (_, None) => None,
-            (None, Some(u)) => Some(u),
-            (Some(ns), Some(u)) => ns.strip_uri(&u),
-        };
+        let upstream_uri = uri.and_then(|u| self.upstream_uri(u));
         Box::pin(async move {
             // The server's own rules (limits) first: a refused subscription goes nowhere.
             let out = next.run(req).await?;
             if let Some(uri) = upstream_uri {
-                if self.count(&uri, on) {
-                    if let Err(e) = self.upstream(&uri, on).await {
-                        tracing::warn!("proxy: upstream subscription to {uri}: {}", e.message());
-                    }
-                }
+                self.track(&uri, on).await;
             }
             Ok(out)
         })

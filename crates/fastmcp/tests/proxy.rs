@@ -468,3 +468,46 @@ async fn a_clients_roots_change_reaches_its_upstream_connection() {
         "the backend was told"
     );
 }
+
+#[tokio::test]
+async fn a_stateless_listen_through_the_proxy_receives_the_upstream_servers_updates() {
+    let back = backend();
+    let handle: ServerHandle = back.handle();
+    let running = back.start().await.unwrap();
+    let addr = serve_http(&running, Default::default()).await;
+    let up = Up::Http(Mode::Handshake(ProtocolVersion::V2025_11_25));
+    let front = proxy_of(up, &running, addr)
+        .into_server("front")
+        .start()
+        .await
+        .unwrap();
+    let rec = Recorder::default();
+    let c = support::client(&front, support::modes()[1], rec.clone()).await;
+    let listen = tokio::spawn({
+        let c = c.clone();
+        async move {
+            let filter = json!({"notifications": {"resourceSubscriptions": ["weather://cities"]}});
+            c.request_value("subscriptions/listen", filter, None).await
+        }
+    });
+    let seen =
+        |rec: &Recorder, m: &str| rec.other.lock().unwrap().iter().filter(|x| *x == m).count();
+    for _ in 0..500 {
+        if seen(&rec, "notifications/subscriptions/acknowledged") > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // The proxy subscribes upstream as the listen starts; updates come back on it.
+    let mut told = false;
+    for _ in 0..100 {
+        handle.notify_resource_updated("weather://cities");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        if seen(&rec, "notifications/resources/updated") > 0 {
+            told = true;
+            break;
+        }
+    }
+    assert!(told, "the update reached the stateless listener");
+    listen.abort();
+}
