@@ -102,6 +102,61 @@ fn python_sdk_through_the_proxy_2026_07_28() {
     interop_with(env!("CARGO_BIN_EXE_conformance-proxy"), "2026-07-28");
 }
 
+/// The Python SDK's client through our proxy in front of the Python SDK's own server
+/// (`peers/py_server.py`): calls, progress, logs, elicitation, sampling, resources and
+/// prompts all pass through.
+fn through_the_proxy_to_python(mode: &str) {
+    if skipped() {
+        eprintln!("FASTMCP_SKIP_INTEROP is set: skipping the proxy interop test ({mode})");
+        return;
+    }
+    let python = venv_python();
+    let script = repo_root().join("conformance/tests/python/proxy_client.py");
+    let peer = repo_root().join("conformance/tests/peers/py_server.py");
+    let out = run_with_timeout(
+        Command::new(python)
+            .arg(&script)
+            .arg(mode)
+            .arg(env!("CARGO_BIN_EXE_conformance-proxy"))
+            .args(["--stdio", "--"])
+            .arg(python)
+            .arg(&peer),
+        SCRIPT_TIMEOUT,
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let seen: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("OK "))
+        .collect();
+    let expected = [
+        "connect",
+        "list_tools",
+        "call",
+        "progress",
+        "logs",
+        "elicitation",
+        "sampling",
+        "resources",
+        "prompts",
+    ];
+    assert!(
+        out.status.success() && seen == expected,
+        "python client through the proxy ({mode}) failed: {}\n--- stdout ---\n{stdout}\n--- stderr ---\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn python_sdk_through_the_proxy_to_the_python_server_legacy() {
+    through_the_proxy_to_python("legacy");
+}
+
+#[test]
+fn python_sdk_through_the_proxy_to_the_python_server_2026_07_28() {
+    through_the_proxy_to_python("2026-07-28");
+}
+
 #[test]
 fn python_sdk_over_stdio_legacy() {
     interop("legacy");

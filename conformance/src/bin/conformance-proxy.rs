@@ -1,7 +1,8 @@
 //! Our proxy in front of `conformance-server --stdio` (the binary next to this one, one
-//! child per client session): `conformance-proxy --stdio` serves it on stdio,
-//! `conformance-proxy --port N` on Streamable HTTP at 127.0.0.1:N. The interop tests drive
-//! it with the Python SDK's client.
+//! child per client session), or of any stdio server given after `--`:
+//! `conformance-proxy --stdio [-- COMMAND ARGS...]` serves it on stdio,
+//! `conformance-proxy --port N [-- COMMAND ARGS...]` on Streamable HTTP at 127.0.0.1:N.
+//! The interop tests drive it with the Python SDK's client.
 
 use std::process::ExitCode;
 
@@ -9,14 +10,18 @@ use fastmcp::client::ServerEntry;
 use fastmcp::proxy::Proxy;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let port = match args.as_slice() {
+    let all: Vec<String> = std::env::args().skip(1).collect();
+    let (args, upstream) = match all.iter().position(|a| a == "--") {
+        Some(i) => (&all[..i], Some(&all[i + 1..])),
+        None => (&all[..], None),
+    };
+    let port = match args {
         [flag] if flag == "--stdio" => None,
         [flag, port] if flag == "--port" => match port.parse::<u16>() {
             Ok(p) => Some(p),
             Err(e) => return fail(&format!("bad port {port:?}: {e}")),
         },
-        _ => return fail("usage: conformance-proxy --stdio | --port N"),
+        _ => return fail("usage: conformance-proxy (--stdio | --port N) [-- COMMAND ARGS...]"),
     };
     let exe = std::env::current_exe().ok();
     let Some(server) = exe
@@ -26,10 +31,19 @@ fn main() -> ExitCode {
     else {
         return fail("cannot find conformance-server next to this binary");
     };
+    let (command, command_args) = match upstream.and_then(|u| u.split_first()) {
+        Some((c, rest)) => (c.clone(), rest.to_vec()),
+        None => (
+            server.to_string_lossy().into_owned(),
+            vec!["--stdio".into()],
+        ),
+    };
     let entry = ServerEntry::Stdio {
-        command: server.to_string_lossy().into_owned(),
-        args: vec!["--stdio".into()],
-        env: Default::default(),
+        command,
+        args: command_args,
+        env: std::env::vars()
+            .filter(|(k, _)| k == "NODE_CACHE")
+            .collect(),
         cwd: None,
     };
     let rt = match tokio::runtime::Runtime::new() {
