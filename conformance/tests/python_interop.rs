@@ -102,25 +102,20 @@ fn python_sdk_through_the_proxy_2026_07_28() {
     interop_with(env!("CARGO_BIN_EXE_conformance-proxy"), "2026-07-28");
 }
 
-/// The Python SDK's client through our proxy in front of the Python SDK's own server
-/// (`peers/py_server.py`): calls, progress, logs, elicitation, sampling, resources and
-/// prompts all pass through.
-fn through_the_proxy_to_python(mode: &str) {
-    if skipped() {
-        eprintln!("FASTMCP_SKIP_INTEROP is set: skipping the proxy interop test ({mode})");
-        return;
-    }
+/// The Python SDK's client through our proxy (`conformance-proxy --stdio -- PEER`) in front
+/// of another SDK's server (`peers/py_server.py`, `peers/ts_server.cjs`): calls, progress,
+/// logs, elicitation, sampling, resources and prompts all pass through.
+fn through_the_proxy(mode: &str, peer: &[std::ffi::OsString]) {
     let python = venv_python();
     let script = repo_root().join("conformance/tests/python/proxy_client.py");
-    let peer = repo_root().join("conformance/tests/peers/py_server.py");
     let out = run_with_timeout(
         Command::new(python)
             .arg(&script)
             .arg(mode)
             .arg(env!("CARGO_BIN_EXE_conformance-proxy"))
             .args(["--stdio", "--"])
-            .arg(python)
-            .arg(&peer),
+            .args(peer)
+            .env("NODE_CACHE", repo_root().join("target/node-cache")),
         SCRIPT_TIMEOUT,
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -147,14 +142,54 @@ fn through_the_proxy_to_python(mode: &str) {
     );
 }
 
+fn python_peer() -> Vec<std::ffi::OsString> {
+    let peer = repo_root().join("conformance/tests/peers/py_server.py");
+    vec![venv_python().into(), peer.into()]
+}
+
+/// Node 22 and the TypeScript SDK (scripts/setup-node.sh), running `peers/ts_server.cjs`.
+fn typescript_peer() -> Vec<std::ffi::OsString> {
+    let out = Command::new("bash")
+        .arg(repo_root().join("scripts/setup-node.sh"))
+        .output()
+        .expect("run scripts/setup-node.sh");
+    assert!(
+        out.status.success(),
+        "setup-node.sh: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bin = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .trim()
+        .to_owned();
+    let peer = repo_root().join("conformance/tests/peers/ts_server.cjs");
+    vec![PathBuf::from(bin).join("node").into(), peer.into()]
+}
+
 #[test]
 fn python_sdk_through_the_proxy_to_the_python_server_legacy() {
-    through_the_proxy_to_python("legacy");
+    if !skipped() {
+        through_the_proxy("legacy", &python_peer());
+    }
 }
 
 #[test]
 fn python_sdk_through_the_proxy_to_the_python_server_2026_07_28() {
-    through_the_proxy_to_python("2026-07-28");
+    if !skipped() {
+        through_the_proxy("2026-07-28", &python_peer());
+    }
+}
+
+/// The TypeScript SDK serves only the handshake era: a 2026-07-28 client reaches it
+/// through the proxy all the same.
+#[test]
+fn python_sdk_through_the_proxy_to_the_typescript_server() {
+    if !skipped() {
+        through_the_proxy("legacy", &typescript_peer());
+        through_the_proxy("2026-07-28", &typescript_peer());
+    }
 }
 
 #[test]
