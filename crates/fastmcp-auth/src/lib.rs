@@ -44,6 +44,7 @@ mod jwks;
 mod jwt;
 mod key;
 mod resource;
+pub mod server;
 mod token_cache;
 mod verifier;
 

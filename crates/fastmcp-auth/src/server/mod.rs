@@ -1,0 +1,10 @@
+//! The authorization server's rules (A4, in progress): what a client registers and
+//! presents is checked here, before any grant is made.
+//!
+//! - [`redirect`]: redirect URIs, registered and presented (exact matching; loopback
+//!   redirects with any port, RFC 8252; no userinfo, backslash, dot-segment or fragment);
+//! - [`pkce`]: PKCE as the server sees it (S256 only, verifiers of 43 to 128 characters
+//!   of the RFC 7636 alphabet).
+
+pub mod pkce;
+pub mod redirect;
