@@ -3,8 +3,10 @@
 //!
 //! - [`redirect`]: redirect URIs, registered and presented (exact matching; loopback
 //!   redirects with any port, RFC 8252; no userinfo, backslash, dot-segment or fragment);
+//! - [`keys`]: the signing keys (RS256, ES256), the newest signing, all published;
 //! - [`pkce`]: PKCE as the server sees it (S256 only, verifiers of 43 to 128 characters
 //!   of the RFC 7636 alphabet).
 
+pub mod keys;
 pub mod pkce;
 pub mod redirect;
