@@ -305,7 +305,9 @@ fn resources() {
         [
             "test://static-text",
             "test://static-binary",
-            "test://watched-resource"
+            "test://watched-resource",
+            // The skill of conformance/skills (the skills extension).
+            "skill://pdf-processing/SKILL.md"
         ]
     );
     let r = s.result("resources/templates/list", json!({}));
