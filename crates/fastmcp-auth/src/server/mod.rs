@@ -5,8 +5,11 @@
 //!   redirects with any port, RFC 8252; no userinfo, backslash, dot-segment or fragment);
 //! - [`keys`]: the signing keys (RS256, ES256), the newest signing, all published;
 //! - [`pkce`]: PKCE as the server sees it (S256 only, verifiers of 43 to 128 characters
-//!   of the RFC 7636 alphabet).
+//!   of the RFC 7636 alphabet);
+//! - [`store`]: clients, single-use codes and refresh tokens (kept by digest, replays
+//!   recognized), revoked families, behind [`store::GrantStore`].
 
 pub mod keys;
 pub mod pkce;
 pub mod redirect;
+pub mod store;
