@@ -7,9 +7,12 @@
 //! - [`pkce`]: PKCE as the server sees it (S256 only, verifiers of 43 to 128 characters
 //!   of the RFC 7636 alphabet);
 //! - [`store`]: clients, single-use codes and refresh tokens (kept by digest, replays
-//!   recognized), revoked families, behind [`store::GrantStore`].
+//!   recognized), revoked families, behind [`store::GrantStore`];
+//! - [`token`]: the authorization code and refresh token grants (replays revoke their
+//!   family), access tokens as signed JWTs.
 
 pub mod keys;
 pub mod pkce;
 pub mod redirect;
 pub mod store;
+pub mod token;
