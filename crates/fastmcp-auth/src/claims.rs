@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 /// The identity these claims describe: `sub`; the client from `client_id`, `azp` or
 /// `cid`; scopes from `scope` (space-separated) or `scp` (a string or an array); `aud` (a
 /// string or an array); `iss`; `exp`; every claim kept as sent.
-pub(crate) fn auth_info(claims: Map<String, Value>) -> AuthInfo {
+pub fn auth_info(claims: Map<String, Value>) -> AuthInfo {
     let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
     let mut who = AuthInfo::new();
     who.subject = text("sub");

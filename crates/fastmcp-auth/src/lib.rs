@@ -44,11 +44,11 @@ mod jwks;
 mod jwt;
 mod key;
 mod resource;
-pub mod server;
 mod token_cache;
 mod verifier;
 
 pub use cached::Cached;
+pub use claims::auth_info as auth_info_from_claims;
 pub use fastmcp_core::{AuthInfo, BoxFuture};
 pub use introspection::{ClientAuth, IntrospectionBuilder, IntrospectionVerifier};
 /// The JWT signature algorithms (there is no `none`).

@@ -2,16 +2,40 @@
 //! anything: the client must be known and the redirect URI one of its own (else the error
 //! is shown, never sent to an unchecked URI); then the response type, PKCE, scopes and
 //! resource, whose errors go back to the client's redirect URI with `state` and `iss`
-//! (RFC 9207). Also the RFC 8414 metadata document.
+//! (RFC 9207).
 
-use serde_json::{json, Value};
+use fastmcp_core::BoxFuture;
+use serde::{Deserialize, Serialize};
 
-use super::pkce;
-use super::redirect;
-use super::store::GrantStore;
+use crate::grants::{Grants, RegisteredClient};
+use crate::pkce;
+use crate::redirect;
 
-/// An authorization request's parameters (from its query string).
-#[derive(Debug, Clone, Default)]
+/// Where the clients come from: the store, and Client ID Metadata Documents.
+pub trait ClientSource: Send + Sync {
+    /// The client of this id; `Err` says why it cannot be known now.
+    fn client<'a>(
+        &'a self,
+        client_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<RegisteredClient>, String>>;
+}
+
+impl ClientSource for Grants {
+    fn client<'a>(
+        &'a self,
+        client_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<RegisteredClient>, String>> {
+        Box::pin(async move {
+            Grants::client(self, client_id)
+                .await
+                .map_err(|e| e.message().to_owned())
+        })
+    }
+}
+
+/// An authorization request's parameters (from its query string; a parameter given twice
+/// is refused when it is read).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct AuthorizationRequest {
     /// `client_id`.
     pub client_id: Option<String>,
@@ -29,10 +53,14 @@ pub struct AuthorizationRequest {
     pub state: Option<String>,
     /// `resource` (RFC 8707).
     pub resource: Option<String>,
+    /// `nonce` (OpenID Connect), carried into the ID token.
+    pub nonce: Option<String>,
+    /// `prompt` (OpenID Connect): `consent` asks the user again.
+    pub prompt: Option<String>,
 }
 
 /// A request that passed: what the consent step shows and the code will hold.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checked {
     /// The client.
     pub client_id: String,
@@ -48,6 +76,8 @@ pub struct Checked {
     pub resource: Option<String>,
     /// The client's `state`, returned as it came.
     pub state: Option<String>,
+    /// The OpenID Connect `nonce`.
+    pub nonce: Option<String>,
 }
 
 /// Why a request is refused.
@@ -109,7 +139,7 @@ pub fn code_redirect(policy: &Policy, checked: &Checked, code: &str) -> String {
 
 /// Check an authorization request.
 pub async fn check(
-    store: &dyn GrantStore,
+    clients: &dyn ClientSource,
     policy: &Policy,
     req: &AuthorizationRequest,
 ) -> Result<Checked, AuthorizeError> {
@@ -118,10 +148,10 @@ pub async fn check(
         .client_id
         .as_deref()
         .ok_or_else(|| show("client_id is required"))?;
-    let client = store
+    let client = clients
         .client(client_id)
         .await
-        .map_err(|e| show(e.message()))?
+        .map_err(|e| show(&e))?
         .ok_or_else(|| show("unknown client_id"))?;
     let redirect_uri = match (&req.redirect_uri, client.redirect_uris.as_slice()) {
         (Some(u), _) => u.clone(),
@@ -179,34 +209,15 @@ pub async fn check(
         scopes,
         resource: req.resource.clone(),
         state: req.state.clone(),
-    })
-}
-
-/// The RFC 8414 metadata of an authorization server whose endpoints live under `base`
-/// (`{base}/authorize`, `/token`, `/jwks`, `/revoke`).
-pub fn metadata(policy: &Policy, base: &str) -> Value {
-    let base = base.trim_end_matches('/');
-    json!({
-        "issuer": policy.issuer,
-        "authorization_endpoint": format!("{base}/authorize"),
-        "token_endpoint": format!("{base}/token"),
-        "jwks_uri": format!("{base}/jwks"),
-        "revocation_endpoint": format!("{base}/revoke"),
-        "scopes_supported": policy.scopes,
-        "response_types_supported": ["code"],
-        "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
-        "token_endpoint_auth_methods_supported": ["none", "client_secret_basic", "client_secret_post"],
-        "code_challenge_methods_supported": ["S256"],
-        "authorization_response_iss_parameter_supported": true,
-        "client_id_metadata_document_supported": false,
+        nonce: req.nonce.clone(),
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::store::{MemoryStore, RegisteredClient};
+    use crate::store::MemoryStore;
+    use std::sync::Arc;
 
     const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
@@ -218,17 +229,12 @@ mod tests {
         }
     }
 
-    async fn store() -> MemoryStore {
-        let s = MemoryStore::new();
-        s.put_client(RegisteredClient {
-            client_id: "app".into(),
-            secret_digest: None,
-            redirect_uris: vec!["http://127.0.0.1/cb".into()],
-            scopes: vec!["notes:read".into()],
-            name: Some("Notes app".into()),
-        })
-        .await
-        .unwrap();
+    async fn store() -> Grants {
+        let s = Grants::new(Arc::new(MemoryStore::new()));
+        let c = RegisteredClient::public("app", &["http://127.0.0.1/cb"])
+            .with_scopes(&["notes:read"])
+            .with_name("Notes app");
+        s.put_client(&c, 60).await.unwrap();
         s
     }
 
@@ -242,6 +248,7 @@ mod tests {
             scope: Some("notes:read".into()),
             state: Some("xyz".into()),
             resource: Some("https://mcp.example/mcp".into()),
+            ..Default::default()
         }
     }
 
@@ -341,13 +348,5 @@ mod tests {
                 other => panic!("{req:?}: {other:?}"),
             }
         }
-    }
-
-    #[test]
-    fn the_metadata_says_what_is_supported() {
-        let m = metadata(&policy(), "https://as.example/");
-        assert_eq!(m["token_endpoint"], "https://as.example/token");
-        assert_eq!(m["code_challenge_methods_supported"], json!(["S256"]));
-        assert_eq!(m["authorization_response_iss_parameter_supported"], true);
     }
 }

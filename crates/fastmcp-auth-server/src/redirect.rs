@@ -119,7 +119,7 @@ fn parts(uri: &str) -> Result<Parts<'_>, RedirectError> {
 /// Check a redirect URI a client registers.
 ///
 /// ```
-/// use fastmcp_auth::server::redirect::check_registered;
+/// use fastmcp_auth_server::redirect::check_registered;
 /// assert!(check_registered("https://app.example.com/callback").is_ok());
 /// assert!(check_registered("http://127.0.0.1/callback").is_ok());
 /// assert!(check_registered("http://app.example.com/callback").is_err());
@@ -131,7 +131,7 @@ pub fn check_registered(uri: &str) -> Result<(), RedirectError> {
 /// Whether `presented` is one of `registered` (exactly; a loopback one with any port).
 ///
 /// ```
-/// use fastmcp_auth::server::redirect::matches;
+/// use fastmcp_auth_server::redirect::matches;
 /// let registered = ["http://127.0.0.1/cb".to_owned(), "https://app.example.com/cb".to_owned()];
 /// assert!(matches(&registered, "http://127.0.0.1:53124/cb").is_ok());
 /// assert!(matches(&registered, "https://app.example.com/cb/").is_err());

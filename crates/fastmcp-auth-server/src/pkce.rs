@@ -41,7 +41,7 @@ impl std::error::Error for PkceError {}
 /// challenge to keep with the code.
 ///
 /// ```
-/// use fastmcp_auth::server::pkce::{check_challenge, PkceError};
+/// use fastmcp_auth_server::pkce::{check_challenge, PkceError};
 /// let c = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 /// assert!(check_challenge(Some(c), Some("S256")).is_ok());
 /// assert_eq!(check_challenge(Some(c), Some("plain")), Err(PkceError::MethodNotS256("plain".into())));
@@ -68,7 +68,7 @@ pub fn check_challenge(challenge: Option<&str>, method: Option<&str>) -> Result<
 /// (compared in constant time).
 ///
 /// ```
-/// use fastmcp_auth::server::pkce::verify;
+/// use fastmcp_auth_server::pkce::verify;
 /// // RFC 7636, appendix B.
 /// let verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 /// assert!(verify(verifier, "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM").is_ok());

@@ -1,23 +1,37 @@
-//! The token endpoint's grants, as functions of the store and the keys: an authorization
-//! code exchanged once (a replay revokes every token of its grant), refresh tokens rotated
-//! with reuse detection (a reused one revokes its whole family). Access tokens are JWTs
-//! (`iss`, `sub`, `aud` = the bound resource, `client_id`, `scope`, `iat`, `exp`, `jti`,
-//! and `fam`, the grant family a revocation names).
+//! The token endpoint's grants, as functions of the records and the keys: an
+//! authorization code exchanged once (a replay revokes every token of its grant), refresh
+//! tokens rotated with reuse detection (a reused one revokes its whole family), client
+//! credentials. Access tokens are JWTs (RFC 9068: `iss`, `sub`, `aud` = the bound
+//! resource, `client_id`, `scope`, `iat`, `exp`, `jti`, and `fam`, the grant family a
+//! revocation names); with the `openid` scope an ID token comes too.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
 use serde::Serialize;
 
-use super::keys::SigningKeys;
-use super::pkce;
-use super::store::{digest, now, CodeGrant, GrantStore, RefreshGrant, Used};
+use crate::grants::{now, CodeGrant, Grants, RefreshGrant, Used};
+use crate::keys::SigningKeys;
+use crate::oidc;
+use crate::pkce;
 
 /// A random secret: 32 bytes from the OS's generator, base64url.
 pub fn new_secret() -> String {
     let mut b = [0u8; 32];
     rand::rng().fill_bytes(&mut b);
     URL_SAFE_NO_PAD.encode(b)
+}
+
+/// A new grant family's id (16 random bytes, base64url).
+pub fn new_family() -> String {
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    URL_SAFE_NO_PAD.encode(b)
+}
+
+/// A single-use value (a code, a refresh token) of `family`.
+pub fn new_value(family: &str) -> String {
+    format!("{family}.{}", new_secret())
 }
 
 /// How tokens are issued.
@@ -40,46 +54,64 @@ pub struct Issuer {
 pub struct Tokens {
     /// The access token (a JWT).
     pub access_token: String,
-    /// Always `Bearer`.
+    /// `Bearer`.
     pub token_type: &'static str,
-    /// Seconds until the access token expires.
+    /// Seconds the access token lives.
     pub expires_in: u64,
-    /// A refresh token, single use.
+    /// The refresh token (rotated on every use).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     /// The scopes granted, space-separated.
     pub scope: String,
+    /// The OpenID Connect ID token, when `openid` was granted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
 }
 
-/// Why a token request is refused, with its RFC 6749 §5.2 error code.
+/// Why a token request is refused (RFC 6749 §5.2).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TokenError {
-    /// `invalid_grant`: the code or refresh token is unknown, expired, replayed, or not
-    /// this client's; the PKCE verifier or redirect URI does not match.
+    /// A malformed request.
+    InvalidRequest(String),
+    /// The client could not be authenticated (answered 401).
+    InvalidClient(String),
+    /// The grant is unknown, expired, used, revoked or not the client's.
     InvalidGrant(String),
-    /// `invalid_target`: the resource is not the grant's (RFC 8707).
+    /// The client may not use this grant type.
+    UnauthorizedClient(String),
+    /// A grant type the server does not offer.
+    UnsupportedGrantType(String),
+    /// The resource is not the grant's (RFC 8707).
     InvalidTarget(String),
-    /// `invalid_scope`: more scopes than granted.
+    /// A scope beyond what was granted.
     InvalidScope(String),
-    /// `server_error`.
+    /// The store failed.
     Server(String),
 }
 
 impl TokenError {
-    /// The `error` code of the response.
+    /// The `error` code.
     pub fn code(&self) -> &'static str {
         match self {
+            TokenError::InvalidRequest(_) => "invalid_request",
+            TokenError::InvalidClient(_) => "invalid_client",
             TokenError::InvalidGrant(_) => "invalid_grant",
+            TokenError::UnauthorizedClient(_) => "unauthorized_client",
+            TokenError::UnsupportedGrantType(_) => "unsupported_grant_type",
             TokenError::InvalidTarget(_) => "invalid_target",
             TokenError::InvalidScope(_) => "invalid_scope",
             TokenError::Server(_) => "server_error",
         }
     }
 
-    /// The `error_description` of the response.
+    /// The `error_description`.
     pub fn description(&self) -> &str {
         match self {
-            TokenError::InvalidGrant(d)
+            TokenError::InvalidRequest(d)
+            | TokenError::InvalidClient(d)
+            | TokenError::InvalidGrant(d)
+            | TokenError::UnauthorizedClient(d)
+            | TokenError::UnsupportedGrantType(d)
             | TokenError::InvalidTarget(d)
             | TokenError::InvalidScope(d)
             | TokenError::Server(d) => d,
@@ -91,7 +123,7 @@ fn grant(why: &str) -> TokenError {
     TokenError::InvalidGrant(why.into())
 }
 
-fn store_error(e: fastmcp_core::Error) -> TokenError {
+pub(crate) fn store_error(e: fastmcp_core::Error) -> TokenError {
     TokenError::Server(e.message().to_owned())
 }
 
@@ -108,16 +140,24 @@ struct AccessClaims<'a> {
     fam: &'a str,
 }
 
-/// What a new pair of tokens is made from.
-struct Pair<'a> {
-    client_id: &'a str,
-    subject: &'a str,
-    scopes: &'a [String],
-    resource: Option<&'a str>,
-    family: &'a str,
+/// What one issuance is for.
+pub(crate) struct Pair<'a> {
+    pub client_id: &'a str,
+    pub subject: &'a str,
+    pub scopes: &'a [String],
+    pub resource: Option<&'a str>,
+    pub family: &'a str,
+    /// Whether a refresh token comes too.
+    pub refresh: bool,
+    /// The OpenID Connect parts, when `openid` was granted: nonce and sign-in time.
+    pub oidc: Option<(Option<&'a str>, u64)>,
 }
 
-async fn issue(store: &dyn GrantStore, issuer: &Issuer, p: Pair<'_>) -> Result<Tokens, TokenError> {
+pub(crate) async fn issue(
+    grants: &Grants,
+    issuer: &Issuer,
+    p: Pair<'_>,
+) -> Result<Tokens, TokenError> {
     let t = now();
     let scope = p.scopes.join(" ");
     let claims = AccessClaims {
@@ -135,62 +175,84 @@ async fn issue(store: &dyn GrantStore, issuer: &Issuer, p: Pair<'_>) -> Result<T
         .keys
         .sign(&claims)
         .map_err(|e| TokenError::Server(e.to_string()))?;
-    let refresh = new_secret();
-    let record = RefreshGrant {
-        client_id: p.client_id.to_owned(),
-        subject: p.subject.to_owned(),
-        scopes: p.scopes.to_vec(),
-        resource: p.resource.map(str::to_owned),
-        expires_at: t + issuer.refresh_ttl,
-        family: p.family.to_owned(),
+    let mut refresh_token = None;
+    if p.refresh {
+        let refresh = new_value(p.family);
+        let record = RefreshGrant {
+            client_id: p.client_id.to_owned(),
+            subject: p.subject.to_owned(),
+            scopes: p.scopes.to_vec(),
+            resource: p.resource.map(str::to_owned),
+            expires_at: t + issuer.refresh_ttl,
+        };
+        grants
+            .put_refresh(&refresh, &record)
+            .await
+            .map_err(store_error)?;
+        refresh_token = Some(refresh);
+    }
+    let id_token = match p.oidc {
+        Some((nonce, auth_time)) if p.scopes.iter().any(|s| s == "openid") => {
+            let user = grants.user(p.subject).await.map_err(store_error)?;
+            let id = oidc::IdToken {
+                client_id: p.client_id,
+                subject: p.subject,
+                nonce,
+                auth_time,
+                scopes: p.scopes,
+                user: user.as_ref(),
+            };
+            Some(id.sign(issuer).map_err(TokenError::Server)?)
+        }
+        _ => None,
     };
-    store
-        .put_refresh(digest(&refresh), record)
-        .await
-        .map_err(store_error)?;
     Ok(Tokens {
         access_token,
         token_type: "Bearer",
         expires_in: issuer.access_ttl,
-        refresh_token: Some(refresh),
+        refresh_token,
         scope,
+        id_token,
     })
 }
 
-/// A token request of the authorization code grant (the client already authenticated).
+/// A token request of the authorization code grant.
 #[derive(Debug, Clone, Copy)]
 pub struct CodeExchange<'a> {
-    /// The client making the request.
+    /// The authenticated client.
     pub client_id: &'a str,
     /// The code.
     pub code: &'a str,
-    /// The redirect URI of the authorization request.
+    /// The redirect URI (the authorization request's).
     pub redirect_uri: &'a str,
     /// The PKCE verifier.
     pub verifier: &'a str,
-    /// The resource asked for, if any.
+    /// The resource asked for (RFC 8707), if any: it must be the grant's.
     pub resource: Option<&'a str>,
 }
 
-/// Exchange an authorization code for tokens. A code used before is refused and the
-/// tokens its first use issued are revoked.
+async fn revoke(grants: &Grants, issuer: &Issuer, family: &str) -> Result<(), TokenError> {
+    grants
+        .revoke_family(family, issuer.refresh_ttl.max(issuer.access_ttl))
+        .await
+        .map_err(store_error)
+}
+
+/// Exchange an authorization code for tokens, once: a second use of the code is refused
+/// and revokes every token the first use issued.
 pub async fn exchange_code(
-    store: &dyn GrantStore,
+    grants: &Grants,
     issuer: &Issuer,
     req: CodeExchange<'_>,
 ) -> Result<Tokens, TokenError> {
-    let g: CodeGrant = match store
-        .take_code(&digest(req.code))
+    let used = grants
+        .take_code(req.code, issuer.refresh_ttl)
         .await
-        .map_err(store_error)?
-    {
+        .map_err(store_error)?;
+    let g: CodeGrant = match used {
         Used::First(g) => g,
         Used::Replayed { family } => {
-            let until = now() + issuer.refresh_ttl;
-            store
-                .revoke_family(family, until)
-                .await
-                .map_err(store_error)?;
+            revoke(grants, issuer, &family).await?;
             return Err(grant(
                 "the code was used before: every token it issued is revoked",
             ));
@@ -211,38 +273,38 @@ pub async fn exchange_code(
             "the resource is not the grant's".into(),
         ));
     }
+    let family = crate::grants::family_of(req.code).unwrap_or_default();
     let pair = Pair {
         client_id: &g.client_id,
         subject: &g.subject,
         scopes: &g.scopes,
         resource: g.resource.as_deref(),
-        family: &g.family,
+        family,
+        refresh: true,
+        oidc: Some((g.nonce.as_deref(), g.auth_time)),
     };
-    issue(store, issuer, pair).await
+    issue(grants, issuer, pair).await
 }
 
-/// Exchange a refresh token for new tokens (and a new refresh token of the same family),
-/// optionally with fewer scopes. A refresh token used before is refused and its whole
-/// family revoked.
+/// Rotate a refresh token: new tokens, the old one spent. A reused refresh token (or one
+/// presented by another client) revokes its whole family. `scope`, if given, must be
+/// within the grant's (down-scoping).
 pub async fn refresh(
-    store: &dyn GrantStore,
+    grants: &Grants,
     issuer: &Issuer,
     client_id: &str,
     refresh_token: &str,
     scope: Option<&str>,
 ) -> Result<Tokens, TokenError> {
-    let g = match store
-        .take_refresh(&digest(refresh_token))
+    let used = grants
+        .take_refresh(refresh_token, issuer.refresh_ttl)
         .await
-        .map_err(store_error)?
-    {
+        .map_err(store_error)?;
+    let family = crate::grants::family_of(refresh_token).unwrap_or_default();
+    let g = match used {
         Used::First(g) => g,
         Used::Replayed { family } => {
-            let until = now() + issuer.refresh_ttl;
-            store
-                .revoke_family(family, until)
-                .await
-                .map_err(store_error)?;
+            revoke(grants, issuer, &family).await?;
             return Err(grant(
                 "the refresh token was used before: its grant is revoked",
             ));
@@ -250,11 +312,7 @@ pub async fn refresh(
         Used::Unknown => return Err(grant("unknown or expired refresh token")),
     };
     if g.client_id != client_id {
-        // Not this client's: the token is burnt for its holder too.
-        store
-            .revoke_family(g.family.clone(), g.expires_at)
-            .await
-            .map_err(store_error)?;
+        revoke(grants, issuer, family).await?;
         return Err(grant("the refresh token was issued to another client"));
     }
     let scopes: Vec<String> = match scope {
@@ -272,16 +330,42 @@ pub async fn refresh(
         subject: &g.subject,
         scopes: &scopes,
         resource: g.resource.as_deref(),
-        family: &g.family,
+        family,
+        refresh: true,
+        oidc: None,
     };
-    issue(store, issuer, pair).await
+    issue(grants, issuer, pair).await
+}
+
+/// The client credentials grant: an access token for the client itself (its `sub` is
+/// the client id), no refresh token. The caller has authenticated the client and checked
+/// that it may use this grant; `scopes` are what it asked for, already checked.
+pub async fn client_credentials(
+    grants: &Grants,
+    issuer: &Issuer,
+    client_id: &str,
+    scopes: &[String],
+    resource: Option<&str>,
+) -> Result<Tokens, TokenError> {
+    let family = new_family();
+    let pair = Pair {
+        client_id,
+        subject: client_id,
+        scopes,
+        resource,
+        family: &family,
+        refresh: false,
+        oidc: None,
+    };
+    issue(grants, issuer, pair).await
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::store::MemoryStore;
-    use crate::{JwtKey, JwtVerifier, TokenVerifier};
+    use crate::store::MemoryStore;
+    use fastmcp_auth::{JwtKey, JwtVerifier, TokenVerifier};
+    use std::sync::Arc;
 
     const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
@@ -291,7 +375,7 @@ mod tests {
         keys.add_pem(
             "k1",
             "RS256",
-            include_bytes!("../../tests/fixtures/rsa.key.pem"),
+            include_bytes!("../tests/fixtures/rsa.key.pem"),
         )
         .unwrap();
         Issuer {
@@ -303,7 +387,7 @@ mod tests {
         }
     }
 
-    async fn with_code(store: &MemoryStore, code: &str, family: &str) {
+    async fn with_code(store: &Grants, code: &str) {
         let g = CodeGrant {
             client_id: "app".into(),
             redirect_uri: "http://127.0.0.1:5000/cb".into(),
@@ -312,9 +396,10 @@ mod tests {
             scopes: vec!["notes:read".into(), "notes:write".into()],
             subject: "alice".into(),
             expires_at: now() + 60,
-            family: family.into(),
+            nonce: None,
+            auth_time: 0,
         };
-        store.put_code(digest(code), g).await.unwrap();
+        store.put_code(code, &g).await.unwrap();
     }
 
     fn exchange(code: &str) -> CodeExchange<'_> {
@@ -329,9 +414,11 @@ mod tests {
 
     #[tokio::test]
     async fn a_code_becomes_tokens_bound_to_its_resource() {
-        let (store, iss) = (MemoryStore::new(), issuer());
-        with_code(&store, "c1", "fam1").await;
-        let t = exchange_code(&store, &iss, exchange("c1")).await.unwrap();
+        let (store, iss) = (Grants::new(Arc::new(MemoryStore::new())), issuer());
+        with_code(&store, "fam1.c1").await;
+        let t = exchange_code(&store, &iss, exchange("fam1.c1"))
+            .await
+            .unwrap();
         assert_eq!((t.token_type, t.expires_in), ("Bearer", 300));
         assert_eq!(t.scope, "notes:read notes:write");
         let jwk = serde_json::to_value(iss.keys.jwks()).unwrap()["keys"][0].to_string();
@@ -351,10 +438,12 @@ mod tests {
 
     #[tokio::test]
     async fn a_replayed_code_is_refused_and_revokes_what_it_issued() {
-        let (store, iss) = (MemoryStore::new(), issuer());
-        with_code(&store, "c1", "fam1").await;
-        let first = exchange_code(&store, &iss, exchange("c1")).await.unwrap();
-        let e = exchange_code(&store, &iss, exchange("c1"))
+        let (store, iss) = (Grants::new(Arc::new(MemoryStore::new())), issuer());
+        with_code(&store, "fam1.c1").await;
+        let first = exchange_code(&store, &iss, exchange("fam1.c1"))
+            .await
+            .unwrap();
+        let e = exchange_code(&store, &iss, exchange("fam1.c1"))
             .await
             .unwrap_err();
         assert_eq!(e.code(), "invalid_grant");
@@ -376,44 +465,50 @@ mod tests {
 
     #[tokio::test]
     async fn a_code_needs_its_client_redirect_verifier_and_resource() {
-        let (store, iss) = (MemoryStore::new(), issuer());
+        let (store, iss) = (Grants::new(Arc::new(MemoryStore::new())), issuer());
         let cases: [(&str, CodeExchange<'_>, &str); 5] = [
             (
-                "a",
+                "f.a",
                 CodeExchange {
                     client_id: "other",
-                    ..exchange("a")
+                    ..exchange("f.a")
                 },
                 "invalid_grant",
             ),
             (
-                "b",
+                "f.b",
                 CodeExchange {
                     redirect_uri: "http://127.0.0.1:5000/cb/",
-                    ..exchange("b")
+                    ..exchange("f.b")
                 },
                 "invalid_grant",
             ),
             (
-                "c",
+                "f.c",
                 CodeExchange {
                     verifier: &VERIFIER.replace('d', "e"),
-                    ..exchange("c")
+                    ..exchange("f.c")
                 },
                 "invalid_grant",
             ),
             (
-                "d",
+                "f.d",
                 CodeExchange {
                     resource: Some("https://evil.example"),
-                    ..exchange("d")
+                    ..exchange("f.d")
                 },
                 "invalid_target",
             ),
-            ("e", exchange("never-issued"), "invalid_grant"),
+            (
+                "x.never-issued",
+                exchange("x.never-issued"),
+                "invalid_grant",
+            ),
         ];
         for (code, req, want) in cases {
-            with_code(&store, code, &format!("fam-{code}")).await;
+            if code != "x.never-issued" {
+                with_code(&store, code).await;
+            }
             let e = exchange_code(&store, &iss, req).await.unwrap_err();
             assert_eq!(e.code(), want, "{code}: {e:?}");
         }
@@ -421,9 +516,11 @@ mod tests {
 
     #[tokio::test]
     async fn refresh_tokens_rotate_and_a_reused_one_revokes_the_family() {
-        let (store, iss) = (MemoryStore::new(), issuer());
-        with_code(&store, "c1", "fam1").await;
-        let t1 = exchange_code(&store, &iss, exchange("c1")).await.unwrap();
+        let (store, iss) = (Grants::new(Arc::new(MemoryStore::new())), issuer());
+        with_code(&store, "fam1.c1").await;
+        let t1 = exchange_code(&store, &iss, exchange("fam1.c1"))
+            .await
+            .unwrap();
         let r1 = t1.refresh_token.unwrap();
         let t2 = refresh(&store, &iss, "app", &r1, Some("notes:read"))
             .await
@@ -439,15 +536,19 @@ mod tests {
             "the reuse revoked r2's family too"
         );
         // More scopes than granted, and another client's token.
-        with_code(&store, "c2", "fam2").await;
-        let t = exchange_code(&store, &iss, exchange("c2")).await.unwrap();
+        with_code(&store, "fam2.c2").await;
+        let t = exchange_code(&store, &iss, exchange("fam2.c2"))
+            .await
+            .unwrap();
         let r = t.refresh_token.unwrap();
         let e = refresh(&store, &iss, "app", &r, Some("admin"))
             .await
             .unwrap_err();
         assert_eq!(e.code(), "invalid_scope");
-        with_code(&store, "c3", "fam3").await;
-        let t = exchange_code(&store, &iss, exchange("c3")).await.unwrap();
+        with_code(&store, "fam3.c3").await;
+        let t = exchange_code(&store, &iss, exchange("fam3.c3"))
+            .await
+            .unwrap();
         let e = refresh(
             &store,
             &iss,

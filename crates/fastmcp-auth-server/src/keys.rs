@@ -8,7 +8,7 @@ use jsonwebtoken::jwk::{Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde::Serialize;
 
-use crate::key::ConfigError;
+use crate::error::ConfigError;
 
 struct Key {
     kid: String,
@@ -20,9 +20,9 @@ struct Key {
 /// The keys tokens are signed with. Cheap to clone (shared).
 ///
 /// ```
-/// use fastmcp_auth::server::keys::SigningKeys;
+/// use fastmcp_auth_server::keys::SigningKeys;
 /// let keys = SigningKeys::new();
-/// keys.add_pem("2026-12", "RS256", include_bytes!("../../tests/fixtures/rsa.key.pem")).unwrap();
+/// keys.add_pem("2026-12", "RS256", include_bytes!("../tests/fixtures/rsa.key.pem")).unwrap();
 /// assert_eq!(keys.jwks().keys.len(), 1);
 /// ```
 #[derive(Clone, Default)]
@@ -92,8 +92,49 @@ impl SigningKeys {
         }
     }
 
+    /// The claims of `token` if one of these keys signed it (by its `kid`), it was issued by
+    /// `issuer`, has not expired and, given `audience`, is meant for one of them.
+    pub fn verify(
+        &self,
+        token: &str,
+        issuer: &str,
+        audience: Option<&[String]>,
+    ) -> Result<serde_json::Map<String, serde_json::Value>, String> {
+        let header = jsonwebtoken::decode_header(token).map_err(|e| e.to_string())?;
+        let (alg, key) = {
+            let keys = self
+                .0
+                .read()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let k = keys
+                .iter()
+                .find(|k| header.kid.as_deref() == Some(k.kid.as_str()))
+                .ok_or("signed by an unknown key")?;
+            let key = jsonwebtoken::DecodingKey::from_jwk(&k.jwk).map_err(|e| e.to_string())?;
+            (k.alg, key)
+        };
+        if header.alg != alg {
+            return Err("the algorithm is not the key's".into());
+        }
+        let mut v = jsonwebtoken::Validation::new(alg);
+        v.set_issuer(&[issuer]);
+        v.set_required_spec_claims(&["exp", "iss", "sub"]);
+        match audience {
+            Some(aud) => v.set_audience(aud),
+            None => v.validate_aud = false,
+        }
+        jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(token, &key, &v)
+            .map(|d| d.claims)
+            .map_err(|e| e.to_string())
+    }
+
     /// Sign `claims` with the newest key.
     pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, ConfigError> {
+        self.sign_typed(claims, "at+jwt")
+    }
+
+    /// Sign `claims` with the newest key, with this `typ` header (`JWT` for an ID token).
+    pub fn sign_typed<C: Serialize>(&self, claims: &C, typ: &str) -> Result<String, ConfigError> {
         let keys = self
             .0
             .read()
@@ -103,7 +144,7 @@ impl SigningKeys {
             .ok_or_else(|| ConfigError("no signing key".into()))?;
         let mut header = Header::new(key.alg);
         header.kid = Some(key.kid.clone());
-        header.typ = Some("at+jwt".into());
+        header.typ = Some(typ.into());
         jsonwebtoken::encode(&header, claims, &key.encoding)
             .map_err(|e| ConfigError(format!("signing: {e}")))
     }
@@ -112,7 +153,7 @@ impl SigningKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{JwtKey, JwtVerifier, TokenVerifier};
+    use fastmcp_auth::{JwtKey, JwtVerifier, TokenVerifier};
 
     #[tokio::test]
     async fn tokens_verify_against_the_published_keys_until_their_key_is_retired() {
@@ -120,7 +161,7 @@ mod tests {
         keys.add_pem(
             "r1",
             "RS256",
-            include_bytes!("../../tests/fixtures/rsa.key.pem"),
+            include_bytes!("../tests/fixtures/rsa.key.pem"),
         )
         .unwrap();
         let now = std::time::SystemTime::now()
@@ -132,7 +173,7 @@ mod tests {
         keys.add_pem(
             "e1",
             "ES256",
-            include_bytes!("../../tests/fixtures/ec256.key.pem"),
+            include_bytes!("../tests/fixtures/ec256.key.pem"),
         )
         .unwrap();
         let new = keys.sign(&claims).unwrap();

@@ -1,0 +1,255 @@
+//! [`PasswordLogin`]: a ready [`Authenticator`] with a login form of its own, for
+//! development, tests and small deployments. The application checks the user name and
+//! password; a signed session cookie (HMAC-SHA256, `HttpOnly`, `SameSite=Lax`, `Secure`
+//! unless turned off for plain-HTTP development) remembers the user.
+
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::extract::{Form, Query};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use fastmcp_core::{BoxFuture, Error};
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use sha2::Sha256;
+
+use crate::grants::now;
+use crate::html::{escape, page};
+use crate::token::new_secret;
+use crate::user::{Authenticator, SignIn, User};
+
+const SESSION: &str = "fastmcp_session";
+const LOGIN_CSRF: &str = "fastmcp_login_csrf";
+
+type Check = dyn Fn(String, String) -> BoxFuture<'static, Option<User>> + Send + Sync;
+
+#[derive(Clone)]
+struct Inner {
+    check: Arc<Check>,
+    key: Vec<u8>,
+    ttl: u64,
+    secure: bool,
+    base: OnceLock<String>,
+}
+
+/// A login form and a signed session cookie.
+///
+/// ```
+/// use fastmcp_auth_server::{PasswordLogin, User};
+/// let login = PasswordLogin::new(|name, password| async move {
+///     (name == "alice" && password == "wonderland").then(|| User::new("alice").with_claim("email", "alice@example.com"))
+/// })
+/// .session_ttl(std::time::Duration::from_secs(3600));
+/// # let _ = login;
+/// ```
+#[derive(Clone)]
+pub struct PasswordLogin(Arc<Inner>);
+
+impl PasswordLogin {
+    /// Users checked by `check(name, password)`. The cookie key is random (sessions end
+    /// with the process; give replicas one [`PasswordLogin::secret`]).
+    pub fn new<F, Fut>(check: F) -> Self
+    where
+        F: Fn(String, String) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Option<User>> + Send + 'static,
+    {
+        Self(Arc::new(Inner {
+            check: Arc::new(move |n, p| Box::pin(check(n, p))),
+            key: new_secret().into_bytes(),
+            ttl: 8 * 3600,
+            secure: true,
+            base: OnceLock::new(),
+        }))
+    }
+
+    fn edit(self, f: impl FnOnce(&mut Inner)) -> Self {
+        let mut inner = (*self.0).clone();
+        f(&mut inner);
+        Self(Arc::new(inner))
+    }
+
+    /// The key that signs session cookies (shared by the replicas of one server).
+    pub fn secret(self, key: &[u8]) -> Self {
+        let key = key.to_vec();
+        self.edit(|i| i.key = key)
+    }
+
+    /// How long a sign-in lasts (8 hours by default).
+    pub fn session_ttl(self, ttl: Duration) -> Self {
+        self.edit(|i| i.ttl = ttl.as_secs().max(1))
+    }
+
+    /// Cookies without `Secure`, for plain HTTP other than `localhost` (development only).
+    pub fn insecure_http(self) -> Self {
+        self.edit(|i| i.secure = false)
+    }
+
+    fn mac(&self, data: &[u8]) -> Vec<u8> {
+        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&self.0.key).expect("any key length");
+        m.update(data);
+        m.finalize().into_bytes().to_vec()
+    }
+
+    fn session_cookie(&self, user: &User) -> String {
+        let body = serde_json::json!({"user": user, "exp": now() + self.0.ttl});
+        let body = URL_SAFE_NO_PAD.encode(body.to_string());
+        let sig = URL_SAFE_NO_PAD.encode(self.mac(body.as_bytes()));
+        self.cookie(SESSION, &format!("{body}.{sig}"), "/", self.0.ttl)
+    }
+
+    fn cookie(&self, name: &str, value: &str, path: &str, max_age: u64) -> String {
+        let secure = if self.0.secure { "; Secure" } else { "" };
+        format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
+    }
+
+    fn user_of(&self, headers: &HeaderMap) -> Option<User> {
+        let value = cookie(headers, SESSION)?;
+        let (body, sig) = value.split_once('.')?;
+        let sig = URL_SAFE_NO_PAD.decode(sig).ok()?;
+        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&self.0.key).ok()?;
+        m.update(body.as_bytes());
+        m.verify_slice(&sig).ok()?;
+        let v: serde_json::Value =
+            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(body).ok()?).ok()?;
+        if v["exp"].as_u64()? <= now() {
+            return None;
+        }
+        serde_json::from_value(v["user"].clone()).ok()
+    }
+
+    fn base(&self) -> &str {
+        self.0.base.get().map(String::as_str).unwrap_or("")
+    }
+
+    fn form(&self, return_to: &str, status: StatusCode, note: &str) -> Response {
+        let csrf = new_secret();
+        let body = format!(
+            "{note}<form method=\"post\" action=\"{base}/login\">\
+             <label>User name<input name=\"username\" autocomplete=\"username\" required></label>\
+             <label>Password<input name=\"password\" type=\"password\" autocomplete=\"current-password\" required></label>\
+             <input type=\"hidden\" name=\"return_to\" value=\"{rt}\">\
+             <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+             <button>Sign in</button></form>",
+            base = escape(self.base()),
+            rt = escape(return_to),
+        );
+        let mut r = page(status, "Sign in", &body);
+        let c = self.cookie(LOGIN_CSRF, &csrf, &format!("{}/login", self.base()), 1800);
+        if let Ok(v) = HeaderValue::from_str(&c) {
+            r.headers_mut().append(header::SET_COOKIE, v);
+        }
+        r
+    }
+
+    /// A `return_to` this login may send the user back to: the authorization endpoint.
+    fn safe_return(&self, return_to: &str) -> bool {
+        return_to
+            .strip_prefix(self.base())
+            .is_some_and(|rest| rest.starts_with("/authorize?"))
+            && !return_to.contains("//")
+            && !return_to.contains('\\')
+    }
+}
+
+/// The value of cookie `name`.
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_owned())
+}
+
+#[derive(Deserialize)]
+struct LoginQuery {
+    return_to: String,
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    return_to: String,
+    csrf: String,
+}
+
+impl Authenticator for PasswordLogin {
+    fn authenticate<'a>(
+        &'a self,
+        req: &'a Parts,
+        return_to: &'a str,
+    ) -> BoxFuture<'a, Result<SignIn, Error>> {
+        let answer = match self.user_of(&req.headers) {
+            Some(user) => SignIn::User(user),
+            None => {
+                let q = form_urlencoded::Serializer::new(String::new())
+                    .append_pair("return_to", return_to)
+                    .finish();
+                SignIn::Respond(Redirect::to(&format!("{}/login?{q}", self.base())).into_response())
+            }
+        };
+        Box::pin(async move { Ok(answer) })
+    }
+
+    fn routes(&self, base: &str) -> axum::Router {
+        let _ = self.0.base.set(base.to_owned());
+        let (show, post) = (self.clone(), self.clone());
+        axum::Router::new().route(
+            &format!("{base}/login"),
+            get(move |Query(q): Query<LoginQuery>| async move {
+                if !show.safe_return(&q.return_to) {
+                    return crate::html::error(
+                        StatusCode::BAD_REQUEST,
+                        "return_to is not this server's authorization endpoint",
+                    );
+                }
+                show.form(&q.return_to, StatusCode::OK, "")
+            })
+            .post(
+                move |headers: HeaderMap, Form(f): Form<LoginForm>| async move {
+                    post.login(headers, f).await
+                },
+            ),
+        )
+    }
+}
+
+impl PasswordLogin {
+    async fn login(&self, headers: HeaderMap, f: LoginForm) -> Response {
+        if !self.safe_return(&f.return_to) {
+            return crate::html::error(
+                StatusCode::BAD_REQUEST,
+                "return_to is not this server's authorization endpoint",
+            );
+        }
+        if f.csrf.is_empty() || cookie(&headers, LOGIN_CSRF).as_deref() != Some(f.csrf.as_str()) {
+            return crate::html::error(
+                StatusCode::FORBIDDEN,
+                "the sign-in form expired: start again",
+            );
+        }
+        match (self.0.check)(f.username, f.password).await {
+            None => self.form(
+                &f.return_to,
+                StatusCode::UNAUTHORIZED,
+                "<p>Wrong user name or password.</p>",
+            ),
+            Some(user) => {
+                let mut r = Redirect::to(&f.return_to).into_response();
+                if let Ok(v) = HeaderValue::from_str(&self.session_cookie(&user)) {
+                    r.headers_mut().append(header::SET_COOKIE, v);
+                }
+                r
+            }
+        }
+    }
+}
