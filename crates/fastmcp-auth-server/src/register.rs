@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 
 use crate::grants::{digest, now, RegisteredClient};
 use crate::redirect;
+use crate::server::METHODS;
 use crate::token::new_secret;
 
 /// The metadata a client registers with (the fields this server uses).
@@ -99,7 +100,6 @@ fn meta(why: impl Into<String>) -> Refused {
 }
 
 const GRANTS: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
-const METHODS: [&str; 3] = ["none", "client_secret_basic", "client_secret_post"];
 
 /// Check `m` and make the client: the record to keep and the response's body (with the
 /// secret, shown once).

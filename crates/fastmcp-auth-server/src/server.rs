@@ -16,6 +16,9 @@ use crate::store::{AuthStore, MemoryStore};
 use crate::token::Issuer;
 use crate::user::Authenticator;
 
+/// Every client authentication method there is.
+pub(crate) const METHODS: [&str; 3] = ["none", "client_secret_basic", "client_secret_post"];
+
 /// Lifetimes, in seconds.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Ttls {
@@ -34,6 +37,8 @@ pub(crate) struct Inner {
     pub registration: Option<RegistrationPolicy>,
     pub cimd: Option<CimdResolver>,
     pub openid: bool,
+    /// The client authentication methods accepted at the token and revocation endpoints.
+    pub auth_methods: Vec<String>,
     pub ttl: Ttls,
     /// The issuer's path (`""` for an issuer at the root): where the endpoints live.
     pub base: String,
@@ -75,6 +80,7 @@ pub struct Builder {
     registration: Option<RegistrationPolicy>,
     cimd: Option<CimdOptions>,
     openid: bool,
+    auth_methods: Vec<String>,
     access_ttl: u64,
     refresh_ttl: u64,
     ttl: Ttls,
@@ -96,6 +102,7 @@ impl AuthorizationServer {
             registration: None,
             cimd: None,
             openid: false,
+            auth_methods: METHODS.iter().map(|m| m.to_string()).collect(),
             access_ttl: 3600,
             refresh_ttl: 30 * 86400,
             ttl: Ttls {
@@ -191,6 +198,15 @@ impl Builder {
         self
     }
 
+    /// Accept only these client authentication methods (of `none`,
+    /// `client_secret_basic`, `client_secret_post`; all three by default). Without `none`
+    /// the server serves confidential clients only: public clients are refused at the
+    /// token endpoint and cannot register.
+    pub fn client_auth_methods(mut self, methods: &[&str]) -> Self {
+        self.auth_methods = methods.iter().map(|m| m.to_string()).collect();
+        self
+    }
+
     /// How long access tokens live (1 hour by default).
     pub fn access_token_ttl(mut self, ttl: Duration) -> Self {
         self.access_ttl = ttl.as_secs().max(1);
@@ -231,6 +247,18 @@ impl Builder {
         }
         if self.keys.jwks().keys.is_empty() {
             return bad("give at least one signing key (RS256 or ES256)");
+        }
+        if let Some(m) = self
+            .auth_methods
+            .iter()
+            .find(|m| !METHODS.contains(&m.as_str()))
+        {
+            return Err(ConfigError(format!(
+                "unknown client authentication method {m:?}"
+            )));
+        }
+        if self.auth_methods.is_empty() {
+            return bad("accept at least one client authentication method");
         }
         let Some(authenticator) = self.authenticator else {
             return bad("give an authenticator: how users sign in");
@@ -274,6 +302,7 @@ impl Builder {
             registration: self.registration,
             cimd,
             openid: self.openid,
+            auth_methods: self.auth_methods,
             ttl: self.ttl,
             base,
         })))

@@ -402,3 +402,61 @@ async fn the_metadata_of_an_issuer_with_a_path() {
     let (status, _) = exchange(&issuer, &query(&back)["code"], &verifier).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn a_server_for_confidential_clients_only_refuses_public_ones() {
+    let (server, issuer) = serve(|b| {
+        b.client_auth_methods(&["client_secret_basic"])
+            .dynamic_registration(Default::default())
+    })
+    .await;
+    assert_eq!(
+        server.metadata()["token_endpoint_auth_methods_supported"],
+        serde_json::json!(["client_secret_basic"])
+    );
+    let (status, e) = token(
+        &issuer,
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", "app"),
+            ("refresh_token", "x.y"),
+        ],
+    )
+    .await;
+    assert_eq!((status, e["error"].as_str()), (401, Some("invalid_client")));
+    let (status, e) = token(
+        &issuer,
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", "svc"),
+            ("client_secret", "s3cret"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        (status, e["error"].as_str()),
+        (401, Some("invalid_client")),
+        "post is not accepted either"
+    );
+    let r = reqwest::Client::new()
+        .post(format!("{issuer}/token"))
+        .basic_auth("svc", Some("s3cret"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = reqwest::Client::new()
+        .post(format!("{issuer}/register"))
+        .json(&serde_json::json!({"redirect_uris": ["http://127.0.0.1/cb"], "token_endpoint_auth_method": "none"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let bad = fastmcp_auth_server::AuthorizationServer::builder(&issuer)
+        .signing_key("k1", "RS256", include_bytes!("fixtures/rsa.key.pem"))
+        .authenticator(login())
+        .client_auth_methods(&["private_key_jwt"])
+        .build();
+    assert!(bad.err().unwrap().to_string().contains("private_key_jwt"));
+}

@@ -54,6 +54,7 @@
 //! | `websocket` | WebSocket: the server's route (implies the server's `http`), the client's `WebSocket` transport |
 //! | `child-process` | `transport::ChildTransport` (a server as a child process) |
 //! | `tls` | `https://` and `wss://` for the client (rustls on ring, which needs a C compiler); without it the client speaks `http://` and `ws://` only |
+//! | `auth-server` | `auth_server`: an OAuth 2.1 authorization server with OpenID Connect, its endpoints served next to the MCP endpoint |
 //! | `otel` | off by default: OpenTelemetry traces, the server's `server::middleware::Otel` (a `SERVER` span per request) and the client's `CLIENT` spans, W3C trace context carried in `_meta` both ways |
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -61,6 +62,10 @@
 /// Token verifiers and the protected resource (`HttpOptions::auth`).
 #[cfg(feature = "http")]
 pub use fastmcp_auth as auth;
+/// The OAuth 2.1 authorization server (with OpenID Connect), mounted next to the MCP
+/// endpoint (`HttpOptions::routes`).
+#[cfg(feature = "auth-server")]
+pub use fastmcp_auth_server as auth_server;
 #[cfg(feature = "client")]
 pub use fastmcp_client as client;
 pub use fastmcp_core as core;

@@ -83,6 +83,16 @@ pub(crate) async fn authenticate(
             None => return Err(invalid("client authentication is required")),
         },
     };
+    let method = match (&secret, body_secret.is_some()) {
+        (None, _) => "none",
+        (Some(_), true) => "client_secret_post",
+        (Some(_), false) => "client_secret_basic",
+    };
+    if !s.auth_methods.iter().any(|m| m == method) {
+        return Err(invalid(&format!(
+            "{method} client authentication is not accepted here"
+        )));
+    }
     let client = s
         .client(&id)
         .await

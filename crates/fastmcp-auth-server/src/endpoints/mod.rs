@@ -67,7 +67,7 @@ impl AuthorizationServer {
     pub fn metadata(&self) -> Value {
         let i = &self.0;
         let base = &i.issuer.issuer;
-        let methods = ["none", "client_secret_basic", "client_secret_post"];
+        let methods = &i.auth_methods;
         let mut m = json!({
             "issuer": base,
             "authorization_endpoint": format!("{base}/authorize"),

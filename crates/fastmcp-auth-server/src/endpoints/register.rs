@@ -29,6 +29,16 @@ pub(crate) async fn register(State(s): State<AuthorizationServer>, body: Bytes) 
             )
         }
     };
+    let method = meta
+        .token_endpoint_auth_method
+        .as_deref()
+        .unwrap_or("client_secret_basic");
+    if !s.0.auth_methods.iter().any(|m| m == method) {
+        return refuse(
+            "invalid_client_metadata",
+            format!("token_endpoint_auth_method {method:?} is not accepted here"),
+        );
+    }
     let (client, answer) = match check(policy, &s.0.policy.scopes, &meta) {
         Ok(ok) => ok,
         Err((code, why)) => return refuse(code, why),

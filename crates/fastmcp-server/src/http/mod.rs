@@ -110,6 +110,10 @@ pub(crate) fn combined_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::R
         .merge(legacy_sse::router(shared.clone(), opts.clone()));
     #[cfg(feature = "websocket")]
     let r = r.merge(websocket::router(shared.clone(), opts.clone()));
+    let r = match &opts.routes {
+        Some(extra) => r.merge(extra.clone()),
+        None => r,
+    };
     with_metadata(r.merge(metrics::router(&shared, &opts)), &opts)
 }
 

@@ -46,6 +46,7 @@ pub struct HttpOptions {
     pub(crate) max_connections: usize,
     pub(crate) metrics_path: Option<String>,
     pub(crate) auth: Option<Arc<ResourceServer>>,
+    pub(crate) routes: Option<axum::Router>,
 }
 
 impl Default for HttpOptions {
@@ -73,6 +74,7 @@ impl Default for HttpOptions {
             max_connections: 1024,
             metrics_path: None,
             auth: None,
+            routes: None,
         }
     }
 }
@@ -86,6 +88,7 @@ impl std::fmt::Debug for HttpOptions {
             .field("json_response", &self.json_response)
             .field("stateless", &self.stateless)
             .field("auth", &self.auth)
+            .field("routes", &self.routes.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -274,6 +277,26 @@ impl HttpOptions {
     /// ```
     pub fn auth(mut self, rs: ResourceServer) -> Self {
         self.auth = Some(Arc::new(rs));
+        self
+    }
+
+    /// Serve these routes too, next to the transports (an authorization server's
+    /// endpoints, a health check): [`RunningServer::serve_http`](crate::RunningServer::serve_http)
+    /// and `run_http_with` serve them on the same listener, with the same connection
+    /// limits. Given twice, both are served; their paths must not clash with the
+    /// transports'.
+    ///
+    /// ```
+    /// use fastmcp_server::HttpOptions;
+    /// let health = axum::Router::new().route("/healthz", axum::routing::get(|| async { "ok" }));
+    /// let opts = HttpOptions::default().routes(health);
+    /// # let _ = opts;
+    /// ```
+    pub fn routes(mut self, routes: axum::Router) -> Self {
+        self.routes = Some(match self.routes.take() {
+            Some(r) => r.merge(routes),
+            None => routes,
+        });
         self
     }
 }
