@@ -12,6 +12,7 @@
 //! with a cookie jar (oidc-provider's login and consent interaction approves at once) and
 //! delivers the code to the client's callback. `FASTMCP_SKIP_INTEROP=1` skips it.
 
+mod auth_common;
 mod interop;
 
 use std::io::{BufRead, BufReader};
@@ -20,17 +21,15 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use auth_common::{browser, notes_server, python_client, tool_json};
 use fastmcp::auth::{Algorithm, JwtVerifier, ResourceServer};
-use fastmcp::client::oauth::{OAuth, Redirect};
+use fastmcp::client::oauth::OAuth;
 use fastmcp::client::Client;
-use fastmcp::core::{Context, FnTool, Require};
 use fastmcp::server::HttpOptions;
 use fastmcp::transport::http_client::StreamableHttp;
-use fastmcp::Server;
-use interop::{repo_root, run_with_timeout, skipped};
-use serde_json::{json, Value};
+use interop::{repo_root, skipped};
+use serde_json::json;
 
-const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
 /// Access tokens live this long, so that the tests see a refresh.
 const ACCESS_TTL_SECS: u64 = 3;
 
@@ -108,11 +107,7 @@ fn node_bin() -> std::path::PathBuf {
     std::path::PathBuf::from(stdout.lines().last().unwrap_or_default().trim())
 }
 
-#[derive(serde::Deserialize, schemars::JsonSchema)]
-struct Empty {}
-
-/// Our server, protected by JWTs from `issuer` for `resource`: `whoami` for any token
-/// with `notes:read`, `admin` only with `notes:admin`.
+/// Our server, protected by JWTs from `issuer` for `resource`.
 async fn serve(listener: tokio::net::TcpListener, resource: &str, issuer: &str) {
     let verifier = JwtVerifier::builder()
         .jwks_url(format!("{issuer}/jwks"))
@@ -127,26 +122,7 @@ async fn serve(listener: tokio::net::TcpListener, resource: &str, issuer: &str) 
         .authorization_server(issuer)
         .scopes_supported(["notes:read", "notes:write", "notes:admin"])
         .required_scopes(["notes:read"]);
-    let running = Server::new("notes-e2e", "1.0.0")
-        .tool(FnTool::typed(
-            "whoami",
-            "Who am I?",
-            |ctx: Context, _: Empty| async move {
-                let who = ctx.auth().cloned().unwrap_or_default();
-                fastmcp::Json(json!({"subject": who.subject, "scopes": who.scopes}))
-            },
-        ))
-        .tool(
-            FnTool::typed("admin", "Admins only.", |_: Context, _: Empty| async move {
-                fastmcp::Json(json!({"admin": true}))
-            })
-            .with_auth(Require::scopes(["notes:admin"])),
-        )
-        .start()
-        .await
-        .expect("start");
-    let opts = HttpOptions::default().auth(rs);
-    tokio::spawn(async move { running.serve_http(listener, opts).await });
+    notes_server(listener, rs, HttpOptions::default()).await;
 }
 
 async fn setup() -> (Provider, SocketAddr, String) {
@@ -161,46 +137,6 @@ async fn setup() -> (Provider, SocketAddr, String) {
     .unwrap();
     serve(listener, &resource, &provider.issuer).await;
     (provider, addr, resource)
-}
-
-/// The browser: follows the authorization server's redirects with a cookie jar until
-/// the client's loopback callback, and opens that.
-fn browser(issuer: String) -> Redirect {
-    let http = reqwest::Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    Redirect::Browser(Arc::new(move |url: &str| {
-        let (http, issuer, mut url) = (http.clone(), issuer.clone(), url.to_owned());
-        tokio::spawn(async move {
-            for _ in 0..20 {
-                let r = http.get(&url).send().await.expect("the browser's request");
-                if !url.starts_with(&issuer) {
-                    return; // the callback: the client has the code
-                }
-                let Some(loc) = r.headers().get("location") else {
-                    panic!(
-                        "the authorization server stopped at {}: {}",
-                        r.status(),
-                        r.text().await.unwrap_or_default()
-                    );
-                };
-                let loc = loc.to_str().unwrap().to_owned();
-                url = if loc.starts_with('/') {
-                    format!("{issuer}{loc}")
-                } else {
-                    loc
-                };
-            }
-            panic!("too many redirects");
-        });
-    }))
-}
-
-fn tool_json(r: &fastmcp::protocol::CallToolResult) -> Value {
-    assert_ne!(r.is_error, Some(true), "tool error: {r:?}");
-    r.structured_content.clone().expect("structured content")["result"].clone()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -261,34 +197,6 @@ async fn our_client_logs_in_refreshes_and_steps_up() {
     );
     assert_eq!(provider.grants("authorization_code"), 2);
     client.close().await.unwrap();
-}
-
-fn python_client(resource: &str, mode: &str) {
-    let python = {
-        let out = Command::new("bash")
-            .arg(repo_root().join("scripts/setup-interop.sh"))
-            .output()
-            .expect("run setup-interop.sh");
-        assert!(out.status.success(), "setup-interop.sh failed: {out:?}");
-        repo_root().join("target/interop-venv/bin/python")
-    };
-    let out = run_with_timeout(
-        Command::new(python)
-            .arg(repo_root().join("conformance/tests/auth/python_oauth_client.py"))
-            .args([resource, mode]),
-        SCRIPT_TIMEOUT,
-    );
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let seen: Vec<&str> = stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("OK "))
-        .collect();
-    assert!(
-        out.status.success() && seen == ["connected", "login", "step-up", "refresh"],
-        "the Python SDK's OAuth client ({mode}) failed: {}\n--- stdout ---\n{stdout}\n--- stderr ---\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

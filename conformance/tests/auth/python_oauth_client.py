@@ -6,7 +6,8 @@ MODE is "legacy" (2025-11-25 handshake) or "2026-07-28". Logs in with the SDK's
 OAuthClientProvider (protected resource metadata, authorization server discovery, dynamic
 registration, PKCE S256, the `resource` indicator) against the authorization server the
 MCP server names; this script plays the browser: it follows the authorization redirects
-with a cookie jar and hands the code to the SDK. Then it calls `whoami` (needs
+with a cookie jar (filling a sign-in or consent form when one is shown) and hands the code
+to the SDK. Then it calls `whoami` (needs
 `notes:read`), `admin` (needs `notes:admin`: a 403 step-up), and `whoami` again after the
 access token expired (a refresh). Each passing check prints `OK <name>`; the first
 failure raises.
@@ -14,7 +15,9 @@ failure raises.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import sys
 import urllib.parse
 
@@ -51,8 +54,20 @@ class Memory(TokenStorage):
         self.client = client_info
 
 
+def fill(page: str) -> tuple[str, dict[str, str]]:
+    """The form of a sign-in or consent page, filled in: (action, fields)."""
+    action = html.unescape(re.search(r'<form method="post" action="([^"]*)"', page).group(1))
+    fields = {m.group(1): html.unescape(m.group(2)) for m in re.finditer(r'name="(\w+)" value="([^"]*)"', page)}
+    if 'name="password"' in page:
+        fields.update(username="alice", password="pw")
+    if 'name="decision"' in page:
+        fields["decision"] = "allow"
+    return action, fields
+
+
 class Browser:
-    """Follows the authorization redirects, keeping cookies, up to the redirect URI."""
+    """Follows the authorization redirects, keeping cookies, up to the redirect URI; fills
+    the forms on the way (signs in as alice, allows on a consent page)."""
 
     def __init__(self) -> None:
         self.http = httpx2.AsyncClient()
@@ -61,14 +76,21 @@ class Browser:
 
     async def open(self, url: str) -> None:
         self.authorizations += 1
+        form = None
         for _ in range(20):
             if url.startswith(REDIRECT):
                 q = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
                 assert "code" in q, f"no code in the redirect: {q}"
                 self.result = AuthorizationCodeResult(code=q["code"], state=q.get("state"), iss=q.get("iss"))
                 return
-            r = await self.http.get(url, follow_redirects=False)
+            if form is None:
+                r = await self.http.get(url, follow_redirects=False)
+            else:
+                r = await self.http.post(url, data=form, follow_redirects=False)
+                form = None
             loc = r.headers.get("location")
+            if not loc and r.status_code == 200 and '<form method="post"' in r.text:
+                loc, form = fill(r.text)
             assert loc, f"the authorization server stopped at {r.status_code}: {r.text[:300]}"
             url = urllib.parse.urljoin(url, loc)
         raise AssertionError("too many redirects")

@@ -48,6 +48,7 @@ pub struct RegistrationPolicy {
     pub(crate) max_redirect_uris: usize,
     pub(crate) hook: Option<Arc<Hook>>,
     pub(crate) confidential: bool,
+    pub(crate) limit_scopes: bool,
 }
 
 impl Default for RegistrationPolicy {
@@ -56,6 +57,7 @@ impl Default for RegistrationPolicy {
             max_redirect_uris: 10,
             hook: None,
             confidential: true,
+            limit_scopes: false,
         }
     }
 }
@@ -82,6 +84,15 @@ impl RegistrationPolicy {
     /// At most `n` redirect URIs per client (10 by default).
     pub fn max_redirect_uris(mut self, n: usize) -> Self {
         self.max_redirect_uris = n;
+        self
+    }
+
+    /// Hold each client to the `scope` it registered with (RFC 7591's reading). Off by
+    /// default: MCP clients register with the scopes of their first challenge and ask for
+    /// more on a step-up, which a limit would refuse; the consent page still shows every
+    /// scope asked for.
+    pub fn limit_to_registered_scopes(mut self) -> Self {
+        self.limit_scopes = true;
         self
     }
 
@@ -179,7 +190,11 @@ pub(crate) fn register(
         client_id: client_id.clone(),
         secret_digest: secret.as_deref().map(digest),
         redirect_uris: m.redirect_uris.clone(),
-        scopes: scopes.clone(),
+        scopes: if policy.limit_scopes {
+            scopes.clone()
+        } else {
+            vec![]
+        },
         name: m.client_name.clone(),
         grant_types: grant_types.clone(),
         token_endpoint_auth_method: method.clone(),
@@ -269,6 +284,18 @@ mod tests {
         ] {
             assert_eq!(register(&p, &offered, &bad).unwrap_err().0, code, "{bad:?}");
         }
+        let scoped = ClientMetadata {
+            scope: Some("notes:read".into()),
+            ..m(&["https://a.example/cb"])
+        };
+        let (c, body) = register(&p, &offered, &scoped).unwrap();
+        assert!(c.scopes.is_empty(), "not limited by default");
+        assert_eq!(body["scope"], "notes:read");
+        let limited = p.clone().limit_to_registered_scopes();
+        assert_eq!(
+            register(&limited, &offered, &scoped).unwrap().0.scopes,
+            ["notes:read"]
+        );
         let many: Vec<String> = (0..11).map(|i| format!("https://a.example/{i}")).collect();
         let many = ClientMetadata {
             redirect_uris: many,
