@@ -20,8 +20,8 @@
 //! - revocation (RFC 7009), dynamic registration (RFC 7591) with a policy hook
 //!   ([`RegistrationPolicy`]), Client ID Metadata Documents fetched with SSRF guards
 //!   ([`cimd`]);
-//! - state in an [`AuthStore`]: memory ([`MemoryStore`]) or Redis, with a time to live on
-//!   every record.
+//! - state in an [`AuthStore`]: memory ([`MemoryStore`]) or Redis (`RedisStore`, feature
+//!   `redis`: replicas share one login), with a time to live on every record.
 #![warn(missing_docs)]
 
 pub mod authorize;
@@ -36,6 +36,8 @@ mod login;
 pub mod oidc;
 pub mod pkce;
 pub mod redirect;
+#[cfg(feature = "redis")]
+mod redis_store;
 pub mod register;
 mod server;
 mod store;
@@ -47,6 +49,8 @@ pub use cimd::CimdOptions;
 pub use error::ConfigError;
 pub use grants::RegisteredClient;
 pub use login::PasswordLogin;
+#[cfg(feature = "redis")]
+pub use redis_store::RedisStore;
 pub use register::{ClientMetadata, RegistrationPolicy};
 pub use server::{AuthorizationServer, Builder};
 pub use store::{AuthStore, MemoryStore};
