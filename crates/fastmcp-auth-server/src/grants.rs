@@ -216,6 +216,46 @@ impl Grants {
         }
     }
 
+    /// Keep a record of an extension's own (an upstream sign-in, an upstream token) of
+    /// this `kind` under `id` (kept by its digest) for `ttl` seconds.
+    pub async fn put_record<T: Serialize>(
+        &self,
+        kind: &str,
+        id: &str,
+        v: &T,
+        ttl: u64,
+    ) -> Result<(), Error> {
+        self.put_json(&format!("x-{kind}:{}", digest(id)), v, ttl)
+            .await
+    }
+
+    /// The record of this `kind` under `id`.
+    pub async fn record<T: DeserializeOwned>(
+        &self,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<T>, Error> {
+        self.get_json(&format!("x-{kind}:{}", digest(id))).await
+    }
+
+    /// Take the record of this `kind` under `id`, once (a second take finds nothing).
+    pub async fn take_record<T: DeserializeOwned>(
+        &self,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<T>, Error> {
+        self.take_key(&format!("x-{kind}:{}", digest(id))).await
+    }
+
+    async fn take_key<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>, Error> {
+        let old = self.store.swap(key, SPENT.into(), secs(1)).await?;
+        self.store.delete(key).await?;
+        match old.as_deref() {
+            None | Some(SPENT) => Ok(None),
+            Some(text) => serde_json::from_str(text).map(Some).map_err(corrupt),
+        }
+    }
+
     /// Keep `client` for `ttl` seconds.
     pub async fn put_client(&self, client: &RegisteredClient, ttl: u64) -> Result<(), Error> {
         let key = format!("client:{}", digest(&client.client_id));
@@ -349,13 +389,7 @@ impl Grants {
 
     /// Take the pending sign-in `id`, once.
     pub async fn take_pending<T: DeserializeOwned>(&self, id: &str) -> Result<Option<T>, Error> {
-        let key = format!("pending:{}", digest(id));
-        let old = self.store.swap(&key, SPENT.into(), secs(1)).await?;
-        self.store.delete(&key).await?;
-        match old.as_deref() {
-            None | Some(SPENT) => Ok(None),
-            Some(text) => serde_json::from_str(text).map(Some).map_err(corrupt),
-        }
+        self.take_key(&format!("pending:{}", digest(id))).await
     }
 
     /// Remember that `subject` let `client_id` have `scopes`, for `ttl` seconds.

@@ -1,7 +1,6 @@
 //! [`PasswordLogin`]: a ready [`Authenticator`] with a login form of its own, for
 //! development, tests and small deployments. The application checks the user name and
-//! password; a signed session cookie (HMAC-SHA256, `HttpOnly`, `SameSite=Lax`, `Secure`
-//! unless turned off for plain-HTTP development) remembers the user.
+//! password; a signed session cookie (HMAC-SHA256, `HttpOnly`, `SameSite=Lax`, `Secure` unless turned off) remembers the user.
 
 use std::future::Future;
 use std::sync::{Arc, OnceLock};
@@ -12,19 +11,14 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use fastmcp_core::{BoxFuture, Error};
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
-use sha2::Sha256;
 
-use crate::grants::now;
 use crate::html::{escape, page};
+use crate::session::{cookie, Session};
 use crate::token::new_secret;
-use crate::user::{Authenticator, SignIn, User};
+use crate::user::{Authenticator, Mount, SignIn, User};
 
-const SESSION: &str = "fastmcp_session";
 const LOGIN_CSRF: &str = "fastmcp_login_csrf";
 
 type Check = dyn Fn(String, String) -> BoxFuture<'static, Option<User>> + Send + Sync;
@@ -32,9 +26,7 @@ type Check = dyn Fn(String, String) -> BoxFuture<'static, Option<User>> + Send +
 #[derive(Clone)]
 struct Inner {
     check: Arc<Check>,
-    key: Vec<u8>,
-    ttl: u64,
-    secure: bool,
+    session: Session,
     base: OnceLock<String>,
 }
 
@@ -61,9 +53,11 @@ impl PasswordLogin {
     {
         Self(Arc::new(Inner {
             check: Arc::new(move |n, p| Box::pin(check(n, p))),
-            key: new_secret().into_bytes(),
-            ttl: 8 * 3600,
-            secure: true,
+            session: Session {
+                key: new_secret().into_bytes(),
+                ttl: 8 * 3600,
+                secure: true,
+            },
             base: OnceLock::new(),
         }))
     }
@@ -77,50 +71,17 @@ impl PasswordLogin {
     /// The key that signs session cookies (shared by the replicas of one server).
     pub fn secret(self, key: &[u8]) -> Self {
         let key = key.to_vec();
-        self.edit(|i| i.key = key)
+        self.edit(|i| i.session.key = key)
     }
 
     /// How long a sign-in lasts (8 hours by default).
     pub fn session_ttl(self, ttl: Duration) -> Self {
-        self.edit(|i| i.ttl = ttl.as_secs().max(1))
+        self.edit(|i| i.session.ttl = ttl.as_secs().max(1))
     }
 
     /// Cookies without `Secure`, for plain HTTP other than `localhost` (development only).
     pub fn insecure_http(self) -> Self {
-        self.edit(|i| i.secure = false)
-    }
-
-    fn mac(&self, data: &[u8]) -> Vec<u8> {
-        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&self.0.key).expect("any key length");
-        m.update(data);
-        m.finalize().into_bytes().to_vec()
-    }
-
-    fn session_cookie(&self, user: &User) -> String {
-        let body = serde_json::json!({"user": user, "exp": now() + self.0.ttl});
-        let body = URL_SAFE_NO_PAD.encode(body.to_string());
-        let sig = URL_SAFE_NO_PAD.encode(self.mac(body.as_bytes()));
-        self.cookie(SESSION, &format!("{body}.{sig}"), "/", self.0.ttl)
-    }
-
-    fn cookie(&self, name: &str, value: &str, path: &str, max_age: u64) -> String {
-        let secure = if self.0.secure { "; Secure" } else { "" };
-        format!("{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}")
-    }
-
-    fn user_of(&self, headers: &HeaderMap) -> Option<User> {
-        let value = cookie(headers, SESSION)?;
-        let (body, sig) = value.split_once('.')?;
-        let sig = URL_SAFE_NO_PAD.decode(sig).ok()?;
-        let mut m = <Hmac<Sha256> as Mac>::new_from_slice(&self.0.key).ok()?;
-        m.update(body.as_bytes());
-        m.verify_slice(&sig).ok()?;
-        let v: serde_json::Value =
-            serde_json::from_slice(&URL_SAFE_NO_PAD.decode(body).ok()?).ok()?;
-        if v["exp"].as_u64()? <= now() {
-            return None;
-        }
-        serde_json::from_value(v["user"].clone()).ok()
+        self.edit(|i| i.session.secure = false)
     }
 
     fn base(&self) -> &str {
@@ -140,7 +101,10 @@ impl PasswordLogin {
             rt = escape(return_to),
         );
         let mut r = page(status, "Sign in", &body);
-        let c = self.cookie(LOGIN_CSRF, &csrf, &format!("{}/login", self.base()), 1800);
+        let c = self
+            .0
+            .session
+            .cookie(LOGIN_CSRF, &csrf, &format!("{}/login", self.base()), 1800);
         if let Ok(v) = HeaderValue::from_str(&c) {
             r.headers_mut().append(header::SET_COOKIE, v);
         }
@@ -155,18 +119,6 @@ impl PasswordLogin {
             && !return_to.contains("//")
             && !return_to.contains('\\')
     }
-}
-
-/// The value of cookie `name`.
-pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
 }
 
 #[derive(Deserialize)]
@@ -188,7 +140,7 @@ impl Authenticator for PasswordLogin {
         req: &'a Parts,
         return_to: &'a str,
     ) -> BoxFuture<'a, Result<SignIn, Error>> {
-        let answer = match self.user_of(&req.headers) {
+        let answer = match self.0.session.user(&req.headers) {
             Some(user) => SignIn::User(user),
             None => {
                 let q = form_urlencoded::Serializer::new(String::new())
@@ -200,7 +152,8 @@ impl Authenticator for PasswordLogin {
         Box::pin(async move { Ok(answer) })
     }
 
-    fn routes(&self, base: &str) -> axum::Router {
+    fn routes(&self, at: &Mount) -> axum::Router {
+        let base = at.base.as_str();
         let _ = self.0.base.set(base.to_owned());
         let (show, post) = (self.clone(), self.clone());
         axum::Router::new().route(
@@ -245,9 +198,7 @@ impl PasswordLogin {
             ),
             Some(user) => {
                 let mut r = Redirect::to(&f.return_to).into_response();
-                if let Ok(v) = HeaderValue::from_str(&self.session_cookie(&user)) {
-                    r.headers_mut().append(header::SET_COOKIE, v);
-                }
+                self.0.session.sign_in(&mut r, &user);
                 r
             }
         }

@@ -12,6 +12,8 @@ use fastmcp_core::{BoxFuture, Error};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::grants::Grants;
+
 /// A signed-in user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct User {
@@ -38,6 +40,18 @@ impl User {
     }
 }
 
+/// Where an [`Authenticator`]'s routes are mounted, and what it may use there.
+#[derive(Clone)]
+pub struct Mount {
+    /// The issuer identifier (an absolute URL).
+    pub issuer: String,
+    /// The issuer's path (`""` at the root): routes go under it.
+    pub base: String,
+    /// The authorization server's records (for state of its own:
+    /// [`Grants::put_record`]).
+    pub grants: Grants,
+}
+
 /// What an [`Authenticator`] answers.
 pub enum SignIn {
     /// This user is signed in.
@@ -56,9 +70,9 @@ pub trait Authenticator: Send + Sync + 'static {
         return_to: &'a str,
     ) -> BoxFuture<'a, Result<SignIn, Error>>;
 
-    /// Routes of its own (a login form), mounted under the issuer's path `base`.
-    fn routes(&self, base: &str) -> axum::Router {
-        let _ = base;
+    /// Routes of its own (a login form, an upstream callback), mounted where `at` says.
+    fn routes(&self, at: &Mount) -> axum::Router {
+        let _ = at;
         axum::Router::new()
     }
 }
@@ -72,8 +86,8 @@ impl<A: Authenticator + ?Sized> Authenticator for Arc<A> {
         (**self).authenticate(req, return_to)
     }
 
-    fn routes(&self, base: &str) -> axum::Router {
-        (**self).routes(base)
+    fn routes(&self, at: &Mount) -> axum::Router {
+        (**self).routes(at)
     }
 }
 

@@ -60,7 +60,11 @@ impl AuthorizationServer {
         }
         r.layer(DefaultBodyLimit::max(BODY_LIMIT))
             .with_state(self.clone())
-            .merge(self.0.authenticator.routes(&b))
+            .merge(self.0.authenticator.routes(&crate::user::Mount {
+                issuer: self.0.issuer.issuer.clone(),
+                base: b.clone(),
+                grants: self.0.grants.clone(),
+            }))
     }
 
     /// The metadata document (RFC 8414; with OpenID Connect, also the discovery document).
