@@ -15,97 +15,21 @@
 mod auth_common;
 mod interop;
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use auth_common::{browser, notes_server, python_client, tool_json};
+use auth_common::{browser, notes_server, python_client, tool_json, Provider};
 use fastmcp::auth::{Algorithm, JwtVerifier, ResourceServer};
 use fastmcp::client::oauth::OAuth;
 use fastmcp::client::Client;
 use fastmcp::server::HttpOptions;
 use fastmcp::transport::http_client::StreamableHttp;
-use interop::{repo_root, skipped};
+use interop::skipped;
 use serde_json::json;
 
 /// Access tokens live this long, so that the tests see a refresh.
 const ACCESS_TTL_SECS: u64 = 3;
-
-/// oidc-provider on a free port of 127.0.0.1, killed on drop; its log lines kept.
-struct Provider {
-    child: Child,
-    issuer: String,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Provider {
-    fn start(resource: &str) -> Provider {
-        let bin = node_bin();
-        let cache = bin
-            .parent()
-            .and_then(|p| p.parent())
-            .expect("the bin dir is <cache>/node_modules/.bin")
-            .to_path_buf();
-        let mut child = Command::new(bin.join("node"))
-            .arg(repo_root().join("conformance/tests/auth/oidc_server.mjs"))
-            .arg(resource)
-            .env("NODE_CACHE", &cache)
-            .env("ACCESS_TOKEN_TTL", ACCESS_TTL_SECS.to_string())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start node");
-        let mut first = String::new();
-        BufReader::new(child.stdout.take().expect("piped"))
-            .read_line(&mut first)
-            .expect("read the issuer line");
-        let issuer = first
-            .trim()
-            .strip_prefix("ISSUER ")
-            .unwrap_or_else(|| panic!("oidc_server.mjs did not start: {first:?}"))
-            .to_owned();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let (sink, stderr) = (log.clone(), child.stderr.take().expect("piped"));
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                sink.lock().unwrap().push(line);
-            }
-        });
-        Provider { child, issuer, log }
-    }
-
-    /// How many tokens were issued with `grant_type` (the provider's `GRANT` lines).
-    fn grants(&self, grant_type: &str) -> usize {
-        let prefix = format!("GRANT {grant_type} ");
-        self.log
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|l| l.starts_with(&prefix))
-            .count()
-    }
-}
-
-impl Drop for Provider {
-    fn drop(&mut self) {
-        self.child.kill().ok();
-        self.child.wait().ok();
-    }
-}
-
-fn node_bin() -> std::path::PathBuf {
-    let out = Command::new("bash")
-        .arg(repo_root().join("scripts/setup-node.sh"))
-        .stdin(Stdio::null())
-        .output()
-        .expect("run scripts/setup-node.sh");
-    assert!(out.status.success(), "setup-node.sh failed: {out:?}");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    std::path::PathBuf::from(stdout.lines().last().unwrap_or_default().trim())
-}
 
 /// Our server, protected by JWTs from `issuer` for `resource`.
 async fn serve(listener: tokio::net::TcpListener, resource: &str, issuer: &str) {
@@ -131,7 +55,7 @@ async fn setup() -> (Provider, SocketAddr, String) {
     let resource = format!("http://{addr}/mcp");
     let provider = tokio::task::spawn_blocking({
         let resource = resource.clone();
-        move || Provider::start(&resource)
+        move || Provider::start(&resource, ACCESS_TTL_SECS)
     })
     .await
     .unwrap();

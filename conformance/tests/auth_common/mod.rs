@@ -2,8 +2,9 @@
 //! the Python SDK's OAuth client.
 #![allow(dead_code)]
 
-use std::process::Command;
-use std::sync::Arc;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use fastmcp::auth::ResourceServer;
@@ -82,27 +83,34 @@ fn fill(html: &str) -> Option<(String, Vec<(String, String)>)> {
 /// fills its forms (sign-in as alice, allow on consent), until the client's loopback
 /// callback, and opens that.
 pub fn browser(issuer: String) -> Redirect {
+    browser_through(vec![issuer])
+}
+
+fn origin_of(url: &str) -> String {
+    let after = url.split_once("://").map(|(_, a)| a).unwrap_or_default();
+    format!("http://{}", after.split('/').next().unwrap_or_default())
+}
+
+/// [`browser`] through several authorization servers (an OAuth proxy and its upstream
+/// provider): it stops at the first URL of none of them, the client's callback.
+pub fn browser_through(servers: Vec<String>) -> Redirect {
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let origin = {
-        let after = issuer.split_once("://").map(|(_, a)| a).unwrap_or_default();
-        format!("http://{}", after.split('/').next().unwrap_or_default())
-    };
+    let origins: Vec<String> = servers.iter().map(|s| origin_of(s)).collect();
     Redirect::Browser(Arc::new(move |url: &str| {
-        let (http, issuer, origin, mut url) =
-            (http.clone(), issuer.clone(), origin.clone(), url.to_owned());
+        let (http, origins, mut url) = (http.clone(), origins.clone(), url.to_owned());
         tokio::spawn(async move {
             let mut form: Option<Vec<(String, String)>> = None;
-            for _ in 0..20 {
+            for _ in 0..30 {
                 let r = match form.take() {
                     Some(f) => http.post(&url).form(&f).send().await,
                     None => http.get(&url).send().await,
                 }
                 .expect("the browser's request");
-                if !url.starts_with(&issuer) && !url.starts_with(&origin) {
+                if !origins.iter().any(|o| url.starts_with(o.as_str())) {
                     return; // the callback: the client has the code
                 }
                 let next = match r.headers().get("location") {
@@ -118,7 +126,7 @@ pub fn browser(issuer: String) -> Redirect {
                     }
                 };
                 url = if next.starts_with('/') {
-                    format!("{origin}{next}")
+                    format!("{}{next}", origin_of(&url))
                 } else {
                     next
                 };
@@ -162,4 +170,79 @@ pub fn python_client(resource: &str, mode: &str) {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// oidc-provider on a free port of 127.0.0.1, killed on drop; its log lines kept.
+pub struct Provider {
+    child: Child,
+    pub issuer: String,
+    pub log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Provider {
+    /// Started for `resource`, its access tokens living `access_ttl` seconds.
+    pub fn start(resource: &str, access_ttl: u64) -> Provider {
+        let bin = node_bin();
+        let cache = bin
+            .parent()
+            .and_then(|p| p.parent())
+            .expect("the bin dir is <cache>/node_modules/.bin")
+            .to_path_buf();
+        let mut child = Command::new(bin.join("node"))
+            .arg(repo_root().join("conformance/tests/auth/oidc_server.mjs"))
+            .arg(resource)
+            .env("NODE_CACHE", &cache)
+            .env("ACCESS_TOKEN_TTL", access_ttl.to_string())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start node");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().expect("piped"))
+            .read_line(&mut first)
+            .expect("read the issuer line");
+        let issuer = first
+            .trim()
+            .strip_prefix("ISSUER ")
+            .unwrap_or_else(|| panic!("oidc_server.mjs did not start: {first:?}"))
+            .to_owned();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (sink, stderr) = (log.clone(), child.stderr.take().expect("piped"));
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Provider { child, issuer, log }
+    }
+
+    /// How many tokens were issued with `grant_type` (the provider's `GRANT` lines).
+    pub fn grants(&self, grant_type: &str) -> usize {
+        let prefix = format!("GRANT {grant_type} ");
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|l| l.starts_with(&prefix))
+            .count()
+    }
+}
+
+impl Drop for Provider {
+    fn drop(&mut self) {
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+pub fn node_bin() -> std::path::PathBuf {
+    let out = Command::new("bash")
+        .arg(repo_root().join("scripts/setup-node.sh"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("run scripts/setup-node.sh");
+    assert!(out.status.success(), "setup-node.sh failed: {out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    std::path::PathBuf::from(stdout.lines().last().unwrap_or_default().trim())
 }

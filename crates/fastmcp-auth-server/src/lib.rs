@@ -35,6 +35,7 @@ pub mod keys;
 mod login;
 pub mod oidc;
 pub mod pkce;
+pub mod proxy;
 pub mod redirect;
 #[cfg(feature = "redis")]
 mod redis_store;
