@@ -128,6 +128,28 @@ impl SigningKeys {
             .map_err(|e| e.to_string())
     }
 
+    /// A new ES256 private key as PEM (PKCS#8), from the OS's generator: for development,
+    /// or to write once and share with every replica.
+    ///
+    /// ```
+    /// use fastmcp_auth_server::keys::SigningKeys;
+    /// let keys = SigningKeys::new();
+    /// keys.add_pem("k1", "ES256", SigningKeys::generate_es256_pem().as_bytes()).unwrap();
+    /// assert_eq!(keys.jwks().keys.len(), 1);
+    /// ```
+    pub fn generate_es256_pem() -> String {
+        use p256::pkcs8::{EncodePrivateKey, LineEnding};
+        loop {
+            // A random scalar is a valid key but with negligible probability.
+            let bytes: [u8; 32] = rand::random();
+            if let Ok(k) = p256::SecretKey::from_slice(&bytes) {
+                if let Ok(pem) = k.to_pkcs8_pem(LineEnding::LF) {
+                    return pem.to_string();
+                }
+            }
+        }
+    }
+
     /// Sign `claims` with the newest key.
     pub fn sign<C: Serialize>(&self, claims: &C) -> Result<String, ConfigError> {
         self.sign_typed(claims, "at+jwt")
