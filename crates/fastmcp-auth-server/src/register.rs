@@ -112,13 +112,15 @@ fn meta(why: impl Into<String>) -> Refused {
 
 const GRANTS: [&str; 3] = ["authorization_code", "refresh_token", "client_credentials"];
 
-/// Check `m` and make the client: the record to keep and the response's body (with the
-/// secret, shown once).
-pub(crate) fn register(
+/// What checked metadata settles: the auth method, the grant types, the scopes.
+type Settled = (String, Vec<String>, Vec<String>);
+
+/// Check `m` against the rules and the policy.
+fn check(
     policy: &RegistrationPolicy,
     offered_scopes: &[String],
     m: &ClientMetadata,
-) -> Result<(RegisteredClient, Value), Refused> {
+) -> Result<Settled, Refused> {
     let method = m
         .token_endpoint_auth_method
         .clone()
@@ -184,6 +186,17 @@ pub(crate) fn register(
     if let Some(hook) = &policy.hook {
         hook(m).map_err(meta)?;
     }
+    Ok((method, grant_types, scopes))
+}
+
+/// Check `m` and make the client: the record to keep and the response's body (with the
+/// secret, shown once).
+pub(crate) fn register(
+    policy: &RegistrationPolicy,
+    offered_scopes: &[String],
+    m: &ClientMetadata,
+) -> Result<(RegisteredClient, Value), Refused> {
+    let (method, grant_types, scopes) = check(policy, offered_scopes, m)?;
     let client_id = new_secret();
     let secret = (method != "none").then(new_secret);
     let client = RegisteredClient {

@@ -131,6 +131,24 @@ impl AuthorizationServer {
     }
 }
 
+/// The path of `issuer` (where the endpoints live), if it is a valid issuer identifier.
+fn issuer_path(issuer: &str) -> Result<String, ConfigError> {
+    let bad = |m: &str| Err(ConfigError(m.to_owned()));
+    let Some((scheme, rest)) = issuer.split_once("://") else {
+        return bad("the issuer must be an absolute URL");
+    };
+    let host = rest.split('/').next().unwrap_or_default();
+    let loopback =
+        host.starts_with("127.0.0.1") || host.starts_with("localhost") || host.starts_with("[::1]");
+    if !(scheme == "https" || scheme == "http" && loopback) {
+        return bad("the issuer must be https (http only on loopback, for development)");
+    }
+    if issuer.contains(['?', '#']) {
+        return bad("the issuer has no query or fragment");
+    }
+    Ok(rest[host.len()..].to_owned())
+}
+
 impl Builder {
     /// Sign tokens with this PEM private key (`RS256` or `ES256`), published as `kid`. The
     /// last key given signs; all are published.
@@ -231,20 +249,7 @@ impl Builder {
             return Err(e);
         }
         let bad = |m: &str| Err(ConfigError(m.to_owned()));
-        let (scheme, rest) = match self.issuer.split_once("://") {
-            Some(p) => p,
-            None => return bad("the issuer must be an absolute URL"),
-        };
-        let host = rest.split('/').next().unwrap_or_default();
-        let loopback = host.starts_with("127.0.0.1")
-            || host.starts_with("localhost")
-            || host.starts_with("[::1]");
-        if !(scheme == "https" || scheme == "http" && loopback) {
-            return bad("the issuer must be https (http only on loopback, for development)");
-        }
-        if self.issuer.contains(['?', '#']) {
-            return bad("the issuer has no query or fragment");
-        }
+        let base = issuer_path(&self.issuer)?;
         if self.keys.jwks().keys.is_empty() {
             return bad("give at least one signing key (RS256 or ES256)");
         }
@@ -263,7 +268,6 @@ impl Builder {
         let Some(authenticator) = self.authenticator else {
             return bad("give an authenticator: how users sign in");
         };
-        let base = rest[host.len()..].to_owned();
         let mut scopes = self.scopes;
         if self.openid {
             for s in ["openid", "profile", "email"] {
@@ -306,5 +310,28 @@ impl Builder {
             ttl: self.ttl,
             base,
         })))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::issuer_path;
+
+    #[test]
+    fn an_issuer_is_https_or_loopback_http_without_query_or_fragment() {
+        assert_eq!(issuer_path("https://auth.example.com").unwrap(), "");
+        assert_eq!(
+            issuer_path("https://auth.example.com/tenant").unwrap(),
+            "/tenant"
+        );
+        assert_eq!(issuer_path("http://127.0.0.1:9000").unwrap(), "");
+        for bad in [
+            "http://auth.example.com",
+            "auth.example.com",
+            "https://a.example/?x=1",
+            "https://a.example/#f",
+        ] {
+            assert!(issuer_path(bad).is_err(), "{bad}");
+        }
     }
 }
