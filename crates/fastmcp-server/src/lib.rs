@@ -44,6 +44,8 @@ mod mount;
 mod output_check;
 mod pagination;
 mod provider;
+#[cfg(feature = "redis")]
+mod redis_conn;
 mod running;
 mod runtime;
 mod service;
@@ -67,6 +69,8 @@ pub use config::ServerConfig;
 pub use extensions::{client_declares, Extension, Extensions};
 #[cfg(feature = "filesystem")]
 pub use filesystem::{DirectoryResource, FileResource, FilesystemProvider};
+#[cfg(all(feature = "http", feature = "redis"))]
+pub use http::RedisEventStore;
 #[cfg(feature = "http")]
 pub use http::{encode_header_value, EventStore, HttpOptions, MemoryEventStore};
 pub use keepalive::KeepAlive;
@@ -82,6 +86,8 @@ pub use service::{BoxMcpService, McpNotification, McpRequest, McpService};
 #[cfg(feature = "skills")]
 pub use skills::{SkillsProvider, SKILLS_EXTENSION};
 pub use tag_filter::TagFilter;
+#[cfg(feature = "redis")]
+pub use tasks::RedisTaskStore;
 pub use tasks::{MemoryTaskStore, TaskPage, TaskRecord, TaskRequest, TaskStore};
 pub use transform::{Next, Transform, Transformed};
 pub use transforms::{

@@ -15,6 +15,8 @@ mod keepalive;
 mod legacy_sse;
 mod metrics;
 mod options;
+#[cfg(feature = "redis")]
+mod redis_events;
 mod remote;
 mod reply;
 mod serve;
@@ -37,6 +39,8 @@ use tower_http::cors::CorsLayer;
 pub use events::{EventStore, MemoryEventStore};
 pub use headers::encode_header_value;
 pub use options::HttpOptions;
+#[cfg(feature = "redis")]
+pub use redis_events::RedisEventStore;
 
 use crate::lock::lock;
 use crate::session::encode;

@@ -19,6 +19,8 @@ mod access;
 mod core;
 mod extension;
 mod link;
+#[cfg(feature = "redis")]
+mod redis_store;
 mod runs;
 mod slot;
 pub(crate) mod state;
@@ -30,6 +32,8 @@ use std::sync::Arc;
 use fastmcp_core::Error;
 use serde_json::value::RawValue;
 
+#[cfg(feature = "redis")]
+pub use redis_store::RedisTaskStore;
 pub use store::{MemoryTaskStore, TaskPage, TaskRecord, TaskRequest, TaskStore};
 
 pub(crate) use self::core::call_as_core_task;
