@@ -293,3 +293,91 @@ async fn a_parameter_given_twice_is_refused() {
     let r = browser().get(url).send().await.unwrap();
     assert_eq!(r.status(), 400);
 }
+
+#[tokio::test]
+async fn garbage_at_every_endpoint_is_a_clear_4xx_and_the_server_keeps_serving() {
+    let (_, issuer) = serve(|b| {
+        b.openid(true)
+            .dynamic_registration(Default::default())
+            .client_id_metadata_documents(CimdOptions::default())
+    })
+    .await;
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut noise = |n: usize| -> Vec<u8> {
+        (0..n)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed >> 24) as u8
+            })
+            .collect()
+    };
+    for round in 0..200 {
+        let body = noise(round * 7 % 3000);
+        let text = String::from_utf8_lossy(&body).replace(['#', ' '], "");
+        for (method, path) in [
+            ("POST", "/token"),
+            ("POST", "/revoke"),
+            ("POST", "/register"),
+            ("POST", "/consent"),
+            ("POST", "/userinfo"),
+        ] {
+            let r = http
+                .request(method.parse().unwrap(), format!("{issuer}{path}"))
+                .header(
+                    "content-type",
+                    if path == "/register" {
+                        "application/json"
+                    } else {
+                        "application/x-www-form-urlencoded"
+                    },
+                )
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            let s = r.status().as_u16();
+            assert!(
+                (400..500).contains(&s),
+                "{path} answered {s} to round {round}"
+            );
+        }
+        let url = format!(
+            "{issuer}/authorize?{}",
+            form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+        );
+        let s = http.get(&url).send().await.unwrap().status().as_u16();
+        assert!(
+            (400..500).contains(&s),
+            "/authorize answered {s} to round {round}"
+        );
+        let r = http
+            .get(format!("{issuer}/userinfo"))
+            .header("authorization", format!("Bearer {}", text.escape_default()))
+            .send()
+            .await;
+        if let Ok(r) = r {
+            assert_eq!(r.status(), 401);
+        }
+    }
+    let huge = "a".repeat(60_000);
+    let s = http
+        .get(format!("{issuer}/authorize?client_id={huge}"))
+        .send()
+        .await
+        .unwrap()
+        .status();
+    assert!(s.is_client_error(), "{s}");
+    // Still serving.
+    let m = http
+        .get(format!("{issuer}/.well-known/oauth-authorization-server"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(m.status(), 200);
+}
