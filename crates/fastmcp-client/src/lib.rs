@@ -52,6 +52,7 @@ mod server_requests;
 #[cfg(feature = "skills")]
 pub mod skills;
 mod supports;
+pub mod tasks;
 mod tool_output;
 mod transport;
 
