@@ -111,7 +111,7 @@ pub enum Submitted {
     /// The server answered at once (the tool does not run as a task, or finished).
     Done(CallToolResult),
     /// A task runs on the server.
-    Task(TaskHandle),
+    Task(Box<TaskHandle>),
 }
 
 /// A task this client created: its progress notifications (handshake era) go to the
@@ -195,11 +195,11 @@ impl Client {
             }
         };
         match task {
-            Some(t) => Ok(Submitted::Task(TaskHandle {
+            Some(t) => Ok(Submitted::Task(Box::new(TaskHandle {
                 client: self.clone(),
                 info: TaskInfo::from_value(t)?,
                 _progress: Some(guard),
-            })),
+            }))),
             None => Ok(Submitted::Done(serde_json::from_value(v).map_err(|e| {
                 Error::internal(format!("bad tools/call result: {e}"))
             })?)),

@@ -126,7 +126,7 @@ async fn as_task(
         .await
         .unwrap()
     {
-        Submitted::Task(t) => t,
+        Submitted::Task(t) => *t,
         Submitted::Done(r) => panic!("not a task: {r:?}"),
     }
 }
