@@ -53,6 +53,7 @@ mod session;
 mod shared;
 #[cfg(feature = "skills")]
 pub mod skills;
+mod store_url;
 mod tag_filter;
 mod tasks;
 mod throttle;
@@ -85,6 +86,9 @@ pub use running::{RunningServer, ServerHandle};
 pub use service::{BoxMcpService, McpNotification, McpRequest, McpService};
 #[cfg(feature = "skills")]
 pub use skills::{SkillsProvider, SKILLS_EXTENSION};
+#[cfg(feature = "http")]
+pub use store_url::event_store_from_url;
+pub use store_url::task_store_from_url;
 pub use tag_filter::TagFilter;
 #[cfg(feature = "redis")]
 pub use tasks::RedisTaskStore;

@@ -222,3 +222,21 @@ async fn the_redis_event_store_replays_exactly_the_missed_events() {
     s.append("st", 9, Bytes::from("x")).await;
     assert!(s.after("st", 0).await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stores_are_chosen_by_url_with_a_prefix() {
+    let r = redis().await;
+    let tasks =
+        fastmcp::server::task_store_from_url(&format!("{}?prefix=byurl:", r.url())).unwrap();
+    tasks
+        .create(record("x", Some("s"), 0, Some(60_000)))
+        .await
+        .unwrap();
+    assert_eq!(r.command("EXISTS byurl:task:x"), ":1");
+    let events = fastmcp::server::event_store_from_url(&format!("{}?prefix=ev:", r.url())).unwrap();
+    events.append("s1", 1, Bytes::from("hello")).await;
+    assert_eq!(r.command("EXISTS ev:stream:s1"), ":1");
+    let memory = fastmcp::server::task_store_from_url("memory://").unwrap();
+    memory.create(record("m", None, 0, None)).await.unwrap();
+    assert!(memory.get("m").await.unwrap().is_some());
+}
