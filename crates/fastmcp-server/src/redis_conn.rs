@@ -30,6 +30,11 @@ impl RedisConn {
         })
     }
 
+    /// The client (for a pub/sub connection of one's own).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// `prefix` + `key`.
     pub fn key(&self, key: &str) -> String {
         format!("{}{key}", self.prefix)

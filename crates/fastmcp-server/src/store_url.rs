@@ -137,6 +137,14 @@ impl TaskStore for Box<dyn TaskStore> {
     ) -> BoxFuture<'_, Result<TaskPage, Error>> {
         (**self).list(owner, cursor, limit)
     }
+
+    fn announce_cancel(&self, task_id: &str) -> BoxFuture<'_, Result<(), Error>> {
+        (**self).announce_cancel(task_id)
+    }
+
+    fn cancellations(&self) -> Option<tokio::sync::mpsc::Receiver<String>> {
+        (**self).cancellations()
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! The Redis stores of the server against a real `redis-server` (started by each test on a
 //! free port of 127.0.0.1): `RedisTaskStore` keeps the task store's contract (create once,
 //! compare-and-set, owner listing oldest first with cursors, delete, retention as a Redis
-//! TTL) and lets a task created on one replica be read on another; `RedisEventStore`
+//! TTL), lets a task created on one replica be read on another, and carries a cancellation
+//! from one replica to the handler running on another; `RedisEventStore`
 //! replays exactly the events after a sequence number, bounded per stream.
 
 mod support;
@@ -180,6 +181,64 @@ async fn a_task_created_on_one_replica_is_read_on_another() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
     assert_eq!(done["result"]["content"][0]["text"], "slept 200 ms");
+    a.shutdown().await.unwrap();
+    b.shutdown().await.unwrap();
+}
+
+/// Counts the runs of `long` that saw their cancellation.
+static CANCELLED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// Runs until cancelled.
+#[tool(task = "optional")]
+async fn long(ctx: &Context) -> Result<String, Error> {
+    let r = ctx.sleep(Duration::from_secs(30)).await;
+    if r.is_err() {
+        CANCELLED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+    r?;
+    Ok("done".into())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancel_on_one_replica_stops_the_handler_on_another() {
+    let r = redis().await;
+    let replica = || {
+        Server::new("tasks", "1.0")
+            .tool(long)
+            .shutdown_grace(Duration::from_millis(100))
+            .task_store(RedisTaskStore::new(&r.url()).unwrap().prefix("t3:"))
+    };
+    let (a, b) = (
+        replica().start().await.unwrap(),
+        replica().start().await.unwrap(),
+    );
+    // Let both replicas subscribe.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (ca, cb) = (stateless_client(&a).await, stateless_client(&b).await);
+    let t = Some(Duration::from_secs(5));
+    let created = ca
+        .request_value("tools/call", json!({"name": "long", "arguments": {}}), t)
+        .await
+        .unwrap();
+    let id = created["taskId"].as_str().unwrap().to_owned();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(CANCELLED.load(std::sync::atomic::Ordering::SeqCst), 0);
+    cb.request_value("tasks/cancel", json!({"taskId": id}), t)
+        .await
+        .unwrap();
+    let start = std::time::Instant::now();
+    while CANCELLED.load(std::sync::atomic::Ordering::SeqCst) == 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "the handler on A was not cancelled"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let v = ca
+        .request_value("tasks/get", json!({"taskId": id}), t)
+        .await
+        .unwrap();
+    assert_eq!(v["status"], "cancelled");
     a.shutdown().await.unwrap();
     b.shutdown().await.unwrap();
 }

@@ -394,6 +394,7 @@ impl Server {
         ));
         rt.changes
             .debounce(rt.config.notification_debounce, &rt.shutdown);
+        crate::tasks::follow_cancellations(&rt);
         let layers = self.layers;
         let build = Box::new(move |method| pipeline::build(layers, method));
         let pipeline = Pipeline::new(rt, build, self.notification_hooks);

@@ -230,6 +230,9 @@ pub(crate) async fn cancel(
     if let Some(slot) = rt.tasks.slot(&p.task_id) {
         slot.send_status(&rec).await;
     }
+    if let Err(e) = rt.tasks.store.announce_cancel(&p.task_id).await {
+        tracing::warn!("cannot announce the cancellation of a task to other replicas: {e}");
+    }
     if let Some(scope) = rt.tasks.scope_of(&p.task_id) {
         scope.cancel(fastmcp_core::CancelReason::Requested(Some(
             "tasks/cancel".into(),

@@ -252,6 +252,9 @@ pub(crate) async fn cancel(
     .await?
     .ok_or_else(|| unknown_task(&p.task_id))?;
     rt.tasks.changed.notify_waiters();
+    if let Err(e) = rt.tasks.store.announce_cancel(&p.task_id).await {
+        tracing::warn!("cannot announce the cancellation of a task to other replicas: {e}");
+    }
     if let Some(scope) = rt.tasks.scope_of(&p.task_id) {
         scope.cancel(CancelReason::Requested(Some("tasks/cancel".into())));
     }

@@ -70,3 +70,28 @@ pub(crate) async fn dispatch(
         other => Err(Error::method_not_found(other)),
     }
 }
+
+/// Cancel this process's run of every task another replica announces as cancelled
+/// ([`TaskStore::cancellations`]), until the server shuts down.
+pub(crate) fn follow_cancellations(rt: &Arc<Runtime>) {
+    let Some(mut ids) = rt.tasks.store.cancellations() else {
+        return;
+    };
+    let rt = rt.clone();
+    tokio::spawn(async move {
+        loop {
+            let id = tokio::select! {
+                _ = rt.shutdown.cancelled() => return,
+                id = ids.recv() => match id {
+                    Some(id) => id,
+                    None => return,
+                },
+            };
+            if let Some(scope) = rt.tasks.scope_of(&id) {
+                scope.cancel(fastmcp_core::CancelReason::Requested(Some(
+                    "tasks/cancel on another replica".into(),
+                )));
+            }
+        }
+    });
+}

@@ -3,7 +3,8 @@
 //! owner) that expires with the task's retention (tasks without one: after
 //! [`RedisTaskStore::max_retention`]); each owner's tasks are a sorted set by creation
 //! time, for listing. `replace` is a compare-and-set in one Lua script, so concurrent
-//! updates from several replicas never lose one.
+//! updates from several replicas never lose one. A cancellation is published on a channel
+//! that every replica follows, so the one running the task stops its handler.
 
 use std::time::Duration;
 
@@ -99,6 +100,39 @@ impl RedisTaskStore {
     }
 }
 
+/// Forward the ids published on `channel` to `tx` until it closes, subscribing again (with
+/// a growing pause) whenever the connection drops.
+async fn follow(client: redis::Client, channel: String, tx: tokio::sync::mpsc::Sender<String>) {
+    use futures::StreamExt;
+    let mut pause = Duration::from_millis(100);
+    while !tx.is_closed() {
+        match client.get_async_pubsub().await {
+            Ok(mut ps) => match ps.subscribe(&channel).await {
+                Ok(()) => {
+                    pause = Duration::from_millis(100);
+                    let mut msgs = ps.on_message();
+                    loop {
+                        let m = tokio::select! {
+                            _ = tx.closed() => return,
+                            m = msgs.next() => m,
+                        };
+                        let Some(m) = m else { break };
+                        if let Ok(id) = m.get_payload::<String>() {
+                            if tx.send(id).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!("cannot subscribe to task cancellations: {e}"),
+            },
+            Err(e) => tracing::debug!("Redis unreachable for task cancellations: {e}"),
+        }
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(Duration::from_secs(5));
+    }
+}
+
 fn json(r: &TaskRecord) -> Result<String, Error> {
     serde_json::to_string(r).map_err(|e| Error::internal(e.to_string()))
 }
@@ -172,6 +206,23 @@ impl TaskStore for RedisTaskStore {
             }
             Ok(())
         })
+    }
+
+    fn announce_cancel(&self, task_id: &str) -> BoxFuture<'_, Result<(), Error>> {
+        let id = task_id.to_owned();
+        Box::pin(async move {
+            let mut cmd = redis::cmd("PUBLISH");
+            cmd.arg(self.conn.key("cancel")).arg(id);
+            self.conn.run::<i64>(&cmd).await.map(|_| ())
+        })
+    }
+
+    fn cancellations(&self) -> Option<tokio::sync::mpsc::Receiver<String>> {
+        let (tx, rx) = tokio::sync::mpsc::channel(256);
+        let client = self.conn.client().clone();
+        let channel = self.conn.key("cancel");
+        tokio::spawn(follow(client, channel, tx));
+        Some(rx)
     }
 
     fn list(

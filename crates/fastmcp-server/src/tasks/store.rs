@@ -127,6 +127,20 @@ pub trait TaskStore: Send + Sync + 'static {
         cursor: Option<&str>,
         limit: usize,
     ) -> BoxFuture<'_, Result<TaskPage, Error>>;
+
+    /// Tell every replica sharing this store that `task_id` was cancelled, so that the
+    /// one running it stops its handler. The default tells no one: one process, which
+    /// cancels its own runs.
+    fn announce_cancel(&self, task_id: &str) -> BoxFuture<'_, Result<(), Error>> {
+        let _ = task_id;
+        Box::pin(async { Ok(()) })
+    }
+
+    /// The ids of tasks cancelled on any replica, as they are announced; `None` (the
+    /// default) when the store is not shared. Called once, when the server starts.
+    fn cancellations(&self) -> Option<tokio::sync::mpsc::Receiver<String>> {
+        None
+    }
 }
 
 /// The default [`TaskStore`]: records in this process's memory; expired ones are swept
@@ -308,6 +322,14 @@ impl<T: TaskStore> TaskStore for std::sync::Arc<T> {
         limit: usize,
     ) -> BoxFuture<'_, Result<TaskPage, Error>> {
         (**self).list(owner, cursor, limit)
+    }
+
+    fn announce_cancel(&self, task_id: &str) -> BoxFuture<'_, Result<(), Error>> {
+        (**self).announce_cancel(task_id)
+    }
+
+    fn cancellations(&self) -> Option<tokio::sync::mpsc::Receiver<String>> {
+        (**self).cancellations()
     }
 }
 
