@@ -292,10 +292,7 @@ impl Grants {
             .await?;
         let family = family_of(value).unwrap_or_default().to_owned();
         Ok(match old.as_deref() {
-            None => {
-                self.store.delete(&key).await?;
-                Used::Unknown
-            }
+            None => Used::Unknown,
             Some(SPENT) => Used::Replayed { family },
             Some(text) => Used::First(serde_json::from_str(text).map_err(corrupt)?),
         })

@@ -1,7 +1,7 @@
 //! [`RedisStore`] (feature `redis`): the authorization server's state in Redis, shared by
 //! its replicas: a sign-in started on one finishes on another, a token issued by one is
 //! accepted by another, a restart loses nothing. Every key has its time to live (`SET ..
-//! EX`); a swap is one atomic `SET .. GET`. Keys carry a prefix so that several servers
+//! EX`); a swap is one atomic `SET .. XX GET`. Keys carry a prefix so that several servers
 //! share one Redis.
 
 use std::time::Duration;
@@ -124,7 +124,7 @@ impl AuthStore for RedisStore {
     ) -> BoxFuture<'a, Result<Option<String>, Error>> {
         Box::pin(async move {
             let mut c = set(self.key(key), value, ttl);
-            c.arg("GET");
+            c.arg("XX").arg("GET");
             self.run(c).await
         })
     }

@@ -38,7 +38,9 @@ pub trait AuthStore: Send + Sync + 'static {
     /// The value under `key`, if it is there and alive.
     fn get<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<Option<String>, Error>>;
 
-    /// Put `value` under `key` for `ttl` and return what was there, in one atomic step.
+    /// If a live value is under `key`, replace it with `value` for `ttl` and return it, in
+    /// one atomic step; else change nothing and return `None` (so that an unknown key can
+    /// never be made to look used).
     fn swap<'a>(
         &'a self,
         key: &'a str,
@@ -79,7 +81,7 @@ impl MemoryStore {
         }
     }
 
-    fn insert(&self, key: &str, value: String, ttl: Duration) -> Result<Option<String>, Error> {
+    fn insert(&self, key: &str, value: String, ttl: Duration) -> Result<(), Error> {
         let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
         let now = Instant::now();
         if map.len() >= self.max_entries && !map.contains_key(key) {
@@ -90,8 +92,8 @@ impl MemoryStore {
                 ));
             }
         }
-        let old = map.insert(key.to_owned(), (value, now + ttl));
-        Ok(old.filter(|(_, until)| *until > now).map(|(v, _)| v))
+        map.insert(key.to_owned(), (value, now + ttl));
+        Ok(())
     }
 }
 
@@ -102,7 +104,7 @@ impl AuthStore for MemoryStore {
         value: String,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<(), Error>> {
-        let r = self.insert(key, value, ttl).map(|_| ());
+        let r = self.insert(key, value, ttl);
         Box::pin(async move { r })
     }
 
@@ -121,8 +123,16 @@ impl AuthStore for MemoryStore {
         value: String,
         ttl: Duration,
     ) -> BoxFuture<'a, Result<Option<String>, Error>> {
-        let r = self.insert(key, value, ttl);
-        Box::pin(async move { r })
+        let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = Instant::now();
+        let r = match map.get_mut(key) {
+            Some(slot) if slot.1 > now => {
+                let old = std::mem::replace(slot, (value, now + ttl));
+                Some(old.0)
+            }
+            _ => None,
+        };
+        Box::pin(async move { Ok(r) })
     }
 
     fn delete<'a>(&'a self, key: &'a str) -> BoxFuture<'a, Result<(), Error>> {
@@ -158,5 +168,10 @@ mod tests {
         s.delete("c").await.unwrap();
         assert_eq!(s.get("c").await.unwrap(), None);
         assert_eq!(s.swap("c", "y".into(), ttl).await.unwrap(), None);
+        assert_eq!(
+            s.get("c").await.unwrap(),
+            None,
+            "an absent key stays absent"
+        );
     }
 }

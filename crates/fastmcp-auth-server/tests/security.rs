@@ -381,3 +381,47 @@ async fn garbage_at_every_endpoint_is_a_clear_4xx_and_the_server_keeps_serving()
         .unwrap();
     assert_eq!(m.status(), 200);
 }
+
+#[tokio::test]
+async fn an_unknown_code_naming_a_real_family_revokes_nothing() {
+    let (server, issuer) = serve(|b| b).await;
+    let (verifier, challenge) = pkce();
+    let back = log_in(
+        &browser(),
+        &issuer,
+        &authorize_url(&issuer, &challenge, &[]),
+        "alice",
+    )
+    .await;
+    let (_, t) = exchange(&issuer, &query(&back)["code"], &verifier).await;
+    let family = t["refresh_token"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .next()
+        .unwrap()
+        .to_owned();
+    // An attacker who learned the family id (it is in the access token) forges values of
+    // it and presents them, twice at once: unknown, never "replayed".
+    let forged = format!("{family}.forged");
+    let (a, b) = tokio::join!(
+        exchange(&issuer, &forged, &verifier),
+        exchange(&issuer, &forged, &verifier)
+    );
+    assert_eq!((a.0, b.0), (400, 400));
+    let refresh = [
+        ("grant_type", "refresh_token"),
+        ("client_id", "app"),
+        ("refresh_token", forged.as_str()),
+    ];
+    let (r1, r2) = tokio::join!(token(&issuer, &refresh), token(&issuer, &refresh));
+    assert_eq!((r1.0, r2.0), (400, 400));
+    assert!(
+        server
+            .verifier()
+            .verify(t["access_token"].as_str().unwrap())
+            .await
+            .is_ok(),
+        "the victim's grant still stands"
+    );
+}
