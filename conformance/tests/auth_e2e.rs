@@ -20,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use auth_common::{browser, notes_server, python_client, tool_json, Provider};
-use fastmcp::auth::{Algorithm, JwtVerifier, ResourceServer};
+use fastmcp::auth::{Algorithm, JwtVerifier};
 use fastmcp::client::oauth::OAuth;
 use fastmcp::client::Client;
 use fastmcp::server::HttpOptions;
@@ -42,11 +42,7 @@ async fn serve(listener: tokio::net::TcpListener, resource: &str, issuer: &str) 
         .leeway(Duration::ZERO)
         .build()
         .expect("a valid verifier");
-    let rs = ResourceServer::new(resource, verifier)
-        .authorization_server(issuer)
-        .scopes_supported(["notes:read", "notes:write", "notes:admin"])
-        .required_scopes(["notes:read"]);
-    notes_server(listener, rs, HttpOptions::default()).await;
+    notes_server(listener, resource, issuer, verifier, HttpOptions::default()).await;
 }
 
 async fn setup() -> (Provider, SocketAddr, String) {

@@ -17,7 +17,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use auth_common::{browser, notes_server, python_client, tool_json};
-use fastmcp::auth::ResourceServer;
 use fastmcp::auth_server::{AuthorizationServer, PasswordLogin, RegistrationPolicy, User};
 use fastmcp::client::oauth::OAuth;
 use fastmcp::client::Client;
@@ -49,11 +48,14 @@ async fn setup() -> (AuthorizationServer, String) {
         .access_token_ttl(Duration::from_secs(ACCESS_TTL_SECS))
         .build()
         .unwrap();
-    let rs = ResourceServer::new(&resource, auth.verifier())
-        .authorization_server(&issuer)
-        .scopes_supported(["notes:read", "notes:write", "notes:admin"])
-        .required_scopes(["notes:read"]);
-    notes_server(listener, rs, HttpOptions::default().routes(auth.router())).await;
+    notes_server(
+        listener,
+        &resource,
+        &issuer,
+        auth.verifier(),
+        HttpOptions::default().routes(auth.router()),
+    )
+    .await;
     (auth, resource)
 }
 

@@ -15,7 +15,6 @@ use std::time::Duration;
 
 use auth_common::{browser_through, notes_server, python_client, tool_json, Provider};
 use base64::Engine;
-use fastmcp::auth::ResourceServer;
 use fastmcp::auth_server::proxy::{Upstream, UpstreamLogin};
 use fastmcp::auth_server::{AuthorizationServer, RegistrationPolicy};
 use fastmcp::client::oauth::OAuth;
@@ -94,11 +93,14 @@ async fn setup() -> (Provider, UpstreamLogin, AuthorizationServer, String) {
         .access_token_ttl(Duration::from_secs(ACCESS_TTL_SECS))
         .build()
         .unwrap();
-    let rs = ResourceServer::new(&resource, auth.verifier())
-        .authorization_server(&issuer)
-        .scopes_supported(["notes:read", "notes:write", "notes:admin"])
-        .required_scopes(["notes:read"]);
-    notes_server(listener, rs, HttpOptions::default().routes(auth.router())).await;
+    notes_server(
+        listener,
+        &resource,
+        &issuer,
+        auth.verifier(),
+        HttpOptions::default().routes(auth.router()),
+    )
+    .await;
     (provider, login, auth, resource)
 }
 

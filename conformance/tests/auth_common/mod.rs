@@ -21,13 +21,20 @@ const SCRIPT_TIMEOUT: Duration = Duration::from_secs(120);
 #[derive(serde::Deserialize, schemars::JsonSchema)]
 struct Empty {}
 
-/// The notes server on `listener`, protected by `rs` (`whoami` for any token with
-/// `notes:read`, `admin` only with `notes:admin`), serving `opts`' other routes too.
+/// The notes server on `listener` at `resource`, protected by tokens of `issuer` checked by
+/// `verifier` (`whoami` for any token with `notes:read`, `admin` only with
+/// `notes:admin`), serving `opts`' other routes too.
 pub async fn notes_server(
     listener: tokio::net::TcpListener,
-    rs: ResourceServer,
+    resource: &str,
+    issuer: &str,
+    verifier: impl fastmcp::auth::TokenVerifier,
     opts: HttpOptions,
 ) {
+    let rs = ResourceServer::new(resource, verifier)
+        .authorization_server(issuer)
+        .scopes_supported(["notes:read", "notes:write", "notes:admin"])
+        .required_scopes(["notes:read"]);
     let running = Server::new("notes-e2e", "1.0.0")
         .tool(FnTool::typed(
             "whoami",

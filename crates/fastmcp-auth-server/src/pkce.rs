@@ -37,6 +37,16 @@ impl std::fmt::Display for PkceError {
 
 impl std::error::Error for PkceError {}
 
+/// Whether `a` and `b` are equal, in time that does not depend on where they differ
+/// (secrets, digests, CSRF tokens).
+pub(crate) fn same(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
 /// Check an authorization request's `code_challenge` and `code_challenge_method`; the
 /// challenge to keep with the code.
 ///
@@ -82,9 +92,7 @@ pub fn verify(verifier: &str, challenge: &str) -> Result<(), PkceError> {
         return Err(PkceError::MalformedVerifier);
     }
     let digest = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
-    let (a, b) = (digest.as_bytes(), challenge.as_bytes());
-    let same = a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0;
-    if same {
+    if same(&digest, challenge) {
         Ok(())
     } else {
         Err(PkceError::Mismatch)

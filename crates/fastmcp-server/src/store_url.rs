@@ -3,9 +3,11 @@
 //! `redis://host:port/db?prefix=myapp:` (the prefix keeps several servers apart in one
 //! Redis).
 
-use fastmcp_core::{BoxFuture, Error};
+use std::sync::Arc;
 
-use crate::tasks::{MemoryTaskStore, TaskPage, TaskRecord, TaskStore};
+use fastmcp_core::Error;
+
+use crate::tasks::{MemoryTaskStore, TaskStore};
 
 /// The URL without its `prefix` query parameter, and that parameter.
 #[cfg_attr(not(feature = "redis"), allow(dead_code))]
@@ -49,7 +51,7 @@ fn unknown(url: &str) -> Error {
 /// # let _ = server;
 /// assert!(fastmcp_server::task_store_from_url("postgres://x").is_err());
 /// ```
-pub fn task_store_from_url(url: &str) -> Result<Box<dyn TaskStore>, Error> {
+pub fn task_store_from_url(url: &str) -> Result<Arc<dyn TaskStore>, Error> {
     if let Some(rest) = url.strip_prefix("memory://") {
         let mut store = MemoryTaskStore::new();
         for kv in rest
@@ -71,7 +73,7 @@ pub fn task_store_from_url(url: &str) -> Result<Box<dyn TaskStore>, Error> {
                 }
             }
         }
-        return Ok(Box::new(store));
+        return Ok(Arc::new(store));
     }
     #[cfg(feature = "redis")]
     if url.starts_with("redis://") {
@@ -80,7 +82,7 @@ pub fn task_store_from_url(url: &str) -> Result<Box<dyn TaskStore>, Error> {
         if let Some(p) = prefix {
             store = store.prefix(&p);
         }
-        return Ok(Box::new(store));
+        return Ok(Arc::new(store));
     }
     Err(unknown(url))
 }
@@ -93,11 +95,9 @@ pub fn task_store_from_url(url: &str) -> Result<Box<dyn TaskStore>, Error> {
 /// # let _ = opts;
 /// ```
 #[cfg(feature = "http")]
-pub fn event_store_from_url(
-    url: &str,
-) -> Result<std::sync::Arc<dyn crate::http::EventStore>, Error> {
+pub fn event_store_from_url(url: &str) -> Result<Arc<dyn crate::http::EventStore>, Error> {
     if url == "memory://" {
-        return Ok(std::sync::Arc::new(crate::http::MemoryEventStore::default()));
+        return Ok(Arc::new(crate::http::MemoryEventStore::default()));
     }
     #[cfg(feature = "redis")]
     if url.starts_with("redis://") {
@@ -106,45 +106,9 @@ pub fn event_store_from_url(
         if let Some(p) = prefix {
             store = store.prefix(&p);
         }
-        return Ok(std::sync::Arc::new(store));
+        return Ok(Arc::new(store));
     }
     Err(unknown(url))
-}
-
-/// A boxed store is a store (what [`task_store_from_url`] gives).
-impl TaskStore for Box<dyn TaskStore> {
-    fn create(&self, record: TaskRecord) -> BoxFuture<'_, Result<(), Error>> {
-        (**self).create(record)
-    }
-
-    fn get(&self, task_id: &str) -> BoxFuture<'_, Result<Option<TaskRecord>, Error>> {
-        (**self).get(task_id)
-    }
-
-    fn replace(&self, record: TaskRecord, expected: u64) -> BoxFuture<'_, Result<bool, Error>> {
-        (**self).replace(record, expected)
-    }
-
-    fn delete(&self, task_id: &str) -> BoxFuture<'_, Result<(), Error>> {
-        (**self).delete(task_id)
-    }
-
-    fn list(
-        &self,
-        owner: &str,
-        cursor: Option<&str>,
-        limit: usize,
-    ) -> BoxFuture<'_, Result<TaskPage, Error>> {
-        (**self).list(owner, cursor, limit)
-    }
-
-    fn announce_cancel(&self, task_id: &str) -> BoxFuture<'_, Result<(), Error>> {
-        (**self).announce_cancel(task_id)
-    }
-
-    fn cancellations(&self) -> Option<tokio::sync::mpsc::Receiver<String>> {
-        (**self).cancellations()
-    }
 }
 
 #[cfg(test)]

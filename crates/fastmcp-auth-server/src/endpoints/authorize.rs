@@ -13,6 +13,7 @@ use super::form;
 use crate::authorize::{self, AuthorizationRequest, AuthorizeError, Checked};
 use crate::grants::{now, CodeGrant};
 use crate::html;
+use crate::pkce::same;
 use crate::server::{AuthorizationServer, Inner};
 use crate::token::{new_family, new_secret, new_value};
 use crate::user::{SignIn, User};
@@ -131,15 +132,6 @@ pub(crate) async fn start(State(s): State<AuthorizationServer>, req: Request) ->
         resource: c.resource.as_deref(),
         user: &u.subject,
     })
-}
-
-/// Equal in constant time.
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 pub(crate) async fn decide(State(s): State<AuthorizationServer>, req: Request) -> Response {

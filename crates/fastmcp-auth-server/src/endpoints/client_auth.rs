@@ -12,6 +12,7 @@ use base64::Engine;
 
 use crate::authorize::ClientSource;
 use crate::grants::{digest, RegisteredClient};
+use crate::pkce::same;
 use crate::server::Inner;
 use crate::token::TokenError;
 
@@ -48,15 +49,6 @@ fn basic(headers: &HeaderMap) -> Result<Option<(String, String)>, TokenError> {
         .split_once(':')
         .ok_or_else(|| invalid("malformed Basic credentials"))?;
     Ok(Some((decode_part(id), decode_part(secret))))
-}
-
-/// Equal in constant time (for digests of equal length).
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
 }
 
 /// The client that sent this request, authenticated.

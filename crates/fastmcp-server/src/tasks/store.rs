@@ -297,8 +297,9 @@ impl TaskStore for MemoryTaskStore {
     }
 }
 
-/// A shared store is a store (keep an `Arc` to look at the records yourself).
-impl<T: TaskStore> TaskStore for std::sync::Arc<T> {
+/// A shared store is a store (keep an `Arc` to look at the records yourself; an
+/// `Arc<dyn TaskStore>` from [`crate::task_store_from_url`] too).
+impl<T: TaskStore + ?Sized> TaskStore for std::sync::Arc<T> {
     fn create(&self, record: TaskRecord) -> BoxFuture<'_, Result<(), Error>> {
         (**self).create(record)
     }
