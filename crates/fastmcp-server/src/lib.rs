@@ -46,11 +46,14 @@ mod pagination;
 mod provider;
 #[cfg(feature = "redis")]
 mod redis_conn;
+#[cfg(feature = "redis")]
+mod redis_hub;
 mod running;
 mod runtime;
 mod service;
 mod session;
 mod shared;
+mod signals;
 #[cfg(feature = "skills")]
 pub mod skills;
 mod store_url;
@@ -90,9 +93,12 @@ pub use skills::{SkillsProvider, SKILLS_EXTENSION};
 pub use store_url::event_store_from_url;
 pub use store_url::task_store_from_url;
 pub use tag_filter::TagFilter;
+pub use tasks::{
+    Delivery, MemoryTaskStore, TaskPage, TaskQueue, TaskRecord, TaskRequest, TaskStore,
+    WorkerOptions,
+};
 #[cfg(feature = "redis")]
-pub use tasks::RedisTaskStore;
-pub use tasks::{MemoryTaskStore, TaskPage, TaskRecord, TaskRequest, TaskStore};
+pub use tasks::{RedisTaskQueue, RedisTaskStore};
 pub use transform::{Next, Transform, Transformed};
 pub use transforms::{
     ArgTransform, Forward, PromptTransform, PromptsAsTools, ResourceTransform, ResourcesAsTools,
@@ -100,3 +106,6 @@ pub use transforms::{
 };
 pub use uri_template::{TemplateError, UnsafeValue, UriTemplate};
 pub use visibility::Visibility;
+
+/// What stops [`RunningServer::work`] (re-exported from `tokio-util`).
+pub use tokio_util::sync::CancellationToken;

@@ -109,6 +109,19 @@ impl RunningServer {
         crate::methods::capabilities(&self.shared.rt)
     }
 
+    /// Be a worker: take tasks from the server's task queue ([`crate::Server::task_queue`])
+    /// and run them until `stop` is cancelled; then the runs in flight get the shutdown
+    /// grace to finish, and those that do not are given back to the queue for another
+    /// worker. Fails at once without a task queue. [`crate::Server::run_worker`] does this
+    /// until SIGINT or SIGTERM.
+    pub async fn work(
+        &self,
+        opts: crate::WorkerOptions,
+        stop: tokio_util::sync::CancellationToken,
+    ) -> Result<(), Error> {
+        crate::tasks::work(self.shared.rt.clone(), opts, stop).await
+    }
+
     /// Stop: connections stop reading, requests in flight get the shutdown grace to finish
     /// and are then cancelled; connections are awaited; the shutdown hooks run.
     ///

@@ -54,6 +54,7 @@ pub struct Server {
     /// The typed middleware, told of the server when it starts ([`crate::Middleware::attach`]).
     attached: Vec<Arc<dyn crate::Middleware>>,
     task_store: Arc<dyn TaskStore>,
+    task_queue: Option<Arc<dyn crate::TaskQueue>>,
     startup: Vec<Hook>,
     shutdown: Vec<Hook>,
     /// The typed state (filled further by the lifespan hooks at start).
@@ -78,6 +79,7 @@ impl Server {
             notification_hooks: vec![],
             attached: vec![],
             task_store: Arc::new(MemoryTaskStore::new()),
+            task_queue: None,
             startup: vec![],
             shutdown: vec![],
             state: Arc::default(),
@@ -389,7 +391,7 @@ impl Server {
             self.local,
             self.changes,
             self.visibility,
-            Tasks::new(self.task_store),
+            Tasks::new(self.task_store, self.task_queue),
             Arc::new(state),
         ));
         rt.changes
@@ -441,6 +443,40 @@ impl Server {
         let done = running.shutdown().await;
         drop(guard);
         done
+    }
+}
+
+impl Server {
+    /// Run as a worker process until SIGINT or SIGTERM: start the server (its tools, its
+    /// task store and its task queue; no transport) and run the tasks that the serving
+    /// replicas push to the queue (see [`Server::task_queue`]). On the signal, tasks in
+    /// flight get the shutdown grace to finish; the others go back to the queue.
+    ///
+    /// ```no_run
+    /// use fastmcp_server::{RedisTaskQueue, RedisTaskStore, Server, WorkerOptions};
+    /// # async fn f(server: Server) -> Result<(), fastmcp_core::Error> {
+    /// let url = "redis://127.0.0.1:6379";
+    /// server
+    ///     .task_store(RedisTaskStore::new(url)?)
+    ///     .task_queue(RedisTaskQueue::new(url)?)
+    ///     .run_worker(WorkerOptions::new().concurrency(8))
+    ///     .await
+    /// # }
+    /// ```
+    pub async fn run_worker(self, opts: crate::WorkerOptions) -> Result<(), Error> {
+        crate::console::init_logging();
+        let running = self.start().await?;
+        let stop = tokio_util::sync::CancellationToken::new();
+        let on_signal = stop.clone();
+        let signal = tokio::spawn(async move {
+            if crate::signals::stop_signal().await.is_ok() {
+                on_signal.cancel();
+            }
+        });
+        let worked = running.work(opts, stop).await;
+        signal.abort();
+        running.shutdown().await?;
+        worked
     }
 }
 

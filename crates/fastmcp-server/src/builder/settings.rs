@@ -180,6 +180,18 @@ impl Server {
         self
     }
 
+    /// Run tasks in worker processes: tasks created by this server (of tools that start
+    /// them at once, `task_start = "immediate"`, the default) are pushed to `queue`
+    /// instead of run here, and [`Server::run_worker`] processes built from the same
+    /// tools run them. Give the server and the workers the same shared
+    /// [`Server::task_store`] (a [`crate::RedisTaskStore`]) and the same queue (a
+    /// [`crate::RedisTaskQueue`]). Tools that detach (`task_start = "detach"`) still run
+    /// in the process that answered the call.
+    pub fn task_queue(mut self, queue: impl crate::TaskQueue) -> Self {
+        self.task_queue = Some(Arc::new(queue));
+        self
+    }
+
     /// How long a task is kept after its creation (`ttlMs`, default one hour; `None`:
     /// unlimited). A task still running when it passes fails with a timeout.
     pub fn task_ttl(mut self, ttl: Option<Duration>) -> Self {

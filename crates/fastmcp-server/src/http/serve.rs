@@ -53,7 +53,7 @@ impl Server {
         crate::console::banner(&running, &transport).await;
         let token = running.shared.shutdown.clone();
         tokio::spawn(async move {
-            if stop_signal().await.is_ok() {
+            if crate::signals::stop_signal().await.is_ok() {
                 token.cancel();
             }
         });
@@ -129,18 +129,4 @@ impl RunningServer {
             .await
             .map_err(Error::from)
     }
-}
-
-/// Ctrl-C, or `SIGTERM` on Unix.
-async fn stop_signal() -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r,
-            _ = term.recv() => Ok(()),
-        }
-    }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await
 }

@@ -16,7 +16,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use fastmcp_core::{Error, ErrorKind, ToolArguments, ToolHandler};
+use fastmcp_core::{Error, ErrorKind, TaskStart, ToolArguments, ToolHandler};
 use fastmcp_protocol::{
     CreateTaskResult, GetTaskResult, ListTasksResult, PaginatedRequestParams, ProtocolVersion,
     TaskStatus, META_RELATED_TASK,
@@ -26,6 +26,7 @@ use serde_json::{json, Map, Value};
 use tokio::sync::Notify;
 
 use super::access::{unknown_task, TaskIdParams};
+use super::queued::{enqueue, follow_remote, next, pass_to};
 use super::runs::{begin, new_record, spawn_run, task_request, Run};
 use super::slot::PeerSlot;
 use super::store::{modify, TaskRecord};
@@ -51,6 +52,26 @@ pub(crate) async fn call_as_core_task(
     rec.owner = Some(call.session.key().to_owned());
     if let Some(req) = requested_ttl.filter(|t| *t > 0) {
         rec.ttl_ms = Some(rec.ttl_ms.map_or(req, |max| req.min(max)));
+    }
+    if let Some(queue) = &rt.tasks.queue {
+        if tool.task_start() == TaskStart::Immediate {
+            let slot = Arc::new(PeerSlot {
+                task_id: rec.task_id.clone(),
+                current: Mutex::new(Some(call.peer.clone())),
+                installed: Notify::new(),
+                store: rt.tasks.store.clone(),
+                changed: rt.tasks.changed.clone(),
+                scope: fastmcp_core::Scope::with_token(
+                    rt.tasks.root.child_token(),
+                    fastmcp_core::Budget::unlimited(),
+                ),
+            });
+            enqueue(rt, queue, &rec, Some(slot)).await?;
+            return raw(&CreateTaskResult {
+                task: core_task(&rec),
+                meta: None,
+            });
+        }
     }
     let (link, scope) = begin(rt, &*tool, &rec).await?;
     let id = rec.task_id.clone();
@@ -116,6 +137,8 @@ pub(crate) async fn result(
 ) -> Result<Box<RawValue>, Error> {
     let p: TaskIdParams = parse(params)?;
     let mut installed = None;
+    // A task run by a worker, not followed on this replica: follow its channel here.
+    let mut channel = follow_remote(rt, &p.task_id).await;
     let rec = loop {
         let changed = rt.tasks.changed.notified();
         tokio::pin!(changed);
@@ -132,6 +155,10 @@ pub(crate) async fn result(
         }
         tokio::select! {
             _ = changed => {}
+            m = next(&mut channel) => match m {
+                Some(m) => pass_to(&call.peer, &m).await,
+                None => channel = None,
+            },
             // Another replica may change a shared store: look again now and then.
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}
             reason = call.scope.cancelled() => {
@@ -229,6 +256,10 @@ pub(crate) async fn cancel(
     rt.tasks.changed.notify_waiters();
     if let Some(slot) = rt.tasks.slot(&p.task_id) {
         slot.send_status(&rec).await;
+    }
+    if let Some(queue) = &rt.tasks.queue {
+        let m = super::queued::status_changed(TaskStatus::Cancelled);
+        let _ = queue.publish(&p.task_id, m).await;
     }
     if let Err(e) = rt.tasks.store.announce_cancel(&p.task_id).await {
         tracing::warn!("cannot announce the cancellation of a task to other replicas: {e}");

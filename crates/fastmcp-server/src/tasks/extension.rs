@@ -15,6 +15,7 @@ use tokio::sync::oneshot;
 
 use super::access::{declares_tasks, missing_tasks_extension, unknown_task, TaskIdParams};
 use super::link::{TaskLink, TaskPeer};
+use super::queued::enqueue;
 use super::runs::{begin, new_record, resume, run_scope, spawn_run, task_request, Run, RunEnd};
 use super::store::{modify, now_ms, TaskRecord};
 use super::wire::{detailed_task, ext_task};
@@ -55,6 +56,10 @@ pub(crate) async fn call_as_task(
     let (store, changed) = (rt.tasks.store.clone(), rt.tasks.changed.clone());
     if tool.task_start() == TaskStart::Immediate {
         let rec = new_record(rt, request, answers.clone());
+        if let Some(queue) = &rt.tasks.queue {
+            enqueue(rt, queue, &rec, None).await?;
+            return raw(&CreateExtensionTaskResult::new(ext_task(&rec)));
+        }
         let (link, scope) = begin(rt, &*tool, &rec).await?;
         let run = Run {
             tool,
@@ -252,6 +257,10 @@ pub(crate) async fn cancel(
     .await?
     .ok_or_else(|| unknown_task(&p.task_id))?;
     rt.tasks.changed.notify_waiters();
+    if let Some(queue) = &rt.tasks.queue {
+        let m = super::queued::status_changed(TaskStatus::Cancelled);
+        let _ = queue.publish(&p.task_id, m).await;
+    }
     if let Err(e) = rt.tasks.store.announce_cancel(&p.task_id).await {
         tracing::warn!("cannot announce the cancellation of a task to other replicas: {e}");
     }

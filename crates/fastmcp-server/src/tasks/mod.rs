@@ -19,6 +19,10 @@ mod access;
 mod core;
 mod extension;
 mod link;
+mod queue;
+mod queued;
+#[cfg(feature = "redis")]
+mod redis_queue;
 #[cfg(feature = "redis")]
 mod redis_store;
 mod runs;
@@ -26,19 +30,25 @@ mod slot;
 pub(crate) mod state;
 mod store;
 mod wire;
+mod worker;
 
 use std::sync::Arc;
 
 use fastmcp_core::Error;
 use serde_json::value::RawValue;
 
+pub use queue::{Delivery, TaskQueue};
+#[cfg(feature = "redis")]
+pub use redis_queue::RedisTaskQueue;
 #[cfg(feature = "redis")]
 pub use redis_store::RedisTaskStore;
 pub use store::{MemoryTaskStore, TaskPage, TaskRecord, TaskRequest, TaskStore};
+pub use worker::WorkerOptions;
 
 pub(crate) use self::core::call_as_core_task;
 pub(crate) use access::{core_tasks_allowed, declares_tasks, missing_tasks_extension};
 pub(crate) use extension::call_as_task;
+pub(crate) use worker::work;
 
 use crate::call::Call;
 use crate::runtime::Runtime;

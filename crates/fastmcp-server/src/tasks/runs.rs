@@ -91,6 +91,7 @@ pub(crate) fn task_request(
             .to_owned(),
         client_info: call.session.client_info(),
         client_capabilities: call.session.client_capabilities(),
+        progress_token: call.progress_token.clone(),
     }
 }
 
@@ -156,7 +157,7 @@ pub(crate) fn spawn_run(rt: &Arc<Runtime>, run: Run, done: Option<oneshot::Sende
     });
 }
 
-async fn execute(rt: &Runtime, run: Run) -> RunEnd {
+pub(crate) async fn execute(rt: &Runtime, run: Run) -> RunEnd {
     let grace = rt.config.cancel_grace;
     let mut b = RequestContext::builder(run.scope.clone(), run.session)
         .request_id(run.request_id)
@@ -226,6 +227,18 @@ fn settled(rt: &Runtime, tool: &str, outcome: Outcome<CallToolResult>) -> Settle
 
 /// Record how a run of task `id` ended (unless the task already ended: cancelled).
 pub(crate) async fn settle(rt: &Runtime, id: &str, tool: &str, end: RunEnd) {
+    settle_until(rt, id, tool, end, None).await;
+}
+
+/// [`settle`], trying again while the store cannot be reached, until `give_up` (a worker:
+/// the outcome of a run that happened must not be lost to a store restarting).
+pub(crate) async fn settle_until(
+    rt: &Runtime,
+    id: &str,
+    tool: &str,
+    end: RunEnd,
+    give_up: Option<&tokio_util::sync::CancellationToken>,
+) {
     let RunEnd {
         outcome,
         pending,
@@ -242,19 +255,33 @@ pub(crate) async fn settle(rt: &Runtime, id: &str, tool: &str, end: RunEnd) {
         }
     };
     let pending: Map<String, Value> = pending.into_iter().collect();
-    let r = modify(&*rt.tasks.store, id, |r| {
-        if r.status.is_terminal() {
-            return false;
+    let mut pause = Duration::from_millis(50);
+    let r = loop {
+        let r = modify(&*rt.tasks.store, id, |r| {
+            if r.status.is_terminal() {
+                return false;
+            }
+            r.status = s.status;
+            r.status_message = s.message.clone();
+            r.result = s.result.clone();
+            r.error = s.error.clone();
+            r.input_requests = pending.clone();
+            r.answers = answers.clone();
+            true
+        })
+        .await;
+        match (r, give_up) {
+            (Err(e), Some(stop)) if !stop.is_cancelled() => {
+                tracing::debug!("task {id}: cannot record its end yet: {e}");
+                tokio::select! {
+                    _ = stop.cancelled() => {}
+                    _ = tokio::time::sleep(pause) => {}
+                }
+                pause = (pause * 2).min(Duration::from_secs(1));
+            }
+            (r, _) => break r,
         }
-        r.status = s.status;
-        r.status_message = s.message.clone();
-        r.result = s.result.clone();
-        r.error = s.error.clone();
-        r.input_requests = pending.clone();
-        r.answers = answers.clone();
-        true
-    })
-    .await;
+    };
     rt.tasks.changed.notify_waiters();
     match r {
         Err(e) => tracing::warn!("task {id}: could not record its end: {e}"),
@@ -267,9 +294,14 @@ pub(crate) async fn settle(rt: &Runtime, id: &str, tool: &str, end: RunEnd) {
     }
 }
 
-/// Replay a task's handler with every answer known (after `tasks/update`).
-pub(crate) async fn resume(rt: &Arc<Runtime>, rec: TaskRecord) {
-    let id = rec.task_id.clone();
+/// A run of stored task `rec`'s handler, sending to `peer`: the handler is replayed with
+/// every answer known (stateless era), or asks the client through `peer` (handshake era:
+/// a task with an owner). An unknown tool is how the run ends.
+pub(crate) async fn replay(
+    rt: &Runtime,
+    rec: &TaskRecord,
+    peer: Arc<dyn Peer>,
+) -> Result<Run, RunEnd> {
     let tool = match rt.catalog.get_tool(&rec.request.name).await {
         Ok(Some(t)) => t.handler().clone(),
         found => {
@@ -277,13 +309,12 @@ pub(crate) async fn resume(rt: &Arc<Runtime>, rec: TaskRecord) {
                 Err(e) => e,
                 _ => Error::invalid_params(format!("Unknown tool: {}", rec.request.name)),
             };
-            let end = RunEnd {
+            // An unknown tool is a protocol error: the task fails.
+            return Err(RunEnd {
                 outcome: Outcome::Err(e),
                 pending: BTreeMap::new(),
-                answers: rec.answers,
-            };
-            // An unknown tool is a protocol error: the task fails.
-            return settle(rt, &id, "", end).await;
+                answers: rec.answers.clone(),
+            });
         }
     };
     let version = rec
@@ -305,23 +336,48 @@ pub(crate) async fn resume(rt: &Arc<Runtime>, rec: TaskRecord) {
         args = args.lenient_for(tool.clone());
     }
     let scope = run_scope(rt, &*tool, rec.created_at_ms, rec.ttl_ms);
+    let id = rec.task_id.clone();
     let link = TaskLink::new(
         Some(id.clone()),
         rt.tasks.store.clone(),
         rt.tasks.changed.clone(),
     );
-    rt.tasks.started(&id, scope.clone());
-    let run = Run {
+    let handshake = rec.owner.is_some();
+    Ok(Run {
         tool,
         args,
         session,
         request_id: RequestId::String(id.as_str().into()),
-        progress_token: None,
-        answers: Some(rec.answers),
+        progress_token: rec.request.progress_token.clone(),
+        answers: (!handshake).then(|| rec.answers.clone()),
         link: Arc::new(link),
-        peer: Arc::new(TaskPeer::new(Arc::new(NullPeer), true)),
+        peer,
         scope,
         caller: Caller::default(),
-    };
-    spawn_run(rt, run, None);
+    })
+}
+
+/// Replay a task's handler with every answer known (after `tasks/update`); with a task
+/// queue, a worker does.
+pub(crate) async fn resume(rt: &Arc<Runtime>, rec: TaskRecord) {
+    let id = rec.task_id.clone();
+    if let Some(queue) = &rt.tasks.queue {
+        if let Err(e) = queue.push(&id).await {
+            let end = RunEnd {
+                outcome: Outcome::Err(e),
+                pending: BTreeMap::new(),
+                answers: rec.answers,
+            };
+            settle(rt, &id, &rec.request.name, end).await;
+        }
+        return;
+    }
+    let peer = Arc::new(TaskPeer::new(Arc::new(NullPeer), true));
+    match replay(rt, &rec, peer).await {
+        Ok(run) => {
+            rt.tasks.started(&id, run.scope.clone());
+            spawn_run(rt, run, None);
+        }
+        Err(end) => settle(rt, &id, "", end).await,
+    }
 }

@@ -10,6 +10,7 @@ use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::queue::TaskQueue;
 use super::slot::PeerSlot;
 use super::store::TaskStore;
 use crate::limits::Limits;
@@ -24,6 +25,8 @@ struct RunningTask {
 /// The tasks of one server.
 pub(crate) struct Tasks {
     pub(crate) store: Arc<dyn TaskStore>,
+    /// Where new tasks go when worker processes run them ([`crate::Server::task_queue`]).
+    pub(crate) queue: Option<Arc<dyn TaskQueue>>,
     pub(crate) tracker: TaskTracker,
     /// Cancelled at the end of the shutdown grace (ends every run).
     pub(crate) root: CancellationToken,
@@ -35,9 +38,10 @@ pub(crate) struct Tasks {
 }
 
 impl Tasks {
-    pub(crate) fn new(store: Arc<dyn TaskStore>) -> Tasks {
+    pub(crate) fn new(store: Arc<dyn TaskStore>, queue: Option<Arc<dyn TaskQueue>>) -> Tasks {
         Tasks {
             store,
+            queue,
             tracker: TaskTracker::new(),
             root: CancellationToken::new(),
             running: Mutex::new(HashMap::new()),

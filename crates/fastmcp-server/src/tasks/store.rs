@@ -12,7 +12,9 @@ use std::sync::Mutex;
 
 use crate::lock::lock;
 use fastmcp_core::{BoxFuture, Error};
-use fastmcp_protocol::{ClientCapabilities, ErrorObject, Implementation, JsonObject, TaskStatus};
+use fastmcp_protocol::{
+    ClientCapabilities, ErrorObject, Implementation, JsonObject, ProgressToken, TaskStatus,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -36,6 +38,10 @@ pub struct TaskRequest {
     /// The client's capabilities on the creating request.
     #[serde(default)]
     pub client_capabilities: ClientCapabilities,
+    /// The progress token of the creating request (2025-11-25 tasks report progress
+    /// with it for as long as they run).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub progress_token: Option<ProgressToken>,
 }
 
 /// What a store keeps of one task.
@@ -382,6 +388,7 @@ mod tests {
                 protocol_version: "2026-07-28".into(),
                 client_info: None,
                 client_capabilities: ClientCapabilities::default(),
+                progress_token: None,
             },
             owner: owner.map(str::to_owned),
             version: 0,

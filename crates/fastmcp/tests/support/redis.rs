@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 pub struct RedisServer {
     port: u16,
     child: Option<Child>,
+    /// Where it keeps its append-only file (`None`: it keeps nothing).
+    dir: Option<std::path::PathBuf>,
 }
 
 impl RedisServer {
@@ -22,7 +24,22 @@ impl RedisServer {
             .local_addr()
             .unwrap()
             .port();
-        let mut s = RedisServer { port, child: None };
+        let mut s = RedisServer {
+            port,
+            child: None,
+            dir: None,
+        };
+        s.restart();
+        s
+    }
+
+    /// Like [`RedisServer::start`], with every write in an append-only file in `dir`
+    /// (`appendfsync always`), so that a restart loses nothing.
+    #[allow(dead_code)]
+    pub fn start_durable(dir: &std::path::Path) -> RedisServer {
+        let mut s = RedisServer::start();
+        s.stop();
+        s.dir = Some(dir.to_owned());
         s.restart();
         s
     }
@@ -32,7 +49,7 @@ impl RedisServer {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
-    /// Kills the server (its data is gone: nothing is saved).
+    /// Kills the server (`SIGKILL`; its data is gone unless it is durable).
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
             let _ = c.kill();
@@ -43,17 +60,17 @@ impl RedisServer {
     /// Starts the server again on the same port (after [`RedisServer::stop`]).
     pub fn restart(&mut self) {
         self.stop();
-        let child = Command::new("redis-server")
-            .args(["--bind", "127.0.0.1", "--port"])
+        let mut cmd = Command::new("redis-server");
+        cmd.args(["--bind", "127.0.0.1", "--port"])
             .arg(self.port.to_string())
-            .args([
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--protected-mode",
-                "yes",
-            ])
+            .args(["--save", "", "--protected-mode", "yes"]);
+        match &self.dir {
+            Some(dir) => cmd
+                .args(["--appendonly", "yes", "--appendfsync", "always", "--dir"])
+                .arg(dir),
+            None => cmd.args(["--appendonly", "no"]),
+        };
+        let child = cmd
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
