@@ -7,6 +7,7 @@ if [ -x scripts/setup-interop.sh ]; then
   scripts/setup-interop.sh
 fi
 scripts/setup-redis.sh
+scripts/setup-nginx.sh
 cargo test --workspace --all-targets
 cargo test --workspace --doc
 # The `otel` feature is off by default: its test and doc example run with it on.

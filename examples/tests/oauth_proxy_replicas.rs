@@ -7,29 +7,22 @@
 mod auth_common;
 #[path = "../../conformance/tests/interop/mod.rs"]
 mod interop;
+mod procs;
 #[path = "../../crates/fastmcp/tests/support/redis.rs"]
 #[allow(dead_code)]
 mod redis_support;
 
-use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use auth_common::Provider;
 use base64::Engine;
+use procs::free_port;
 use redis_support::RedisServer;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
 const CALLBACK: &str = "http://127.0.0.1:4567/callback";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// One replica: the example's process, killed on drop.
 struct Replica {

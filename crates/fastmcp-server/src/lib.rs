@@ -73,10 +73,13 @@ pub use config::ServerConfig;
 pub use extensions::{client_declares, Extension, Extensions};
 #[cfg(feature = "filesystem")]
 pub use filesystem::{DirectoryResource, FileResource, FilesystemProvider};
-#[cfg(all(feature = "http", feature = "redis"))]
-pub use http::RedisEventStore;
 #[cfg(feature = "http")]
-pub use http::{encode_header_value, EventStore, HttpOptions, MemoryEventStore};
+pub use http::{
+    encode_header_value, EventStore, HttpOptions, LiveEvent, MemoryEventStore, SessionRecord,
+    SessionStore,
+};
+#[cfg(all(feature = "http", feature = "redis"))]
+pub use http::{RedisEventStore, RedisSessionStore};
 pub use keepalive::KeepAlive;
 pub use limits::Limits;
 pub use middleware::{CallNext, Middleware};

@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use bytes::Bytes;
 use fastmcp_core::Error;
 use futures::StreamExt;
 use redis::aio::PubSubSink;
-use serde_json::value::RawValue;
 use tokio::sync::{mpsc, Notify};
 
 use crate::lock::lock;
@@ -20,7 +20,7 @@ const FOLLOWER_BUFFER: usize = 256;
 
 #[derive(Default)]
 struct State {
-    followers: HashMap<String, Vec<mpsc::Sender<Box<RawValue>>>>,
+    followers: HashMap<String, Vec<mpsc::Sender<Bytes>>>,
     sink: Option<PubSubSink>,
     running: bool,
 }
@@ -47,10 +47,7 @@ impl Hub {
 
     /// The messages published on `channel` from now on: from when this returns, if Redis
     /// is reachable within two seconds; else from when the connection is up.
-    pub(crate) async fn follow(
-        &self,
-        channel: &str,
-    ) -> Result<mpsc::Receiver<Box<RawValue>>, Error> {
+    pub(crate) async fn follow(&self, channel: &str) -> Result<mpsc::Receiver<Bytes>, Error> {
         let (tx, rx) = mpsc::channel(FOLLOWER_BUFFER);
         let (first, start) = {
             let mut s = lock(&self.state);
@@ -150,16 +147,11 @@ async fn run(client: redis::Client, state: Arc<Mutex<State>>, connected: Arc<Not
 
 fn deliver(state: &Mutex<State>, m: redis::Msg) {
     let channel = m.get_channel_name().to_owned();
-    let Ok(text) = m.get_payload::<String>() else {
-        return;
-    };
-    let Ok(raw) = RawValue::from_string(text) else {
-        return;
-    };
+    let payload = Bytes::from(m.get_payload_bytes().to_vec());
     let s = lock(state);
     for tx in s.followers.get(&channel).into_iter().flatten() {
         // A follower that does not read loses messages rather than holding memory.
-        let _ = tx.try_send(raw.clone());
+        let _ = tx.try_send(payload.clone());
     }
 }
 

@@ -69,7 +69,7 @@ async fn the_redis_queue_keeps_its_contract() {
             .await
             .unwrap()
             .unwrap();
-        assert_eq!(got.get(), r#"{"status":"working"}"#);
+        assert_eq!(&got[..], br#"{"status":"working"}"#);
     }
 }
 

@@ -124,6 +124,16 @@ impl Owner {
         Owner(auth.map(|a| (a.subject.clone(), a.client_id.clone())))
     }
 
+    /// The owner as (subject, client id), if the session was opened with an identity.
+    pub(crate) fn parts(&self) -> Option<(Option<String>, Option<String>)> {
+        self.0.clone()
+    }
+
+    /// The owner [`Owner::parts`] describe.
+    pub(crate) fn from_parts(parts: Option<(Option<String>, Option<String>)>) -> Owner {
+        Owner(parts)
+    }
+
     /// Whether `auth` is this owner (compared in place, nothing copied: once per request).
     pub(crate) fn is(&self, auth: Option<&AuthInfo>) -> bool {
         match (&self.0, auth) {

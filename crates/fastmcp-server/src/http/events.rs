@@ -20,6 +20,48 @@ pub trait EventStore: Send + Sync + 'static {
     fn after(&self, stream: &str, seq: u64) -> BoxFuture<'_, Vec<(u64, Bytes)>>;
     /// Forget a stream.
     fn remove(&self, stream: &str) -> BoxFuture<'_, ()>;
+
+    /// The events of `stream` as they are appended from now on, by any process sharing
+    /// this store, then [`LiveEvent::Finished`]. `None` (the default): the store is not
+    /// shared, and a stream is only followed in the process that writes it.
+    fn follow(&self, stream: &str) -> BoxFuture<'_, Option<mpsc::Receiver<LiveEvent>>> {
+        let _ = stream;
+        Box::pin(async { None })
+    }
+
+    /// `stream` is complete (its request was answered): followers stop.
+    fn finish(&self, stream: &str) -> BoxFuture<'_, ()> {
+        let _ = stream;
+        Box::pin(async {})
+    }
+
+    /// Whether `stream` is complete (see [`EventStore::finish`]; `false` by default).
+    fn finished(&self, stream: &str) -> BoxFuture<'_, bool> {
+        let _ = stream;
+        Box::pin(async { false })
+    }
+
+    /// Keep a note about `stream` (who writes it, for which request), for the processes
+    /// sharing this store; the default keeps nothing.
+    fn describe(&self, stream: &str, note: Bytes) -> BoxFuture<'_, ()> {
+        let _ = (stream, note);
+        Box::pin(async {})
+    }
+
+    /// The note kept about `stream`, if any.
+    fn description(&self, stream: &str) -> BoxFuture<'_, Option<Bytes>> {
+        let _ = stream;
+        Box::pin(async { None })
+    }
+}
+
+/// What a follower of a shared stream receives ([`EventStore::follow`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum LiveEvent {
+    /// Event `seq` of the stream.
+    Event(u64, Bytes),
+    /// The stream is complete.
+    Finished,
 }
 
 /// The kept events of one stream, with their size in bytes.
@@ -172,7 +214,7 @@ pub(crate) enum SseItem {
 }
 
 /// How many events may wait for an attached response to take them.
-const QUEUE: usize = 256;
+pub(crate) const QUEUE: usize = 256;
 
 /// The response attached to a stream now: where events go, and how many bytes of them
 /// wait to be taken.
@@ -190,6 +232,15 @@ pub(crate) struct SseReceiver {
 }
 
 impl SseReceiver {
+    /// A receiver fed by `rx` alone (a stream followed from another process).
+    pub(crate) fn from_channel(rx: mpsc::Receiver<SseItem>) -> SseReceiver {
+        SseReceiver {
+            replay: VecDeque::new(),
+            rx,
+            queued: Arc::new(AtomicUsize::new(0)),
+        }
+    }
+
     /// The next event; `None` once the stream is detached from this response.
     pub(crate) async fn recv(&mut self) -> Option<SseItem> {
         if let Some(item) = self.replay.pop_front() {
@@ -287,9 +338,14 @@ impl SseStream {
     /// response ends after what it has.
     pub(crate) async fn finish(&self) {
         let mut live = self.live.lock().await;
-        self.done.store(true, Ordering::SeqCst);
+        if self.done.swap(true, Ordering::SeqCst) {
+            return;
+        }
         if let Some(l) = live.take() {
             let _ = l.tx.try_send(SseItem::End);
+        }
+        if let Some(store) = &self.store {
+            store.finish(&self.id).await;
         }
     }
 

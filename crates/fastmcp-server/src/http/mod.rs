@@ -17,11 +17,16 @@ mod metrics;
 mod options;
 #[cfg(feature = "redis")]
 mod redis_events;
+#[cfg(feature = "redis")]
+mod redis_sessions;
 mod remote;
 mod reply;
 mod serve;
 mod session_methods;
+mod session_store;
 mod sessions;
+mod shared_sessions;
+mod shared_streams;
 mod streamable;
 #[cfg(feature = "websocket")]
 mod websocket;
@@ -36,11 +41,14 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower_http::cors::CorsLayer;
 
-pub use events::{EventStore, MemoryEventStore};
+pub use events::{EventStore, LiveEvent, MemoryEventStore};
 pub use headers::encode_header_value;
 pub use options::HttpOptions;
 #[cfg(feature = "redis")]
 pub use redis_events::RedisEventStore;
+#[cfg(feature = "redis")]
+pub use redis_sessions::RedisSessionStore;
+pub use session_store::{SessionRecord, SessionStore};
 
 use crate::lock::lock;
 use crate::session::encode;
@@ -57,19 +65,32 @@ pub(crate) struct HttpState {
     /// The requests of this router that run on after their first poll, and the writers
     /// of their SSE answers (all of them also tracked as the server's tasks).
     pub(crate) requests: TaskTracker,
+    /// This router's name among replicas that share sessions.
+    pub(crate) replica: Arc<str>,
 }
 
 /// The Streamable HTTP router. Spawns the session housekeeping task (server events to GET
 /// streams, idle expiry, shutdown), so call it inside a tokio runtime.
 pub(crate) fn streamable_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::Router {
+    let replica: Arc<str> = uuid::Uuid::new_v4().simple().to_string()[..10].into();
+    let tag = match opts.session_store {
+        Some(_) => format!("{replica}."),
+        None => String::new(),
+    };
     let st = HttpState {
-        sessions: Arc::new(Sessions::new(opts.max_sessions, opts.session_idle)),
+        sessions: Arc::new(Sessions::new(opts.max_sessions, opts.session_idle, &tag)),
         opts: Arc::new(opts),
         drained: CancellationToken::new(),
         requests: TaskTracker::new(),
         shared,
+        replica,
     };
     st.shared.connections.spawn(housekeeping(st.clone()));
+    if st.opts.session_store.is_some() {
+        st.shared
+            .connections
+            .spawn(shared_sessions::follow_inbox(st.clone()));
+    }
     // Not tracked: it only sleeps out the grace and cancels a token, and a tracked sleep
     // would hold an idle server's shutdown for the whole grace.
     tokio::spawn(drain_deadline(st.clone()));

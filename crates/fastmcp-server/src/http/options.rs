@@ -39,6 +39,7 @@ pub struct HttpOptions {
     pub(crate) keep_alive: Duration,
     pub(crate) retry: Option<Duration>,
     pub(crate) event_store: Option<Arc<dyn EventStore>>,
+    pub(crate) session_store: Option<Arc<dyn super::SessionStore>>,
     pub(crate) cors: bool,
     pub(crate) stream_buffer: usize,
     pub(crate) header_timeout: Duration,
@@ -67,6 +68,7 @@ impl Default for HttpOptions {
             keep_alive: Duration::from_secs(15),
             retry: Some(Duration::from_millis(1000)),
             event_store: Some(Arc::new(MemoryEventStore::default())),
+            session_store: None,
             cors: false,
             stream_buffer: 4 * 1024 * 1024,
             header_timeout: Duration::from_secs(10),
@@ -199,6 +201,18 @@ impl HttpOptions {
     /// a [`MemoryEventStore`] with its default bounds.
     pub fn event_store(mut self, store: Option<Arc<dyn EventStore>>) -> Self {
         self.event_store = store;
+        self
+    }
+
+    /// Share handshake-era sessions with the other replicas of this server (default: none,
+    /// a session lives in the process that created it, and replicas behind a load
+    /// balancer need session affinity). With a [`super::SessionStore`] (a
+    /// [`crate::RedisSessionStore`]), any replica serves any session, the client's answers
+    /// to elicitation and sampling reach the replica that asked, and its notifications
+    /// reach every replica. Give the replicas a shared [`HttpOptions::event_store`] too, so
+    /// that a stream is resumed on any of them. The stateless era needs neither.
+    pub fn session_store(mut self, store: impl super::SessionStore) -> Self {
+        self.session_store = Some(Arc::new(store));
         self
     }
 

@@ -4,14 +4,20 @@
 //! the last [`RedisEventStore::per_stream`] events and expires
 //! [`RedisEventStore::retention`] after its last event. Redis errors are logged and
 //! answered as "nothing kept": a stream then resumes with the live events only.
+//!
+//! Replicas share streams: every event is also published on the stream's channel (a
+//! replica that resumes a stream another one writes follows it live), a complete stream
+//! is marked (and announced), and a note says who writes a stream for which request.
 
 use std::time::Duration;
 
 use bytes::Bytes;
 use fastmcp_core::BoxFuture;
 
-use super::events::EventStore;
+use super::events::{EventStore, LiveEvent};
 use crate::redis_conn::RedisConn;
+use crate::redis_hub::Hub;
+use tokio::sync::mpsc;
 
 /// Events of SSE streams in the Redis at a URL.
 ///
@@ -24,6 +30,7 @@ use crate::redis_conn::RedisConn;
 /// ```
 pub struct RedisEventStore {
     conn: RedisConn,
+    hub: Hub,
     per_stream: usize,
     retention: Duration,
     max_event: usize,
@@ -33,6 +40,13 @@ const APPEND: &str = r#"
 redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
 redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -1 - tonumber(ARGV[3]))
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PUBLISH', KEYS[2], ARGV[2])
+return 1
+"#;
+
+const FINISH: &str = r#"
+redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+redis.call('PUBLISH', KEYS[2], 'end')
 return 1
 "#;
 
@@ -40,8 +54,10 @@ impl RedisEventStore {
     /// Events in the Redis at `url`, under the prefix `fastmcp:events:`: the last 1,000 of
     /// each stream, for an hour after its last event; events over 1 MiB are not kept.
     pub fn new(url: &str) -> Result<Self, fastmcp_core::Error> {
+        let conn = RedisConn::new(url, "fastmcp:events:")?;
         Ok(Self {
-            conn: RedisConn::new(url, "fastmcp:events:")?,
+            hub: Hub::new(conn.client().clone()),
+            conn,
             per_stream: 1000,
             retention: Duration::from_secs(3600),
             max_event: 1 << 20,
@@ -75,11 +91,31 @@ impl RedisEventStore {
     fn key(&self, stream: &str) -> String {
         self.conn.key(&format!("stream:{stream}"))
     }
+
+    fn live(&self, stream: &str) -> String {
+        self.conn.key(&format!("live:{stream}"))
+    }
+
+    fn retention_ms(&self) -> u64 {
+        self.retention.as_millis().max(1) as u64
+    }
+}
+
+/// An event as published: its sequence number (8 bytes, big-endian), then its bytes;
+/// anything shorter marks the end.
+fn live_event(m: &[u8]) -> LiveEvent {
+    match m.split_first_chunk::<8>() {
+        Some((seq, data)) => {
+            LiveEvent::Event(u64::from_be_bytes(*seq), Bytes::copy_from_slice(data))
+        }
+        None => LiveEvent::Finished,
+    }
 }
 
 impl EventStore for RedisEventStore {
     fn append(&self, stream: &str, seq: u64, data: Bytes) -> BoxFuture<'_, ()> {
         let key = self.key(stream);
+        let live = self.live(stream);
         Box::pin(async move {
             if data.len() > self.max_event {
                 tracing::warn!(size = data.len(), "an SSE event too large to keep in Redis");
@@ -90,10 +126,11 @@ impl EventStore for RedisEventStore {
             let script = redis::Script::new(APPEND);
             let mut inv = script.prepare_invoke();
             inv.key(&key)
+                .key(&live)
                 .arg(seq)
                 .arg(member)
                 .arg(self.per_stream)
-                .arg(self.retention.as_millis().max(1) as u64);
+                .arg(self.retention_ms());
             if let Err(e) = self.conn.invoke::<i64>(inv).await {
                 tracing::warn!("cannot keep an SSE event in Redis: {e}");
             }
@@ -119,6 +156,76 @@ impl EventStore for RedisEventStore {
                     vec![]
                 }
             }
+        })
+    }
+
+    fn follow(&self, stream: &str) -> BoxFuture<'_, Option<mpsc::Receiver<LiveEvent>>> {
+        let channel = self.live(stream);
+        Box::pin(async move {
+            let mut raw = self.hub.follow(&channel).await.ok()?;
+            let (tx, rx) = mpsc::channel(super::events::QUEUE);
+            tokio::spawn(async move {
+                loop {
+                    let m = tokio::select! {
+                        m = raw.recv() => m,
+                        _ = tx.closed() => return,
+                    };
+                    let Some(m) = m else { return };
+                    let ev = live_event(&m);
+                    let end = ev == LiveEvent::Finished;
+                    if tx.send(ev).await.is_err() || end {
+                        return;
+                    }
+                }
+            });
+            Some(rx)
+        })
+    }
+
+    fn finish(&self, stream: &str) -> BoxFuture<'_, ()> {
+        let keys = [self.conn.key(&format!("end:{stream}")), self.live(stream)];
+        Box::pin(async move {
+            let args = [self.retention_ms().to_string()];
+            let r = self
+                .conn
+                .script::<i64>(&redis::Script::new(FINISH), &keys, &args)
+                .await;
+            if let Err(e) = r {
+                tracing::warn!("cannot mark an SSE stream complete in Redis: {e}");
+            }
+        })
+    }
+
+    fn finished(&self, stream: &str) -> BoxFuture<'_, bool> {
+        let key = self.conn.key(&format!("end:{stream}"));
+        Box::pin(async move {
+            let mut cmd = redis::cmd("EXISTS");
+            cmd.arg(key);
+            self.conn.run::<i64>(&cmd).await.is_ok_and(|n| n == 1)
+        })
+    }
+
+    fn describe(&self, stream: &str, note: Bytes) -> BoxFuture<'_, ()> {
+        let key = self.conn.key(&format!("about:{stream}"));
+        Box::pin(async move {
+            let mut cmd = redis::cmd("SET");
+            cmd.arg(key)
+                .arg(&note[..])
+                .arg("PX")
+                .arg(self.retention_ms());
+            if let Err(e) = self.conn.run::<()>(&cmd).await {
+                tracing::warn!("cannot describe an SSE stream in Redis: {e}");
+            }
+        })
+    }
+
+    fn description(&self, stream: &str) -> BoxFuture<'_, Option<Bytes>> {
+        let key = self.conn.key(&format!("about:{stream}"));
+        Box::pin(async move {
+            let mut cmd = redis::cmd("GET");
+            cmd.arg(key);
+            let v: Option<Vec<u8>> = self.conn.run(&cmd).await.ok()?;
+            v.map(Bytes::from)
         })
     }
 

@@ -15,7 +15,7 @@ use super::events::parse_event_id;
 use super::guard::{check_get, rpc_error};
 use super::host::check_origin_and_host;
 use super::reply::{sse_events, sse_response};
-use super::streamable::{header_str, session_of, SESSION_HEADER, VERSION_HEADER};
+use super::streamable::{header_str, session_of, VERSION_HEADER};
 use super::HttpState;
 
 /// What GET and DELETE check first: Host and Origin, and that the endpoint has sessions
@@ -49,7 +49,7 @@ pub(crate) async fn get(
     if let Err(r) = check_get(&headers) {
         return r;
     }
-    let session = match session_of(&st, &headers, who) {
+    let session = match session_of(&st, &headers, who).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -58,12 +58,15 @@ pub(crate) async fn get(
         Some((sid, seq)) => match session.stream(sid) {
             Some(s) => (s, Some(seq)),
             None => {
+                if let Some(r) = super::shared_streams::resume_elsewhere(&st, sid, seq).await {
+                    return r;
+                }
                 return rpc_error(
                     StatusCode::NOT_FOUND,
                     None,
                     error_code::INVALID_REQUEST,
                     "Unknown event stream",
-                )
+                );
             }
         },
         None => (session.standalone(store, st.opts.stream_buffer), None),
@@ -91,31 +94,17 @@ pub(crate) async fn delete(
         return r;
     }
     let who = auth.as_ref().map(|a| &*a.0);
-    if st
-        .sessions
-        .get(header_str(&headers, SESSION_HEADER).unwrap_or(""))
-        .is_some_and(|s| !s.owner.is(who))
-    {
-        return super::auth::not_the_owner();
-    }
-    let Some(id) = header_str(&headers, SESSION_HEADER) else {
-        return rpc_error(
-            StatusCode::BAD_REQUEST,
-            None,
-            error_code::INVALID_REQUEST,
-            "Missing Mcp-Session-Id header",
-        );
+    // Missing header (400), unknown here and in the session store (404), another
+    // identity's (403).
+    let session = match session_of(&st, &headers, who).await {
+        Ok(s) => s,
+        Err(r) => return r,
     };
-    if st.sessions.remove(id, CancelReason::SessionClosed).await {
-        StatusCode::OK.into_response()
-    } else {
-        rpc_error(
-            StatusCode::NOT_FOUND,
-            None,
-            error_code::INVALID_REQUEST,
-            "Session not found",
-        )
-    }
+    super::shared_sessions::deleted(&st, &session.id).await;
+    st.sessions
+        .remove(&session.id, CancelReason::SessionClosed)
+        .await;
+    StatusCode::OK.into_response()
 }
 
 fn method_not_allowed() -> Response {

@@ -28,6 +28,8 @@ pub(crate) struct HttpSession {
     pub(crate) get_stream: Mutex<Option<Arc<SseStream>>>,
     streams: Mutex<IndexMap<String, Arc<SseStream>>>,
     counter: AtomicU64,
+    /// Part of its stream ids, unique among replicas that share an event store.
+    tag: Arc<str>,
 }
 
 impl HttpSession {
@@ -53,7 +55,7 @@ impl HttpSession {
         budget: Option<usize>,
     ) -> Arc<SseStream> {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let s = SseStream::new(format!("{}.{n}", &self.id[..12]), store, budget);
+        let s = SseStream::new(format!("{}.{}{n}", &self.id[..12], self.tag), store, budget);
         let mut map = lock(&self.streams);
         if map.len() >= STREAMS_KEPT {
             map.shift_remove_index(0);
@@ -96,7 +98,11 @@ impl HttpSession {
             .collect();
         for s in streams {
             s.finish().await;
-            s.forget().await;
+            // Shared with other replicas (a tag): another one may resume it; the store's
+            // retention forgets it.
+            if self.tag.is_empty() {
+                s.forget().await;
+            }
         }
     }
 }
@@ -108,6 +114,9 @@ pub(crate) struct Sessions {
     map: RwLock<HashMap<Arc<str>, Arc<HttpSession>>>,
     max: usize,
     idle: Duration,
+    /// Put in the ids of the sessions' streams (the replica's name when replicas share
+    /// an event store; else nothing).
+    tag: Arc<str>,
 }
 
 /// A new unguessable session id: a random (version 4) UUID as 32 hex digits, visible
@@ -117,11 +126,12 @@ pub(crate) fn new_session_id() -> String {
 }
 
 impl Sessions {
-    pub(crate) fn new(max: usize, idle: Duration) -> Self {
+    pub(crate) fn new(max: usize, idle: Duration, tag: &str) -> Self {
         Sessions {
             map: RwLock::new(HashMap::new()),
             max,
             idle,
+            tag: tag.into(),
         }
     }
 
@@ -132,13 +142,42 @@ impl Sessions {
         peer: Option<SocketAddr>,
         owner: Owner,
     ) -> Result<Arc<HttpSession>, Full> {
-        let mut map = write(&self.map);
-        if map.len() >= self.max {
-            return Err(Full);
-        }
         let id: Arc<str> = new_session_id().into();
         let session = Session::handshake(Some(id.clone()));
         super::remote::record(&session, peer);
+        self.insert(pipeline, id, session, owner)
+    }
+
+    /// Session `id`, created by another replica, kept here too (the one already kept, if
+    /// any).
+    pub(crate) fn adopt(
+        &self,
+        pipeline: &Arc<Pipeline>,
+        id: &str,
+        owner: Owner,
+    ) -> Result<Arc<HttpSession>, Full> {
+        if let Some(s) = self.get(id) {
+            return Ok(s);
+        }
+        let id: Arc<str> = id.into();
+        let session = Session::handshake(Some(id.clone()));
+        self.insert(pipeline, id, session, owner)
+    }
+
+    fn insert(
+        &self,
+        pipeline: &Arc<Pipeline>,
+        id: Arc<str>,
+        session: Arc<Session>,
+        owner: Owner,
+    ) -> Result<Arc<HttpSession>, Full> {
+        let mut map = write(&self.map);
+        if let Some(s) = map.get(&id) {
+            return Ok(s.clone());
+        }
+        if map.len() >= self.max {
+            return Err(Full);
+        }
         let s = Arc::new(HttpSession {
             id: id.clone(),
             endpoint: Endpoint::new(pipeline.clone(), session),
@@ -147,9 +186,15 @@ impl Sessions {
             get_stream: Mutex::new(None),
             streams: Mutex::new(IndexMap::new()),
             counter: AtomicU64::new(0),
+            tag: self.tag.clone(),
         });
         map.insert(id, s.clone());
         Ok(s)
+    }
+
+    /// Session `id` if it is kept here (its idle time is not reset).
+    pub(crate) fn peek(&self, id: &str) -> Option<Arc<HttpSession>> {
+        read(&self.map).get(id).cloned()
     }
 
     pub(crate) fn get(&self, id: &str) -> Option<Arc<HttpSession>> {

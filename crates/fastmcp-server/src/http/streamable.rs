@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use fastmcp_core::{AuthInfo, CancelReason, HttpParts, Session};
-use fastmcp_protocol::jsonrpc::Request;
+use fastmcp_protocol::jsonrpc::{Request, RequestId};
 use fastmcp_protocol::{error_code, Era, Implementation, Message, ProtocolVersion};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -319,12 +319,23 @@ fn unresumable_plan(st: &HttpState) -> Plan {
     }
 }
 
-/// The plan of a request of a session: its SSE stream is kept for `Last-Event-ID`.
-fn session_plan(st: &HttpState, s: &Arc<HttpSession>, version: Option<ProtocolVersion>) -> Plan {
+/// The plan of request `id` of a session: its SSE stream is kept for `Last-Event-ID`
+/// (and described for the other replicas, when they share sessions).
+fn session_plan(
+    st: &HttpState,
+    s: &Arc<HttpSession>,
+    version: Option<ProtocolVersion>,
+    id: &RequestId,
+) -> Plan {
     let (sess, store) = (s.clone(), st.opts.event_store.clone());
+    let (state, id) = (st.clone(), id.clone());
     Plan {
         json_only: st.opts.json_response,
-        new_stream: Box::new(move || sess.new_stream(store, None)),
+        new_stream: Box::new(move || {
+            let stream = sess.new_stream(store, None);
+            super::shared_streams::describe(&state, &stream.id, &id);
+            stream
+        }),
         prime: version.is_some_and(|v| v >= ProtocolVersion::V2025_11_25),
         ..unresumable_plan(st)
     }
@@ -394,53 +405,74 @@ async fn handshake(
         let Message::Request(r) = msg else {
             unreachable!()
         };
-        let owner = Owner::of(caller.auth.as_deref());
-        let session = match st.sessions.create(&st.shared.pipeline, peer, owner) {
-            Ok(s) => s,
-            Err(Full) => {
-                return rpc_error(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    Some(r.id),
-                    error_code::LIMIT_EXCEEDED,
-                    "Too many sessions",
-                )
-            }
-        };
-        let mut plan = session_plan(st, &session, None);
-        plan.json_only = true;
-        plan.headers.push((
-            HeaderName::from_static(SESSION_HEADER),
-            HeaderValue::from_str(&session.id).expect("hex id"),
-        ));
-        let resp = run_request(st, session.endpoint.clone(), r, plan, caller).await;
-        if session.endpoint.session.protocol_version().is_none() {
-            st.sessions
-                .remove(&session.id, CancelReason::SessionClosed)
-                .await;
-        } else {
-            super::keepalive::watch(st, &session);
-        }
-        return resp;
+        return initialize(st, r, peer, caller).await;
     }
-    let session = match session_of(st, h, caller.auth.as_deref()) {
+    let session = match session_of(st, h, caller.auth.as_deref()).await {
         Ok(s) => s,
         Err(r) => return r,
     };
     let version = session.endpoint.session.protocol_version();
     match msg {
         Message::Request(r) => {
-            let plan = session_plan(st, &session, version);
-            run_request(st, session.endpoint.clone(), r, plan, caller).await
+            let set_level = r.method == "logging/setLevel";
+            let plan = session_plan(st, &session, version, &r.id);
+            let resp = run_request(st, session.endpoint.clone(), r, plan, caller).await;
+            if set_level {
+                super::shared_sessions::level_changed(st, &session).await;
+            }
+            resp
         }
         other => {
-            session.endpoint.on_other(other);
+            super::shared_sessions::route(st, &session, other).await;
             StatusCode::ACCEPTED.into_response()
         }
     }
 }
 
-/// The session a request names, when it belongs to `who`.
-pub(crate) fn session_of(
+/// `initialize` without a session: a new session (shared with the other replicas once
+/// the handshake succeeds), or none if it fails.
+async fn initialize(
+    st: &HttpState,
+    r: Request,
+    peer: Option<SocketAddr>,
+    caller: Caller,
+) -> Response {
+    let owner = Owner::of(caller.auth.as_deref());
+    let session = match st.sessions.create(&st.shared.pipeline, peer, owner) {
+        Ok(s) => s,
+        Err(Full) => {
+            return rpc_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Some(r.id),
+                error_code::LIMIT_EXCEEDED,
+                "Too many sessions",
+            )
+        }
+    };
+    session
+        .endpoint
+        .set_id_prefix(super::shared_sessions::id_prefix(st));
+    let mut plan = session_plan(st, &session, None, &r.id);
+    plan.json_only = true;
+    plan.headers.push((
+        HeaderName::from_static(SESSION_HEADER),
+        HeaderValue::from_str(&session.id).expect("hex id"),
+    ));
+    let resp = run_request(st, session.endpoint.clone(), r, plan, caller).await;
+    if session.endpoint.session.protocol_version().is_none() {
+        st.sessions
+            .remove(&session.id, CancelReason::SessionClosed)
+            .await;
+    } else {
+        super::shared_sessions::save(st, &session).await;
+        super::keepalive::watch(st, &session);
+    }
+    resp
+}
+
+/// The session a request names, when it belongs to `who` (one that another replica
+/// created is loaded from the session store).
+pub(crate) async fn session_of(
     st: &HttpState,
     h: &HeaderMap,
     who: Option<&AuthInfo>,
@@ -453,7 +485,11 @@ pub(crate) fn session_of(
             "Missing Mcp-Session-Id header",
         ));
     };
-    let s = st.sessions.get(id).ok_or_else(|| {
+    let s = match st.sessions.get(id) {
+        Some(s) => Some(s),
+        None => super::shared_sessions::adopt(st, id).await,
+    };
+    let s = s.ok_or_else(|| {
         rpc_error(
             StatusCode::NOT_FOUND,
             None,
@@ -468,7 +504,7 @@ pub(crate) fn session_of(
 }
 
 async fn batch(st: &HttpState, h: &HeaderMap, bytes: Bytes, caller: Caller) -> Response {
-    let session = match session_of(st, h, caller.auth.as_deref()) {
+    let session = match session_of(st, h, caller.auth.as_deref()).await {
         Ok(s) => s,
         Err(r) => return r,
     };

@@ -73,6 +73,9 @@ pub(crate) struct Endpoint {
     inflight: Mutex<HashMap<RequestId, Arc<Scope>>>,
     pending: Mutex<HashMap<RequestId, oneshot::Sender<Reply>>>,
     next_id: AtomicI64,
+    /// What this endpoint's request ids start with (`{replica}:`) when replicas share
+    /// sessions: the client's answer names the replica that asked. Numbers otherwise.
+    id_prefix: std::sync::OnceLock<String>,
     /// Whether requests are still run in place on their first poll (see `on_frame`).
     pub(crate) inline: AtomicBool,
     /// Who the connection's requests come from (WebSocket, legacy SSE: the request that
@@ -98,6 +101,7 @@ impl Endpoint {
             inflight: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicI64::new(1),
+            id_prefix: std::sync::OnceLock::new(),
             inline: AtomicBool::new(inline),
             caller: std::sync::OnceLock::new(),
         })
@@ -257,6 +261,22 @@ impl Endpoint {
         }
     }
 
+    /// Make this endpoint's request ids `{prefix}{n}` (see `id_prefix`).
+    pub(crate) fn set_id_prefix(&self, prefix: Option<String>) {
+        if let Some(p) = prefix {
+            let _ = self.id_prefix.set(p);
+        }
+    }
+
+    /// The id of the next request to the client.
+    fn next_request_id(&self) -> RequestId {
+        let n = self.next_id.fetch_add(1, Ordering::Relaxed);
+        match self.id_prefix.get() {
+            Some(p) => RequestId::String(format!("{p}{n}").into()),
+            None => RequestId::Number(n),
+        }
+    }
+
     pub(crate) fn on_reply(&self, id: RequestId, reply: Reply) {
         if let Some(tx) = lock(&self.pending).remove(&id) {
             let _ = tx.send(reply);
@@ -363,7 +383,7 @@ impl Peer for EndpointPeer {
         method: &str,
         params: Box<RawValue>,
     ) -> BoxFuture<'_, Result<Box<RawValue>, Error>> {
-        let id = RequestId::Number(self.endpoint.next_id.fetch_add(1, Ordering::Relaxed));
+        let id = self.endpoint.next_request_id();
         let m = Message::Request(Request {
             id: id.clone(),
             method: method.to_owned(),

@@ -19,6 +19,8 @@
 
 use std::time::Duration;
 
+use bytes::Bytes;
+
 use fastmcp_core::{BoxFuture, Error};
 use serde_json::value::RawValue;
 use tokio::sync::mpsc;
@@ -69,8 +71,9 @@ pub trait TaskQueue: Send + Sync + 'static {
     /// whoever follows `task_id`, on any replica. Nobody following: it is dropped.
     fn publish(&self, task_id: &str, message: Box<RawValue>) -> BoxFuture<'_, Result<(), Error>>;
 
-    /// The messages published for `task_id` from now on, until the receiver is dropped.
-    fn follow(&self, task_id: &str) -> BoxFuture<'_, Result<mpsc::Receiver<Box<RawValue>>, Error>>;
+    /// The messages published for `task_id` from now on (JSON), until the receiver is
+    /// dropped.
+    fn follow(&self, task_id: &str) -> BoxFuture<'_, Result<mpsc::Receiver<Bytes>, Error>>;
 }
 
 impl<T: TaskQueue + ?Sized> TaskQueue for std::sync::Arc<T> {
@@ -106,7 +109,7 @@ impl<T: TaskQueue + ?Sized> TaskQueue for std::sync::Arc<T> {
         (**self).publish(task_id, message)
     }
 
-    fn follow(&self, task_id: &str) -> BoxFuture<'_, Result<mpsc::Receiver<Box<RawValue>>, Error>> {
+    fn follow(&self, task_id: &str) -> BoxFuture<'_, Result<mpsc::Receiver<Bytes>, Error>> {
         (**self).follow(task_id)
     }
 }

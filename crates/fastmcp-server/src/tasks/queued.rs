@@ -8,6 +8,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use bytes::Bytes;
 use fastmcp_core::{Error, Peer};
 use fastmcp_protocol::TaskStatus;
 use serde::Deserialize;
@@ -66,7 +67,7 @@ pub(crate) async fn enqueue(
 
 /// Pass what the worker sends for task `id` to `to` until the task ends (or the server
 /// stops, or the record is gone).
-async fn forward(rt: &Runtime, id: &str, mut rx: mpsc::Receiver<Box<RawValue>>, to: &PeerSlot) {
+async fn forward(rt: &Runtime, id: &str, mut rx: mpsc::Receiver<Bytes>, to: &PeerSlot) {
     let mut check = tokio::time::interval(Duration::from_secs(5));
     check.tick().await;
     loop {
@@ -91,8 +92,8 @@ async fn forward(rt: &Runtime, id: &str, mut rx: mpsc::Receiver<Box<RawValue>>, 
 }
 
 /// Deliver one channel message to `to`; whether the task has ended.
-async fn pass(rt: &Runtime, id: &str, m: &RawValue, to: &PeerSlot) -> bool {
-    let Ok(m) = serde_json::from_str::<ChannelMessage>(m.get()) else {
+async fn pass(rt: &Runtime, id: &str, m: &[u8], to: &PeerSlot) -> bool {
+    let Ok(m) = serde_json::from_slice::<ChannelMessage>(m) else {
         return false;
     };
     if let (Some(method), Some(params)) = (m.method, m.params) {
@@ -114,7 +115,7 @@ async fn pass(rt: &Runtime, id: &str, m: &RawValue, to: &PeerSlot) -> bool {
 
 /// For a `tasks/result` waiting on this replica for a task no local stream follows: the
 /// task's channel (with a task queue).
-pub(crate) async fn follow_remote(rt: &Runtime, id: &str) -> Option<mpsc::Receiver<Box<RawValue>>> {
+pub(crate) async fn follow_remote(rt: &Runtime, id: &str) -> Option<mpsc::Receiver<Bytes>> {
     let queue = rt.tasks.queue.as_ref()?;
     if rt.tasks.slot(id).is_some() {
         return None;
@@ -123,7 +124,7 @@ pub(crate) async fn follow_remote(rt: &Runtime, id: &str) -> Option<mpsc::Receiv
 }
 
 /// The next message of an optional channel (never, without one).
-pub(crate) async fn next(rx: &mut Option<mpsc::Receiver<Box<RawValue>>>) -> Option<Box<RawValue>> {
+pub(crate) async fn next(rx: &mut Option<mpsc::Receiver<Bytes>>) -> Option<Bytes> {
     match rx {
         Some(rx) => rx.recv().await,
         None => std::future::pending().await,
@@ -131,12 +132,12 @@ pub(crate) async fn next(rx: &mut Option<mpsc::Receiver<Box<RawValue>>>) -> Opti
 }
 
 /// Pass a channel message to `peer` (a `tasks/result` stream): its notification, if any.
-pub(crate) async fn pass_to(peer: &Arc<dyn Peer>, m: &RawValue) {
+pub(crate) async fn pass_to(peer: &Arc<dyn Peer>, m: &[u8]) {
     if let Ok(ChannelMessage {
         method: Some(method),
         params: Some(params),
         ..
-    }) = serde_json::from_str(m.get())
+    }) = serde_json::from_slice(m)
     {
         let _ = peer.notify(&method, params).await;
     }

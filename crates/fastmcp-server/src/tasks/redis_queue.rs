@@ -9,6 +9,7 @@
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use fastmcp_core::{BoxFuture, Error};
 use redis::Value;
 use serde_json::value::RawValue;
@@ -333,7 +334,7 @@ impl TaskQueue for RedisTaskQueue {
         })
     }
 
-    fn follow(&self, task_id: &str) -> BoxFuture<'_, Result<mpsc::Receiver<Box<RawValue>>, Error>> {
+    fn follow(&self, task_id: &str) -> BoxFuture<'_, Result<mpsc::Receiver<Bytes>, Error>> {
         let channel = self.conn.key(&format!("events:{task_id}"));
         Box::pin(async move { self.hub.follow(&channel).await })
     }
