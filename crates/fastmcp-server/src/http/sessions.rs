@@ -25,6 +25,8 @@ pub(crate) struct HttpSession {
     /// The identity that opened it (see [`Owner`]).
     pub(crate) owner: Owner,
     last_active: Mutex<Instant>,
+    /// When its shared record's idle time was last started again (see `shared_sessions`).
+    pub(crate) shared_touch: Mutex<Instant>,
     pub(crate) get_stream: Mutex<Option<Arc<SseStream>>>,
     streams: Mutex<IndexMap<String, Arc<SseStream>>>,
     counter: AtomicU64,
@@ -183,6 +185,7 @@ impl Sessions {
             endpoint: Endpoint::new(pipeline.clone(), session),
             owner,
             last_active: Mutex::new(Instant::now()),
+            shared_touch: Mutex::new(Instant::now()),
             get_stream: Mutex::new(None),
             streams: Mutex::new(IndexMap::new()),
             counter: AtomicU64::new(0),

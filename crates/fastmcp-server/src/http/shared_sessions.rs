@@ -73,6 +73,29 @@ pub(crate) async fn save(st: &HttpState, s: &HttpSession) {
     }
 }
 
+/// A session kept here is used: its shared record's idle time starts again (at most every
+/// tenth of the idle timeout, in the background), so that a session busy on one replica
+/// does not expire for the others.
+pub(crate) fn touch(st: &HttpState, s: &HttpSession) {
+    let Some(store) = store(st).cloned() else {
+        return;
+    };
+    let idle = st.opts.session_idle;
+    {
+        let mut last = crate::lock::lock(&s.shared_touch);
+        if last.elapsed() < idle / 10 {
+            return;
+        }
+        *last = tokio::time::Instant::now();
+    }
+    let id = s.id.to_string();
+    st.shared.connections.spawn(async move {
+        if let Err(e) = store.load(&id, idle).await {
+            tracing::debug!("session {id}: cannot refresh its shared record: {e}");
+        }
+    });
+}
+
 /// A session another replica created, loaded and kept here too.
 pub(crate) async fn adopt(st: &HttpState, id: &str) -> Option<Arc<HttpSession>> {
     let store = store(st)?;

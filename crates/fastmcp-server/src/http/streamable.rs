@@ -486,7 +486,10 @@ pub(crate) async fn session_of(
         ));
     };
     let s = match st.sessions.get(id) {
-        Some(s) => Some(s),
+        Some(s) => {
+            super::shared_sessions::touch(st, &s);
+            Some(s)
+        }
         None => super::shared_sessions::adopt(st, id).await,
     };
     let s = s.ok_or_else(|| {
