@@ -2,6 +2,7 @@
 # Shared sessions through a load balancer: handshake-era calls per second (the `whoami` tool
 # of the replicas example, 32 sessions at once) against
 #   - one replica, sessions in its memory, no load balancer (the baseline);
+#   - nginx in front of that one replica (what the extra hop costs);
 #   - nginx in round-robin over 3 replicas sharing sessions in one redis-server.
 # Everything runs on 127.0.0.1 of this machine, the driver included.
 #
@@ -39,13 +40,49 @@ source "$REPO/benches/procs.sh"
 export FASTMCP_NO_BANNER=1 RUST_LOG=error
 drive() { "$BIN/sessions-driver" --url "$1" --clients 32 --calls "$CALLS"; }
 
+start_nginx() { # name, "server a; server b;" -> the port it listens on
+    local lb d="$DIR/$1"
+    mkdir -p "$d"
+    lb="$(free_port)"
+    cat >"$d/nginx.conf" <<CONF
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $d/body;
+  proxy_temp_path $d/proxy;
+  fastcgi_temp_path $d/fastcgi;
+  uwsgi_temp_path $d/uwsgi;
+  scgi_temp_path $d/scgi;
+  upstream mcp { $2 keepalive 64; }
+  server {
+    listen 127.0.0.1:$lb;
+    location / {
+      proxy_pass http://mcp;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$http_host;
+      proxy_buffering off;
+      proxy_request_buffering off;
+    }
+  }
+}
+CONF
+    "$NGINX" -e stderr -p "$d" -c "$d/nginx.conf" -g 'daemon off;' >&2 & PIDS+=($!)
+    wait_port "$lb"
+    echo "$lb"
+}
+
 echo "== one replica, sessions in memory" >&2
 P="$(free_port)"
-(unset REDIS_URL; exec "$BIN/replicas" "127.0.0.1:$P") & ONE_PID=$!
-PIDS+=("$ONE_PID")
+(unset REDIS_URL; exec "$BIN/replicas" "127.0.0.1:$P") & PIDS+=($!)
 wait_port "$P"
 ONE="$(drive "http://127.0.0.1:$P/mcp")"
-kill "$ONE_PID"; wait "$ONE_PID" 2>/dev/null || true
+echo "== nginx over that one replica" >&2
+LB1="$(start_nginx one "server 127.0.0.1:$P;")"
+NGX="$(drive "http://127.0.0.1:$LB1/mcp")"
 
 echo "== nginx over 3 replicas, sessions in Redis" >&2
 RP="$(free_port)"
@@ -60,46 +97,19 @@ for i in 0 1 2; do
     wait_port "$P"
     UP="$UP server 127.0.0.1:$P;"
 done
-LB="$(free_port)"
-cat >"$DIR/nginx.conf" <<CONF
-worker_processes 1;
-pid $DIR/nginx.pid;
-error_log $DIR/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $DIR/body;
-  proxy_temp_path $DIR/proxy;
-  fastcgi_temp_path $DIR/fastcgi;
-  uwsgi_temp_path $DIR/uwsgi;
-  scgi_temp_path $DIR/scgi;
-  upstream mcp { $UP keepalive 64; }
-  server {
-    listen 127.0.0.1:$LB;
-    location / {
-      proxy_pass http://mcp;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_set_header Host \$http_host;
-      proxy_buffering off;
-      proxy_request_buffering off;
-    }
-  }
-}
-CONF
-"$NGINX" -e stderr -p "$DIR" -c "$DIR/nginx.conf" -g 'daemon off;' & PIDS+=($!)
-wait_port "$LB"
+LB="$(start_nginx three "$UP")"
 LBR="$(drive "http://127.0.0.1:$LB/mcp")"
 
-python3 - "$ONE" "$LBR" "$CALLS" "$RESULTS/replicas.json" <<'PY'
+python3 - "$ONE" "$NGX" "$LBR" "$CALLS" "$RESULTS/replicas.json" <<'PY'
 import json, sys
-one, lb = json.loads(sys.argv[1]), json.loads(sys.argv[2])
-calls, out = sys.argv[3], sys.argv[4]
-json.dump({"calls_per_session": int(calls), "sessions": 32, "one_replica_memory": one, "nginx_3_replicas_redis": lb}, open(out, "w"), indent=2)
+one, ngx, lb = (json.loads(a) for a in sys.argv[1:4])
+calls, out = sys.argv[4], sys.argv[5]
+json.dump({"calls_per_session": int(calls), "sessions": 32, "one_replica_memory": one,
+           "nginx_1_replica_memory": ngx, "nginx_3_replicas_redis": lb}, open(out, "w"), indent=2)
 print(f"32 handshake sessions (2025-11-25), {calls} calls each, everything on this machine")
 print("| setup | calls/s | replicas that answered |")
 print("|---|---|---|")
 print(f"| one replica, sessions in memory | {one['calls_per_s']:.0f} | {one['replicas']} |")
-r = lb['calls_per_s'] / one['calls_per_s']
-print(f"| nginx, 3 replicas, sessions in Redis | {lb['calls_per_s']:.0f} ({r:.2f}x) | {lb['replicas']} |")
+for name, r in (("nginx, that one replica", ngx), ("nginx, 3 replicas, sessions in Redis", lb)):
+    print(f"| {name} | {r['calls_per_s']:.0f} ({r['calls_per_s'] / one['calls_per_s']:.2f}x) | {r['replicas']} |")
 PY

@@ -93,8 +93,8 @@ pub use service::{BoxMcpService, McpNotification, McpRequest, McpService};
 #[cfg(feature = "skills")]
 pub use skills::{SkillsProvider, SKILLS_EXTENSION};
 #[cfg(feature = "http")]
-pub use store_url::event_store_from_url;
-pub use store_url::task_store_from_url;
+pub use store_url::{event_store_from_url, session_store_from_url};
+pub use store_url::{task_queue_from_url, task_store_from_url};
 pub use tag_filter::TagFilter;
 pub use tasks::{
     Delivery, MemoryTaskStore, TaskPage, TaskQueue, TaskRecord, TaskRequest, TaskStore,

@@ -111,6 +111,56 @@ pub fn event_store_from_url(url: &str) -> Result<Arc<dyn crate::http::EventStore
     Err(unknown(url))
 }
 
+/// A task queue for worker processes by URL: `redis://…[?prefix=…]` (with the `redis`
+/// feature; a queue only makes sense shared).
+///
+/// ```
+/// assert!(fastmcp_server::task_queue_from_url("memory://").is_err());
+/// ```
+pub fn task_queue_from_url(url: &str) -> Result<Arc<dyn crate::TaskQueue>, Error> {
+    #[cfg(feature = "redis")]
+    if url.starts_with("redis://") {
+        let (base, prefix) = split_prefix(url);
+        let mut queue = crate::tasks::RedisTaskQueue::new(&base)?;
+        if let Some(p) = prefix {
+            queue = queue.prefix(&p);
+        }
+        return Ok(Arc::new(queue));
+    }
+    Err(shared_only(url))
+}
+
+/// A session store shared by replicas, by URL: `redis://…[?prefix=…]` (with the `redis`
+/// feature; without a store, sessions stay in each process's memory).
+///
+/// ```
+/// assert!(fastmcp_server::session_store_from_url("memory://").is_err());
+/// ```
+#[cfg(feature = "http")]
+pub fn session_store_from_url(url: &str) -> Result<Arc<dyn crate::http::SessionStore>, Error> {
+    #[cfg(feature = "redis")]
+    if url.starts_with("redis://") {
+        let (base, prefix) = split_prefix(url);
+        let mut store = crate::http::RedisSessionStore::new(&base)?;
+        if let Some(p) = prefix {
+            store = store.prefix(&p);
+        }
+        return Ok(Arc::new(store));
+    }
+    Err(shared_only(url))
+}
+
+fn shared_only(url: &str) -> Error {
+    let redis = if cfg!(feature = "redis") {
+        "redis://"
+    } else {
+        "redis:// (with the `redis` feature)"
+    };
+    Error::invalid_params(format!(
+        "unknown URL {url:?}: only a shared store makes sense here: use {redis}"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

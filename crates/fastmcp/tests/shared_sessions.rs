@@ -10,7 +10,7 @@ mod support;
 use std::time::Duration;
 
 use fastmcp::prelude::*;
-use fastmcp::server::{HttpOptions, RedisSessionStore};
+use fastmcp::server::{session_store_from_url, HttpOptions, RedisSessionStore};
 use serde_json::{json, Value};
 use support::redis::RedisServer;
 
@@ -20,15 +20,20 @@ async fn ping_me() -> String {
     "pong".into()
 }
 
-async fn replica(redis: &str) -> String {
+/// A replica; `by_url`: its store made by `session_store_from_url` (the same store).
+async fn replica(redis: &str, by_url: bool) -> String {
     let running = Server::new("shared", "1.0")
         .tool(ping_me)
         .start()
         .await
         .unwrap();
-    let opts = HttpOptions::default()
-        .session_store(RedisSessionStore::new(redis).unwrap().prefix("shared:"))
-        .session_idle_timeout(Duration::from_millis(1500));
+    let opts = match by_url {
+        false => HttpOptions::default()
+            .session_store(RedisSessionStore::new(redis).unwrap().prefix("shared:")),
+        true => HttpOptions::default()
+            .session_store(session_store_from_url(&format!("{redis}?prefix=shared:")).unwrap()),
+    };
+    let opts = opts.session_idle_timeout(Duration::from_millis(1500));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/mcp", listener.local_addr().unwrap());
     tokio::spawn(async move { running.serve_http(listener, opts).await });
@@ -79,7 +84,10 @@ async fn replicas_share_sessions_through_redis() {
     let r = tokio::task::spawn_blocking(RedisServer::start)
         .await
         .unwrap();
-    let (a, b) = (replica(&r.url()).await, replica(&r.url()).await);
+    let (a, b) = (
+        replica(&r.url(), false).await,
+        replica(&r.url(), true).await,
+    );
     let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
         "protocolVersion": "2025-11-25", "capabilities": {},
         "clientInfo": {"name": "raw", "version": "1"}}});

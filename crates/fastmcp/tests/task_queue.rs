@@ -14,7 +14,8 @@ use fastmcp::client::{Client, Mode};
 use fastmcp::prelude::*;
 use fastmcp::protocol::{ClientCapabilities, ProtocolVersion, TaskStatus, TASKS_EXTENSION};
 use fastmcp::server::{
-    CancellationToken, RedisTaskQueue, RedisTaskStore, TaskQueue, WorkerOptions,
+    task_queue_from_url, CancellationToken, RedisTaskQueue, RedisTaskStore, TaskQueue,
+    WorkerOptions,
 };
 use serde_json::json;
 use support::redis::RedisServer;
@@ -116,7 +117,7 @@ async fn a_task_whose_workers_keep_dying_fails_with_the_reason() {
         _ => panic!("not a task"),
     };
     // A worker that takes the task and dies at once (it never keeps it).
-    let ghost = RedisTaskQueue::new(&r.url()).unwrap().prefix("q2:queue:");
+    let ghost = task_queue_from_url(&format!("{}?prefix=q2:queue:", r.url())).unwrap();
     let d = ghost.take("ghost", WAIT).await.unwrap().unwrap();
     assert_eq!(d.task_id, id);
     // A real worker gets it again past the visibility timeout: one attempt too many.

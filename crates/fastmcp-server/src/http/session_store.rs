@@ -67,3 +67,39 @@ pub trait SessionStore: Send + Sync + 'static {
     /// The messages sent to replica `me` or to every replica (JSON), from now on.
     fn inbox(&self, me: &str) -> BoxFuture<'_, Result<mpsc::Receiver<Bytes>, Error>>;
 }
+
+/// A shared store is a store (an `Arc<dyn SessionStore>` from
+/// [`crate::session_store_from_url`] too).
+impl<T: SessionStore + ?Sized> SessionStore for std::sync::Arc<T> {
+    fn save(&self, record: &SessionRecord, idle: Duration) -> BoxFuture<'_, Result<(), Error>> {
+        (**self).save(record, idle)
+    }
+
+    fn load(
+        &self,
+        id: &str,
+        idle: Duration,
+    ) -> BoxFuture<'_, Result<Option<SessionRecord>, Error>> {
+        (**self).load(id, idle)
+    }
+
+    fn remove(&self, id: &str) -> BoxFuture<'_, Result<(), Error>> {
+        (**self).remove(id)
+    }
+
+    fn send(&self, to: Option<&str>, message: Box<RawValue>) -> BoxFuture<'_, Result<(), Error>> {
+        (**self).send(to, message)
+    }
+
+    fn beat(&self, me: &str, ttl: Duration) -> BoxFuture<'_, Result<(), Error>> {
+        (**self).beat(me, ttl)
+    }
+
+    fn alive(&self, replica: &str) -> BoxFuture<'_, Result<bool, Error>> {
+        (**self).alive(replica)
+    }
+
+    fn inbox(&self, me: &str) -> BoxFuture<'_, Result<mpsc::Receiver<Bytes>, Error>> {
+        (**self).inbox(me)
+    }
+}
