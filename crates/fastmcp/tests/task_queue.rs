@@ -1,7 +1,8 @@
 //! `RedisTaskQueue` against a real `redis-server` (started by each test on 127.0.0.1): the
 //! queue's contract (a taken task is its worker's while kept, delivered again with its
 //! attempt counted once its worker goes silent past the visibility timeout, given back by
-//! `release`, gone after `done`; the channel carries messages to followers), and a worker
+//! `release`, gone after `done`, bounded in entries; the channel carries messages to
+//! followers), and a worker
 //! (`RunningServer::work`) that fails a task delivered more often than allowed, with the
 //! reason, rather than running it again. The scale test with worker processes is
 //! `examples/tests/task_workers.rs`.
@@ -60,6 +61,18 @@ async fn the_redis_queue_keeps_its_contract() {
     assert_eq!(q.entries().await.unwrap(), 0);
     tokio::time::sleep(Duration::from_millis(400)).await;
     assert!(q.take("w1", WAIT).await.unwrap().is_none(), "done is gone");
+    // Bounded: past its entries, a push is refused.
+    let small = RedisTaskQueue::new(&r.url())
+        .unwrap()
+        .prefix("q3:")
+        .max_entries(2);
+    small.push("a").await.unwrap();
+    small.push("b").await.unwrap();
+    let e = small.push("c").await.unwrap_err();
+    assert_eq!(e.code(), -32029, "{e}");
+    let d = small.take("w", WAIT).await.unwrap().unwrap();
+    small.done(&d).await.unwrap();
+    small.push("c").await.unwrap();
     // The channel: what is published reaches every follower.
     let mut a = q.follow("t9").await.unwrap();
     let mut b = q.follow("t9").await.unwrap();

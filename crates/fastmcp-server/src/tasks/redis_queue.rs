@@ -49,6 +49,12 @@ redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[3], 'JUSTID')
 return 1
 "#;
 
+/// Queue a task unless the stream holds `ARGV[2]` entries already.
+const PUSH: &str = r#"
+if redis.call('XLEN', KEYS[1]) >= tonumber(ARGV[2]) then return false end
+return redis.call('XADD', KEYS[1], '*', 't', ARGV[1])
+"#;
+
 const DONE: &str = r#"
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
 redis.call('XDEL', KEYS[1], ARGV[2])
@@ -80,13 +86,14 @@ pub struct RedisTaskQueue {
     hub: Hub,
     visibility: Duration,
     max_attempts: u32,
+    max_entries: u64,
     group_ready: std::sync::atomic::AtomicBool,
     last_reclaim: Mutex<Option<Instant>>,
 }
 
 impl RedisTaskQueue {
     /// A queue in the Redis at `url`, under the prefix `fastmcp:queue:`, with a visibility
-    /// timeout of 30 s and 3 attempts. Connects on first use and reconnects after Redis
+    /// timeout of 30 s, 3 attempts and at most 100,000 tasks waiting or running. Connects on first use and reconnects after Redis
     /// restarts.
     pub fn new(url: &str) -> Result<Self, Error> {
         let conn = RedisConn::new(url, "fastmcp:queue:")?;
@@ -100,6 +107,7 @@ impl RedisTaskQueue {
             hub,
             visibility: Duration::from_secs(30),
             max_attempts: 3,
+            max_entries: 100_000,
             group_ready: false.into(),
             last_reclaim: Mutex::new(None),
         })
@@ -121,6 +129,14 @@ impl RedisTaskQueue {
     /// How many deliveries a task gets before it is failed (3 by default, at least 1).
     pub fn max_attempts(mut self, n: u32) -> Self {
         self.max_attempts = n.max(1);
+        self
+    }
+
+    /// How many tasks may wait or run at once (100,000 by default): past it, a new task
+    /// is refused (-32029) and the client may try again later. What hostile or runaway
+    /// clients can make Redis hold stays bounded.
+    pub fn max_entries(mut self, n: u64) -> Self {
+        self.max_entries = n.max(1);
         self
     }
 
@@ -279,9 +295,19 @@ impl TaskQueue for RedisTaskQueue {
         let id = task_id.to_owned();
         Box::pin(async move {
             self.ensure_group().await?;
-            let mut cmd = redis::cmd("XADD");
-            cmd.arg(self.stream()).arg("*").arg("t").arg(id);
-            self.conn.run::<String>(&cmd).await.map(|_| ())
+            let keys = [self.stream()];
+            let args = [id, self.max_entries.to_string()];
+            let added: Option<String> = self
+                .conn
+                .script(&redis::Script::new(PUSH), &keys, &args)
+                .await?;
+            match added {
+                Some(_) => Ok(()),
+                None => Err(Error::limit_exceeded(format!(
+                    "Too many tasks: the queue holds {} waiting or running; retry later",
+                    self.max_entries
+                ))),
+            }
         })
     }
 
