@@ -99,6 +99,8 @@ impl Relay {
             return;
         }
         if self.events.finished(&self.stream).await {
+            // It may have finished after the first look: what came since, then the end.
+            self.catch_up().await;
             return self.end().await;
         }
         let mut check = tokio::time::interval(BEAT);
