@@ -68,14 +68,15 @@ impl Setup {
         (p, format!("http://127.0.0.1:{port}/mcp"))
     }
 
-    /// The log's lines: what happened, to which task, in which process.
-    fn runs(&self) -> Vec<(String, u64, u32)> {
+    /// The log's lines: what happened, to which `n`, in which process, in which task.
+    fn runs(&self) -> Vec<(String, u64, u32, String)> {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();
         text.lines()
             .filter_map(|l| {
                 let mut w = l.split(' ');
                 let what = w.next()?.to_owned();
-                Some((what, w.next()?.parse().ok()?, w.next()?.parse().ok()?))
+                let (n, pid) = (w.next()?.parse().ok()?, w.next()?.parse().ok()?);
+                Some((what, n, pid, w.next()?.to_owned()))
             })
             .collect()
     }
@@ -83,7 +84,7 @@ impl Setup {
     fn count(&self, what: &str, n: u64) -> usize {
         self.runs()
             .iter()
-            .filter(|(w, m, _)| w == what && *m == n)
+            .filter(|(w, m, ..)| w == what && *m == n)
             .count()
     }
 }
@@ -205,31 +206,37 @@ async fn ten_thousand_tasks_survive_a_killed_worker_and_a_redis_restart() {
     eprintln!("every task ended after {:?}", started.elapsed());
     let (_workers, redis, killed) = chaos.await.unwrap();
 
-    // Runs to the end: by the workers that lived, and by the one killed (whose outcome may
-    // have died with it: the task is then run again, at least once).
+    // Runs to the end, by task: by the workers that lived, and by the one killed (whose
+    // outcome may have died with it: the task is then run again, at least once). A
+    // submission answered with an error while Redis restarted may still have queued its
+    // task (the reply was lost, not the command): the client submitted again, and both
+    // tasks run; they are told apart by their ids.
     let runs = setup.runs();
-    let mut ends: HashMap<u64, usize> = HashMap::new();
-    let mut killed_ends: HashMap<u64, usize> = HashMap::new();
-    let mut starts: HashMap<u64, usize> = HashMap::new();
-    for (what, n, pid) in &runs {
+    let mut ends: HashMap<&str, usize> = HashMap::new();
+    let mut killed_ends: HashMap<&str, usize> = HashMap::new();
+    let mut starts: HashMap<&str, usize> = HashMap::new();
+    for (what, _, pid, task) in &runs {
+        let task = task.as_str();
         match what.as_str() {
-            "end" if *pid == killed => *killed_ends.entry(*n).or_default() += 1,
-            "end" => *ends.entry(*n).or_default() += 1,
-            "start" => *starts.entry(*n).or_default() += 1,
+            "end" if *pid == killed => *killed_ends.entry(task).or_default() += 1,
+            "end" => *ends.entry(task).or_default() += 1,
+            "start" => *starts.entry(task).or_default() += 1,
             _ => {}
         }
     }
     let (mut completed, mut failed) = (0, 0);
     for (n, t) in &outcomes {
+        let id = t.task_id.as_str();
         match t.status {
             TaskStatus::Completed => {
                 completed += 1;
                 let r = serde_json::to_value(t.result.as_ref().unwrap()).unwrap();
                 assert_eq!(r["content"][0]["text"], format!("crunched {n}"));
-                let (lived, died) = (ends.get(n).copied(), killed_ends.get(n).copied());
+                let (lived, died) = (ends.get(id).copied(), killed_ends.get(id).copied());
                 assert!(
                     matches!((lived, died), (Some(1), None | Some(1)) | (None, Some(1))),
-                    "task {n} ran to its end once, or again after its worker died: {lived:?} {died:?}"
+                    "task {n} ({id}) ran to its end once, or again after its worker died: \
+                     {lived:?} {died:?}"
                 );
             }
             TaskStatus::Failed => {
@@ -241,6 +248,10 @@ async fn ten_thousand_tasks_survive_a_killed_worker_and_a_redis_restart() {
             other => panic!("task {n} ended {other:?}"),
         }
     }
+    let known: std::collections::HashSet<&str> =
+        outcomes.iter().map(|(_, t)| t.task_id.as_str()).collect();
+    let unknown = starts.keys().filter(|t| !known.contains(*t)).count();
+    eprintln!("tasks queued although their submission was answered with an error: {unknown}");
     let retried = starts.values().filter(|s| **s > 1).count();
     eprintln!(
         "completed {completed}, failed {failed}, runs started {}, tasks started more than once {retried}",

@@ -12,8 +12,8 @@
 //! `VISIBILITY_MS` (how long a task stays with a silent worker, default 30000),
 //! `MAX_ATTEMPTS` (deliveries before a task fails, default 3), `CONCURRENCY` (tasks a
 //! worker runs at once, default 16), `TASK_TTL_MS` (how long tasks are kept, default one
-//! hour), `TASK_LOG` (a file to which every run appends `start N`, `end N` or
-//! `cancelled N`: what at-least-once delivery looks like).
+//! hour), `TASK_LOG` (a file to which every run appends `start`, `end` or `cancelled`
+//! with `n`, its process id and the task id: what at-least-once delivery looks like).
 
 use std::io::Write;
 use std::time::Duration;
@@ -21,7 +21,7 @@ use std::time::Duration;
 use fastmcp::prelude::*;
 use fastmcp::server::{RedisTaskQueue, RedisTaskStore, WorkerOptions};
 
-fn log(what: &str, n: u64) {
+fn log(ctx: &Context, what: &str, n: u64) {
     let Ok(path) = std::env::var("TASK_LOG") else {
         return;
     };
@@ -31,22 +31,24 @@ fn log(what: &str, n: u64) {
         .create(true)
         .open(path)
     {
-        let _ = f.write_all(format!("{what} {n} {}\n", std::process::id()).as_bytes());
+        let task = ctx.task_id().unwrap_or_default();
+        let line = format!("{what} {n} {} {task}\n", std::process::id());
+        let _ = f.write_all(line.as_bytes());
     }
 }
 
 /// Crunch the number `n` for `ms` milliseconds, reporting progress four times.
 #[tool(task = "optional")]
 async fn crunch(ctx: &Context, n: u64, ms: u64) -> Result<String, Error> {
-    log("start", n);
+    log(ctx, "start", n);
     for step in 1..=4 {
         if let Err(e) = ctx.sleep(Duration::from_millis(ms / 4)).await {
-            log("cancelled", n);
+            log(ctx, "cancelled", n);
             return Err(e);
         }
         ctx.report_progress(step as f64, Some(4.0), None).await?;
     }
-    log("end", n);
+    log(ctx, "end", n);
     Ok(format!("crunched {n}"))
 }
 

@@ -89,6 +89,8 @@ pub struct RedisTaskQueue {
     max_entries: u64,
     group_ready: std::sync::atomic::AtomicBool,
     last_reclaim: Mutex<Option<Instant>>,
+    /// When Redis last failed this process (see `reclaim_due`).
+    trouble: Mutex<Option<Instant>>,
 }
 
 impl RedisTaskQueue {
@@ -110,6 +112,7 @@ impl RedisTaskQueue {
             max_entries: 100_000,
             group_ready: false.into(),
             last_reclaim: Mutex::new(None),
+            trouble: Mutex::new(None),
         })
     }
 
@@ -172,7 +175,17 @@ impl RedisTaskQueue {
     }
 
     /// Whether it is time to look for deliveries whose worker stopped.
+    ///
+    /// Not within a visibility timeout of a Redis failure: after Redis was away (a restart
+    /// from its append-only file), every delivery looks idle for as long as it was away;
+    /// their workers, alive, need time to send a heartbeat again before anyone takes
+    /// their tasks.
     fn reclaim_due(&self) -> bool {
+        let troubled =
+            crate::lock::lock(&self.trouble).is_some_and(|t| t.elapsed() < self.visibility);
+        if troubled {
+            return false;
+        }
         let mut last = crate::lock::lock(&self.last_reclaim);
         let due = last.is_none_or(|t| t.elapsed() >= self.visibility / 4);
         if due {
@@ -233,6 +246,14 @@ impl RedisTaskQueue {
             entry,
             attempt: 1,
         }))
+    }
+
+    /// `r`, remembering when it was a failure.
+    fn noted<T>(&self, r: Result<T, Error>) -> Result<T, Error> {
+        if r.is_err() {
+            *crate::lock::lock(&self.trouble) = Some(Instant::now());
+        }
+        r
     }
 
     async fn entry_script(&self, script: &str, args: &[String]) -> Result<i64, Error> {
@@ -314,19 +335,22 @@ impl TaskQueue for RedisTaskQueue {
     fn take(&self, worker: &str, wait: Duration) -> BoxFuture<'_, Result<Option<Delivery>, Error>> {
         let worker = worker.to_owned();
         Box::pin(async move {
-            self.ensure_group().await?;
-            if self.reclaim_due() {
-                if let Some(d) = self.reclaim(&worker).await? {
-                    return Ok(Some(d));
+            let taken = async {
+                self.ensure_group().await?;
+                if self.reclaim_due() {
+                    if let Some(d) = self.reclaim(&worker).await? {
+                        return Ok(Some(d));
+                    }
                 }
-            }
-            self.read_new(&worker, wait).await
+                self.read_new(&worker, wait).await
+            };
+            self.noted(taken.await)
         })
     }
 
     fn keep(&self, worker: &str, delivery: &Delivery) -> BoxFuture<'_, Result<bool, Error>> {
         let args = [GROUP.to_owned(), worker.to_owned(), delivery.entry.clone()];
-        Box::pin(async move { Ok(self.entry_script(KEEP, &args).await? == 1) })
+        Box::pin(async move { Ok(self.noted(self.entry_script(KEEP, &args).await)? == 1) })
     }
 
     fn done(&self, delivery: &Delivery) -> BoxFuture<'_, Result<(), Error>> {
