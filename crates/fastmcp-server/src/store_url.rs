@@ -34,6 +34,22 @@ fn split_prefix(url: &str) -> (String, Option<String>) {
     (base, prefix)
 }
 
+/// A Redis store made by `new` from `url` without its `prefix` parameter, then given the
+/// prefix (if the URL named one) by `prefix`.
+#[cfg(feature = "redis")]
+fn with_prefix<S>(
+    url: &str,
+    new: impl FnOnce(&str) -> Result<S, Error>,
+    prefix: impl FnOnce(S, &str) -> S,
+) -> Result<S, Error> {
+    let (base, p) = split_prefix(url);
+    let store = new(&base)?;
+    Ok(match p {
+        Some(p) => prefix(store, &p),
+        None => store,
+    })
+}
+
 fn unknown(url: &str) -> Error {
     let redis = if cfg!(feature = "redis") {
         " or redis://"
@@ -77,12 +93,11 @@ pub fn task_store_from_url(url: &str) -> Result<Arc<dyn TaskStore>, Error> {
     }
     #[cfg(feature = "redis")]
     if url.starts_with("redis://") {
-        let (base, prefix) = split_prefix(url);
-        let mut store = crate::tasks::RedisTaskStore::new(&base)?;
-        if let Some(p) = prefix {
-            store = store.prefix(&p);
-        }
-        return Ok(Arc::new(store));
+        return Ok(Arc::new(with_prefix(
+            url,
+            crate::tasks::RedisTaskStore::new,
+            crate::tasks::RedisTaskStore::prefix,
+        )?));
     }
     Err(unknown(url))
 }
@@ -101,12 +116,11 @@ pub fn event_store_from_url(url: &str) -> Result<Arc<dyn crate::http::EventStore
     }
     #[cfg(feature = "redis")]
     if url.starts_with("redis://") {
-        let (base, prefix) = split_prefix(url);
-        let mut store = crate::http::RedisEventStore::new(&base)?;
-        if let Some(p) = prefix {
-            store = store.prefix(&p);
-        }
-        return Ok(Arc::new(store));
+        return Ok(Arc::new(with_prefix(
+            url,
+            crate::http::RedisEventStore::new,
+            crate::http::RedisEventStore::prefix,
+        )?));
     }
     Err(unknown(url))
 }
@@ -120,12 +134,11 @@ pub fn event_store_from_url(url: &str) -> Result<Arc<dyn crate::http::EventStore
 pub fn task_queue_from_url(url: &str) -> Result<Arc<dyn crate::TaskQueue>, Error> {
     #[cfg(feature = "redis")]
     if url.starts_with("redis://") {
-        let (base, prefix) = split_prefix(url);
-        let mut queue = crate::tasks::RedisTaskQueue::new(&base)?;
-        if let Some(p) = prefix {
-            queue = queue.prefix(&p);
-        }
-        return Ok(Arc::new(queue));
+        return Ok(Arc::new(with_prefix(
+            url,
+            crate::tasks::RedisTaskQueue::new,
+            crate::tasks::RedisTaskQueue::prefix,
+        )?));
     }
     Err(shared_only(url))
 }
@@ -140,12 +153,11 @@ pub fn task_queue_from_url(url: &str) -> Result<Arc<dyn crate::TaskQueue>, Error
 pub fn session_store_from_url(url: &str) -> Result<Arc<dyn crate::http::SessionStore>, Error> {
     #[cfg(feature = "redis")]
     if url.starts_with("redis://") {
-        let (base, prefix) = split_prefix(url);
-        let mut store = crate::http::RedisSessionStore::new(&base)?;
-        if let Some(p) = prefix {
-            store = store.prefix(&p);
-        }
-        return Ok(Arc::new(store));
+        return Ok(Arc::new(with_prefix(
+            url,
+            crate::http::RedisSessionStore::new,
+            crate::http::RedisSessionStore::prefix,
+        )?));
     }
     Err(shared_only(url))
 }

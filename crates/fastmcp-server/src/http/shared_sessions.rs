@@ -33,6 +33,19 @@ struct Note {
     log_level: Option<LoggingLevel>,
 }
 
+impl Note {
+    /// A note from this replica about `session`, saying nothing yet.
+    fn about(st: &HttpState, session: &str) -> Note {
+        Note {
+            session: session.to_owned(),
+            from: st.replica.to_string(),
+            message: None,
+            deleted: false,
+            log_level: None,
+        }
+    }
+}
+
 fn store(st: &HttpState) -> Option<&Arc<dyn SessionStore>> {
     st.opts.session_store.as_ref()
 }
@@ -134,11 +147,8 @@ pub(crate) async fn route(st: &HttpState, s: &HttpSession, m: Message) {
         _ => None,
     };
     let note = |m: &Message| Note {
-        session: s.id.to_string(),
-        from: st.replica.to_string(),
         message: RawValue::from_string(m.to_json()).ok(),
-        deleted: false,
-        log_level: None,
+        ..Note::about(st, &s.id)
     };
     let (target, n) = match to {
         // An answer to this replica's own request (or to none).
@@ -158,11 +168,8 @@ pub(crate) async fn level_changed(st: &HttpState, s: &HttpSession) {
     let Some(store) = store(st) else { return };
     save(st, s).await;
     let n = Note {
-        session: s.id.to_string(),
-        from: st.replica.to_string(),
-        message: None,
-        deleted: false,
         log_level: s.endpoint.session.log_level(),
+        ..Note::about(st, &s.id)
     };
     send(store.as_ref(), None, &n).await;
 }
@@ -176,11 +183,8 @@ pub(crate) async fn deleted(st: &HttpState, id: &str) {
         tracing::warn!("session {id}: cannot remove it from the store: {e}");
     }
     let n = Note {
-        session: id.to_owned(),
-        from: st.replica.to_string(),
-        message: None,
         deleted: true,
-        log_level: None,
+        ..Note::about(st, id)
     };
     send(store.as_ref(), None, &n).await;
 }

@@ -12,6 +12,7 @@ use fastmcp_core::{BoxFuture, Error};
 
 use super::store::{now_ms, TaskPage, TaskRecord, TaskStore};
 use crate::redis_conn::RedisConn;
+use crate::redis_hub::Hub;
 
 /// Task records in the Redis at a URL.
 ///
@@ -23,6 +24,8 @@ use crate::redis_conn::RedisConn;
 /// ```
 pub struct RedisTaskStore {
     conn: RedisConn,
+    /// Where cancellations are heard (one subscription connection, resubscribing).
+    hub: std::sync::Arc<Hub>,
     max_retention: Duration,
 }
 
@@ -49,8 +52,10 @@ impl RedisTaskStore {
     /// Records in the Redis at `url` (`redis://host:port/db`), under the prefix
     /// `fastmcp:tasks:`. Connects on first use and reconnects after Redis restarts.
     pub fn new(url: &str) -> Result<Self, Error> {
+        let conn = RedisConn::new(url, "fastmcp:tasks:")?;
         Ok(Self {
-            conn: RedisConn::new(url, "fastmcp:tasks:")?,
+            hub: std::sync::Arc::new(Hub::new(conn.client().clone())),
+            conn,
             max_retention: Duration::from_secs(7 * 86400),
         })
     }
@@ -97,39 +102,6 @@ impl RedisTaskStore {
         let r: TaskRecord = serde_json::from_str(&text)
             .map_err(|e| Error::internal(format!("a stored task cannot be read: {e}")))?;
         Ok((!r.is_expired(now_ms())).then_some(r))
-    }
-}
-
-/// Forward the ids published on `channel` to `tx` until it closes, subscribing again (with
-/// a growing pause) whenever the connection drops.
-async fn follow(client: redis::Client, channel: String, tx: tokio::sync::mpsc::Sender<String>) {
-    use futures::StreamExt;
-    let mut pause = Duration::from_millis(100);
-    while !tx.is_closed() {
-        match client.get_async_pubsub().await {
-            Ok(mut ps) => match ps.subscribe(&channel).await {
-                Ok(()) => {
-                    pause = Duration::from_millis(100);
-                    let mut msgs = ps.on_message();
-                    loop {
-                        let m = tokio::select! {
-                            _ = tx.closed() => return,
-                            m = msgs.next() => m,
-                        };
-                        let Some(m) = m else { break };
-                        if let Ok(id) = m.get_payload::<String>() {
-                            if tx.send(id).await.is_err() {
-                                return;
-                            }
-                        }
-                    }
-                }
-                Err(e) => tracing::warn!("cannot subscribe to task cancellations: {e}"),
-            },
-            Err(e) => tracing::debug!("Redis unreachable for task cancellations: {e}"),
-        }
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(Duration::from_secs(5));
     }
 }
 
@@ -219,9 +191,24 @@ impl TaskStore for RedisTaskStore {
 
     fn cancellations(&self) -> Option<tokio::sync::mpsc::Receiver<String>> {
         let (tx, rx) = tokio::sync::mpsc::channel(256);
-        let client = self.conn.client().clone();
-        let channel = self.conn.key("cancel");
-        tokio::spawn(follow(client, channel, tx));
+        let (hub, channel) = (self.hub.clone(), self.conn.key("cancel"));
+        tokio::spawn(async move {
+            let Ok(mut ids) = hub.follow(&channel).await else {
+                return;
+            };
+            loop {
+                let id = tokio::select! {
+                    _ = tx.closed() => return,
+                    id = ids.recv() => id,
+                };
+                let Some(id) = id else { return };
+                if let Ok(id) = String::from_utf8(id.to_vec()) {
+                    if tx.send(id).await.is_err() {
+                        return;
+                    }
+                }
+            }
+        });
         Some(rx)
     }
 
