@@ -1,130 +1,52 @@
-//! `fastmcp`: inspect, list and call any MCP server, given as a command (stdio) or a URL
-//! (Streamable HTTP, legacy SSE when the path ends in `/sse`, WebSocket for `ws://`).
-//! Work in progress (issue 19): `run`, `dev`, `install`, `tasks`, `new` and `test` are not
-//! there yet.
+//! `fastmcp`: run, develop, inspect, call, install and test MCP servers written in any
+//! language. See `fastmcp --help` and the README's "The fastmcp command".
 #![forbid(unsafe_code)]
 
+mod args;
+mod call;
+mod error;
+mod inspect;
+mod new;
+mod run;
+mod show;
 mod target;
+mod tasks;
 
-use clap::{Parser, Subcommand};
-use fastmcp::client::Client;
-use serde_json::{Map, Value};
+use clap::Parser;
 
-/// Inspect, list and call MCP servers.
-#[derive(Parser)]
-#[command(name = "fastmcp", version, about)]
-struct Cli {
-    #[command(subcommand)]
-    command: Command,
-}
+use args::{Cli, Command};
+use error::CliResult;
 
-#[derive(Subcommand)]
-enum Command {
-    /// The server's info, capabilities and components.
-    ///
-    /// Example: fastmcp inspect http://127.0.0.1:8000/mcp --json
-    Inspect {
-        /// A URL, or the command that starts the server (after `--`).
-        target: Vec<String>,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
-    /// The server's tools.
-    ///
-    /// Example: fastmcp list -- python server.py
-    List {
-        /// A URL, or the command that starts the server (after `--`).
-        target: Vec<String>,
-    },
-    /// Call a tool with `key=value` arguments (converted by the tool's schema).
-    ///
-    /// Example: fastmcp call http://127.0.0.1:8000/mcp add a=1 b=2
-    Call {
-        /// The URL of the server.
-        url: String,
-        /// The tool.
-        tool: String,
-        /// `key=value` arguments.
-        args: Vec<String>,
-        /// The arguments as one JSON object instead.
-        #[arg(long)]
-        input_json: Option<String>,
-    },
-}
-
-#[tokio::main]
-async fn main() {
+fn main() {
+    // A bug of ours is one line too, never a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "error: fastmcp failed inside: {}\n  hint: this is a bug of fastmcp; please report it with the command line you ran",
+            error::one_line(&info.to_string())
+        );
+    }));
     let cli = Cli::parse();
-    if let Err(e) = run(cli.command).await {
-        eprintln!("error: {e}");
-        std::process::exit(1);
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            std::process::exit(error::Exit::Failed as i32);
+        }
+    };
+    if let Err(e) = rt.block_on(dispatch(cli.command)) {
+        eprintln!("{e}");
+        std::process::exit(e.exit as i32);
     }
 }
 
-async fn run(command: Command) -> Result<(), String> {
+async fn dispatch(command: Command) -> CliResult {
     match command {
-        Command::Inspect { target, json } => {
-            let c = target::connect(&target).await?;
-            let tools = c.list_tools().await.map_err(|e| e.to_string())?;
-            if json {
-                let v = serde_json::json!({ "tools": tools });
-                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
-            } else {
-                for t in tools {
-                    println!("{}: {}", t.name, t.description.unwrap_or_default());
-                }
-            }
-            Ok(())
-        }
-        Command::List { target } => {
-            let c = target::connect(&target).await?;
-            for t in c.list_tools().await.map_err(|e| e.to_string())? {
-                println!("{}", t.name);
-            }
-            Ok(())
-        }
-        Command::Call {
-            url,
-            tool,
-            args,
-            input_json,
-        } => {
-            let c = target::connect(std::slice::from_ref(&url)).await?;
-            let arguments = match input_json {
-                Some(j) => serde_json::from_str(&j).map_err(|e| format!("--input-json: {e}"))?,
-                None => arguments(&c, &tool, &args).await?,
-            };
-            let r = c
-                .call_tool(&tool, Value::Object(arguments))
-                .await
-                .map_err(|e| e.to_string())?;
-            println!("{}", serde_json::to_string_pretty(&r).unwrap_or_default());
-            Ok(())
-        }
+        Command::Run(a) => run::run(a).await,
+        Command::Dev(a) => run::dev(a).await,
+        Command::Inspect(a) => inspect::inspect(a).await,
+        Command::List(a) => inspect::list(a).await,
+        Command::Call(a) => call::call(a).await,
+        Command::Tasks(a) => tasks::tasks(a).await,
+        Command::New(a) => new::new(a),
     }
-}
-
-/// `key=value` pairs as the tool's arguments: a value is JSON when the schema's type for
-/// the key is not a string and the value parses as JSON, else the text.
-async fn arguments(c: &Client, tool: &str, args: &[String]) -> Result<Map<String, Value>, String> {
-    let tools = c.list_tools().await.map_err(|e| e.to_string())?;
-    let t = tools
-        .iter()
-        .find(|t| t.name == tool)
-        .ok_or_else(|| format!("no tool named {tool:?} (fastmcp list shows the tools)"))?;
-    let schema = serde_json::to_value(&t.input_schema).unwrap_or_default();
-    let mut out = Map::new();
-    for a in args {
-        let (k, v) = a
-            .split_once('=')
-            .ok_or_else(|| format!("{a:?}: arguments are key=value"))?;
-        let is_string = schema["properties"][k]["type"] == "string";
-        let value = match serde_json::from_str::<Value>(v) {
-            Ok(j) if !is_string => j,
-            _ => Value::String(v.to_owned()),
-        };
-        out.insert(k.to_owned(), value);
-    }
-    Ok(out)
 }
