@@ -3,7 +3,9 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod cargo;
 mod call;
+mod dev;
 mod error;
 mod inspect;
 mod new;
@@ -42,7 +44,7 @@ fn main() {
 async fn dispatch(command: Command) -> CliResult {
     match command {
         Command::Run(a) => run::run(a).await,
-        Command::Dev(a) => run::dev(a).await,
+        Command::Dev(a) => dev::dev(a).await,
         Command::Inspect(a) => inspect::inspect(a).await,
         Command::List(a) => inspect::list(a).await,
         Command::Call(a) => call::call(a).await,

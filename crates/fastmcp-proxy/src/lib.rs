@@ -78,6 +78,10 @@ pub enum Sessions {
 }
 
 /// A provider of another server's components. See the crate docs.
+///
+/// A clone is a handle to the same proxy (same connections, same lists): keep one to call
+/// [`Proxy::upstream_changed`] after adding the proxy to a server.
+#[derive(Clone)]
 pub struct Proxy {
     pub(crate) inner: Arc<Inner>,
 }
@@ -144,6 +148,21 @@ impl Proxy {
     /// you add this proxy to with `Server::provider`.
     pub fn subscriptions(&self) -> UpstreamSubscriptions {
         UpstreamSubscriptions::new(self.inner.clone(), None)
+    }
+
+    /// The upstream server was restarted or replaced (rebuilt, redeployed): forget the
+    /// lists read from it and tell every session that its tools, resources and prompts
+    /// changed. Connections already open stay open; one that closed is made again on its
+    /// next use.
+    pub fn upstream_changed(&self) {
+        let catalog = &self.inner.catalog;
+        for method in [
+            "notifications/tools/list_changed",
+            "notifications/resources/list_changed",
+            "notifications/prompts/list_changed",
+        ] {
+            catalog.upstream_said(method, None);
+        }
     }
 
     fn build(connect: Connect, sessions: Sessions) -> Self {
