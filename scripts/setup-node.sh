@@ -6,7 +6,9 @@
 #     as `conformance-0.2` (npm aliases: two versions side by side),
 #   - @modelcontextprotocol/sdk (the TypeScript SDK, for conformance/tests/ts),
 #   - oidc-provider (an OpenID Certified authorization server, for the end-to-end auth tests
-#     in conformance/tests/auth).
+#     in conformance/tests/auth),
+#   - @modelcontextprotocol/server-everything (the reference servers' test server, for the
+#     end-to-end tests of the fastmcp command line).
 #
 # Idempotent: does nothing when the cache already holds exactly these versions.
 # Prints the cache's bin directory (put it first on PATH) as the only line on stdout;
@@ -21,12 +23,13 @@ CONFORMANCE_ACTIVE="0.1.16"
 CONFORMANCE_NEXT="0.2.0-alpha.12"
 TS_SDK_VERSION="1.32.2"
 OIDC_PROVIDER_VERSION="9.13.3"
+EVERYTHING_VERSION="2026.8.31"
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${NODE_CACHE:-$REPO/target/node-cache}"
 BIN="$CACHE/node_modules/.bin"
 STAMP="$CACHE/.installed"
-WANT="node@$NODE_VERSION conformance@$CONFORMANCE_ACTIVE conformance@$CONFORMANCE_NEXT sdk@$TS_SDK_VERSION oidc-provider@$OIDC_PROVIDER_VERSION"
+WANT="node@$NODE_VERSION conformance@$CONFORMANCE_ACTIVE conformance@$CONFORMANCE_NEXT sdk@$TS_SDK_VERSION oidc-provider@$OIDC_PROVIDER_VERSION everything@$EVERYTHING_VERSION"
 
 log() { echo "setup-node: $*" >&2; }
 
@@ -44,6 +47,7 @@ ready() {
     [ "$(pkg_version conformance-0.2)" = "$CONFORMANCE_NEXT" ] || return 1
     [ "$(pkg_version @modelcontextprotocol/sdk)" = "$TS_SDK_VERSION" ] || return 1
     [ "$(pkg_version oidc-provider)" = "$OIDC_PROVIDER_VERSION" ] || return 1
+    [ "$(pkg_version @modelcontextprotocol/server-everything)" = "$EVERYTHING_VERSION" ] || return 1
 }
 
 if ready; then
@@ -75,7 +79,8 @@ cat >"$CACHE/package.json" <<EOF
     "conformance-0.1": "npm:@modelcontextprotocol/conformance@$CONFORMANCE_ACTIVE",
     "conformance-0.2": "npm:@modelcontextprotocol/conformance@$CONFORMANCE_NEXT",
     "@modelcontextprotocol/sdk": "$TS_SDK_VERSION",
-    "oidc-provider": "$OIDC_PROVIDER_VERSION"
+    "oidc-provider": "$OIDC_PROVIDER_VERSION",
+    "@modelcontextprotocol/server-everything": "$EVERYTHING_VERSION"
   }
 }
 EOF
