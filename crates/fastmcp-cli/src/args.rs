@@ -64,6 +64,9 @@ pub enum Command {
   fastmcp tasks http://127.0.0.1:8000/mcp get 3f2c...
   fastmcp tasks http://127.0.0.1:8000/mcp cancel 3f2c...")]
     Tasks(TasksArgs),
+    /// Add a server to an MCP client's configuration (Claude Desktop, Claude Code, Cursor,
+    /// VS Code, Gemini CLI, Goose, or an mcp.json file).
+    Install(crate::install::InstallArgs),
     /// Make a new server project that builds and passes its own test.
     #[command(after_help = "Examples:
   fastmcp new my-server

@@ -29,7 +29,9 @@ pub async fn call(a: CallArgs) -> CliResult {
     let c = target::connect(&named, &a.connect, &console).await?;
     let arguments = match &a.input_json {
         Some(_) if !pairs.is_empty() => {
-            return Err(CliError::usage("both --input-json and KEY=VALUE arguments given"))
+            return Err(CliError::usage(
+                "both --input-json and KEY=VALUE arguments given",
+            ))
         }
         Some(j) => match serde_json::from_str::<Value>(j) {
             Ok(Value::Object(m)) => m,
@@ -60,7 +62,10 @@ fn print_result(r: &CallToolResult, json: bool) -> CliResult {
         show::json(s)?;
     } else {
         for block in &r.content {
-            println!("{}", block_text(&serde_json::to_value(block).unwrap_or_default()));
+            println!(
+                "{}",
+                block_text(&serde_json::to_value(block).unwrap_or_default())
+            );
         }
     }
     if r.is_error == Some(true) {
@@ -107,8 +112,12 @@ async fn arguments(c: &Client, tool: &str, pairs: &[String]) -> CliResult<Map<St
         .map_err(|e| server_error("tools/list", e))?;
     let Some(t) = tools.iter().find(|t| t.name == tool) else {
         let names: Vec<&str> = tools.iter().map(|t| t.name.as_str()).collect();
-        return Err(CliError::usage(format!("the server has no tool named {tool:?}"))
-            .hint(format!("its tools: {}", show::short(&names.join(", "), 200))));
+        return Err(
+            CliError::usage(format!("the server has no tool named {tool:?}")).hint(format!(
+                "its tools: {}",
+                show::short(&names.join(", "), 200)
+            )),
+        );
     };
     convert(&t.input_schema, pairs)
 }
@@ -132,8 +141,11 @@ pub fn convert(schema: &Value, pairs: &[String]) -> CliResult<Map<String, Value>
             Value::String(v.to_owned())
         } else {
             parsed.map_err(|_| {
-                CliError::usage(format!("{k}={v}: {k} is {}, and {v:?} is not", types.join("|")))
-                    .hint(format!("give {k} a JSON {}", types.join(" or ")))
+                CliError::usage(format!(
+                    "{k}={v}: {k} is {}, and {v:?} is not",
+                    types.join("|")
+                ))
+                .hint(format!("give {k} a JSON {}", types.join(" or ")))
             })?
         };
         out.insert(k.to_owned(), value);
@@ -156,9 +168,12 @@ mod tests {
             .map(String::from)
             .to_vec();
         let m = convert(&schema, &pairs).unwrap();
-        assert_eq!(Value::Object(m), json!({
-            "n": 3, "s": "42", "l": [1, 2], "o": "7", "free": true, "word": "hi"
-        }));
+        assert_eq!(
+            Value::Object(m),
+            json!({
+                "n": 3, "s": "42", "l": [1, 2], "o": "7", "free": true, "word": "hi"
+            })
+        );
         let e = convert(&schema, &["n=three".into()]).unwrap_err();
         assert!(e.message.contains("n is integer"), "{}", e.message);
         assert!(convert(&schema, &["novalue".into()]).is_err());

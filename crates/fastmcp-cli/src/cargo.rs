@@ -49,11 +49,10 @@ pub fn build(manifest: &Path, bin: Option<&str>) -> CliResult<(PathBuf, Duration
     let built = executables(&String::from_utf8_lossy(&out.stdout), manifest);
     match (built.as_slice(), bin) {
         ([one], _) => Ok((one.clone(), started.elapsed())),
-        ([], _) => Err(CliError::usage(format!(
-            "{} builds no binary",
-            manifest.display()
-        ))
-        .hint("a server project has a src/main.rs (fastmcp new makes one)")),
+        ([], _) => Err(
+            CliError::usage(format!("{} builds no binary", manifest.display()))
+                .hint("a server project has a src/main.rs (fastmcp new makes one)"),
+        ),
         (many, None) => Err(CliError::usage(format!(
             "{} builds {} binaries",
             manifest.display(),

@@ -40,11 +40,10 @@ impl Children {
 /// `fastmcp dev`.
 pub async fn dev(a: DevArgs) -> CliResult {
     let Some(manifest) = cargo::manifest(&a.project) else {
-        return Err(CliError::usage(format!(
-            "{} is not a cargo project",
-            a.project.display()
-        ))
-        .hint("give the directory of a Cargo.toml (fastmcp new makes one)"));
+        return Err(
+            CliError::usage(format!("{} is not a cargo project", a.project.display()))
+                .hint("give the directory of a Cargo.toml (fastmcp new makes one)"),
+        );
     };
     let root = manifest.parent().unwrap_or(Path::new(".")).to_path_buf();
     let bin = a.bin.clone();

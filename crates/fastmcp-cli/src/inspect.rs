@@ -20,8 +20,11 @@ struct Catalogue {
 /// A server error as the command's failure.
 pub fn server_error(what: &str, e: fastmcp::Error) -> CliError {
     if e.kind() == fastmcp::ErrorKind::Timeout {
-        return CliError::new(crate::error::Exit::Timeout, format!("{what}: {}", e.message()))
-            .hint("raise --timeout");
+        return CliError::new(
+            crate::error::Exit::Timeout,
+            format!("{what}: {}", e.message()),
+        )
+        .hint("raise --timeout");
     }
     CliError::failed(format!("{what}: {}", e.message()))
 }
@@ -29,7 +32,10 @@ pub fn server_error(what: &str, e: fastmcp::Error) -> CliError {
 async fn catalogue(c: &Client) -> CliResult<Catalogue> {
     let caps = c.server_capabilities();
     let tools = match caps.tools {
-        Some(_) => c.list_tools().await.map_err(|e| server_error("tools/list", e))?,
+        Some(_) => c
+            .list_tools()
+            .await
+            .map_err(|e| server_error("tools/list", e))?,
         None => vec![],
     };
     let (resources, templates) = match caps.resources {
@@ -136,7 +142,11 @@ fn print_tools(tools: &[Tool], schemas: bool) {
     println!("tools ({})", tools.len());
     for t in tools {
         let desc = t.description.as_deref().map(|d| show::short(d, 80));
-        println!("  {}{}", t.name, desc.map(|d| format!("  {d}")).unwrap_or_default());
+        println!(
+            "  {}{}",
+            t.name,
+            desc.map(|d| format!("  {d}")).unwrap_or_default()
+        );
         if schemas {
             for line in schema_lines(&t.input_schema) {
                 println!("      {line}");

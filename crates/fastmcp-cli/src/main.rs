@@ -3,11 +3,12 @@
 #![forbid(unsafe_code)]
 
 mod args;
-mod cargo;
 mod call;
+mod cargo;
 mod dev;
 mod error;
 mod inspect;
+mod install;
 mod new;
 mod run;
 mod show;
@@ -28,7 +29,10 @@ fn main() {
         );
     }));
     let cli = Cli::parse();
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -50,5 +54,6 @@ async fn dispatch(command: Command) -> CliResult {
         Command::Call(a) => call::call(a).await,
         Command::Tasks(a) => tasks::tasks(a).await,
         Command::New(a) => new::new(a),
+        Command::Install(a) => install::install(a),
     }
 }

@@ -20,7 +20,9 @@ pub async fn run(a: RunArgs) -> CliResult {
                 return Err(CliError::usage(format!(
                     "{w:?} is not a URL, an MCPConfig file or a cargo project"
                 ))
-                .hint(format!("to start a program, put it after --: fastmcp run -- {w}")));
+                .hint(format!(
+                    "to start a program, put it after --: fastmcp run -- {w}"
+                )));
             };
             let (bin, took) = cargo::build(&manifest, a.bin.as_deref())?;
             eprintln!("built {} in {:.1}s", bin.display(), took.as_secs_f64());

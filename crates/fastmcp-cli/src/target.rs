@@ -78,12 +78,11 @@ fn config_entry(word: &str) -> CliResult<Named> {
         None => (word.to_owned(), None),
     };
     if !file.ends_with(".json") {
-        return Err(CliError::usage(format!(
-            "{word:?} is not a URL or an MCPConfig file"
-        ))
-        .hint(format!(
-            "to start a program, put it after --: fastmcp ... -- {word}"
-        )));
+        return Err(
+            CliError::usage(format!("{word:?} is not a URL or an MCPConfig file")).hint(format!(
+                "to start a program, put it after --: fastmcp ... -- {word}"
+            )),
+        );
     }
     if !Path::new(&file).is_file() {
         return Err(CliError::usage(format!("no MCPConfig file at {file}")));
@@ -92,7 +91,12 @@ fn config_entry(word: &str) -> CliResult<Named> {
         CliError::usage(format!("{file}: {}", e.message()))
             .hint("an MCPConfig file is {\"mcpServers\": {\"name\": {\"command\": ...} or {\"url\": ...}}}")
     })?;
-    let names = config.servers.keys().cloned().collect::<Vec<_>>().join(", ");
+    let names = config
+        .servers
+        .keys()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
     let (name, entry) = match name {
         Some(n) => config.servers.get_key_value(n).ok_or_else(|| {
             CliError::usage(format!("{file} has no server named {n:?}"))
@@ -100,11 +104,10 @@ fn config_entry(word: &str) -> CliResult<Named> {
         })?,
         None if config.servers.len() == 1 => config.servers.iter().next().expect("one server"),
         None => {
-            return Err(CliError::usage(format!(
-                "{file} names {} servers",
-                config.servers.len()
-            ))
-            .hint(format!("pick one with {file}:NAME; its servers: {names}")))
+            return Err(
+                CliError::usage(format!("{file} names {} servers", config.servers.len()))
+                    .hint(format!("pick one with {file}:NAME; its servers: {names}")),
+            )
         }
     };
     Ok(Named {
@@ -198,7 +201,9 @@ mod tests {
     fn urls_pick_their_transport_and_commands_their_env() {
         let c = Connect::default();
         let n = resolve(Some("http://h/sse"), &c).unwrap();
-        assert!(matches!(n.entry, ServerEntry::Remote { transport: Some(ref t), .. } if t == "sse"));
+        assert!(
+            matches!(n.entry, ServerEntry::Remote { transport: Some(ref t), .. } if t == "sse")
+        );
         let n = resolve(Some("ws://h/ws"), &c).unwrap();
         assert!(matches!(n.entry, ServerEntry::Remote { transport: Some(ref t), .. } if t == "ws"));
         let c = Connect {
@@ -210,7 +215,9 @@ mod tests {
         assert!(
             matches!(n.entry, ServerEntry::Stdio { ref args, ref env, .. } if args == &["-v"] && env["A"] == "1")
         );
-        let e = resolve(Some("server.py"), &Connect::default()).err().unwrap();
+        let e = resolve(Some("server.py"), &Connect::default())
+            .err()
+            .unwrap();
         assert_eq!(e.exit, Exit::Usage);
         assert!(e.hint.unwrap().contains("-- server.py"));
     }

@@ -27,7 +27,12 @@ fn inspect_shows_info_capabilities_and_tool_schemas_in_text_and_json() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["serverInfo"]["name"], "calc");
     assert_eq!(v["protocolVersion"], "2025-11-25");
-    let add = v["tools"].as_array().unwrap().iter().find(|t| t["name"] == "add").unwrap();
+    let add = v["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "add")
+        .unwrap();
     assert_eq!(add["inputSchema"]["properties"]["a"]["type"], "integer");
 }
 
@@ -39,7 +44,15 @@ fn call_converts_arguments_by_schema_and_prints_structured_output() {
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v, serde_json::json!({"result": 42}));
 
-    let r = run(&["call", "add", "--json", "--input-json", r#"{"a": 1, "b": 2}"#, "--", &q]);
+    let r = run(&[
+        "call",
+        "add",
+        "--json",
+        "--input-json",
+        r#"{"a": 1, "b": 2}"#,
+        "--",
+        &q,
+    ]);
     assert_eq!(r.code, 0, "{r:?}");
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert_eq!(v["content"][0]["text"], "3");
@@ -52,7 +65,10 @@ fn failures_are_one_line_with_a_hint_and_a_documented_exit_code() {
     // A tool result with isError: 1.
     let r = run(&["call", "divide", "a=1", "b=0", "--", &q]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert_eq!(r.stderr, "error: the tool answered with an error: division by zero\n", "{r:?}");
+    assert_eq!(
+        r.stderr, "error: the tool answered with an error: division by zero\n",
+        "{r:?}"
+    );
     // A value the schema refuses: 2, before anything is sent.
     let r = run(&["call", "add", "a=two", "b=1", "--", &q]);
     assert_eq!(r.code, 2, "{r:?}");
@@ -70,11 +86,18 @@ fn failures_are_one_line_with_a_hint_and_a_documented_exit_code() {
     // A command that is not a server: 3, and never a backtrace.
     let r = run(&["list", "--", "true"]);
     assert_eq!(r.code, 3, "{r:?}");
-    assert!(!r.stderr.contains("panicked") && !r.stderr.contains("backtrace"), "{r:?}");
+    assert!(
+        !r.stderr.contains("panicked") && !r.stderr.contains("backtrace"),
+        "{r:?}"
+    );
     // A word that is no server: 2.
     let r = run(&["list", "server.py"]);
     assert_eq!(r.code, 2, "{r:?}");
-    assert!(r.stderr.contains("hint: to start a program, put it after --"), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("hint: to start a program, put it after --"),
+        "{r:?}"
+    );
     // The codes are in --help.
     let r = run(&["--help"]);
     assert_eq!(r.code, 0);
@@ -109,7 +132,14 @@ fn progress_and_logs_go_to_stderr_and_the_result_to_stdout() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stderr.contains("[info] Tool processing data"), "{r:?}");
     // --quiet: no progress lines.
-    let r = run(&["call", "--quiet", "test_tool_with_progress", "--", &conf, "--stdio"]);
+    let r = run(&[
+        "call",
+        "--quiet",
+        "test_tool_with_progress",
+        "--",
+        &conf,
+        "--stdio",
+    ]);
     assert!(!r.stderr.contains("progress"), "{r:?}");
 }
 

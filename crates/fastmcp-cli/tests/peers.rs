@@ -27,7 +27,11 @@ fn exercise(server: &[String], tool: &str, args: &[&str], want: &str) {
     assert_eq!(r.code, 0, "{argv:?}: {r:?}");
     let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
     assert!(
-        v["tools"].as_array().unwrap().iter().any(|t| t["name"] == tool),
+        v["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["name"] == tool),
         "{argv:?}: {r:?}"
     );
     let argv = with(&["list", "--what", "prompts"], &[]);
@@ -50,7 +54,12 @@ fn words(w: &[&str]) -> Vec<String> {
 fn python_sdk_server_over_stdio() {
     let py = python().display().to_string();
     let script = py_server().display().to_string();
-    exercise(&words(&["--", &py, &script]), "add", &["a=20", "b=22"], "42");
+    exercise(
+        &words(&["--", &py, &script]),
+        "add",
+        &["a=20", "b=22"],
+        "42",
+    );
     // Progress from a server in another language.
     let r = run(&["call", "count_with_progress", "--", &py, &script]);
     assert_eq!(r.code, 0, "{r:?}");

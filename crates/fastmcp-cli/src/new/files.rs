@@ -39,7 +39,8 @@ impl Project<'_> {
             "    // stdio: start it from an MCP client (fastmcp install, fastmcp call ... -- cargo run).\n    \
              server().run_stdio().await"
         };
-        MAIN.replace("{name}", self.name).replace("{serve}", serve)
+        MAIN.replace("__NAME__", self.name)
+            .replace("__SERVE__", serve)
     }
 
     fn readme(&self) -> String {
@@ -73,7 +74,7 @@ async fn greet(
 /// What this server is for.
 #[resource(uri = "info://about")]
 async fn about() -> String {
-    "{name}: an MCP server made with fastmcp new.".into()
+    "__NAME__: an MCP server made with fastmcp new.".into()
 }
 
 /// Ask for a greeting in a given style.
@@ -84,12 +85,12 @@ async fn greeting(name: String, style: Option<String>) -> String {
 }
 
 fn server() -> Server {
-    Server::new("{name}", env!("CARGO_PKG_VERSION")).components((greet, about, greeting))
+    Server::new("__NAME__", env!("CARGO_PKG_VERSION")).components((greet, about, greeting))
 }
 
 #[tokio::main]
 async fn main() -> Result<(), fastmcp::Error> {
-{serve}
+__SERVE__
 }
 
 #[cfg(test)]

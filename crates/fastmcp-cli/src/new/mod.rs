@@ -16,11 +16,10 @@ pub fn new(a: NewArgs) -> CliResult {
             .map(|mut d| d.next().is_some())
             .unwrap_or(true)
     {
-        return Err(CliError::usage(format!(
-            "{} exists and is not empty",
-            a.path.display()
-        ))
-        .hint("pick a new directory"));
+        return Err(
+            CliError::usage(format!("{} exists and is not empty", a.path.display()))
+                .hint("pick a new directory"),
+        );
     }
     let dependency = dependency(a.fastmcp_path.as_deref())?;
     let project = files::Project {
@@ -33,7 +32,10 @@ pub fn new(a: NewArgs) -> CliResult {
         std::fs::write(a.path.join(file), text)?;
     }
     let dir = a.path.display();
-    println!("created {dir} ({} server)", if a.http { "Streamable HTTP" } else { "stdio" });
+    println!(
+        "created {dir} ({} server)",
+        if a.http { "Streamable HTTP" } else { "stdio" }
+    );
     println!("  cd {dir} && cargo test            # its test, in memory");
     if a.http {
         println!("  fastmcp dev {dir}                 # serve on http://127.0.0.1:8000/mcp, rebuilt on change");
@@ -56,10 +58,8 @@ fn crate_name(path: &Path) -> CliResult<String> {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         && last.chars().next().is_some_and(|c| c.is_ascii_alphabetic());
     if !ok {
-        return Err(CliError::usage(format!(
-            "{last:?} cannot name a crate"
-        ))
-        .hint("use letters, digits, - and _, starting with a letter: fastmcp new my-server"));
+        return Err(CliError::usage(format!("{last:?} cannot name a crate"))
+            .hint("use letters, digits, - and _, starting with a letter: fastmcp new my-server"));
     }
     Ok(last)
 }
@@ -69,9 +69,8 @@ fn crate_name(path: &Path) -> CliResult<String> {
 fn dependency(given: Option<&Path>) -> CliResult<String> {
     let path: Option<PathBuf> = match given {
         Some(p) => {
-            let p = std::fs::canonicalize(p).map_err(|e| {
-                CliError::usage(format!("--fastmcp-path {}: {e}", p.display()))
-            })?;
+            let p = std::fs::canonicalize(p)
+                .map_err(|e| CliError::usage(format!("--fastmcp-path {}: {e}", p.display())))?;
             if !p.join("Cargo.toml").is_file() {
                 return Err(CliError::usage(format!(
                     "--fastmcp-path {}: no Cargo.toml there",
@@ -87,10 +86,7 @@ fn dependency(given: Option<&Path>) -> CliResult<String> {
         }
     };
     Ok(match path {
-        Some(p) => format!(
-            "fastmcp = {{ path = {:?} }}",
-            p.display().to_string()
-        ),
+        Some(p) => format!("fastmcp = {{ path = {:?} }}", p.display().to_string()),
         None => format!("fastmcp = \"{}\"", env!("CARGO_PKG_VERSION")),
     })
 }

@@ -105,6 +105,8 @@ pub fn free_port() -> u16 {
 pub struct Served {
     pub child: Child,
     pub stderr: mpsc::Receiver<String>,
+    /// Lines read but not yet matched by [`Served::wait_for`].
+    unmatched: std::cell::RefCell<Vec<String>>,
 }
 
 impl Served {
@@ -125,21 +127,32 @@ impl Served {
                 }
             }
         });
-        Served { child, stderr: rx }
+        Served {
+            child,
+            stderr: rx,
+            unmatched: Default::default(),
+        }
     }
 
-    /// Wait for a stderr line containing `needle` (at most `secs` seconds); the line.
+    /// Wait for a stderr line containing `needle` (at most `secs` seconds); the line. A
+    /// line is matched once: earlier lines that matched nothing are looked at first.
     pub fn wait_for(&self, needle: &str, secs: u64) -> String {
+        let mut unmatched = self.unmatched.borrow_mut();
+        if let Some(i) = unmatched.iter().position(|l| l.contains(needle)) {
+            return unmatched.remove(i);
+        }
         let deadline = std::time::Instant::now() + Duration::from_secs(secs);
-        let mut seen = vec![];
         while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
             match self.stderr.recv_timeout(left) {
                 Ok(l) if l.contains(needle) => return l,
-                Ok(l) => seen.push(l),
+                Ok(l) => unmatched.push(l),
                 Err(_) => break,
             }
         }
-        panic!("no {needle:?} on stderr within {secs}s; saw:\n{}", seen.join("\n"));
+        panic!(
+            "no {needle:?} on stderr within {secs}s; saw:\n{}",
+            unmatched.join("\n")
+        );
     }
 
     /// The http://127.0.0.1:PORT of the banner `fastmcp run`/`dev` print.
