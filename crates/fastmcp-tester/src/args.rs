@@ -6,7 +6,9 @@ use serde_json::{json, Map, Value};
 
 /// Whether `value` satisfies `schema` (an uncompilable schema: unknown, `None`).
 fn satisfies(schema: &Value, value: &Value) -> Option<bool> {
-    jsonschema::validator_for(schema).ok().map(|v| v.is_valid(value))
+    jsonschema::validator_for(schema)
+        .ok()
+        .map(|v| v.is_valid(value))
 }
 
 /// Minimal arguments `schema` accepts, when the tester can build them.
@@ -29,13 +31,19 @@ pub(crate) fn invalid_args(schema: &Value) -> Option<(Value, String)> {
         .map(|r| r.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let candidate = if !required.is_empty() {
-        (json!({}), format!("omits the required properties {required:?}"))
+        (
+            json!({}),
+            format!("omits the required properties {required:?}"),
+        )
     } else {
         let props = schema.get("properties")?.as_object()?;
         let (name, wrong) = props.iter().find_map(|(k, p)| Some((k, wrong_type(p)?)))?;
         let mut args = Map::new();
         args.insert(name.clone(), wrong.clone());
-        (Value::Object(args), format!("gives {name:?} the value {wrong}, of the wrong type"))
+        (
+            Value::Object(args),
+            format!("gives {name:?} the value {wrong}, of the wrong type"),
+        )
     };
     match satisfies(schema, &candidate.0) {
         Some(true) | None => None,
@@ -86,7 +94,11 @@ fn value_for(s: &Value, depth: usize) -> Option<Value> {
         "boolean" => Some(json!(true)),
         "null" => Some(Value::Null),
         "array" => {
-            let n = s.get("minItems").and_then(Value::as_u64).unwrap_or(0).min(5);
+            let n = s
+                .get("minItems")
+                .and_then(Value::as_u64)
+                .unwrap_or(0)
+                .min(5);
             let item = s.get("items").and_then(|i| value_for(i, depth + 1));
             match (n, item) {
                 (0, _) => Some(json!([])),
@@ -102,7 +114,12 @@ fn value_for(s: &Value, depth: usize) -> Option<Value> {
 fn object_for(s: &Value, depth: usize) -> Option<Value> {
     let props = s.get("properties").and_then(Value::as_object);
     let mut out = Map::new();
-    for r in s.get("required").and_then(Value::as_array).into_iter().flatten() {
+    for r in s
+        .get("required")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let name = r.as_str()?;
         let p = props.and_then(|p| p.get(name))?;
         out.insert(name.to_owned(), value_for(p, depth + 1)?);
@@ -151,12 +168,18 @@ mod tests {
             "a": {"type": "string"}, "b": {"type": "integer", "minimum": 3},
             "c": {"type": "string", "enum": ["x", "y"]}, "d": {"type": "number"}
         }, "required": ["a", "b", "c"]});
-        assert_eq!(super::valid_args(&s), Some(json!({"a": "test", "b": 3, "c": "x"})));
+        assert_eq!(
+            super::valid_args(&s),
+            Some(json!({"a": "test", "b": 3, "c": "x"}))
+        );
         let (bad, why) = super::invalid_args(&s).unwrap();
         assert_eq!(bad, json!({}));
         assert!(why.contains("required"));
         let loose = json!({"type": "object", "properties": {"n": {"type": "number"}}});
-        assert_eq!(super::invalid_args(&loose).unwrap().0, json!({"n": {"not": "this type"}}));
+        assert_eq!(
+            super::invalid_args(&loose).unwrap().0,
+            json!({"n": {"not": "this type"}})
+        );
         assert!(super::invalid_args(&json!({"type": "object"})).is_none());
     }
 }

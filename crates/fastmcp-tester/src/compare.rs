@@ -74,16 +74,30 @@ pub async fn compare(a: Target, b: Target, opts: &Options) -> Comparison {
             let sa = ra.check(era, id).map(|c| c.status);
             let sb = rb.check(era, id).map(|c| c.status);
             if sa != sb {
-                differences.push(Difference { era, id: id.to_owned(), a: sa, b: sb });
+                differences.push(Difference {
+                    era,
+                    id: id.to_owned(),
+                    a: sa,
+                    b: sb,
+                });
             }
         }
     }
     let latency = TIMED
         .iter()
         .zip(la.into_iter().zip(lb))
-        .map(|(m, (x, y))| Latency { method: (*m).to_owned(), a_median_ms: x, b_median_ms: y })
+        .map(|(m, (x, y))| Latency {
+            method: (*m).to_owned(),
+            a_median_ms: x,
+            b_median_ms: y,
+        })
         .collect();
-    Comparison { a: ra, b: rb, differences, latency }
+    Comparison {
+        a: ra,
+        b: rb,
+        differences,
+        latency,
+    }
 }
 
 /// The median latency of each [`TIMED`] method over a handshake-era session.
@@ -115,11 +129,13 @@ async fn latencies(target: &Target, opts: &Options) -> Vec<Option<f64>> {
 }
 
 fn cell(s: Option<Status>) -> String {
-    s.map(|s| format!("{s:?}").to_uppercase()).unwrap_or_else(|| "-".into())
+    s.map(|s| format!("{s:?}").to_uppercase())
+        .unwrap_or_else(|| "-".into())
 }
 
 fn ms(v: Option<f64>) -> String {
-    v.map(|v| format!("{v:.2} ms")).unwrap_or_else(|| "-".into())
+    v.map(|v| format!("{v:.2} ms"))
+        .unwrap_or_else(|| "-".into())
 }
 
 impl Comparison {
@@ -131,19 +147,41 @@ impl Comparison {
     /// The differing checks and the latencies, as aligned tables.
     pub fn render_table(&self) -> String {
         let mut out = format!("A: {}\nB: {}\n\n", self.a.target, self.b.target);
-        let w = self.differences.iter().map(|d| d.id.len()).max().unwrap_or(5).max(5);
+        let w = self
+            .differences
+            .iter()
+            .map(|d| d.id.len())
+            .max()
+            .unwrap_or(5)
+            .max(5);
         if self.differences.is_empty() {
             out.push_str("every check has the same status against A and B\n");
         } else {
             let _ = writeln!(out, "{:<10} {:<w$}  {:<5}  {:<5}", "era", "check", "A", "B");
             for d in &self.differences {
                 let era = format!("{:?}", d.era).to_lowercase();
-                let _ = writeln!(out, "{era:<10} {:<w$}  {:<5}  {:<5}", d.id, cell(d.a), cell(d.b));
+                let _ = writeln!(
+                    out,
+                    "{era:<10} {:<w$}  {:<5}  {:<5}",
+                    d.id,
+                    cell(d.a),
+                    cell(d.b)
+                );
             }
         }
-        let _ = writeln!(out, "\n{:<12} {:>12} {:>12}", "method", "A median", "B median");
+        let _ = writeln!(
+            out,
+            "\n{:<12} {:>12} {:>12}",
+            "method", "A median", "B median"
+        );
         for l in &self.latency {
-            let _ = writeln!(out, "{:<12} {:>12} {:>12}", l.method, ms(l.a_median_ms), ms(l.b_median_ms));
+            let _ = writeln!(
+                out,
+                "{:<12} {:>12} {:>12}",
+                l.method,
+                ms(l.a_median_ms),
+                ms(l.b_median_ms)
+            );
         }
         out
     }

@@ -19,12 +19,30 @@ macro_rules! check {
 /// The ids of the checks after the era's first, in order (for the skips when the
 /// first one fails).
 const LATER: &[&str] = &[
-    "ping", "tools.list", "tools.call.valid", "tools.call.invalid", "tools.call.unknown",
-    "resources.list", "resources.templates.list", "resources.read", "resources.read.unknown",
-    "resources.subscribe", "prompts.list", "prompts.get", "completion.complete",
-    "logging.setLevel", "cancellation", "jsonrpc.unknown-method", "jsonrpc.invalid-request",
-    "jsonrpc.ids", "http.notification-202", "http.session-id", "http.accept-header",
-    "http.get-without-session", "http.protocol-version-header", "http.delete-session",
+    "ping",
+    "tools.list",
+    "tools.call.valid",
+    "tools.call.invalid",
+    "tools.call.unknown",
+    "resources.list",
+    "resources.templates.list",
+    "resources.read",
+    "resources.read.unknown",
+    "resources.subscribe",
+    "prompts.list",
+    "prompts.get",
+    "completion.complete",
+    "logging.setLevel",
+    "jsonrpc.unknown-method",
+    "jsonrpc.invalid-request",
+    "cancellation",
+    "jsonrpc.ids",
+    "http.notification-202",
+    "http.session-id",
+    "http.accept-header",
+    "http.get-without-session",
+    "http.protocol-version-header",
+    "http.delete-session",
     "jsonrpc.framing",
 ];
 
@@ -43,7 +61,10 @@ pub async fn run(target: Target, opts: &Options) -> Report {
     for era in &opts.eras {
         eras.push(run_era(&target, *era, opts).await);
     }
-    Report { target: target.describe(), eras }
+    Report {
+        target: target.describe(),
+        eras,
+    }
 }
 
 fn one(id: &str, v: Verdict, started: Instant) -> CheckResult {
@@ -66,7 +87,11 @@ pub(crate) async fn run_era(target: &Target, era: Era, opts: &Options) -> EraRep
         Ok(s) => s,
         Err(e) => {
             let v = Verdict::fail(format!("could not connect: {e}"));
-            return EraReport { era, protocol_version: None, checks: vec![one(first, v, started)] };
+            return EraReport {
+                era,
+                protocol_version: None,
+                checks: vec![one(first, v, started)],
+            };
         }
     };
     let mut ctx = Ctx::new(s, opts, target);
@@ -85,7 +110,11 @@ pub(crate) async fn run_era(target: &Target, era: Era, opts: &Options) -> EraRep
                 let v = Verdict::skip(format!("the stateless era is not offered: {reason}"));
                 ctx.record(first, v, started);
                 ctx.s.close().await;
-                return EraReport { era, protocol_version: None, checks: ctx.results };
+                return EraReport {
+                    era,
+                    protocol_version: None,
+                    checks: ctx.results,
+                };
             }
         },
     };
@@ -98,16 +127,24 @@ pub(crate) async fn run_era(target: &Target, era: Era, opts: &Options) -> EraRep
         }
     }
     let results = std::mem::take(&mut ctx.results);
-    let version = (go_on || results.iter().any(|c| c.status != Status::Fail))
-        .then(|| ctx.s.version.clone());
+    let version =
+        (go_on || results.iter().any(|c| c.status != Status::Fail)).then(|| ctx.s.version.clone());
     ctx.s.close().await;
-    EraReport { era, protocol_version: version, checks: results }
+    EraReport {
+        era,
+        protocol_version: version,
+        checks: results,
+    }
 }
 
 /// Everything after the first check, in order.
 async fn catalogue(ctx: &mut Ctx<'_>) {
     if ctx.era() == Era::Handshake {
-        check!(*ctx, "lifecycle.version-negotiation", lifecycle::version_negotiation);
+        check!(
+            *ctx,
+            "lifecycle.version-negotiation",
+            lifecycle::version_negotiation
+        );
     }
     check!(*ctx, "ping", lifecycle::ping);
     check!(*ctx, "tools.list", listing::tools);
@@ -123,15 +160,20 @@ async fn catalogue(ctx: &mut Ctx<'_>) {
     check!(*ctx, "prompts.get", prompts::get);
     check!(*ctx, "completion.complete", prompts::complete);
     check!(*ctx, "logging.setLevel", prompts::set_level);
-    check!(*ctx, "cancellation", jsonrpc::cancellation);
     check!(*ctx, "jsonrpc.unknown-method", jsonrpc::unknown_method);
     check!(*ctx, "jsonrpc.invalid-request", jsonrpc::invalid_request);
+    // Late: a server that answers with wrong ids can fall out of step after it.
+    check!(*ctx, "cancellation", jsonrpc::cancellation);
     check!(*ctx, "jsonrpc.ids", jsonrpc::ids);
     check!(*ctx, "http.notification-202", http::notification_202);
     check!(*ctx, "http.session-id", http::session_id);
     check!(*ctx, "http.accept-header", http::accept_header);
     check!(*ctx, "http.get-without-session", http::get_without_session);
-    check!(*ctx, "http.protocol-version-header", http::protocol_version_header);
+    check!(
+        *ctx,
+        "http.protocol-version-header",
+        http::protocol_version_header
+    );
     check!(*ctx, "http.delete-session", http::delete_session);
     let started = Instant::now();
     let v = jsonrpc::framing(ctx);

@@ -8,11 +8,26 @@ use serde_json::{json, Value};
 
 /// The schema documents, by protocol version.
 const SCHEMAS: &[(&str, &str)] = &[
-    ("2024-11-05", include_str!("../../../fixtures/spec/2024-11-05.schema.json")),
-    ("2025-03-26", include_str!("../../../fixtures/spec/2025-03-26.schema.json")),
-    ("2025-06-18", include_str!("../../../fixtures/spec/2025-06-18.schema.json")),
-    ("2025-11-25", include_str!("../../../fixtures/spec/2025-11-25.schema.json")),
-    ("2026-07-28", include_str!("../../../fixtures/spec/2026-07-28.schema.json")),
+    (
+        "2024-11-05",
+        include_str!("../../../fixtures/spec/2024-11-05.schema.json"),
+    ),
+    (
+        "2025-03-26",
+        include_str!("../../../fixtures/spec/2025-03-26.schema.json"),
+    ),
+    (
+        "2025-06-18",
+        include_str!("../../../fixtures/spec/2025-06-18.schema.json"),
+    ),
+    (
+        "2025-11-25",
+        include_str!("../../../fixtures/spec/2025-11-25.schema.json"),
+    ),
+    (
+        "2026-07-28",
+        include_str!("../../../fixtures/spec/2026-07-28.schema.json"),
+    ),
 ];
 
 /// The protocol versions the tester knows.
@@ -31,7 +46,11 @@ fn cache() -> &'static Cache {
 /// definition is unknown.
 fn validator(version: &str, def: &str) -> Option<Arc<jsonschema::Validator>> {
     let key = (version.to_owned(), def.to_owned());
-    if let Some(v) = cache().lock().unwrap_or_else(PoisonError::into_inner).get(&key) {
+    if let Some(v) = cache()
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&key)
+    {
         return v.clone();
     }
     let built = build(version, def).map(Arc::new);
@@ -45,10 +64,17 @@ fn validator(version: &str, def: &str) -> Option<Arc<jsonschema::Validator>> {
 fn build(version: &str, def: &str) -> Option<jsonschema::Validator> {
     let (_, text) = SCHEMAS.iter().find(|(v, _)| *v == version)?;
     let mut doc: Value = serde_json::from_str(text).ok()?;
-    let key = if doc.get("$defs").is_some() { "$defs" } else { "definitions" };
+    let key = if doc.get("$defs").is_some() {
+        "$defs"
+    } else {
+        "definitions"
+    };
     doc.get(key)?.get(def)?;
     let obj = doc.as_object_mut()?;
-    obj.insert("allOf".into(), json!([{ "$ref": format!("#/{key}/{def}") }]));
+    obj.insert(
+        "allOf".into(),
+        json!([{ "$ref": format!("#/{key}/{def}") }]),
+    );
     jsonschema::validator_for(&doc).ok()
 }
 
@@ -68,7 +94,11 @@ pub(crate) fn validate(version: &str, def: &str, value: &Value) -> Result<(), St
         .take(5)
         .map(|e| {
             let path = e.instance_path().to_string();
-            let at = if path.is_empty() { "/".to_owned() } else { path };
+            let at = if path.is_empty() {
+                "/".to_owned()
+            } else {
+                path
+            };
             format!("at {at}: {}", crate::text::clip(&e.to_string(), 200))
         })
         .collect();

@@ -47,14 +47,20 @@ impl Answer {
             .unwrap_or_default();
         match &self.outcome {
             Outcome::Ok(v) => format!("{status}result {}", show(v)),
-            Outcome::Err { code, message } => format!("{status}error {code} {:?}", clip(message, 200)),
+            Outcome::Err { code, message } => {
+                format!("{status}error {code} {:?}", clip(message, 200))
+            }
             Outcome::Broken(e) => format!("{status}{e}"),
         }
     }
 
     /// "sent …, got …, the spec requires …".
     pub fn diag(&self, requires: &str) -> String {
-        format!("sent: {}\ngot: {}\nrequired: {requires}", self.sent, self.got())
+        format!(
+            "sent: {}\ngot: {}\nrequired: {requires}",
+            self.sent,
+            self.got()
+        )
     }
 }
 
@@ -110,7 +116,11 @@ impl Session {
 
     /// The params of `method` as this era sends them (stateless: `_meta` added).
     pub fn params(&self, params: Value) -> Value {
-        let mut p = if params.is_object() { params } else { json!({}) };
+        let mut p = if params.is_object() {
+            params
+        } else {
+            json!({})
+        };
         if self.era == Era::Stateless {
             let meta = json!({
                 "io.modelcontextprotocol/protocolVersion": self.version,
@@ -118,7 +128,9 @@ impl Session {
                 "io.modelcontextprotocol/clientCapabilities": {},
             });
             let m = p.as_object_mut().and_then(|o| {
-                o.entry("_meta").or_insert_with(|| json!({})).as_object_mut()
+                o.entry("_meta")
+                    .or_insert_with(|| json!({}))
+                    .as_object_mut()
             });
             if let (Some(m), Some(extra)) = (m, meta.as_object()) {
                 for (k, v) in extra {
@@ -141,7 +153,9 @@ impl Session {
         }
         if let (Era::Stateless, Some(m)) = (self.era, method) {
             h.push(("mcp-method".into(), m.to_owned()));
-            let name = name_param(m).and_then(|k| params.get(k)).and_then(Value::as_str);
+            let name = name_param(m)
+                .and_then(|k| params.get(k))
+                .and_then(Value::as_str);
             if let Some(n) = name {
                 h.push(("mcp-name".into(), encode_header_value(n)));
             }
@@ -167,20 +181,42 @@ impl Session {
     pub async fn send(&mut self, msg: Value, headers: Headers, timeout: Duration) -> Answer {
         let sent = show(&msg);
         let id = msg.get("id").cloned().unwrap_or(Value::Null);
-        let reply = match self.conn.request(&msg, &headers, &self.stale, timeout).await {
+        let reply = match self
+            .conn
+            .request(&msg, &headers, &self.stale, timeout)
+            .await
+        {
             Ok(r) => r,
             Err(e) => {
                 self.forget(&id);
-                return Answer { outcome: Outcome::Broken(e), reply: None, sent };
+                return Answer {
+                    outcome: Outcome::Broken(e),
+                    reply: None,
+                    sent,
+                };
             }
         };
         let Some(m) = reply.message.clone() else {
-            let status = reply.status.map(|s| format!("HTTP {s} ")).unwrap_or_default();
-            let e = format!("{status}without a JSON-RPC response; body: {:?}", clip(&reply.body, 300));
-            return Answer { outcome: Outcome::Broken(e), reply: Some(reply), sent };
+            let status = reply
+                .status
+                .map(|s| format!("HTTP {s} "))
+                .unwrap_or_default();
+            let e = format!(
+                "{status}without a JSON-RPC response; body: {:?}",
+                clip(&reply.body, 300)
+            );
+            return Answer {
+                outcome: Outcome::Broken(e),
+                reply: Some(reply),
+                sent,
+            };
         };
         self.judge_envelope(&msg, &m);
-        Answer { outcome: outcome_of(&m), reply: Some(reply), sent }
+        Answer {
+            outcome: outcome_of(&m),
+            reply: Some(reply),
+            sent,
+        }
     }
 
     /// Record a wrong id or a malformed envelope.
@@ -201,12 +237,18 @@ impl Session {
             faults.push("both result and error");
         }
         if let Some(e) = got.get("error") {
-            if !e.get("code").is_some_and(Value::is_i64) || !e.get("message").is_some_and(Value::is_string) {
+            if !e.get("code").is_some_and(Value::is_i64)
+                || !e.get("message").is_some_and(Value::is_string)
+            {
                 faults.push("an error without an integer code and a string message");
             }
         }
         if !faults.is_empty() && self.shape_faults.len() < 10 {
-            self.shape_faults.push(format!("the response to {method}: {} ({})", faults.join(", "), show(got)));
+            self.shape_faults.push(format!(
+                "the response to {method}: {} ({})",
+                faults.join(", "),
+                show(got)
+            ));
         }
     }
 
@@ -222,7 +264,9 @@ impl Session {
     pub async fn close(self) {
         if let (Some(http), Some(id)) = (self.conn.http(), &self.session_id) {
             let h = vec![("mcp-session-id".to_owned(), id.clone())];
-            let _ = http.send(reqwest::Method::DELETE, &h, None, self.timeout, false).await;
+            let _ = http
+                .send(reqwest::Method::DELETE, &h, None, self.timeout, false)
+                .await;
         }
         self.conn.close().await;
     }
@@ -233,7 +277,11 @@ pub(crate) fn outcome_of(m: &Value) -> Outcome {
     if let Some(e) = m.get("error") {
         return Outcome::Err {
             code: e.get("code").and_then(Value::as_i64).unwrap_or(0),
-            message: e.get("message").and_then(Value::as_str).unwrap_or("").to_owned(),
+            message: e
+                .get("message")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_owned(),
         };
     }
     match m.get("result") {

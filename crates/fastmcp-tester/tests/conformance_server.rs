@@ -25,7 +25,10 @@ fn assert_clean(report: &Report) {
             );
         }
     }
-    assert!(report.eras.iter().all(|e| e.protocol_version.is_some()), "{table}");
+    assert!(
+        report.eras.iter().all(|e| e.protocol_version.is_some()),
+        "{table}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -33,7 +36,12 @@ async fn conformance_server_over_http_passes() {
     let server = common::start_conformance_http();
     let report = run(Target::Url(server.url.clone()), &Options::default()).await;
     assert_clean(&report);
-    assert_eq!(report.check(Era::Handshake, "http.delete-session").map(|c| c.status), Some(Status::Pass));
+    assert_eq!(
+        report
+            .check(Era::Handshake, "http.delete-session")
+            .map(|c| c.status),
+        Some(Status::Pass)
+    );
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["eras"][0]["era"], "handshake");
 }
@@ -44,4 +52,25 @@ async fn conformance_server_over_stdio_passes() {
     let target = Target::command(bin.to_string_lossy(), &["--stdio"]);
     let report = run(target, &Options::default()).await;
     assert_clean(&report);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quickstart_over_stdio_passes() {
+    let bin = common::workspace_bin("examples", "quickstart");
+    let opts = Options {
+        eras: vec![Era::Handshake],
+        ..Options::default()
+    };
+    let report = run(Target::command(bin.to_string_lossy(), &[]), &opts).await;
+    let table = report.render_table();
+    println!("{table}");
+    for c in report.all() {
+        assert!(
+            matches!(c.status, Status::Pass | Status::Skip),
+            "{}\n{table}",
+            c.id
+        );
+    }
+    let called = report.check(Era::Handshake, "tools.call.valid").unwrap();
+    assert_eq!(called.status, Status::Pass, "{table}");
 }

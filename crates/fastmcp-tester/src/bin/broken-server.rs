@@ -35,7 +35,10 @@ fn answer(msg: &Value) -> Option<Value> {
             id,
             json!({"result": {"tools": [{"name": "no_schema", "description": "no inputSchema"}]}}),
         ),
-        "tools/call" => (id, json!({"result": {"content": [{"type": "text", "text": "ok"}]}})),
+        "tools/call" => (
+            id,
+            json!({"result": {"content": [{"type": "text", "text": "ok"}]}}),
+        ),
         _ => (id, json!({"error": {"code": -32000, "message": "nope"}})),
     };
     let mut out = json!({"jsonrpc": "2.0", "id": id});
@@ -49,7 +52,9 @@ async fn stdio() -> std::io::Result<()> {
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut out = tokio::io::stdout();
     while let Some(line) = lines.next_line().await? {
-        let Ok(msg) = serde_json::from_str::<Value>(&line) else { continue };
+        let Ok(msg) = serde_json::from_str::<Value>(&line) else {
+            continue;
+        };
         if msg.get("method") == Some(&json!("initialize")) {
             out.write_all(b"this line is not JSON\n").await?;
         }
@@ -80,7 +85,8 @@ async fn serve_one(mut sock: TcpStream) -> std::io::Result<()> {
         .lines()
         .find_map(|l| {
             let (k, v) = l.split_once(':')?;
-            k.eq_ignore_ascii_case("content-length").then(|| v.trim().parse::<usize>().ok())?
+            k.eq_ignore_ascii_case("content-length")
+                .then(|| v.trim().parse::<usize>().ok())?
         })
         .unwrap_or(0);
     while buf.len() < head_end + len {
@@ -114,7 +120,8 @@ async fn http() -> std::io::Result<()> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     let mut out = tokio::io::stdout();
-    out.write_all(format!("listening on http://127.0.0.1:{port}/mcp\n").as_bytes()).await?;
+    out.write_all(format!("listening on http://127.0.0.1:{port}/mcp\n").as_bytes())
+        .await?;
     out.flush().await?;
     loop {
         let (sock, _) = listener.accept().await?;

@@ -41,7 +41,11 @@ async fn post(ctx: &Ctx<'_>, body: &str, headers: &Headers) -> Result<Reply, Str
 /// "HTTP 200, body …" of a reply.
 fn seen(r: &Result<Reply, String>) -> String {
     match r {
-        Ok(r) => format!("HTTP {}, body {:?}", r.status.unwrap_or(0), clip(&r.body, 200)),
+        Ok(r) => format!(
+            "HTTP {}, body {:?}",
+            r.status.unwrap_or(0),
+            clip(&r.body, 200)
+        ),
         Err(e) => e.clone(),
     }
 }
@@ -61,8 +65,12 @@ pub(crate) async fn notification_202(ctx: &mut Ctx<'_>) -> Verdict {
         (Era::Stateless, _) => {
             let params = ctx.s.params(json!({"requestId": "fastmcp-tester-none"}));
             let h = ctx.s.headers(Some("notifications/cancelled"), &params);
-            let body = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": params});
-            ("notifications/cancelled", post(ctx, &body.to_string(), &h).await)
+            let body =
+                json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": params});
+            (
+                "notifications/cancelled",
+                post(ctx, &body.to_string(), &h).await,
+            )
         }
     };
     let empty = r.as_ref().is_ok_and(|r| r.body.trim().is_empty());
@@ -88,7 +96,11 @@ pub(crate) async fn session_id(ctx: &mut Ctx<'_>) -> Verdict {
     };
     let mut f = Findings::default();
     let (body, headers) = probe(ctx, 7001);
-    let without: Headers = headers.iter().filter(|(k, _)| k != "mcp-session-id").cloned().collect();
+    let without: Headers = headers
+        .iter()
+        .filter(|(k, _)| k != "mcp-session-id")
+        .cloned()
+        .collect();
     let r = post(ctx, &body, &without).await;
     match status(&r) {
         400 => {}
@@ -103,7 +115,10 @@ pub(crate) async fn session_id(ctx: &mut Ctx<'_>) -> Verdict {
         )),
     }
     let mut unknown = without;
-    unknown.push(("mcp-session-id".into(), "fastmcp-tester-unknown-session".into()));
+    unknown.push((
+        "mcp-session-id".into(),
+        "fastmcp-tester-unknown-session".into(),
+    ));
     let r = post(ctx, &body, &unknown).await;
     if status(&r) != 404 {
         f.fail(format!(
@@ -144,7 +159,9 @@ pub(crate) async fn get_without_session(ctx: &mut Ctx<'_>) -> Verdict {
     };
     let mut h: Headers = vec![("accept".into(), "text/event-stream".into())];
     h.push(("mcp-protocol-version".into(), ctx.s.version.clone()));
-    let r = http.send(reqwest::Method::GET, &h, None, ctx.opts.timeout, false).await;
+    let r = http
+        .send(reqwest::Method::GET, &h, None, ctx.opts.timeout, false)
+        .await;
     let code = status(&r);
     let sessions = ctx.s.session_id.is_some();
     let diag = format!(
@@ -166,7 +183,10 @@ pub(crate) async fn protocol_version_header(ctx: &mut Ctx<'_>) -> Verdict {
         return v;
     }
     let (body, headers) = probe(ctx, 7003);
-    let mut h: Headers = headers.into_iter().filter(|(k, _)| k != "mcp-protocol-version").collect();
+    let mut h: Headers = headers
+        .into_iter()
+        .filter(|(k, _)| k != "mcp-protocol-version")
+        .collect();
     h.push(("mcp-protocol-version".into(), "1999-01-01".into()));
     let body = match ctx.era() {
         Era::Handshake => body,
@@ -202,15 +222,19 @@ pub(crate) async fn delete_session(ctx: &mut Ctx<'_>) -> Verdict {
         ("mcp-session-id".into(), sid),
         ("mcp-protocol-version".into(), ctx.s.version.clone()),
     ];
-    let d = http.send(reqwest::Method::DELETE, &h, None, ctx.opts.timeout, true).await;
+    let d = http
+        .send(reqwest::Method::DELETE, &h, None, ctx.opts.timeout, true)
+        .await;
     match status(&d) {
-        405 => return Verdict::skip("the server does not let clients end sessions (DELETE is 405)"),
+        405 => {
+            return Verdict::skip("the server does not let clients end sessions (DELETE is 405)")
+        }
         200..=299 => {}
         _ => {
             return Verdict::fail(format!(
-                "sent: DELETE with the session id\ngot: {}\nrequired: 2xx (or 405 when not allowed)",
-                seen(&d)
-            ))
+            "sent: DELETE with the session id\ngot: {}\nrequired: 2xx (or 405 when not allowed)",
+            seen(&d)
+        ))
         }
     }
     let (body, headers) = probe(ctx, 7004);

@@ -31,7 +31,10 @@ fn short(ctx: &Ctx<'_>) -> Duration {
 
 /// An unknown method is error -32601.
 pub(crate) async fn unknown_method(ctx: &mut Ctx<'_>) -> Verdict {
-    let a = ctx.s.request("fastmcp-tester/no-such-method", json!({})).await;
+    let a = ctx
+        .s
+        .request("fastmcp-tester/no-such-method", json!({}))
+        .await;
     match &a.outcome {
         Outcome::Err { code: -32601, .. } => Verdict::pass(),
         _ => Verdict::fail(a.diag("JSON-RPC error -32601 (method not found)")),
@@ -67,9 +70,13 @@ pub(crate) async fn ids(ctx: &mut Ctx<'_>) -> Verdict {
     let mut f = Findings::default();
     for id in [json!("fastmcp-tester-id-ü-1"), json!(9007)] {
         let a = ctx.s.request_id(id.clone(), m, json!({})).await;
-        let got = a.reply.as_ref().and_then(|r| r.message.as_ref()).and_then(|m| m.get("id"));
+        let got = a
+            .reply
+            .as_ref()
+            .and_then(|r| r.message.as_ref())
+            .and_then(|m| m.get("id"));
         if got.is_none() {
-            f.fail(format!("{}", a.diag(&format!("a response with id {id}"))));
+            f.fail(a.diag(&format!("a response with id {id}")));
         }
     }
     for fault in &ctx.s.id_faults {
@@ -113,9 +120,14 @@ pub(crate) async fn cancellation(ctx: &mut Ctx<'_>) -> Verdict {
     let params = ctx.s.params(params);
     let headers = ctx.s.headers(Some(method), &params);
     let req = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-    let cancel_params = ctx.s.params(json!({"requestId": id, "reason": "fastmcp-tester"}));
-    let cancel_headers = ctx.s.headers(Some("notifications/cancelled"), &cancel_params);
-    let cancel = json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": cancel_params});
+    let cancel_params = ctx
+        .s
+        .params(json!({"requestId": id, "reason": "fastmcp-tester"}));
+    let cancel_headers = ctx
+        .s
+        .headers(Some("notifications/cancelled"), &cancel_params);
+    let cancel =
+        json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": cancel_params});
     let t = short(ctx);
     ctx.s.forget(&id);
     let sent = if let Some(io) = ctx.s.conn.stdio() {

@@ -18,10 +18,15 @@ pub(crate) async fn initialize(ctx: &mut Ctx<'_>) -> (Verdict, bool) {
     let asked = Era::Handshake.version();
     let a = ctx.s.request("initialize", init_params(asked)).await;
     let chosen = match &a.outcome {
-        Outcome::Ok(r) => r.get("protocolVersion").and_then(Value::as_str).map(str::to_owned),
+        Outcome::Ok(r) => r
+            .get("protocolVersion")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
         _ => None,
     };
-    let known = chosen.as_deref().is_some_and(|c| known_versions().any(|k| k == c));
+    let known = chosen
+        .as_deref()
+        .is_some_and(|c| known_versions().any(|k| k == c));
     if let (Some(c), true) = (&chosen, known) {
         ctx.s.version = c.clone();
     }
@@ -85,7 +90,10 @@ pub(crate) async fn version_negotiation(ctx: &mut Ctx<'_>) -> Verdict {
 pub(crate) async fn discover(ctx: &mut Ctx<'_>) -> Result<Verdict, String> {
     let a = ctx.s.request("server/discover", json!({})).await;
     let Outcome::Ok(r) = &a.outcome else {
-        return Err(format!("server/discover was not answered with a result: {}", a.got()));
+        return Err(format!(
+            "server/discover was not answered with a result: {}",
+            a.got()
+        ));
     };
     let offered = r
         .get("supportedVersions")

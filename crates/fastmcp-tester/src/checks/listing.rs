@@ -54,7 +54,11 @@ async fn paginate(ctx: &mut Ctx<'_>, l: &Listing) -> (Verdict, Vec<Value>) {
             }
             Some(Value::String(c)) => cursor = Some(c.clone()),
             Some(other) => {
-                f.fail(format!("{}: nextCursor is not a string: {}", l.method, show(other)));
+                f.fail(format!(
+                    "{}: nextCursor is not a string: {}",
+                    l.method,
+                    show(other)
+                ));
                 return (f.verdict(), items);
             }
         }
@@ -72,7 +76,10 @@ fn names_once(l: &Listing, items: &[Value], mut f: Findings) -> Verdict {
     for i in items {
         if let Some(n) = i.get(l.name).and_then(Value::as_str) {
             if !seen.insert(n) {
-                f.warn(format!("{} lists {} {n:?} more than once", l.method, l.name));
+                f.warn(format!(
+                    "{} lists {} {n:?} more than once",
+                    l.method, l.name
+                ));
             }
         }
     }
@@ -81,7 +88,13 @@ fn names_once(l: &Listing, items: &[Value], mut f: Findings) -> Verdict {
 
 /// `tools.list`.
 pub(crate) async fn tools(ctx: &mut Ctx<'_>) -> Verdict {
-    let l = Listing { method: "tools/list", key: "tools", name: "name", def: "ListToolsResult", capability: "tools" };
+    let l = Listing {
+        method: "tools/list",
+        key: "tools",
+        name: "name",
+        def: "ListToolsResult",
+        capability: "tools",
+    };
     let (v, items) = paginate(ctx, &l).await;
     ctx.tools = items;
     v
@@ -89,7 +102,13 @@ pub(crate) async fn tools(ctx: &mut Ctx<'_>) -> Verdict {
 
 /// `resources.list`.
 pub(crate) async fn resources(ctx: &mut Ctx<'_>) -> Verdict {
-    let l = Listing { method: "resources/list", key: "resources", name: "uri", def: "ListResourcesResult", capability: "resources" };
+    let l = Listing {
+        method: "resources/list",
+        key: "resources",
+        name: "uri",
+        def: "ListResourcesResult",
+        capability: "resources",
+    };
     let (v, items) = paginate(ctx, &l).await;
     ctx.resources = items;
     v
@@ -111,7 +130,13 @@ pub(crate) async fn templates(ctx: &mut Ctx<'_>) -> Verdict {
 
 /// `prompts.list`.
 pub(crate) async fn prompts(ctx: &mut Ctx<'_>) -> Verdict {
-    let l = Listing { method: "prompts/list", key: "prompts", name: "name", def: "ListPromptsResult", capability: "prompts" };
+    let l = Listing {
+        method: "prompts/list",
+        key: "prompts",
+        name: "name",
+        def: "ListPromptsResult",
+        capability: "prompts",
+    };
     let (v, items) = paginate(ctx, &l).await;
     ctx.prompts = items;
     v

@@ -28,16 +28,28 @@ pub(crate) struct Verdict {
 
 impl Verdict {
     pub fn pass() -> Self {
-        Verdict { status: Status::Pass, diagnostic: None }
+        Verdict {
+            status: Status::Pass,
+            diagnostic: None,
+        }
     }
     pub fn fail(d: impl Into<String>) -> Self {
-        Verdict { status: Status::Fail, diagnostic: Some(d.into()) }
+        Verdict {
+            status: Status::Fail,
+            diagnostic: Some(d.into()),
+        }
     }
     pub fn warn(d: impl Into<String>) -> Self {
-        Verdict { status: Status::Warn, diagnostic: Some(d.into()) }
+        Verdict {
+            status: Status::Warn,
+            diagnostic: Some(d.into()),
+        }
     }
     pub fn skip(d: impl Into<String>) -> Self {
-        Verdict { status: Status::Skip, diagnostic: Some(d.into()) }
+        Verdict {
+            status: Status::Skip,
+            diagnostic: Some(d.into()),
+        }
     }
 }
 
@@ -114,7 +126,9 @@ impl<'a> Ctx<'a> {
 
     /// A skip for an undeclared capability.
     pub fn undeclared(name: &str) -> Verdict {
-        Verdict::skip(format!("the server does not declare the `{name}` capability"))
+        Verdict::skip(format!(
+            "the server does not declare the `{name}` capability"
+        ))
     }
 
     /// The era.
@@ -127,7 +141,10 @@ impl<'a> Ctx<'a> {
         match &a.outcome {
             Outcome::Ok(v) => match schema::validate(&self.s.version, def, v) {
                 Ok(()) => Ok(v.clone()),
-                Err(e) => Err(Verdict::fail(format!("{}\n{e}", a.diag(&format!("a valid {def}"))))),
+                Err(e) => Err(Verdict::fail(format!(
+                    "{}\n{e}",
+                    a.diag(&format!("a valid {def}"))
+                ))),
             },
             _ => Err(Verdict::fail(a.diag(&format!("a {def}")))),
         }

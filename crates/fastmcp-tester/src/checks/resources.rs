@@ -33,9 +33,14 @@ pub(crate) async fn read(ctx: &mut Ctx<'_>) -> Verdict {
                 let mismatched = r
                     .get("contents")
                     .and_then(Value::as_array)
-                    .is_some_and(|c| c.len() == 1 && c[0].get("uri").and_then(Value::as_str) != Some(&uri));
+                    .is_some_and(|c| {
+                        c.len() == 1 && c[0].get("uri").and_then(Value::as_str) != Some(&uri)
+                    });
                 if mismatched {
-                    f.warn(format!("{uri}: the only content carries another uri: {}", a.got()));
+                    f.warn(format!(
+                        "{uri}: the only content carries another uri: {}",
+                        a.got()
+                    ));
                 }
             }
             Err(v) => f.fail(format!("{uri}: {}", v.diagnostic.unwrap_or_default())),
@@ -55,9 +60,9 @@ pub(crate) async fn read_unknown(ctx: &mut Ctx<'_>) -> Verdict {
     match &a.outcome {
         Outcome::Err { code: -32002, .. } => Verdict::pass(),
         Outcome::Err { .. } if !handshake => Verdict::pass(),
-        Outcome::Err { .. } => Verdict::warn(a.diag(
-            "an error; the 2025-11-25 spec gives -32002 (resource not found) as the code",
-        )),
+        Outcome::Err { .. } => Verdict::warn(
+            a.diag("an error; the 2025-11-25 spec gives -32002 (resource not found) as the code"),
+        ),
         _ => Verdict::fail(a.diag("an error for a resource that does not exist")),
     }
 }
@@ -67,12 +72,8 @@ pub(crate) async fn subscribe(ctx: &mut Ctx<'_>) -> Verdict {
     if ctx.era() == Era::Stateless {
         return Verdict::skip("2026-07-28 has subscriptions/listen instead of resources/subscribe");
     }
-    let declared = ctx
-        .s
-        .caps
-        .get("resources")
-        .and_then(|r| r.get("subscribe"))
-        == Some(&json!(true));
+    let declared =
+        ctx.s.caps.get("resources").and_then(|r| r.get("subscribe")) == Some(&json!(true));
     if !declared {
         return Verdict::skip("the server does not declare resources.subscribe");
     }

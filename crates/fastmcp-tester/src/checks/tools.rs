@@ -66,17 +66,26 @@ pub(crate) async fn call_valid(ctx: &mut Ctx<'_>) -> Verdict {
     let mut unbuilt = Vec::new();
     for tool in &tools {
         let name = name_of(tool).to_owned();
-        let schema = tool.get("inputSchema").cloned().unwrap_or(json!({"type": "object"}));
+        let schema = tool
+            .get("inputSchema")
+            .cloned()
+            .unwrap_or(json!({"type": "object"}));
         let Some(args) = valid_args(&schema) else {
             unbuilt.push(name);
             continue;
         };
         called += 1;
-        let a = ctx.s.request("tools/call", json!({"name": name, "arguments": args})).await;
+        let a = ctx
+            .s
+            .request("tools/call", json!({"name": name, "arguments": args}))
+            .await;
         match &a.outcome {
             Outcome::Ok(r) => judge_result(ctx, tool, &a, r, &mut f),
             // The server needs a client capability the tester does not declare: correct.
-            Outcome::Err { code: MISSING_CLIENT_CAPABILITY, .. } => {}
+            Outcome::Err {
+                code: MISSING_CLIENT_CAPABILITY,
+                ..
+            } => {}
             Outcome::Err { .. } => f.warn(format!(
                 "{name}: refused the tester's minimal arguments {}: {}",
                 show(&args),
@@ -106,7 +115,10 @@ pub(crate) async fn call_invalid(ctx: &mut Ctx<'_>) -> Verdict {
     let Some((name, args, why)) = found else {
         return Verdict::skip("no tool has an input schema the tester can violate");
     };
-    let a = ctx.s.request("tools/call", json!({"name": name, "arguments": args})).await;
+    let a = ctx
+        .s
+        .request("tools/call", json!({"name": name, "arguments": args}))
+        .await;
     let requires = format!(
         "the arguments {why}: an error, a JSON-RPC error -32602 or a result with isError true"
     );

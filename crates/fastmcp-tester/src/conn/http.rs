@@ -39,14 +39,28 @@ impl HttpConn {
 
     /// POST `body` with `headers` (plus the content type and, unless given, the default
     /// `Accept`); read the JSON-RPC response from a JSON or SSE body.
-    pub async fn post(&self, body: &str, headers: &Headers, timeout: Duration) -> Result<Reply, String> {
+    pub async fn post(
+        &self,
+        body: &str,
+        headers: &Headers,
+        timeout: Duration,
+    ) -> Result<Reply, String> {
         let mut all: Headers = vec![("content-type".into(), "application/json".into())];
-        if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("accept")) {
+        if !headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("accept"))
+        {
             all.push(("accept".into(), ACCEPT_BOTH.into()));
         }
         all.extend(headers.iter().cloned());
-        self.send(reqwest::Method::POST, &all, Some(body.to_owned()), timeout, true)
-            .await
+        self.send(
+            reqwest::Method::POST,
+            &all,
+            Some(body.to_owned()),
+            timeout,
+            true,
+        )
+        .await
     }
 
     /// Any request; with `read_body` false only the status and headers are read (a GET
@@ -67,13 +81,21 @@ impl HttpConn {
             if let Some(b) = body {
                 req = req.body(b);
             }
-            let resp = req.send().await.map_err(|e| format!("HTTP {method} failed: {e}"))?;
+            let resp = req
+                .send()
+                .await
+                .map_err(|e| format!("HTTP {method} failed: {e}"))?;
             let mut reply = Reply {
                 status: Some(resp.status().as_u16()),
                 headers: resp
                     .headers()
                     .iter()
-                    .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+                    .map(|(k, v)| {
+                        (
+                            k.as_str().to_owned(),
+                            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                        )
+                    })
                     .collect(),
                 ..Reply::default()
             };
@@ -100,7 +122,11 @@ impl HttpConn {
             .is_some_and(|c| c.starts_with("text/event-stream"));
         let mut raw: Vec<u8> = Vec::new();
         let mut parser = SseParser::default();
-        while let Some(chunk) = resp.chunk().await.map_err(|e| format!("reading the body: {e}"))? {
+        while let Some(chunk) = resp
+            .chunk()
+            .await
+            .map_err(|e| format!("reading the body: {e}"))?
+        {
             if raw.len() + chunk.len() > MAX_BODY {
                 return Err(format!("a body over {MAX_BODY} bytes"));
             }
@@ -121,10 +147,13 @@ impl HttpConn {
         if !sse && !text.trim().is_empty() {
             match serde_json::from_str::<Value>(&text) {
                 Ok(v) if matches!(classify(&v), Kind::Response) => reply.message = Some(v),
-                Ok(_) => self.notes.push(note_of("an HTTP body that is not a JSON-RPC response", &text)),
-                Err(_) if reply.status.is_some_and(|s| s < 300) => {
-                    self.notes.push(note_of("an HTTP body that is not JSON", &text))
-                }
+                Ok(_) => self.notes.push(note_of(
+                    "an HTTP body that is not a JSON-RPC response",
+                    &text,
+                )),
+                Err(_) if reply.status.is_some_and(|s| s < 300) => self
+                    .notes
+                    .push(note_of("an HTTP body that is not JSON", &text)),
                 Err(_) => {}
             }
         }
@@ -132,12 +161,19 @@ impl HttpConn {
     }
 
     /// Handle one SSE event; true when it is the response.
-    async fn take_event(&self, data: &str, headers: &Headers, reply: &mut Reply, timeout: Duration) -> bool {
+    async fn take_event(
+        &self,
+        data: &str,
+        headers: &Headers,
+        reply: &mut Reply,
+        timeout: Duration,
+    ) -> bool {
         if data.trim().is_empty() {
             return false;
         }
         let Ok(v) = serde_json::from_str::<Value>(data) else {
-            self.notes.push(note_of("an SSE event that is not JSON", data));
+            self.notes
+                .push(note_of("an SSE event that is not JSON", data));
             return false;
         };
         match classify(&v) {
@@ -157,7 +193,8 @@ impl HttpConn {
             }
             Kind::Notification => false,
             Kind::Invalid => {
-                self.notes.push(note_of("an SSE event that is not JSON-RPC", data));
+                self.notes
+                    .push(note_of("an SSE event that is not JSON-RPC", data));
                 false
             }
         }

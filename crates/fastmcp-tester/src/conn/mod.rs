@@ -94,13 +94,16 @@ impl Notes {
 
     /// Every finding so far.
     pub fn all(&self) -> Vec<String> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 
 /// A connection to the server under test.
 pub(crate) enum Conn {
-    Stdio(StdioConn),
+    Stdio(Box<StdioConn>),
     Http(HttpConn),
 }
 
@@ -109,7 +112,7 @@ impl Conn {
     pub async fn open(target: &Target, timeout: Duration) -> Result<Conn, String> {
         match target {
             Target::Command { program, args, env } => {
-                StdioConn::spawn(program, args, env).map(Conn::Stdio)
+                StdioConn::spawn(program, args, env).map(|c| Conn::Stdio(Box::new(c)))
             }
             Target::Url(url) => HttpConn::new(url, timeout).map(Conn::Http),
         }
@@ -126,7 +129,8 @@ impl Conn {
         match self {
             Conn::Stdio(c) => {
                 c.send(msg).await?;
-                c.receive(stale, timeout).await
+                let id = msg.get("id").cloned().unwrap_or(Value::Null);
+                c.receive(&id, stale, timeout).await
             }
             Conn::Http(c) => c.post(&msg.to_string(), headers, timeout).await,
         }
@@ -172,7 +176,7 @@ impl Conn {
     /// End the connection (the child is killed).
     pub async fn close(self) {
         if let Conn::Stdio(c) = self {
-            c.close().await;
+            (*c).close().await;
         }
     }
 }

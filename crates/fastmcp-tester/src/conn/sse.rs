@@ -9,7 +9,8 @@ pub(crate) struct SseParser {
 impl SseParser {
     /// Add received text; return the data of every event it completes.
     pub fn feed(&mut self, text: &str) -> Vec<String> {
-        self.pending.push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
+        self.pending
+            .push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
         let mut events = Vec::new();
         while let Some(end) = self.pending.find("\n\n") {
             let block: String = self.pending.drain(..end + 2).collect();
@@ -34,6 +35,9 @@ mod tests {
     fn events_split_across_chunks() {
         let mut p = SseParser::default();
         assert!(p.feed("id: 1\ndata: {\"a\"").is_empty());
-        assert_eq!(p.feed(":1}\n\ndata: x\r\n\r\n: comment\n\n"), vec!["{\"a\":1}", "x"]);
+        assert_eq!(
+            p.feed(":1}\n\ndata: x\r\n\r\n: comment\n\n"),
+            vec!["{\"a\":1}", "x"]
+        );
     }
 }

@@ -17,6 +17,8 @@ use crate::text::clip;
 const MAX_LINE: usize = 16 * 1024 * 1024;
 /// How much of the child's stderr is kept.
 const STDERR_TAIL: usize = 2000;
+/// How long a response with an unexpected id waits for the expected one.
+const GRACE: Duration = Duration::from_millis(150);
 
 /// What the reader task hands over.
 enum Line {
@@ -46,10 +48,11 @@ impl StdioConn {
             .kill_on_drop(true)
             .spawn()
             .map_err(|e| format!("could not start {program}: {e}"))?;
-        let (stdin, stdout, stderr) = match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
-            (Some(i), Some(o), Some(e)) => (i, o, e),
-            _ => return Err("the child's stdio was not piped".into()),
-        };
+        let (stdin, stdout, stderr) =
+            match (child.stdin.take(), child.stdout.take(), child.stderr.take()) {
+                (Some(i), Some(o), Some(e)) => (i, o, e),
+                _ => return Err("the child's stdio was not piped".into()),
+            };
         let (tx, rx) = mpsc::channel(64);
         tokio::spawn(read_lines(stdout, tx));
         let tail = Arc::new(Mutex::new(String::new()));
@@ -78,21 +81,33 @@ impl StdioConn {
         };
         match tokio::time::timeout(Duration::from_secs(5), write).await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(format!("writing to the server's stdin failed: {e}{}", self.tail())),
+            Ok(Err(e)) => Err(format!(
+                "writing to the server's stdin failed: {e}{}",
+                self.tail()
+            )),
             Err(_) => Err("the server does not read its stdin (write blocked 5 s)".into()),
         }
     }
 
-    /// The next response whose id is not `stale`; server requests are refused,
-    /// notifications skipped, garbage noted.
-    pub async fn receive(&self, stale: &HashSet<String>, timeout: Duration) -> Result<Reply, String> {
-        let deadline = tokio::time::Instant::now() + timeout;
+    /// The response to the request with id `expected`. Responses to `stale` ids are
+    /// skipped, server requests refused, notifications skipped, garbage noted. A
+    /// response with another id is held for a short grace: when the expected one follows,
+    /// the other was a stray (noted); otherwise it is the answer (the caller judges ids).
+    pub async fn receive(
+        &self,
+        expected: &Value,
+        stale: &HashSet<String>,
+        timeout: Duration,
+    ) -> Result<Reply, String> {
+        let mut deadline = tokio::time::Instant::now() + timeout;
+        let mut held: Option<Reply> = None;
         let mut lines = self.lines.lock().await;
         loop {
             let line = match tokio::time::timeout_at(deadline, lines.recv()).await {
-                Err(_) => return Err(format!("no response within {timeout:?}")),
+                Err(_) => return held.ok_or_else(|| format!("no response within {timeout:?}")),
                 Ok(None | Some(Line::Eof)) => {
-                    return Err(format!("the server closed its stdout{}", self.tail()))
+                    return held
+                        .ok_or_else(|| format!("the server closed its stdout{}", self.tail()))
                 }
                 Ok(Some(Line::TooLong(n))) => {
                     self.notes.push(format!("a line over {n} bytes (dropped)"));
@@ -100,27 +115,47 @@ impl StdioConn {
                 }
                 Ok(Some(Line::Text(t))) => t,
             };
-            if line.trim().is_empty() {
-                continue;
-            }
-            let Ok(v) = serde_json::from_str::<Value>(&line) else {
-                self.notes.push(note_of("a line that is not JSON", &line));
-                continue;
-            };
+            let Some(v) = self.parse(&line) else { continue };
             match classify(&v) {
                 Kind::Response => {
-                    let id = v.get("id").map(id_key).unwrap_or_default();
-                    if stale.contains(&id) {
+                    let id = v.get("id").cloned().unwrap_or(Value::Null);
+                    if stale.contains(&id_key(&id)) {
                         continue;
                     }
-                    let body = clip(&line, 2000);
-                    return Ok(Reply { message: Some(v), body, ..Reply::default() });
+                    let reply = Reply {
+                        message: Some(v),
+                        body: clip(&line, 2000),
+                        ..Reply::default()
+                    };
+                    if &id == expected {
+                        if held.is_some() {
+                            self.notes
+                                .push(note_of("a response to no pending request", &line));
+                        }
+                        return Ok(reply);
+                    }
+                    if held.is_none() {
+                        held = Some(reply);
+                        deadline = deadline.min(tokio::time::Instant::now() + GRACE);
+                    }
                 }
                 Kind::ServerRequest => self.send(&refuse(&v)).await?,
                 Kind::Notification => {}
                 Kind::Invalid => self.notes.push(note_of("not a JSON-RPC message", &line)),
             }
         }
+    }
+
+    /// A line as JSON (blank lines skipped, others noted).
+    fn parse(&self, line: &str) -> Option<Value> {
+        if line.trim().is_empty() {
+            return None;
+        }
+        let v = serde_json::from_str::<Value>(line);
+        if v.is_err() {
+            self.notes.push(note_of("a line that is not JSON", line));
+        }
+        v.ok()
     }
 
     /// The tail of the child's stderr, as a diagnostic suffix.

@@ -23,28 +23,40 @@ impl Drop for Server {
 /// `target/debug` of this test binary (it runs from `target/debug/deps`).
 fn target_debug() -> PathBuf {
     let exe = std::env::current_exe().expect("current_exe");
-    exe.parent().and_then(|d| d.parent()).expect("target/debug").to_path_buf()
+    exe.parent()
+        .and_then(|d| d.parent())
+        .expect("target/debug")
+        .to_path_buf()
 }
 
-/// The `conformance-server` binary, built with cargo when absent.
-pub fn conformance_server() -> PathBuf {
+/// The binary `bin` of package `package`, built with cargo when absent.
+pub fn workspace_bin(package: &str, bin: &str) -> PathBuf {
     let debug = target_debug();
-    let bin = debug.join("conformance-server");
-    if !bin.exists() {
+    let path = debug.join(bin);
+    if !path.exists() {
         let target_dir = debug.parent().expect("target dir");
         let status = Command::new(env!("CARGO"))
-            .args(["build", "-p", "conformance", "--bin", "conformance-server"])
+            .args(["build", "-p", package, "--bin", bin])
             .env("CARGO_TARGET_DIR", target_dir)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .status()
-            .expect("cargo build -p conformance");
-        assert!(status.success(), "building conformance-server failed");
+            .expect("cargo build");
+        assert!(status.success(), "building {bin} failed");
     }
-    bin
+    path
+}
+
+/// The `conformance-server` binary.
+pub fn conformance_server() -> PathBuf {
+    workspace_bin("conformance", "conformance-server")
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn wait_listening(port: u16) -> bool {
@@ -69,7 +81,10 @@ pub fn start_conformance_http() -> Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("start conformance-server");
-        let server = Server { child, url: format!("http://127.0.0.1:{port}/mcp") };
+        let server = Server {
+            child,
+            url: format!("http://127.0.0.1:{port}/mcp"),
+        };
         if wait_listening(port) {
             return server;
         }
@@ -88,7 +103,13 @@ pub fn start_broken_http() -> Server {
         .expect("start broken-server");
     let mut line = String::new();
     let stdout = child.stdout.take().expect("stdout");
-    std::io::BufReader::new(stdout).read_line(&mut line).expect("read its address");
-    let url = line.trim().strip_prefix("listening on ").expect("an address").to_owned();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("read its address");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("an address")
+        .to_owned();
     Server { child, url }
 }
