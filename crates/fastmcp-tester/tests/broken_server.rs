@@ -83,3 +83,50 @@ async fn a_missing_program_is_a_failure_not_a_panic() {
         "{c:?}"
     );
 }
+
+#[tokio::test]
+async fn a_silent_server_times_out_without_hanging() {
+    let target = Target::command(env!("CARGO_BIN_EXE_broken-server"), &["--silent"]);
+    let opts = Options {
+        timeout: Duration::from_millis(500),
+        ..Options::default()
+    };
+    let started = std::time::Instant::now();
+    let report = tokio::time::timeout(Duration::from_secs(30), run(target, &opts))
+        .await
+        .expect("the run is bounded");
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let c = report
+        .check(Era::Handshake, "lifecycle.initialize")
+        .expect("initialize");
+    assert_eq!(c.status, Status::Fail);
+    assert!(
+        c.diagnostic
+            .as_deref()
+            .unwrap_or("")
+            .contains("no response within"),
+        "{c:?}"
+    );
+    let ping = report.check(Era::Handshake, "ping").expect("ping");
+    assert_eq!(ping.status, Status::Skip);
+}
+
+#[tokio::test]
+async fn a_server_that_exits_is_reported_not_a_panic() {
+    let target = Target::command(env!("CARGO_BIN_EXE_broken-server"), &["--exit-after-init"]);
+    let opts = Options {
+        timeout: Duration::from_secs(2),
+        ..Options::default()
+    };
+    let report = tokio::time::timeout(Duration::from_secs(60), run(target, &opts))
+        .await
+        .expect("the run is bounded");
+    println!("{}", report.render_table());
+    let ping = report.check(Era::Handshake, "ping").expect("ping");
+    assert_eq!(ping.status, Status::Fail);
+    let d = ping.diagnostic.as_deref().unwrap_or("");
+    assert!(
+        d.contains("closed its stdout") || d.contains("stdin"),
+        "{d}"
+    );
+}

@@ -5,6 +5,9 @@
 //! - `tools/list` lists a tool without `inputSchema`;
 //! - unknown methods answered with error -32000 instead of -32601;
 //! - (HTTP) a notification answered 200 with a body instead of 202.
+//!
+//! Hostile modes (stdio): `--silent` reads and never answers; `--exit-after-init` exits
+//! once it has answered `initialize`.
 #![forbid(unsafe_code)]
 
 use serde_json::{json, Value};
@@ -48,19 +51,26 @@ fn answer(msg: &Value) -> Option<Value> {
     Some(out)
 }
 
-async fn stdio() -> std::io::Result<()> {
+async fn stdio(silent: bool, exit_after_init: bool) -> std::io::Result<()> {
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut out = tokio::io::stdout();
     while let Some(line) = lines.next_line().await? {
         let Ok(msg) = serde_json::from_str::<Value>(&line) else {
             continue;
         };
-        if msg.get("method") == Some(&json!("initialize")) {
+        if silent {
+            continue;
+        }
+        let init = msg.get("method") == Some(&json!("initialize"));
+        if init {
             out.write_all(b"this line is not JSON\n").await?;
         }
         if let Some(a) = answer(&msg) {
             out.write_all(format!("{a}\n").as_bytes()).await?;
             out.flush().await?;
+        }
+        if init && exit_after_init {
+            return Ok(());
         }
     }
     Ok(())
@@ -131,9 +141,10 @@ async fn http() -> std::io::Result<()> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> std::io::Result<()> {
-    if std::env::args().any(|a| a == "--http") {
+    let flag = |f: &str| std::env::args().any(|a| a == f);
+    if flag("--http") {
         http().await
     } else {
-        stdio().await
+        stdio(flag("--silent"), flag("--exit-after-init")).await
     }
 }

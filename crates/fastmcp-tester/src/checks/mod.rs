@@ -146,7 +146,7 @@ impl<'a> Ctx<'a> {
                     a.diag(&format!("a valid {def}"))
                 ))),
             },
-            _ => Err(Verdict::fail(a.diag(&format!("a {def}")))),
+            _ => Err(Verdict::fail(a.diag(&format!("a result ({def})")))),
         }
     }
 }
