@@ -17,6 +17,7 @@
 #![warn(missing_docs)]
 
 mod args;
+mod catalogue;
 mod checks;
 mod compare;
 mod conn;
@@ -27,6 +28,7 @@ mod session;
 mod target;
 mod text;
 
+pub use catalogue::{CheckInfo, CATALOGUE};
 pub use compare::{compare, Comparison, Difference, Latency};
 pub use report::{CheckResult, EraReport, Report, Status, Summary};
 pub use run::run;

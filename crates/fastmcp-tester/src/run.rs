@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use crate::catalogue;
 use crate::checks::{http, jsonrpc, lifecycle, listing, prompts, resources, tools, Ctx, Verdict};
 use crate::report::{CheckResult, EraReport, Report, Status};
 use crate::session::Session;
@@ -15,36 +16,6 @@ macro_rules! check {
         $ctx.record($id, v, started);
     }};
 }
-
-/// The ids of the checks after the era's first, in order (for the skips when the
-/// first one fails).
-const LATER: &[&str] = &[
-    "ping",
-    "tools.list",
-    "tools.call.valid",
-    "tools.call.invalid",
-    "tools.call.unknown",
-    "resources.list",
-    "resources.templates.list",
-    "resources.read",
-    "resources.read.unknown",
-    "resources.subscribe",
-    "prompts.list",
-    "prompts.get",
-    "completion.complete",
-    "logging.setLevel",
-    "jsonrpc.unknown-method",
-    "jsonrpc.invalid-request",
-    "cancellation",
-    "jsonrpc.ids",
-    "http.notification-202",
-    "http.session-id",
-    "http.accept-header",
-    "http.get-without-session",
-    "http.protocol-version-header",
-    "http.delete-session",
-    "jsonrpc.framing",
-];
 
 /// Run every check against `target`, per era.
 ///
@@ -121,7 +92,7 @@ pub(crate) async fn run_era(target: &Target, era: Era, opts: &Options) -> EraRep
     if go_on {
         catalogue(&mut ctx).await;
     } else {
-        for id in LATER {
+        for id in catalogue::after_opening() {
             let v = Verdict::skip(format!("{first} failed"));
             ctx.record(id, v, Instant::now());
         }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use fastmcp_tester::{run, Era, Options, Report, Status, Target};
+use fastmcp_tester::{run, Era, Options, Report, Status, Target, CATALOGUE};
 
 /// Checks allowed to warn against the conformance server, and why.
 const ALLOWED_WARNINGS: &[(&str, &str)] = &[];
@@ -42,6 +42,17 @@ async fn conformance_server_over_http_passes() {
             .map(|c| c.status),
         Some(Status::Pass)
     );
+    let ran: Vec<&str> = report.eras[0]
+        .checks
+        .iter()
+        .map(|c| c.id.as_str())
+        .collect();
+    let listed: Vec<&str> = CATALOGUE
+        .iter()
+        .map(|c| c.id)
+        .filter(|id| *id != "lifecycle.discover")
+        .collect();
+    assert_eq!(ran, listed, "the handshake era runs the catalogue in order");
     let json = serde_json::to_value(&report).unwrap();
     assert_eq!(json["eras"][0]["era"], "handshake");
 }

@@ -197,8 +197,22 @@ pub(crate) async fn protocol_version_header(ctx: &mut Ctx<'_>) -> Verdict {
         }
     };
     let r = post(ctx, &body, &h).await;
-    if status(&r) == 400 {
-        return Verdict::pass();
+    let code = r
+        .as_ref()
+        .ok()
+        .and_then(|r| r.message.as_ref())
+        .and_then(|m| m.pointer("/error/code"))
+        .and_then(Value::as_i64);
+    match (status(&r), ctx.era(), code) {
+        (400, Era::Stateless, Some(c)) if c != -32022 => {
+            return Verdict::warn(format!(
+                "sent: a request with protocol version 1999-01-01 (header and _meta)\ngot: {}\n\
+                 required: HTTP 400 with error -32022 (UnsupportedProtocolVersionError)",
+                seen(&r)
+            ))
+        }
+        (400, _, _) => return Verdict::pass(),
+        _ => {}
     }
     Verdict::fail(format!(
         "sent: a request with `MCP-Protocol-Version: 1999-01-01`\ngot: {}\nrequired: HTTP 400 \
