@@ -56,17 +56,34 @@ pub enum Command {
     #[command(after_help = "Examples:
   fastmcp call http://127.0.0.1:8000/mcp add a=1 b=2
   fastmcp call add --input-json '{\"a\": 1, \"b\": 2}' -- python server.py
-  fastmcp call mcp.json:notes add_note text='buy milk' --json")]
+  fastmcp call mcp.json:notes add_note text='buy milk' --json
+  fastmcp call http://127.0.0.1:8000/mcp slow_compute seconds=30 --detach")]
     Call(CallArgs),
     /// List, get and cancel the server's tasks.
     #[command(after_help = "Examples:
+  ID=$(fastmcp call --era stateless http://127.0.0.1:8000/mcp slow_compute seconds=60 --detach)
+  fastmcp tasks --era stateless http://127.0.0.1:8000/mcp get $ID
+  fastmcp tasks --era stateless http://127.0.0.1:8000/mcp cancel $ID
   fastmcp tasks http://127.0.0.1:8000/mcp list
-  fastmcp tasks http://127.0.0.1:8000/mcp get 3f2c...
-  fastmcp tasks http://127.0.0.1:8000/mcp cancel 3f2c...")]
+
+In the handshake era (2025-11-25) a task belongs to the session that made it, and each
+fastmcp command is a session of its own: `list` shows that session's tasks (none, unless
+the server shares them by identity). Stateless-era tasks (--era stateless) are reached by
+id from any connection; that era has no tasks/list.")]
     Tasks(TasksArgs),
     /// Add a server to an MCP client's configuration (Claude Desktop, Claude Code, Cursor,
     /// VS Code, Gemini CLI, Goose, or an mcp.json file).
     Install(crate::install::InstallArgs),
+    /// Check that a server follows the protocol: both eras, every list, calls with valid
+    /// and invalid arguments, error codes, cancellation, HTTP rules; each result checked
+    /// against the version's JSON schema.
+    #[command(after_help = "Examples:
+  fastmcp test http://127.0.0.1:8000/mcp
+  fastmcp test --json -- python server.py > report.json
+  fastmcp test --compare http://127.0.0.1:8000/mcp 'python server.py'
+
+Exit code 1 when a check fails; each failure's diagnostic is printed under its row.")]
+    Test(TestArgs),
     /// Make a new server project that builds and passes its own test.
     #[command(after_help = "Examples:
   fastmcp new my-server
@@ -96,6 +113,9 @@ pub struct Connect {
     /// Give up after this many seconds (each request; and connecting).
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
+    /// Declare the tasks extension (stateless era), for `call --task`.
+    #[arg(skip)]
+    pub tasks: bool,
 }
 
 /// Which protocol era the client speaks.
@@ -161,6 +181,12 @@ pub struct CallArgs {
     /// No progress bar.
     #[arg(long)]
     pub quiet: bool,
+    /// Run the call as a task and wait for its result (status changes on stderr).
+    #[arg(long)]
+    pub task: bool,
+    /// Run the call as a task and print its id at once (see `fastmcp tasks`).
+    #[arg(long, conflicts_with = "task")]
+    pub detach: bool,
 }
 
 #[derive(Args)]
@@ -252,4 +278,37 @@ pub struct NewArgs {
     /// fastmcp itself).
     #[arg(long, value_name = "DIR")]
     pub fastmcp_path: Option<PathBuf>,
+}
+
+/// Which eras `fastmcp test` tries.
+#[derive(Clone, Copy, Default, ValueEnum, PartialEq, Eq, Debug)]
+pub enum TestEras {
+    /// The handshake era, then the stateless era when the server offers it.
+    #[default]
+    Both,
+    /// The handshake era only.
+    Handshake,
+    /// The stateless era only.
+    Stateless,
+}
+
+#[derive(Args)]
+pub struct TestArgs {
+    /// The server, unless a command follows `--` or --compare names two.
+    pub server: Option<String>,
+    #[command(flatten)]
+    pub connect: Connect,
+    /// Which eras to test.
+    #[arg(long = "eras", value_enum, default_value_t = TestEras::Both)]
+    pub eras: TestEras,
+    /// Skip the HTTP checks (session handling, headers, status codes).
+    #[arg(long)]
+    pub no_http_checks: bool,
+    /// Test two servers and show where their behaviour and latency differ (each a URL,
+    /// an MCPConfig entry or a command line in quotes).
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pub compare: Option<Vec<String>>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }

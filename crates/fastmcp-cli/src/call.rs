@@ -1,6 +1,7 @@
 //! `fastmcp call`: call a tool with `key=value` arguments converted by its input schema,
 //! showing its progress and logs on stderr and its result on stdout.
 
+use fastmcp::client::tasks::{Submitted, WaitOptions};
 use fastmcp::client::Client;
 use fastmcp::protocol::CallToolResult;
 use serde_json::{Map, Value};
@@ -26,7 +27,9 @@ pub async fn call(a: CallArgs) -> CliResult {
     };
     let named = target::resolve(server, &a.connect)?;
     let console = Console::default();
-    let c = target::connect(&named, &a.connect, &console).await?;
+    let mut connect = a.connect.clone();
+    connect.tasks = a.task || a.detach;
+    let c = target::connect(&named, &connect, &console).await?;
     let arguments = match &a.input_json {
         Some(_) if !pairs.is_empty() => {
             return Err(CliError::usage(
@@ -40,6 +43,16 @@ pub async fn call(a: CallArgs) -> CliResult {
         },
         None => arguments(&c, tool, pairs).await?,
     };
+    if a.task || a.detach {
+        let r = as_task(&c, tool, arguments, &a, &console).await;
+        console.done();
+        let r = r?;
+        close(c).await?;
+        return match r {
+            Some(r) => print_result(&r, a.json),
+            None => Ok(()),
+        };
+    }
     let shown = console.clone();
     let called = c
         .call_tool_with_progress(tool, Value::Object(arguments), move |p| {
@@ -52,6 +65,56 @@ pub async fn call(a: CallArgs) -> CliResult {
     let result = called.map_err(|e| server_error(&format!("calling {tool}"), e))?;
     close(c).await?;
     print_result(&result, a.json)
+}
+
+/// The call as a task: its result once it ends (`--task`), or `None` once its id is
+/// printed (`--detach`).
+async fn as_task(
+    c: &Client,
+    tool: &str,
+    arguments: Map<String, Value>,
+    a: &CallArgs,
+    console: &Console,
+) -> CliResult<Option<CallToolResult>> {
+    let shown = console.clone();
+    let quiet = a.quiet;
+    let submitted = c
+        .call_tool_as_task(tool, Value::Object(arguments), None, move |p| {
+            if !quiet {
+                shown.progress(&p)
+            }
+        })
+        .await
+        .map_err(|e| server_error(&format!("calling {tool} as a task"), e))?;
+    let handle = match submitted {
+        Submitted::Done(r) => {
+            console.note("the server answered at once: the call did not become a task");
+            return Ok(Some(r));
+        }
+        Submitted::Task(h) => h,
+    };
+    if a.detach {
+        println!("{}", handle.id());
+        console.note(&format!(
+            "task {} is {:?}; follow it with: fastmcp tasks SERVER get {}",
+            handle.id(),
+            handle.info().status,
+            handle.id()
+        ));
+        return Ok(None);
+    }
+    console.note(&format!("task {}", handle.id()));
+    let mut last = None;
+    let r = handle
+        .wait(WaitOptions::default(), |info| {
+            if last != Some(info.status) {
+                last = Some(info.status);
+                console.note(&format!("task {}: {:?}", info.task_id, info.status));
+            }
+        })
+        .await
+        .map_err(|e| server_error(&format!("waiting for task {}", handle.id()), e))?;
+    Ok(Some(r))
 }
 
 /// Print a tool result; one with `isError` is the command's failure.

@@ -5,6 +5,7 @@
 mod args;
 mod call;
 mod cargo;
+mod compliance;
 mod dev;
 mod error;
 mod inspect;
@@ -55,5 +56,6 @@ async fn dispatch(command: Command) -> CliResult {
         Command::Tasks(a) => tasks::tasks(a).await,
         Command::New(a) => new::new(a),
         Command::Install(a) => install::install(a),
+        Command::Test(a) => compliance::test(a).await,
     }
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use fastmcp::client::{AuthEntry, Client, McpConfig, Mode, ServerEntry};
-use fastmcp::protocol::ProtocolVersion;
+use fastmcp::protocol::{ClientCapabilities, ProtocolVersion, TASKS_EXTENSION};
 
 use crate::args::{Connect, Era};
 use crate::error::{CliError, CliResult, Exit};
@@ -154,6 +154,11 @@ pub async fn connect(named: &Named, c: &Connect, console: &Console) -> CliResult
         .info("fastmcp-cli", env!("CARGO_PKG_VERSION"))
         .mode(mode)
         .handler(console.handler());
+    if c.tasks {
+        let mut caps = ClientCapabilities::default();
+        caps.extensions = Some([(TASKS_EXTENSION.to_owned(), Default::default())].into());
+        builder = builder.capabilities(caps);
+    }
     let limit = timeout(c)?;
     if let Some(t) = limit {
         builder = builder.timeout(t);

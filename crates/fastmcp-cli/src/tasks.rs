@@ -31,8 +31,14 @@ pub async fn tasks(a: TasksArgs) -> CliResult {
     };
     let named = target::resolve(server, &a.connect)?;
     let console = Console::default();
-    let c = target::connect(&named, &a.connect, &console).await?;
+    let mut connect = a.connect.clone();
+    connect.tasks = true;
+    let c = target::connect(&named, &connect, &console).await?;
     let shown = match action {
+        Action::List if c.era() == fastmcp::protocol::Era::Stateless => Err(CliError::usage(
+            "the tasks extension of 2026-07-28 has no tasks/list",
+        )
+        .hint("get or cancel a task by its id (fastmcp call --detach prints it)")),
         Action::List => {
             let mut all = vec![];
             let mut cursor: Option<String> = None;

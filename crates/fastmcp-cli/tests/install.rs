@@ -492,7 +492,15 @@ fn relative_programs_and_files_become_absolute_and_bare_programs_stay() {
     std::fs::write(sb.cwd().join("server.py"), "print()").unwrap();
     std::fs::create_dir_all(sb.cwd().join("bin")).unwrap();
     std::fs::write(sb.cwd().join("bin/srv"), "").unwrap();
-    sb.ok(&["cursor", "py", "--", "python", "server.py", "--verbose", "nofile.txt"]);
+    sb.ok(&[
+        "cursor",
+        "py",
+        "--",
+        "python",
+        "server.py",
+        "--verbose",
+        "nofile.txt",
+    ]);
     sb.ok(&["cursor", "srv", "--", "./bin/srv"]);
     let config = McpConfig::from_file(sb.user_path("cursor")).unwrap();
     let cwd = sb.cwd().canonicalize().unwrap();

@@ -118,7 +118,20 @@ pub(crate) async fn ping(ctx: &mut Ctx<'_>) -> Verdict {
     if ctx.era() == Era::Stateless {
         return Verdict::skip("2026-07-28 has no ping");
     }
-    let a = ctx.s.request("ping", json!({})).await;
+    let id = json!(424242);
+    let a = ctx.s.request_id(id.clone(), "ping", json!({})).await;
+    // An answer under another id answers nothing: a client waiting for this ping waits on.
+    let answered = a
+        .reply
+        .as_ref()
+        .and_then(|r| r.message.as_ref())
+        .and_then(|m| m.get("id"));
+    if let Some(other) = answered.filter(|got| **got != id) {
+        return Verdict::fail(format!(
+            "sent: ping with id {id}\ngot: a response with id {other}\nrequired: the id of the \
+             request (a client would still be waiting for this ping)"
+        ));
+    }
     match ctx.expect(&a, "EmptyResult") {
         Ok(_) => Verdict::pass(),
         Err(v) => v,
