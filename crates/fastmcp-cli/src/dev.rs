@@ -72,20 +72,7 @@ pub async fn dev(a: DevArgs) -> CliResult {
     let opts = crate::run::http_options(&serve);
     let serving = tokio::spawn(async move { server.run_http_with(&addr, opts).await });
     let (tx, mut changes) = mpsc::unbounded_channel::<PathBuf>();
-    let mut watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
-        if let Ok(ev) = ev {
-            if ev.kind.is_access() {
-                return;
-            }
-            for p in ev.paths {
-                let _ = tx.send(p);
-            }
-        }
-    })
-    .map_err(|e| CliError::failed(format!("cannot watch {}: {e}", root.display())))?;
-    watcher
-        .watch(&root, RecursiveMode::Recursive)
-        .map_err(|e| CliError::failed(format!("cannot watch {}: {e}", root.display())))?;
+    let _watcher = watch(&root, tx)?;
     eprintln!("watching {} for changes", root.display());
     tokio::pin!(serving);
     loop {
@@ -109,20 +96,44 @@ pub async fn dev(a: DevArgs) -> CliResult {
                     }
                 }
                 let changed = sources(&root, changed);
-                if changed.is_empty() {
-                    continue;
-                }
-                eprintln!("changed: {}", changed.join(", "));
-                match build(&manifest, bin.clone()).await {
-                    Ok((_, took)) => {
-                        children.close_all().await;
-                        handle.upstream_changed();
-                        eprintln!("rebuilt in {:.1}s; restarted", took.as_secs_f64());
-                    }
-                    Err(e) => eprintln!("{e}\n  still serving the last good build"),
+                if !changed.is_empty() {
+                    eprintln!("changed: {}", changed.join(", "));
+                    rebuild(&manifest, bin.clone(), &children, &handle).await;
                 }
             }
         }
+    }
+}
+
+/// Send every changed path under `root` to `tx` (access events left out).
+fn watch(root: &Path, tx: mpsc::UnboundedSender<PathBuf>) -> CliResult<notify::RecommendedWatcher> {
+    let mut watcher = notify::recommended_watcher(move |ev: notify::Result<notify::Event>| {
+        if let Ok(ev) = ev {
+            if ev.kind.is_access() {
+                return;
+            }
+            for p in ev.paths {
+                let _ = tx.send(p);
+            }
+        }
+    })
+    .map_err(|e| CliError::failed(format!("cannot watch {}: {e}", root.display())))?;
+    watcher
+        .watch(root, RecursiveMode::Recursive)
+        .map_err(|e| CliError::failed(format!("cannot watch {}: {e}", root.display())))?;
+    Ok(watcher)
+}
+
+/// Rebuild; a good build replaces the running server (its connections are closed, and
+/// every session hears that the lists changed), a bad one leaves it serving.
+async fn rebuild(manifest: &Path, bin: Option<String>, children: &Children, proxy: &Proxy) {
+    match build(manifest, bin).await {
+        Ok((_, took)) => {
+            children.close_all().await;
+            proxy.upstream_changed();
+            eprintln!("rebuilt in {:.1}s; restarted", took.as_secs_f64());
+        }
+        Err(e) => eprintln!("{e}\n  still serving the last good build"),
     }
 }
 

@@ -39,11 +39,7 @@ impl Console {
         let message = p.message.clone().unwrap_or_default();
         if !std::io::stderr().is_terminal() {
             let of = p.total.map(|t| format!("/{t}")).unwrap_or_default();
-            self.note(
-                &format!("progress {}{of} {message}", p.progress)
-                    .trim_end()
-                    .to_owned(),
-            );
+            self.note(format!("progress {}{of} {message}", p.progress).trim_end());
             return;
         }
         let mut slot = self.bar.lock().unwrap_or_else(PoisonError::into_inner);

@@ -155,9 +155,10 @@ pub async fn connect(named: &Named, c: &Connect, console: &Console) -> CliResult
         .mode(mode)
         .handler(console.handler());
     if c.tasks {
-        let mut caps = ClientCapabilities::default();
-        caps.extensions = Some([(TASKS_EXTENSION.to_owned(), Default::default())].into());
-        builder = builder.capabilities(caps);
+        builder = builder.capabilities(ClientCapabilities {
+            extensions: Some([(TASKS_EXTENSION.to_owned(), Default::default())].into()),
+            ..Default::default()
+        });
     }
     let limit = timeout(c)?;
     if let Some(t) = limit {
@@ -183,6 +184,10 @@ fn unreachable(named: &Named, why: &str) -> CliError {
         ServerEntry::Stdio { command, .. } => format!(
             "check that `{command}` starts an MCP server on stdio (run it alone: it should wait for input)"
         ),
+        ServerEntry::Remote { .. } if why.contains("401") || why.contains("403") => {
+            "the server wants credentials: --auth TOKEN (a bearer token), or --auth oauth to log in"
+                .to_owned()
+        }
         ServerEntry::Remote { url, .. } if url.starts_with("ws") => {
             "check the URL: WebSocket servers usually listen at /ws".to_owned()
         }

@@ -195,3 +195,73 @@ fn an_mcpconfig_entry_names_the_server() {
     assert!(r.stderr.contains("its servers: calc, other"), "{r:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn auth_sends_a_bearer_token_and_a_401_hints_at_it() {
+    let port = support::free_port();
+    let _server = Served::start(
+        std::process::Command::new(workspace_bin("protected"))
+            .env("ADDR", format!("127.0.0.1:{port}"))
+            .env("FASTMCP_NO_BANNER", "1"),
+    );
+    support::wait_port(port);
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    let r = run(&["list", &url]);
+    assert_eq!(r.code, 3, "{r:?}");
+    assert!(r.stderr.contains("401"), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("hint: the server wants credentials: --auth"),
+        "{r:?}"
+    );
+    let r = run(&["list", &url, "--auth", "reader-token"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.starts_with("tools (1)\n  read "), "{r:?}");
+    let r = run(&["list", &url, "--auth", "writer-token"]);
+    assert!(r.stdout.starts_with("tools (2)\n"), "{r:?}");
+    // A header instead of --auth.
+    let r = run(&["list", &url, "-H", "Authorization: Bearer writer-token"]);
+    assert!(r.stdout.starts_with("tools (2)\n"), "{r:?}");
+}
+
+#[test]
+fn run_proxies_a_url_on_stdio_and_serves_an_mcpconfig_entry() {
+    // A remote server (here: `fastmcp run` of a command on HTTP) made a local stdio server
+    // by `fastmcp run URL`, which `fastmcp call` starts as its child.
+    let q = quickstart();
+    let front = Served::start(support::fastmcp().env_remove("FASTMCP_NO_BANNER").args([
+        "run",
+        "--transport",
+        "http",
+        "--port",
+        "0",
+        "--",
+        &q,
+    ]));
+    let url = format!("{}/mcp", front.http_base(30));
+    let me = env!("CARGO_BIN_EXE_fastmcp");
+    let r = run(&["call", "add", "a=20", "b=1", "--", me, "run", &url]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("\"result\": 21"), "{r:?}");
+
+    // An MCPConfig entry served on HTTP.
+    let dir = std::env::temp_dir().join(format!("fastmcp-cli-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("servers.json");
+    let config = serde_json::json!({"mcpServers": {"calc": {"command": q}}});
+    std::fs::write(&file, config.to_string()).unwrap();
+    let served = Served::start(support::fastmcp().env_remove("FASTMCP_NO_BANNER").args([
+        "run",
+        &format!("{}:calc", file.display()),
+        "--transport",
+        "http",
+        "--port",
+        "0",
+        "--stateless",
+    ]));
+    let url = format!("{}/mcp", served.http_base(30));
+    let r = run(&["call", "--era", "stateless", &url, "divide", "a=1", "b=4"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("0.25"), "{r:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

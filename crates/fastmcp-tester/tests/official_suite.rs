@@ -109,8 +109,15 @@ async fn verdicts_agree_with_the_official_suite() {
     let (node, cli) = suite();
     let good = common::start_conformance_http();
     let (compared, failed) = compare(&good.url, &node, &cli).await;
-    assert_eq!((compared, failed), (PAIRS.len(), 0), "every scenario applies and passes");
+    assert_eq!(
+        (compared, failed),
+        (PAIRS.len(), 0),
+        "every scenario applies and passes"
+    );
     let broken = common::start_broken_http();
     let (compared, failed) = compare(&broken.url, &node, &cli).await;
-    assert!(compared >= 3 && failed >= 2, "compared {compared}, failed {failed}");
+    assert!(
+        compared >= 3 && failed >= 2,
+        "compared {compared}, failed {failed}"
+    );
 }
