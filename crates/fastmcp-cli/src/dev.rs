@@ -46,6 +46,8 @@ pub async fn dev(a: DevArgs) -> CliResult {
         );
     };
     let root = manifest.parent().unwrap_or(Path::new(".")).to_path_buf();
+    // File events name absolute paths: so does the root they are shown relative to.
+    let root = std::fs::canonicalize(&root).unwrap_or(root);
     let bin = a.bin.clone();
     let (exe, took) = build(&manifest, bin.clone()).await?;
     eprintln!("built in {:.1}s", took.as_secs_f64());
@@ -145,11 +147,13 @@ async fn build(manifest: &Path, bin: Option<String>) -> CliResult<(PathBuf, Dura
         .map_err(|e| CliError::failed(format!("the build thread failed: {e}")))?
 }
 
-/// The changed paths that are sources (not build output or hidden files), relative to the
-/// project, sorted and without repeats.
+/// The changed paths that are sources (not build output, hidden files or an editor's
+/// temporary files, which are gone by now), relative to the project, sorted and without
+/// repeats.
 fn sources(root: &Path, paths: Vec<PathBuf>) -> Vec<String> {
     let mut out: Vec<String> = paths
         .iter()
+        .filter(|p| p.exists() || p.extension().is_some_and(|e| e == "rs" || e == "toml"))
         .filter_map(|p| p.strip_prefix(root).ok().or(Some(p.as_path())))
         .filter(|rel| {
             !rel.components().any(|c| {
@@ -176,6 +180,7 @@ mod tests {
             root,
             vec![
                 "/p/src/main.rs".into(),
+                "/p/src/sedX1y2z3".into(),
                 "/p/target/debug/x".into(),
                 "/p/.git/index".into(),
                 "/p/src/main.rs".into(),

@@ -77,6 +77,12 @@ fn python_sdk_server_over_streamable_http() {
     support::wait_port(port);
     let url = format!("http://127.0.0.1:{port}/mcp");
     exercise(&words(&[&url]), "add", &["a=1", "b=2"], "3");
+    let r = run(&["test", &url]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout.contains("  http.session-id                PASS"),
+        "{r:?}"
+    );
     let r = run(&["call", "--era", "stateless", &url, "add", "a=3", "b=4"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains('7'), "{r:?}");
@@ -104,6 +110,20 @@ fn typescript_server_everything_over_stdio() {
     ]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stderr.contains("progress 3/3"), "{r:?}");
+    // The tester: no failure on stdio; its long operation's defaults outlast --timeout (a
+    // warning), and an invalid log level is answered -32603 instead of -32602 (a warning).
+    let r = run(&["test", "--timeout", "3", "--", &node, &e, "stdio"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("no answer within 3s"), "{r:?}");
+    assert!(
+        r.stdout.contains("  logging.setLevel               WARN"),
+        "{r:?}"
+    );
+    assert!(
+        r.stdout
+            .contains("stateless era (2026-07-28) — negotiated: not offered"),
+        "{r:?}"
+    );
 }
 
 #[test]
@@ -120,4 +140,17 @@ fn typescript_server_everything_over_streamable_http() {
     support::wait_port(port);
     let url = format!("http://127.0.0.1:{port}/mcp");
     exercise(&words(&[&url]), "echo", &["message=hi there"], "hi there");
+    // Its HTTP example answers an unknown or deleted session 400 with an error that has
+    // no id, where the spec says 404: the tester reports both, and exits 1.
+    let r = run(&["test", "--timeout", "3", &url]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stdout.contains("  http.session-id                FAIL"),
+        "{r:?}"
+    );
+    assert!(r.stdout.contains("got: HTTP 400"), "{r:?}");
+    assert!(
+        r.stdout.contains("  http.delete-session            FAIL"),
+        "{r:?}"
+    );
 }

@@ -111,7 +111,7 @@ fn a_new_project_builds_passes_its_test_and_runs_and_dev_reloads_it() {
     let text = std::fs::read_to_string(&main).unwrap();
     std::fs::write(&main, text.replace("Hello, {name}!", "Howdy, {name}!")).unwrap();
     let changed = dev.wait_for("changed: ", 30);
-    assert!(changed.contains("src/main.rs"), "{changed}");
+    assert_eq!(changed, "changed: src/main.rs", "relative to the project");
     dev.wait_for("rebuilt in ", 600);
     let r = run(&["call", &url, "greet", "name=Ada"]);
     assert_eq!(r.stdout, "Howdy, Ada!\n", "{r:?}");

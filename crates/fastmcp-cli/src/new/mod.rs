@@ -37,12 +37,8 @@ pub fn new(a: NewArgs) -> CliResult {
         if a.http { "Streamable HTTP" } else { "stdio" }
     );
     println!("  cd {dir} && cargo test            # its test, in memory");
-    if a.http {
-        println!("  fastmcp dev {dir}                 # serve on http://127.0.0.1:8000/mcp, rebuilt on change");
-    } else {
-        println!("  fastmcp dev {dir}                 # serve on http://127.0.0.1:8000/mcp, rebuilt on change");
-        println!("  fastmcp call greet name=Ada -- cargo run -q --manifest-path {dir}/Cargo.toml");
-    }
+    println!("  fastmcp dev {dir}                 # serve on http://127.0.0.1:8000/mcp, rebuilt on change");
+    println!("  fastmcp call http://127.0.0.1:8000/mcp greet name=Ada");
     Ok(())
 }
 

@@ -91,6 +91,14 @@ pub(crate) async fn call_valid(ctx: &mut Ctx<'_>) -> Verdict {
                 show(&args),
                 a.got()
             )),
+            // A tool may just be slow with the tester's arguments (a long operation's
+            // defaults): not a protocol fault.
+            Outcome::Broken(e) if e.contains(" within ") => f.warn(format!(
+                "{name}: no answer within {:?} with the tester's arguments {} (a slow tool? \
+                 raise --timeout)",
+                ctx.opts.timeout,
+                show(&args)
+            )),
             Outcome::Broken(_) => f.fail(format!("{name}: {}", a.diag("a response"))),
         }
     }
