@@ -167,7 +167,7 @@ pub struct ListArgs {
 
 #[derive(Args)]
 pub struct CallArgs {
-    /// [SERVER] TOOL [KEY=VALUE]...: the server comes first unless a command follows `--`.
+    /// SERVER TOOL KEY=VALUE...: the server comes first unless a command follows `--`.
     #[arg(required = true, value_name = "SERVER|TOOL")]
     pub words: Vec<String>,
     #[command(flatten)]
@@ -236,7 +236,7 @@ pub struct Serve {
 
 #[derive(Args)]
 pub struct RunArgs {
-    /// A URL, an MCPConfig file (mcp.json[:NAME]) or a cargo project (a directory or its
+    /// A URL, an MCPConfig file (mcp.json or mcp.json:NAME) or a cargo project (a directory or its
     /// Cargo.toml), unless a command follows `--`.
     pub server: Option<String>,
     #[command(flatten)]
