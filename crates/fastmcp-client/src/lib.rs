@@ -63,4 +63,4 @@ pub use handler::{ClientHandler, NoHandler};
 pub use options::{ClientBuilder, Mode};
 pub use server_requests::DEFAULT_MAX_SERVER_REQUESTS;
 pub use supports::Supports;
-pub use transport::{Opened, Transport};
+pub use transport::{FaultyTransport, Opened, Transport};

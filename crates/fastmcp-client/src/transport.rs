@@ -68,6 +68,41 @@ pub trait Transport: Send + 'static {
     fn open(self) -> BoxFuture<'static, Result<Opened, Error>>;
 }
 
+/// Any transport with faults injected: what a test of a broken connection connects over.
+/// The client's side of the connection is wrapped, so the faults hit what the client sends
+/// (`outbound`) and what it receives (`inbound`), whatever the transport.
+///
+/// ```no_run
+/// # async fn f() -> Result<(), fastmcp_core::Error> {
+/// use fastmcp_client::{Client, FaultyTransport};
+/// use fastmcp_transport::faults::{Fault, Faults, When};
+/// use fastmcp_transport::ChildTransport;
+/// let faults = Faults::new().inbound(When::Every(3), Fault::Duplicate);
+/// let client = Client::connect(FaultyTransport::new(ChildTransport::new("my-server"), faults)).await?;
+/// # Ok(()) }
+/// ```
+pub struct FaultyTransport<T> {
+    inner: T,
+    faults: fastmcp_transport::faults::Faults,
+}
+
+impl<T: Transport> FaultyTransport<T> {
+    /// `inner` with `faults` in it.
+    pub fn new(inner: T, faults: fastmcp_transport::faults::Faults) -> Self {
+        FaultyTransport { inner, faults }
+    }
+}
+
+impl<T: Transport> Transport for FaultyTransport<T> {
+    fn open(self) -> BoxFuture<'static, Result<Opened, Error>> {
+        Box::pin(async move {
+            let mut opened = self.inner.open().await?;
+            opened.channel = self.faults.wrap(opened.channel);
+            Ok(opened)
+        })
+    }
+}
+
 impl Transport for Channel {
     fn open(self) -> BoxFuture<'static, Result<Opened, Error>> {
         Box::pin(async move { Ok(Opened::new(self)) })

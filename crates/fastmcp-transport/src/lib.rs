@@ -16,6 +16,7 @@ mod auth_send;
 mod channel;
 #[cfg(feature = "child-process")]
 mod child;
+pub mod faults;
 #[cfg(feature = "http-client")]
 mod http_common;
 mod lines;

@@ -152,3 +152,29 @@ async fn after_a_handler_computes_long_requests_are_spawned() {
         "the fast call is answered before the busy one: {seen:?}"
     );
 }
+
+#[tokio::test]
+async fn a_duplicate_of_a_running_request_is_not_answered() {
+    let (mut w, mut lines, _session) = start().await;
+    // The same id twice while the first runs: one answer, the real one.
+    let twice = call(9, "slow", json!({"ms": 150})).repeat(2);
+    w.write_all(twice.as_bytes()).await.unwrap();
+    w.write_all(request(10, "ping", json!({})).as_bytes())
+        .await
+        .unwrap();
+    let mut answers = vec![];
+    while answers.last().map(|m: &Value| m["id"].clone()) != Some(json!(9)) {
+        answers.push(next(&mut lines).await);
+    }
+    let nines: Vec<&Value> = answers.iter().filter(|m| m["id"] == 9).collect();
+    assert_eq!(nines.len(), 1, "{answers:?}");
+    assert_eq!(nines[0]["result"]["content"][0]["text"], "slept");
+    // Once it has finished, the id may be used again (it is a new request).
+    w.write_all(call(9, "slow", json!({"ms": 1})).as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(
+        next(&mut lines).await["result"]["content"][0]["text"],
+        "slept"
+    );
+}

@@ -178,7 +178,9 @@ async fn run_request(
     plan.step_up = StepUp::of(st.opts.auth.as_ref(), &caller);
     let scope = match ep.admit(&r) {
         Ok(s) => s,
-        Err(m) => return json_bytes(StatusCode::OK, encode(&m)),
+        Err(Some(m)) => return json_bytes(StatusCode::OK, encode(&m)),
+        // A duplicate of a request still running: the running one answers.
+        Err(None) => return StatusCode::ACCEPTED.into_response(),
     };
     let cancel = CancelOnDrop(plan.cancel_on_drop.then(|| scope.clone()));
     let (tx, rx) = mpsc::channel::<Out>(64);

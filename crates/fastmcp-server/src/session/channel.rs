@@ -149,7 +149,7 @@ pub(crate) async fn on_frame(
     match Message::parse(&bytes) {
         Err(f) => f.reply.then(|| encode(&error_message(f.id, f.error))),
         Ok(Message::Request(r)) => match ep.admit(&r) {
-            Err(m) => Some(encode(&m)),
+            Err(m) => m.map(|m| encode(&m)),
             Ok(scope) => {
                 let (ep, task_sink) = (ep.clone(), sink.clone());
                 let inline = ep.inline.load(Ordering::Relaxed);
@@ -237,7 +237,8 @@ pub(crate) async fn batch(
             Err(_) => {}
             Ok(Message::Request(r)) => match ep.admit(&r) {
                 Ok(scope) => futs.push_back(ep.run_as(r, scope, sink.clone(), caller.clone())),
-                Err(m) => replies.push(&m),
+                Err(Some(m)) => replies.push(&m),
+                Err(None) => {}
             },
             Ok(other) => ep.on_other(other),
         }

@@ -107,16 +107,20 @@ impl Endpoint {
         })
     }
 
-    /// Register a request's scope; a duplicate id of a request still running is refused,
-    /// and so is a request past the session's limit of requests in flight.
-    pub(crate) fn admit(&self, r: &Request) -> Result<Arc<Scope>, Message> {
+    /// Register a request's scope. A request past the session's limit of requests in
+    /// flight is refused with an answer (`Err(Some(..))`). A request whose id is that of a
+    /// request still running gets no answer at all (`Err(None)`): an error under that id
+    /// would reach the client as the running request's answer, and the running request
+    /// will be answered.
+    pub(crate) fn admit(&self, r: &Request) -> Result<Arc<Scope>, Option<Message>> {
         let max = self.pipeline.rt.config.limits.max_in_flight_per_session;
         let mut inflight = lock(&self.inflight);
         let refused = if inflight.contains_key(&r.id) {
-            ErrorObject::new(
-                error_code::INVALID_REQUEST,
-                format!("Duplicate request id {} while it is still running", r.id),
-            )
+            tracing::warn!(
+                "a request with id {} arrived while one with that id is still running: ignored",
+                r.id
+            );
+            return Err(None);
         } else if inflight.len() >= max {
             ErrorObject::new(
                 error_code::LIMIT_EXCEEDED,
@@ -130,7 +134,7 @@ impl Endpoint {
             inflight.insert(r.id.clone(), scope.clone());
             return Ok(scope);
         };
-        Err(error_message(Some(r.id.clone()), refused))
+        Err(Some(error_message(Some(r.id.clone()), refused)))
     }
 
     /// Set who every request of this endpoint comes from (once; later calls are ignored).
