@@ -19,7 +19,11 @@ use serde_json::json;
 enum Wire {
     Memory(fastmcp::server::RunningServer),
     Stdio,
-    Http(HttpServer, String),
+    Http {
+        /// Kept for its `Drop`.
+        _server: HttpServer,
+        url: String,
+    },
 }
 
 /// A conformance server on HTTP, killed with the test.
@@ -54,7 +58,10 @@ async fn wire(kind: &str) -> Wire {
                 assert!(Instant::now() < deadline, "the server did not start");
                 tokio::time::sleep(Duration::from_millis(30)).await;
             }
-            Wire::Http(HttpServer(child), format!("http://127.0.0.1:{port}/mcp"))
+            Wire::Http {
+                _server: HttpServer(child),
+                url: format!("http://127.0.0.1:{port}/mcp"),
+            }
         }
     }
 }
@@ -80,7 +87,7 @@ impl Wire {
                     .env("FASTMCP_NO_BANNER", "1");
                 b.connect(faulty(child, faults)).await
             }
-            Wire::Http(_, url) => b.connect(faulty(StreamableHttp::new(url), faults)).await,
+            Wire::Http { url, .. } => b.connect(faulty(StreamableHttp::new(url), faults)).await,
         }
     }
 }
