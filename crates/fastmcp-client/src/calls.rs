@@ -99,15 +99,17 @@ impl Client {
     /// Subscribe to a resource's updates (handshake era).
     pub async fn subscribe(&self, uri: &str) -> Result<(), Error> {
         self.request::<Value>("resources/subscribe", json!({ "uri": uri }))
-            .await
-            .map(|_| ())
+            .await?;
+        self.remember_subscription(uri, true);
+        Ok(())
     }
 
     /// Unsubscribe (handshake era).
     pub async fn unsubscribe(&self, uri: &str) -> Result<(), Error> {
         self.request::<Value>("resources/unsubscribe", json!({ "uri": uri }))
-            .await
-            .map(|_| ())
+            .await?;
+        self.remember_subscription(uri, false);
+        Ok(())
     }
 
     /// Render a prompt.
@@ -154,7 +156,8 @@ impl Client {
     /// Set the server's log level (handshake era).
     pub async fn set_log_level(&self, level: LoggingLevel) -> Result<(), Error> {
         self.request::<Value>("logging/setLevel", json!({ "level": level }))
-            .await
-            .map(|_| ())
+            .await?;
+        self.remember_log_level(level);
+        Ok(())
     }
 }

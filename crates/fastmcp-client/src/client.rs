@@ -49,6 +49,8 @@ pub(crate) struct Inner {
     pub(crate) progress_seq: AtomicU64,
     /// Which tools' structured results are wrapped, from `tools/list`.
     pub(crate) output_shapes: OutputShapes,
+    /// The log level and subscriptions set, made again on a new session.
+    pub(crate) settings: std::sync::Mutex<crate::settings::Settings>,
 }
 
 /// An MCP client.
@@ -132,6 +134,7 @@ impl Client {
                 http: opened.http,
                 reinit: tokio::sync::Mutex::new(()),
                 session_gen: AtomicU64::new(0),
+                settings: Default::default(),
                 progress_seq: AtomicU64::new(0),
                 output_shapes: OutputShapes::default(),
             }),

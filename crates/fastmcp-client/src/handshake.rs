@@ -196,7 +196,7 @@ impl Client {
     /// The session expired: start a new one, unless another request already did since
     /// generation `seen`.
     pub(crate) async fn reinitialize(&self, seen: u64) -> Result<(), Error> {
-        let _one_at_a_time = self.inner.reinit.lock().await;
+        let one_at_a_time = self.inner.reinit.lock().await;
         if self.inner.session_gen.load(Ordering::SeqCst) != seen {
             return Ok(());
         }
@@ -206,6 +206,10 @@ impl Client {
         tracing::debug!("the session expired; initializing again");
         self.initialize(v).await?;
         self.inner.session_gen.fetch_add(1, Ordering::SeqCst);
+        // Not under the lock: a request of the restore that meets an expired session
+        // again re-initializes like any other.
+        drop(one_at_a_time);
+        self.restore_settings().await;
         Ok(())
     }
 }

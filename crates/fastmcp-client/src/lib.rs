@@ -48,7 +48,9 @@ mod options;
 #[cfg(feature = "otel")]
 mod otel;
 mod request;
+pub mod resilient;
 mod server_requests;
+mod settings;
 #[cfg(feature = "skills")]
 pub mod skills;
 mod supports;
