@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use fastmcp::client::resilient::{
-    Backoff, BreakerOptions, BreakerState, Resilient, ResilientOptions,
+    Backoff, BreakerOptions, BreakerState, Pool, PoolOptions, Resilient, ResilientOptions,
 };
 use fastmcp::client::Client;
 use fastmcp::prelude::*;
@@ -27,6 +27,12 @@ async fn session_state(ctx: &Context) -> String {
         "subscribed": ctx.session().is_subscribed("test://watched"),
     })
     .to_string()
+}
+
+/// This session's id.
+#[tool(annotations(idempotent = true))]
+async fn session_id(ctx: &Context) -> String {
+    ctx.session().id().unwrap_or_default().to_owned()
 }
 
 /// Not idempotent: it counts.
@@ -52,14 +58,31 @@ fn fast_backoff() -> ResilientOptions {
     }
 }
 
+/// A free address on the loopback.
+fn free_addr() -> std::net::SocketAddr {
+    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    probe.local_addr().unwrap()
+}
+
 /// Serve the test server on `addr` until the returned server is shut down.
 async fn serve(addr: std::net::SocketAddr) -> RunningServer {
     let running = Server::new("resilient", "1")
-        .components((session_state, bump, watched))
+        .components((session_state, session_id, bump, watched))
         .start()
         .await
         .unwrap();
-    let listener = tokio::net::TcpListener::bind(addr).await.unwrap();
+    // The last server's listener may still be closing.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let listener = loop {
+        match tokio::net::TcpListener::bind(addr).await {
+            Ok(l) => break l,
+            Err(e) if Instant::now() < deadline => {
+                assert_eq!(e.kind(), std::io::ErrorKind::AddrInUse, "{e}");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            Err(e) => panic!("bind {addr}: {e}"),
+        }
+    };
     let r = running.clone();
     tokio::spawn(async move { r.serve_http(listener, HttpOptions::default()).await });
     running
@@ -72,9 +95,7 @@ fn text(r: &fastmcp::protocol::CallToolResult) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_http_server_restarts_and_the_session_comes_back_as_it_was() {
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = probe.local_addr().unwrap();
-    drop(probe);
+    let addr = free_addr();
     let first = serve(addr).await;
     let url = format!("http://{addr}/mcp");
     let client = Resilient::with_options(
@@ -109,7 +130,7 @@ async fn an_http_server_restarts_and_the_session_comes_back_as_it_was() {
         tokio::time::sleep(Duration::from_millis(300)).await;
         serve(addr).await
     });
-    assert_eq!(client.list_tools().await.unwrap().len(), 2);
+    assert_eq!(client.list_tools().await.unwrap().len(), 3);
     assert_eq!(client.connections(), 2);
     assert_eq!(state().await, restored);
 
@@ -204,9 +225,7 @@ async fn a_killed_stdio_server_is_started_again() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_breaker_opens_half_opens_and_closes() {
-    let probe = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = probe.local_addr().unwrap();
-    drop(probe);
+    let addr = free_addr();
     let attempts = Arc::new(AtomicU32::new(0));
     let counted = attempts.clone();
     let url = format!("http://{addr}/mcp");
@@ -247,6 +266,100 @@ async fn the_breaker_opens_half_opens_and_closes() {
     let _server = serve(addr).await;
     tokio::time::sleep(Duration::from_millis(450)).await;
     assert_eq!(client.breaker_state(), BreakerState::HalfOpen);
-    assert_eq!(client.list_tools().await.unwrap().len(), 2);
+    assert_eq!(client.list_tools().await.unwrap().len(), 3);
     assert_eq!(client.breaker_state(), BreakerState::Closed);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pool_spreads_requests_and_its_health_checks_follow_the_server() {
+    let addr = free_addr();
+    let server = serve(addr).await;
+    let url = format!("http://{addr}/mcp");
+    let pool = Pool::new(
+        move || Client::connect(StreamableHttp::new(url.clone())),
+        PoolOptions {
+            size: 3,
+            health_interval: Duration::from_millis(150),
+            resilient: ResilientOptions {
+                backoff: Backoff {
+                    initial: Duration::from_millis(10),
+                    max: Duration::from_millis(50),
+                    attempts: 2,
+                },
+                breaker: None,
+            },
+        },
+    );
+    // Six calls in turn: three sessions, two calls each.
+    let mut ids = std::collections::BTreeMap::<String, u32>::new();
+    for _ in 0..6 {
+        let r = pool.get().call_tool("session_id", json!({})).await.unwrap();
+        let v = serde_json::to_value(&r.content).unwrap();
+        *ids.entry(v[0]["text"].as_str().unwrap().to_owned())
+            .or_default() += 1;
+    }
+    assert_eq!(
+        ids.values().copied().collect::<Vec<_>>(),
+        [2, 2, 2],
+        "{ids:?}"
+    );
+    assert_eq!(pool.healthy(), 3);
+
+    // The server goes away: the checks mark every member unhealthy.
+    server.shutdown().await.unwrap();
+    healthy_becomes(&pool, 0).await;
+    // Back: every member reconnects through its check, and requests flow again.
+    let _again = serve(addr).await;
+    healthy_becomes(&pool, 3).await;
+    assert!(!pool
+        .get()
+        .call_tool("bump", json!({}))
+        .await
+        .unwrap()
+        .is_error());
+}
+
+async fn healthy_becomes(pool: &Pool, want: usize) {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while pool.healthy() != want {
+        assert!(
+            Instant::now() < deadline,
+            "healthy stays {} (want {want})",
+            pool.healthy()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn legacy_sse_and_websocket_reconnect_after_a_restart_too() {
+    use fastmcp::transport::sse_client::LegacySse;
+    use fastmcp::transport::ws_client::WebSocket;
+    for kind in ["sse", "ws"] {
+        let addr = free_addr();
+        let first = serve(addr).await;
+        let client = Resilient::with_options(
+            move || async move {
+                match kind {
+                    "sse" => Client::connect(LegacySse::new(format!("http://{addr}/sse"))).await,
+                    _ => Client::connect(WebSocket::new(format!("ws://{addr}/ws"))).await,
+                }
+            },
+            fast_backoff(),
+        );
+        client.set_log_level(LoggingLevel::Debug).await.unwrap();
+        client.subscribe("test://watched").await.unwrap();
+        let restored = json!({"level": "Debug", "subscribed": true});
+        let r = client.call_tool("session_state", json!({})).await.unwrap();
+        assert_eq!(text(&r), restored, "{kind}");
+        first.shutdown().await.unwrap();
+        let _second = serve(addr).await;
+        let r = client.call_tool("session_state", json!({})).await.unwrap();
+        assert_eq!(
+            text(&r),
+            restored,
+            "{kind}: a new connection, set up as before"
+        );
+        assert_eq!(client.connections(), 2, "{kind}");
+    }
 }

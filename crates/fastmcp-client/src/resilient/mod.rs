@@ -23,6 +23,7 @@
 mod backoff;
 mod breaker;
 mod calls;
+mod pool;
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -36,6 +37,7 @@ use crate::client::Client;
 
 pub use backoff::Backoff;
 pub use breaker::{BreakerOptions, BreakerState};
+pub use pool::{Pool, PoolOptions};
 
 use breaker::Breaker;
 
@@ -250,6 +252,19 @@ impl Resilient {
                 }
                 Err(e) => return Err(e),
             }
+        }
+    }
+
+    /// One ping on the connection (made if needed), not retried: a health check.
+    pub async fn ping_once(&self) -> Result<(), Error> {
+        self.run(false, |c| Box::pin(async move { c.ping().await }))
+            .await
+    }
+
+    /// Close the current connection, if any: the next use makes a new one.
+    pub async fn disconnect(&self) {
+        if let Some(old) = self.inner.current.lock().await.take() {
+            let _ = old.close().await;
         }
     }
 
