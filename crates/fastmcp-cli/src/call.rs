@@ -14,12 +14,7 @@ use crate::target;
 
 /// `fastmcp call`.
 pub async fn call(a: CallArgs) -> CliResult {
-    let (server, rest) = if a.connect.command.is_empty() {
-        let (s, r) = a.words.split_first().expect("clap requires a word");
-        (Some(s.as_str()), r)
-    } else {
-        (None, a.words.as_slice())
-    };
+    let (server, rest) = target::split_words(&a.words, &a.connect);
     let Some((tool, pairs)) = rest.split_first() else {
         return Err(CliError::usage("no tool named").hint(
             "fastmcp call SERVER TOOL [KEY=VALUE]... (fastmcp list SERVER shows the tools)",

@@ -45,6 +45,15 @@ pub fn resolve(word: Option<&str>, c: &Connect) -> CliResult<Named> {
     }
 }
 
+/// `words` as the server's word (unless a command after `--` names the server) and the
+/// rest.
+pub fn split_words<'a>(words: &'a [String], c: &Connect) -> (Option<&'a str>, &'a [String]) {
+    match words.split_first() {
+        Some((s, rest)) if c.command.is_empty() => (Some(s.as_str()), rest),
+        _ => (None, words),
+    }
+}
+
 /// Whether `w` is a URL of a transport we speak.
 pub fn is_url(w: &str) -> bool {
     ["http://", "https://", "ws://", "wss://"]

@@ -11,12 +11,7 @@ use crate::target;
 
 /// `fastmcp tasks`.
 pub async fn tasks(a: TasksArgs) -> CliResult {
-    let (server, rest) = if a.connect.command.is_empty() {
-        let (s, r) = a.words.split_first().expect("clap requires a word");
-        (Some(s.as_str()), r)
-    } else {
-        (None, a.words.as_slice())
-    };
+    let (server, rest) = target::split_words(&a.words, &a.connect);
     let action = match rest {
         [a] if a == "list" => Action::List,
         [a, id] if a == "get" => Action::Get(id.clone()),

@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::client::Client;
 
 /// The session's settings.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Settings {
     pub(crate) log_level: Option<LoggingLevel>,
     pub(crate) subscriptions: BTreeSet<String>,
@@ -37,14 +37,24 @@ impl Client {
         }
     }
 
+    /// Take `settings` as this session's and set them on it (a new connection made to
+    /// replace another: see [`Client::restore_settings`]).
+    pub(crate) async fn adopt_settings(&self, settings: Settings) {
+        *self.settings() = settings;
+        self.restore_settings().await;
+    }
+
     /// Set the log level and subscriptions again on a new session (one round each, no
-    /// re-initializing: this runs inside one). A failure is logged: the session itself is
-    /// usable.
+    /// re-initializing: this runs inside one). The stateless era keeps no session state.
+    /// A failure is logged: the session itself is usable.
     pub(crate) async fn restore_settings(&self) {
-        let (level, subs) = {
-            let s = self.settings();
-            (s.log_level, s.subscriptions.clone())
-        };
+        if self.era() != fastmcp_protocol::Era::Handshake {
+            return;
+        }
+        let Settings {
+            log_level: level,
+            subscriptions: subs,
+        } = self.settings().clone();
         let timeout = self.inner.timeouts.idle;
         if let Some(l) = level {
             let params = json!({ "level": l });

@@ -25,15 +25,15 @@ mod breaker;
 mod calls;
 mod pool;
 
-use std::collections::BTreeSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use fastmcp_core::{BoxFuture, Error, ErrorKind};
-use fastmcp_protocol::{Era, LoggingLevel};
+use fastmcp_protocol::LoggingLevel;
 
 use crate::client::Client;
+use crate::settings::Settings;
 
 pub use backoff::Backoff;
 pub use breaker::{BreakerOptions, BreakerState};
@@ -52,19 +52,13 @@ pub struct ResilientOptions {
     pub breaker: Option<BreakerOptions>,
 }
 
-/// What the session had set, made again on each new connection.
-#[derive(Debug, Default)]
-struct Restore {
-    log_level: Option<LoggingLevel>,
-    subscriptions: BTreeSet<String>,
-}
-
 struct Inner {
     connect: Connect,
     opts: ResilientOptions,
     breaker: Option<Breaker>,
     current: tokio::sync::Mutex<Option<Client>>,
-    restore: Mutex<Restore>,
+    /// What the session had set, made again on each new connection.
+    restore: Mutex<Settings>,
     connections: AtomicU64,
 }
 
@@ -99,7 +93,7 @@ impl Resilient {
                 breaker: opts.breaker.map(Breaker::new),
                 opts,
                 current: tokio::sync::Mutex::new(None),
-                restore: Mutex::new(Restore::default()),
+                restore: Mutex::new(Settings::default()),
                 connections: AtomicU64::new(0),
             }),
         }
@@ -138,7 +132,8 @@ impl Resilient {
             tokio::time::sleep(backoff.delay(n)).await;
             match (self.inner.connect)().await {
                 Ok(c) => {
-                    self.restore(&c).await;
+                    let settings = self.lock_restore().clone();
+                    c.adopt_settings(settings).await;
                     self.succeeded();
                     self.inner.connections.fetch_add(1, Ordering::Relaxed);
                     *slot = Some(c.clone());
@@ -185,33 +180,11 @@ impl Resilient {
         .await
     }
 
-    fn lock_restore(&self) -> std::sync::MutexGuard<'_, Restore> {
+    fn lock_restore(&self) -> std::sync::MutexGuard<'_, Settings> {
         self.inner
             .restore
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Make the session's settings again on a new connection (handshake era; the
-    /// stateless era keeps no session state). A failure is logged, not fatal.
-    async fn restore(&self, c: &Client) {
-        if c.era() != Era::Handshake {
-            return;
-        }
-        let (level, subs) = {
-            let r = self.lock_restore();
-            (r.log_level, r.subscriptions.clone())
-        };
-        if let Some(l) = level {
-            if let Err(e) = c.set_log_level(l).await {
-                tracing::warn!("restoring the log level: {}", e.message());
-            }
-        }
-        for uri in subs {
-            if let Err(e) = c.subscribe(&uri).await {
-                tracing::warn!("restoring the subscription to {uri}: {}", e.message());
-            }
-        }
     }
 
     fn succeeded(&self) {
