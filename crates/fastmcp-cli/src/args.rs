@@ -110,7 +110,7 @@ pub struct Connect {
     /// `auto` asks server/discover first and falls back to the handshake.
     #[arg(long, value_enum, default_value_t = Era::Handshake)]
     pub era: Era,
-    /// Give up after this many seconds (each request; and connecting).
+    /// Give up after this many seconds (each request, whatever progress it reports; and connecting).
     #[arg(long, value_name = "SECONDS")]
     pub timeout: Option<f64>,
     /// Declare the tasks extension (stateless era), for `call --task`.

@@ -171,7 +171,8 @@ pub async fn connect(named: &Named, c: &Connect, console: &Console) -> CliResult
     }
     let limit = timeout(c)?;
     if let Some(t) = limit {
-        builder = builder.timeout(t);
+        // A hard bound: progress from the server does not extend it.
+        builder = builder.timeout(t).reset_timeout_on_progress(false);
     }
     let connecting = named.entry.connect(builder);
     let connected = match limit {
