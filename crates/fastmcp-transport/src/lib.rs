@@ -23,6 +23,10 @@ mod lines;
 pub mod memory;
 #[cfg(feature = "http-client")]
 mod sse_parse;
+
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod __fuzz;
 pub mod stdio;
 
 #[cfg(feature = "http-client")]
