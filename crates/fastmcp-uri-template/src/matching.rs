@@ -83,6 +83,7 @@ fn match_expr(
         .char_indices()
         .map(|(i, _)| i)
         .skip(1)
+        .filter(|&i| !inside_escape(body, i))
         .chain(std::iter::once(body.len()))
         .collect();
     ends.dedup();
@@ -98,6 +99,18 @@ fn match_expr(
         }
     }
     false
+}
+
+/// Whether cutting `s` at `i` would split a percent-escape (`%XX`): a value cut there
+/// would not decode, though the URI is well formed.
+fn inside_escape(s: &str, i: usize) -> bool {
+    let b = s.as_bytes();
+    let escape_at = |p: usize| {
+        b.get(p) == Some(&b'%')
+            && b.get(p + 1).is_some_and(u8::is_ascii_hexdigit)
+            && b.get(p + 2).is_some_and(u8::is_ascii_hexdigit)
+    };
+    (i >= 1 && escape_at(i - 1)) || (i >= 2 && escape_at(i - 2))
 }
 
 fn allowed(text: &str, op: Operator, multi: bool) -> bool {
@@ -308,5 +321,28 @@ mod tests {
         let s = UriTemplate::parse("x://{id}").unwrap();
         assert!(s.match_uri("x://a%2Fb").is_err());
         assert!(s.match_uri("x://%zz").is_err());
+    }
+
+    /// Found by the `uri_template` fuzz target: the shortest split of two adjacent
+    /// variables cut the `%60` that the template's own expansion wrote, and the match
+    /// failed as a bad escape.
+    #[test]
+    fn adjacent_variables_do_not_split_an_escape() {
+        let t = UriTemplate::parse("repo://{orberh*}{ath*}{?ref}").unwrap();
+        let vars = t.match_uri("repo://`e/src/librHH/").unwrap().unwrap();
+        let uri = t.expand(&vars);
+        assert_eq!(uri, "repo://%60e/src/librHH/");
+        let again = t.match_uri(&uri).unwrap().unwrap();
+        assert_eq!(
+            format!("{}{}", again["orberh"], again["ath"]),
+            "`e/src/librHH/"
+        );
+        assert_eq!(
+            m("x://{a}{b}", "x://%41%42"),
+            Some(BTreeMap::from([
+                ("a".to_owned(), "A".to_owned()),
+                ("b".to_owned(), "B".to_owned()),
+            ]))
+        );
     }
 }
