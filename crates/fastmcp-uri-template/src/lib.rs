@@ -22,7 +22,7 @@ mod expand;
 mod matching;
 mod parse;
 
-pub use matching::UnsafeValue;
+pub use matching::{UnsafeValue, MAX_URI_LEN};
 pub use parse::{Operator, TemplateError, UriTemplate, VarSpec};
 
 /// Whether `uri` starts with a URI scheme (`scheme:`, RFC 3986).

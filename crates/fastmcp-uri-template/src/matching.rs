@@ -5,7 +5,7 @@
 //! variables (`{?q}`, `{&r}`) are optional and may come in any order. A prefix variable
 //! (`{v:3}`) matches at most that many characters.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use crate::parse::{Operator, Part, UriTemplate, VarSpec};
 
@@ -24,9 +24,19 @@ impl std::error::Error for UnsafeValue {}
 /// Raw (still percent-encoded) values, and whether each may span segments.
 type Vars = BTreeMap<String, (String, bool)>;
 
+/// The sub-matches known to fail, as (parts left, bytes of input left): whether the rest
+/// of a template matches the rest of a URI does not depend on the values taken so far, so
+/// each is tried once (without this, adjacent expressions cost a power of the length).
+type Failed = HashSet<(usize, usize)>;
+
+/// The longest URI matched against a template; longer ones match none. Matching tries
+/// the split points of each expression, so its cost grows faster than the length.
+pub const MAX_URI_LEN: usize = 8 * 1024;
+
 impl UriTemplate {
-    /// Match a URI: `Ok(None)` when it does not match, `Err` when it matches with an unsafe
-    /// value, else the variables, percent-decoded (absent query variables are left out).
+    /// Match a URI: `Ok(None)` when it does not match (or is longer than
+    /// [`MAX_URI_LEN`]), `Err` when it matches with an unsafe value, else the variables,
+    /// percent-decoded (absent query variables are left out).
     ///
     /// ```
     /// use fastmcp_uri_template::UriTemplate;
@@ -38,7 +48,8 @@ impl UriTemplate {
     /// ```
     pub fn match_uri(&self, uri: &str) -> Result<Option<BTreeMap<String, String>>, UnsafeValue> {
         let mut vars = BTreeMap::new();
-        if !match_parts(&self.parts, uri, &mut vars) {
+        if uri.len() > MAX_URI_LEN || !match_parts(&self.parts, uri, &mut vars, &mut Failed::new())
+        {
             return Ok(None);
         }
         let mut out = BTreeMap::new();
@@ -52,19 +63,39 @@ impl UriTemplate {
     }
 }
 
-fn match_parts(parts: &[Part], input: &str, vars: &mut Vars) -> bool {
+fn match_parts(parts: &[Part], input: &str, vars: &mut Vars, failed: &mut Failed) -> bool {
+    let key = (parts.len(), input.len());
+    if failed.contains(&key) {
+        return false;
+    }
     let Some((first, rest)) = parts.split_first() else {
         return input.is_empty();
     };
-    match first {
+    let ok = match first {
         Part::Literal(l) => input
             .strip_prefix(l.as_str())
-            .is_some_and(|r| match_parts(rest, r, vars)),
+            .is_some_and(|r| match_parts(rest, r, vars, failed)),
         Part::Expr { op, vars: specs } => match op {
-            Operator::Query | Operator::QueryCont => match_query(*op, specs, rest, input, vars),
-            _ => match_expr(*op, specs, rest, input, vars),
+            Operator::Query | Operator::QueryCont => {
+                match_query(*op, specs, rest, input, vars, failed)
+            }
+            _ => match_expr(*op, specs, rest, input, vars, failed),
         },
+    };
+    if !ok {
+        failed.insert(key);
     }
+    ok
+}
+
+/// Whether `tail` may be what `rest` matches, judged cheaply (before a value is taken).
+fn may_follow(rest: &[Part], tail: &str, failed: &Failed) -> bool {
+    let plausible = match rest.first() {
+        None => tail.is_empty(),
+        Some(Part::Literal(l)) => tail.starts_with(l.as_str()),
+        Some(Part::Expr { .. }) => true,
+    };
+    plausible && !failed.contains(&(rest.len(), tail.len()))
 }
 
 /// Try every split point (shortest first) for an expression's text.
@@ -74,6 +105,7 @@ fn match_expr(
     rest: &[Part],
     input: &str,
     vars: &mut Vars,
+    failed: &mut Failed,
 ) -> bool {
     let Some(body) = input.strip_prefix(op.first()) else {
         return false;
@@ -87,13 +119,20 @@ fn match_expr(
         .chain(std::iter::once(body.len()))
         .collect();
     ends.dedup();
+    let mut checked = 0;
     for end in ends {
         let text = &body[..end];
-        if !allowed(text, op, multi) {
+        if !allowed(&body[checked..end], op, multi) {
             break;
         }
+        checked = end;
+        if !may_follow(rest, &body[end..], failed) {
+            continue;
+        }
         let mut trial = vars.clone();
-        if assign(op, specs, text, &mut trial) && match_parts(rest, &body[end..], &mut trial) {
+        if assign(op, specs, text, &mut trial)
+            && match_parts(rest, &body[end..], &mut trial, failed)
+        {
             *vars = trial;
             return true;
         }
@@ -173,10 +212,11 @@ fn match_query(
     rest: &[Part],
     input: &str,
     vars: &mut Vars,
+    failed: &mut Failed,
 ) -> bool {
     let Some(q) = input.strip_prefix(op.first()) else {
         // No query at all: every variable of the expression is absent.
-        return match_parts(rest, input, vars);
+        return match_parts(rest, input, vars, failed);
     };
     let end = q.find('#').unwrap_or(q.len());
     // Try the shortest prefix ending before an `&` first, so that a following `{&x}`
@@ -194,7 +234,7 @@ fn match_query(
                 trial.insert(s.name.clone(), (v.to_owned(), false));
             }
         }
-        if match_parts(rest, &q[cut..], &mut trial) {
+        if match_parts(rest, &q[cut..], &mut trial, failed) {
             *vars = trial;
             return true;
         }
@@ -344,5 +384,24 @@ mod tests {
                 ("b".to_owned(), "B".to_owned()),
             ]))
         );
+    }
+
+    /// Found by the `uri_template` fuzz target (a timeout): adjacent expressions tried
+    /// every split point of every one of them, and each trial copied the value and
+    /// rescanned it, so the cost was a power of the URI's length.
+    #[test]
+    fn matching_cost_stays_bounded() {
+        let start = std::time::Instant::now();
+        let t = UriTemplate::parse("x:/x://{#frag}{x.e,xt}{Iseg}{x.e,xt}rresource").unwrap();
+        let uri = format!("x:/x://#{}", "=/{#frag}{x.e,xt}{Iseg}".repeat(300));
+        assert_eq!(t.match_uri(&uri), Ok(None));
+        let f = UriTemplate::parse("file:///{+path}").unwrap();
+        let long = format!("file:///{}", "a".repeat(MAX_URI_LEN - 8));
+        assert_eq!(
+            f.match_uri(&long).unwrap().unwrap()["path"].len(),
+            MAX_URI_LEN - 8
+        );
+        assert_eq!(f.match_uri(&format!("{long}a")), Ok(None));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5));
     }
 }
