@@ -39,6 +39,8 @@ pub(crate) struct SseParser {
     line_too_long: bool,
     after_cr: bool,
     started: bool,
+    /// The first bytes of a stream while they may still be a byte order mark.
+    bom: Vec<u8>,
     data: BytesMut,
     has_data: bool,
     too_large: bool,
@@ -60,6 +62,7 @@ impl SseParser {
             line_too_long: false,
             after_cr: false,
             started: false,
+            bom: Vec::new(),
             data: BytesMut::new(),
             has_data: false,
             too_large: false,
@@ -76,6 +79,7 @@ impl SseParser {
         self.line_too_long = false;
         self.after_cr = false;
         self.started = false;
+        self.bom.clear();
         self.reset_event();
     }
 
@@ -92,15 +96,27 @@ impl SseParser {
     }
 
     /// Parse a chunk; complete events are pushed to `out`.
-    pub(crate) fn feed(&mut self, mut chunk: &[u8], out: &mut Vec<SseEvent>) {
-        if !self.started && !chunk.is_empty() {
-            // A leading byte order mark is skipped (possibly split across chunks: rare
-            // enough to ignore).
-            if let Some(rest) = chunk.strip_prefix(b"\xEF\xBB\xBF") {
-                chunk = rest;
-            }
-            self.started = true;
+    pub(crate) fn feed(&mut self, chunk: &[u8], out: &mut Vec<SseEvent>) {
+        if self.started {
+            return self.feed_lines(chunk, out);
         }
+        // A leading byte order mark is skipped, also when it is split across chunks: the
+        // first bytes are held until they are known to be one or not.
+        const BOM: &[u8] = b"\xEF\xBB\xBF";
+        let take = chunk.len().min(BOM.len() - self.bom.len());
+        self.bom.extend_from_slice(&chunk[..take]);
+        if self.bom.len() < BOM.len() && BOM.starts_with(&self.bom) {
+            return; // all of `chunk` is held
+        }
+        self.started = true;
+        let held = std::mem::take(&mut self.bom);
+        if held != BOM {
+            self.feed_lines(&held, out);
+        }
+        self.feed_lines(&chunk[take..], out);
+    }
+
+    fn feed_lines(&mut self, mut chunk: &[u8], out: &mut Vec<SseEvent>) {
         while !chunk.is_empty() {
             if self.after_cr {
                 self.after_cr = false;
@@ -307,5 +323,24 @@ mod tests {
         let mut out = vec![];
         p.feed(b"data: fresh\n\n", &mut out);
         assert_eq!(out, vec![ok(None, "fresh")]);
+    }
+
+    /// A byte order mark split across chunks is skipped as a whole one is (the
+    /// `sse_parse` fuzz target compares chunked and whole bodies).
+    #[test]
+    fn split_byte_order_mark_is_skipped() {
+        let body: &[u8] = b"\xEF\xBB\xBFdata: x\n\n";
+        let (whole, _) = parse(&[body], 64);
+        assert_eq!(whole, vec![ok(None, "x")]);
+        for cut in 1..3 {
+            let (ev, _) = parse(&[&body[..cut], b"", &body[cut..]], 64);
+            assert_eq!(ev, whole, "cut at {cut}");
+        }
+        let (ev, _) = parse(&[b"\xEF", b"\xBBdata: y\n\n", b"data: z\n\n"], 64);
+        assert_eq!(
+            ev,
+            vec![ok(None, "z")],
+            "not a mark: kept, so the line is no field"
+        );
     }
 }
