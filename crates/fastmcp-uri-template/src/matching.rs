@@ -24,10 +24,35 @@ impl std::error::Error for UnsafeValue {}
 /// Raw (still percent-encoded) values, and whether each may span segments.
 type Vars = BTreeMap<String, (String, bool)>;
 
-/// The sub-matches known to fail, as (parts left, bytes of input left): whether the rest
-/// of a template matches the rest of a URI does not depend on the values taken so far, so
-/// each is tried once (without this, adjacent expressions cost a power of the length).
-type Failed = HashSet<(usize, usize)>;
+/// One matching pass.
+struct Pass {
+    /// The sub-matches known to fail, as (parts left, bytes of input left): whether the
+    /// rest of a template matches the rest of a URI does not depend on the values taken so
+    /// far, so each is tried once (without this, adjacent expressions cost a power of the
+    /// length).
+    failed: HashSet<(usize, usize)>,
+    /// Whether a split that gives a variable an unsafe value is refused (so that the next
+    /// split is tried), or taken (to report the unsafe value when no safe match exists).
+    strict: bool,
+}
+
+impl Pass {
+    fn new(strict: bool) -> Self {
+        Pass {
+            failed: HashSet::new(),
+            strict,
+        }
+    }
+
+    /// Give a variable its raw value; in a strict pass, only a safe one.
+    fn take(&self, vars: &mut Vars, name: &str, raw: &str, multi: bool) -> bool {
+        if self.strict && decoded_safe(name, raw, multi).is_err() {
+            return false;
+        }
+        vars.insert(name.to_owned(), (raw.to_owned(), multi));
+        true
+    }
+}
 
 /// The longest URI matched against a template; longer ones match none. Matching tries
 /// the split points of each expression, so its cost grows faster than the length.
@@ -47,25 +72,36 @@ impl UriTemplate {
     /// assert!(f.match_uri("file:///../etc/passwd").is_err());
     /// ```
     pub fn match_uri(&self, uri: &str) -> Result<Option<BTreeMap<String, String>>, UnsafeValue> {
-        let mut vars = BTreeMap::new();
-        if uri.len() > MAX_URI_LEN || !match_parts(&self.parts, uri, &mut vars, &mut Failed::new())
-        {
+        if uri.len() > MAX_URI_LEN {
             return Ok(None);
         }
-        let mut out = BTreeMap::new();
-        for (name, (raw, multi)) in vars {
-            let v = percent_decode(&raw)
-                .ok_or_else(|| UnsafeValue(format!("bad escape in `{name}`")))?;
-            check_safe(&name, &v, multi)?;
-            out.insert(name, v);
+        // A match whose values are all safe wins; only when there is none does a match
+        // with an unsafe value make the answer an error.
+        for strict in [true, false] {
+            let mut vars = BTreeMap::new();
+            if match_parts(&self.parts, uri, &mut vars, &mut Pass::new(strict)) {
+                let mut out = BTreeMap::new();
+                for (name, (raw, multi)) in vars {
+                    let v = decoded_safe(&name, &raw, multi)?;
+                    out.insert(name, v);
+                }
+                return Ok(Some(out));
+            }
         }
-        Ok(Some(out))
+        Ok(None)
     }
 }
 
-fn match_parts(parts: &[Part], input: &str, vars: &mut Vars, failed: &mut Failed) -> bool {
+/// A raw value, percent-decoded and checked.
+fn decoded_safe(name: &str, raw: &str, multi: bool) -> Result<String, UnsafeValue> {
+    let v = percent_decode(raw).ok_or_else(|| UnsafeValue(format!("bad escape in `{name}`")))?;
+    check_safe(name, &v, multi)?;
+    Ok(v)
+}
+
+fn match_parts(parts: &[Part], input: &str, vars: &mut Vars, pass: &mut Pass) -> bool {
     let key = (parts.len(), input.len());
-    if failed.contains(&key) {
+    if pass.failed.contains(&key) {
         return false;
     }
     let Some((first, rest)) = parts.split_first() else {
@@ -74,28 +110,28 @@ fn match_parts(parts: &[Part], input: &str, vars: &mut Vars, failed: &mut Failed
     let ok = match first {
         Part::Literal(l) => input
             .strip_prefix(l.as_str())
-            .is_some_and(|r| match_parts(rest, r, vars, failed)),
+            .is_some_and(|r| match_parts(rest, r, vars, pass)),
         Part::Expr { op, vars: specs } => match op {
             Operator::Query | Operator::QueryCont => {
-                match_query(*op, specs, rest, input, vars, failed)
+                match_query(*op, specs, rest, input, vars, pass)
             }
-            _ => match_expr(*op, specs, rest, input, vars, failed),
+            _ => match_expr(*op, specs, rest, input, vars, pass),
         },
     };
     if !ok {
-        failed.insert(key);
+        pass.failed.insert(key);
     }
     ok
 }
 
 /// Whether `tail` may be what `rest` matches, judged cheaply (before a value is taken).
-fn may_follow(rest: &[Part], tail: &str, failed: &Failed) -> bool {
+fn may_follow(rest: &[Part], tail: &str, pass: &Pass) -> bool {
     let plausible = match rest.first() {
         None => tail.is_empty(),
         Some(Part::Literal(l)) => tail.starts_with(l.as_str()),
         Some(Part::Expr { .. }) => true,
     };
-    plausible && !failed.contains(&(rest.len(), tail.len()))
+    plausible && !pass.failed.contains(&(rest.len(), tail.len()))
 }
 
 /// Try every split point (shortest first) for an expression's text.
@@ -105,7 +141,7 @@ fn match_expr(
     rest: &[Part],
     input: &str,
     vars: &mut Vars,
-    failed: &mut Failed,
+    pass: &mut Pass,
 ) -> bool {
     let Some(body) = input.strip_prefix(op.first()) else {
         return false;
@@ -126,12 +162,12 @@ fn match_expr(
             break;
         }
         checked = end;
-        if !may_follow(rest, &body[end..], failed) {
+        if !may_follow(rest, &body[end..], pass) {
             continue;
         }
         let mut trial = vars.clone();
-        if assign(op, specs, text, &mut trial)
-            && match_parts(rest, &body[end..], &mut trial, failed)
+        if assign(op, specs, text, &mut trial, pass)
+            && match_parts(rest, &body[end..], &mut trial, pass)
         {
             *vars = trial;
             return true;
@@ -169,7 +205,7 @@ fn fits(spec: &VarSpec, raw: &str) -> bool {
     }
 }
 
-fn assign(op: Operator, specs: &[VarSpec], text: &str, vars: &mut Vars) -> bool {
+fn assign(op: Operator, specs: &[VarSpec], text: &str, vars: &mut Vars, pass: &Pass) -> bool {
     if let [s] = specs {
         let value = if op == Operator::PathParam {
             match text.strip_prefix(s.name.as_str()) {
@@ -182,9 +218,7 @@ fn assign(op: Operator, specs: &[VarSpec], text: &str, vars: &mut Vars) -> bool 
         if (value.is_empty() && op == Operator::Simple) || !fits(s, value) {
             return false;
         }
-        let multi = s.explode || op.reserved();
-        vars.insert(s.name.clone(), (value.to_owned(), multi));
-        return true;
+        return pass.take(vars, &s.name, value, s.explode || op.reserved());
     }
     let pieces: Vec<&str> = text.split(op.sep()).collect();
     if pieces.len() != specs.len() {
@@ -198,10 +232,9 @@ fn assign(op: Operator, specs: &[VarSpec], text: &str, vars: &mut Vars) -> bool 
             },
             _ => p,
         };
-        if !fits(s, p) {
+        if !fits(s, p) || !pass.take(vars, &s.name, p, false) {
             return false;
         }
-        vars.insert(s.name.clone(), (p.to_owned(), false));
     }
     true
 }
@@ -212,11 +245,11 @@ fn match_query(
     rest: &[Part],
     input: &str,
     vars: &mut Vars,
-    failed: &mut Failed,
+    pass: &mut Pass,
 ) -> bool {
     let Some(q) = input.strip_prefix(op.first()) else {
         // No query at all: every variable of the expression is absent.
-        return match_parts(rest, input, vars, failed);
+        return match_parts(rest, input, vars, pass);
     };
     let end = q.find('#').unwrap_or(q.len());
     // Try the shortest prefix ending before an `&` first, so that a following `{&x}`
@@ -228,13 +261,12 @@ fn match_query(
         for pair in q[..cut].split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             if let Some(s) = specs.iter().find(|s| s.name == k) {
-                if !fits(s, v) {
+                if !fits(s, v) || !pass.take(&mut trial, &s.name, v, false) {
                     continue 'cuts;
                 }
-                trial.insert(s.name.clone(), (v.to_owned(), false));
             }
         }
-        if match_parts(rest, &q[cut..], &mut trial, failed) {
+        if match_parts(rest, &q[cut..], &mut trial, pass) {
             *vars = trial;
             return true;
         }
@@ -361,6 +393,23 @@ mod tests {
         let s = UriTemplate::parse("x://{id}").unwrap();
         assert!(s.match_uri("x://a%2Fb").is_err());
         assert!(s.match_uri("x://%zz").is_err());
+    }
+
+    /// Found by the `uri_template` fuzz target: the shortest split gave `{uri}` the
+    /// value `%2Fd` (a `/`, unsafe in one segment) and the match was refused, though a
+    /// longer split of `{.ext*}` leaves `{uri}` a safe `d`. A safe match is preferred;
+    /// only when there is none is the unsafe value an error.
+    #[test]
+    fn an_unsafe_split_gives_way_to_a_safe_one() {
+        let t = UriTemplate::parse("x://{#frag}{.exterroreg*}{uri}").unwrap();
+        let vars = t.match_uri("x://#a.]bvar/c/d").unwrap().unwrap();
+        let uri = t.expand(&vars);
+        assert_eq!(uri, "x://#a.%5Dbvar%2Fc%2Fd");
+        let again = t.match_uri(&uri).unwrap().unwrap();
+        assert_eq!(again["uri"], "d");
+        assert_eq!(again["exterroreg"], "]bvar/c/");
+        let one = UriTemplate::parse("x://{a}{b}").unwrap();
+        assert!(one.match_uri("x://%2Fb").is_err(), "no safe split");
     }
 
     /// Found by the `uri_template` fuzz target: the shortest split of two adjacent
