@@ -175,6 +175,18 @@ impl Conn {
                     self.deliver(f).await;
                     return None;
                 }
+                Ok(r) if r.status() == StatusCode::NOT_FOUND => {
+                    // The session is gone, and with it what the server did for this
+                    // request. The next request starts a new session; this one is not
+                    // sent again (as an expired session's request would be): it may have
+                    // run.
+                    if let Some(sid) = &sent {
+                        self.expire(sid);
+                    }
+                    let f = failure("the session ended (HTTP 404) before the response stream could be resumed; the request may have run, so it is not sent again");
+                    self.deliver(f).await;
+                    return None;
+                }
                 Ok(r) => {
                     self.http_failure(r, Some(id), sent, false).await;
                     return None;
