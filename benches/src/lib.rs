@@ -20,6 +20,7 @@
 #![warn(missing_docs)]
 
 pub mod echo;
+pub mod soak;
 pub mod work;
 
 /// A log subscriber on stderr at `WARN`: the request events of `Logging` (`INFO`) are
