@@ -53,6 +53,15 @@ pub(crate) struct Inner {
     pub(crate) settings: std::sync::Mutex<crate::settings::Settings>,
 }
 
+impl Drop for Inner {
+    /// The last handle is gone: end the connection. Its reader holds the wire, and the
+    /// wire holds the transport's sending side, so without this a dropped client's tasks
+    /// (and a Streamable HTTP session on the server) would live on, each holding the other.
+    fn drop(&mut self) {
+        self.wire.close();
+    }
+}
+
 /// An MCP client.
 ///
 /// There are two ways to connect, both over any [`Transport`]: [`Client::connect`] with
