@@ -9,8 +9,10 @@
 # 30), printing the server's memory, descriptors and live tasks every minute, and a
 # verdict at the end (exit 1 when a check failed). With --chaos, a relay in front of the
 # server cuts connections at random (mean life 8 s) and the server is killed (SIGKILL)
-# and started again every 40 to 80 s; then 30 s of calm in which every call must succeed.
-# More flags: soak-driver --handshake N --stateless N --sample-secs S --recovery-secs S.
+# and started again every 30 to 90 s; then 30 s of calm in which every call must succeed.
+# More flags: soak-driver --handshake N --stateless N --sample-secs S --recovery-secs S
+# --restart-secs S (the mean time between kills), --cut-secs S (a relayed connection's mean
+# life; 0: never cut).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MINUTES="${1:-30}"

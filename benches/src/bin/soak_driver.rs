@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! soak-driver [--minutes M] [--handshake N] [--stateless N] [--chaos]
-//!             [--sample-secs S] [--recovery-secs S] [--server PATH]
+//!             [--sample-secs S] [--recovery-secs S] [--restart-secs S] [--cut-secs S]
+//!             [--server PATH]
 //! ```
 //!
 //! Exits 0 when every check passed, 1 when one failed.
@@ -24,6 +25,8 @@ fn parse() -> anyhow::Result<Options> {
         server: exe.with_file_name("soak-server"),
         sample: Duration::from_secs(60),
         recovery: Duration::from_secs(30),
+        restart_every: Duration::from_secs(60),
+        cut_life: Duration::from_secs(8),
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut it = args.iter();
@@ -38,6 +41,8 @@ fn parse() -> anyhow::Result<Options> {
             "--stateless" => o.stateless = value()?.parse()?,
             "--sample-secs" => o.sample = Duration::from_secs_f64(value()?.parse()?),
             "--recovery-secs" => o.recovery = Duration::from_secs_f64(value()?.parse()?),
+            "--restart-secs" => o.restart_every = Duration::from_secs_f64(value()?.parse()?),
+            "--cut-secs" => o.cut_life = Duration::from_secs_f64(value()?.parse()?),
             "--server" => o.server = PathBuf::from(value()?),
             "--chaos" => o.chaos = true,
             other => anyhow::bail!("unknown argument {other}"),

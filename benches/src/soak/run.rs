@@ -30,6 +30,10 @@ pub struct Options {
     pub sample: Duration,
     /// How long the calm phase after chaos lasts, in which every call must succeed.
     pub recovery: Duration,
+    /// How often (on average; from half to one and a half times) the chaos kills the server.
+    pub restart_every: Duration,
+    /// The mean life of a connection through the chaos relay (zero: never cut).
+    pub cut_life: Duration,
 }
 
 /// One memory sample of the server.
@@ -66,9 +70,9 @@ pub async fn run(opts: Options) -> anyhow::Result<bool> {
     if opts.chaos {
         let front = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
         url_port = front.local_addr()?.port();
-        cuts.on.store(true, Relaxed);
+        cuts.on.store(!opts.cut_life.is_zero(), Relaxed);
         let upstream = ([127, 0, 0, 1], port).into();
-        tokio::spawn(relay(front, upstream, Duration::from_secs(8), cuts.clone()));
+        tokio::spawn(relay(front, upstream, opts.cut_life, cuts.clone()));
     }
     let run = Arc::new(Run {
         opts: opts.clone(),
@@ -170,8 +174,11 @@ async fn sample_until(run: &Run, duration: Duration) -> Vec<Sample> {
         drop(server);
         let all = run.tally.sum();
         let me = rss_kib(std::process::id()).unwrap_or(0);
+        let tasks = tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks();
         println!(
-            "{:>5.0} s  server {:>10} {fd:>4} fds {live:>4} live tasks | driver {:>10} | ops {:>8} failed {:>5} wrong {} hung {} | restarts {} cuts {}",
+            "{:>5.0} s  server {:>10} {fd:>4} fds {live:>4} live tasks | driver {:>10} {tasks:>4} tasks | ops {:>8} failed {:>5} wrong {} hung {} | restarts {} cuts {}",
             start.elapsed().as_secs_f64(),
             mib(rss),
             mib(me),
@@ -195,7 +202,7 @@ async fn sample_until(run: &Run, duration: Duration) -> Vec<Sample> {
 async fn chaos(run: Arc<Run>) {
     let mut rng = fastrand::Rng::with_seed(7);
     loop {
-        tokio::time::sleep(Duration::from_secs(rng.u64(40..80))).await;
+        tokio::time::sleep(run.opts.restart_every.mul_f64(0.5 + rng.f64())).await;
         let mut server = run.server.lock().await;
         server.kill().await;
         let down = Duration::from_millis(rng.u64(200..2000));
