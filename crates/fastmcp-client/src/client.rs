@@ -81,6 +81,10 @@ impl Drop for Inner {
 /// # Ok(()) }
 /// ```
 ///
+/// A `Client` is a handle: clones share the connection. [`Client::close`] ends it and
+/// waits for that; dropping the last handle ends it too, without waiting (a Streamable
+/// HTTP session is still ended with DELETE, in the background).
+///
 /// # Cancelling a call
 ///
 /// Every request is a future, and dropping it before its answer cancels it: the server is
