@@ -34,14 +34,33 @@ struct Pass {
     /// Whether a split that gives a variable an unsafe value is refused (so that the next
     /// split is tried), or taken (to report the unsafe value when no safe match exists).
     strict: bool,
+    /// The work done so far (bytes of values tried), up to [`MAX_WORK`].
+    work: usize,
 }
+
+/// How much work (bytes of candidate values examined) one match may take. Adjacent
+/// expressions (`{a}{b}{c}`) let the number of splits grow as a power of the URI's
+/// length; past this a URI matches nothing, so a client cannot make the server spend
+/// seconds on one URI (a few tens of milliseconds at most).
+const MAX_WORK: usize = 1 << 22;
 
 impl Pass {
     fn new(strict: bool) -> Self {
         Pass {
             failed: HashSet::new(),
             strict,
+            work: 0,
         }
+    }
+
+    /// Count `n` bytes of work; false once the budget is spent.
+    fn spend(&mut self, n: usize) -> bool {
+        self.work = self.work.saturating_add(n + 1);
+        self.work <= MAX_WORK
+    }
+
+    fn exhausted(&self) -> bool {
+        self.work > MAX_WORK
     }
 
     /// Give a variable its raw value; in a strict pass, only a safe one.
@@ -60,7 +79,9 @@ pub const MAX_URI_LEN: usize = 8 * 1024;
 
 impl UriTemplate {
     /// Match a URI: `Ok(None)` when it does not match (or is longer than
-    /// [`MAX_URI_LEN`]), `Err` when it matches with an unsafe value, else the variables,
+    /// [`MAX_URI_LEN`], or would take more than a fixed amount of work to match: adjacent
+    /// expressions make the number of splits grow as a power of the length), `Err` when it
+    /// matches with an unsafe value, else the variables,
     /// percent-decoded (absent query variables are left out).
     ///
     /// ```
@@ -79,7 +100,14 @@ impl UriTemplate {
         // with an unsafe value make the answer an error.
         for strict in [true, false] {
             let mut vars = BTreeMap::new();
-            if match_parts(&self.parts, uri, &mut vars, &mut Pass::new(strict)) {
+            let mut pass = Pass::new(strict);
+            if !match_parts(&self.parts, uri, &mut vars, &mut pass) {
+                if pass.exhausted() {
+                    return Ok(None);
+                }
+                continue;
+            }
+            {
                 let mut out = BTreeMap::new();
                 for (name, (raw, multi)) in vars {
                     let v = decoded_safe(&name, &raw, multi)?;
@@ -146,6 +174,10 @@ fn match_expr(
     let Some(body) = input.strip_prefix(op.first()) else {
         return false;
     };
+    // Looking for the ends reads the rest of the URI.
+    if !pass.spend(body.len()) {
+        return false;
+    }
     let multi = specs.iter().any(|s| s.explode) || op.reserved();
     let mut ends: Vec<usize> = body
         .char_indices()
@@ -158,6 +190,11 @@ fn match_expr(
     // Several variables: the text holds exactly one separator fewer than there are
     // variables; counted as the end moves, so only those ends are tried.
     let want_seps = (specs.len() > 1).then(|| specs.len() - 1);
+    // A prefix variable (`{v:3}`): a character is at most 4 bytes, each at most `%XX`.
+    let longest = match specs {
+        [s] => s.prefix.map(|n| s.name.len() + 1 + 12 * usize::from(n)),
+        _ => None,
+    };
     let mut seps = 0;
     let mut checked = 0;
     for end in ends {
@@ -173,8 +210,14 @@ fn match_expr(
             Some(w) if seps < w => continue,
             _ => {}
         }
+        if longest.is_some_and(|l| end > l) {
+            break;
+        }
         if !may_follow(rest, &body[end..], pass) {
             continue;
+        }
+        if !pass.spend(end) {
+            return false;
         }
         let mut trial = vars.clone();
         if assign(op, specs, text, &mut trial, pass)
@@ -268,6 +311,9 @@ fn match_query(
     let mut cuts: Vec<usize> = q[..end].match_indices('&').map(|(i, _)| i).collect();
     cuts.push(end);
     'cuts: for cut in cuts {
+        if !pass.spend(cut) {
+            return false;
+        }
         let mut trial = vars.clone();
         for pair in q[..cut].split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
@@ -468,6 +514,14 @@ mod tests {
         let m = UriTemplate::parse("x://{a,b,c,d}{e,f,g,h}{i,j}{k,l}{m,n}{o,p}z").unwrap();
         let commas = format!("x://{}", "a,".repeat(MAX_URI_LEN / 2 - 4));
         assert_eq!(m.match_uri(&commas), Ok(None));
+        // Found by the fuzz target as well (timeouts): adjacent single variables, prefix
+        // ones among them, cost a power of the length (65 s for this one in a release
+        // build). Matching has a budget of work now; past it the URI matches nothing.
+        let adjacent = UriTemplate::parse("x://{a:3}{b}{c:3}{d}").unwrap();
+        let long = format!("x://{}/", "a".repeat(MAX_URI_LEN - 6));
+        assert_eq!(adjacent.match_uri(&long), Ok(None));
+        let short = adjacent.match_uri("x://abcdefgh").unwrap().unwrap();
+        assert_eq!(short.values().map(String::len).sum::<usize>(), 8);
         let apart = UriTemplate::parse("x://{a,b,c,d}/{e,f,g,h}/{i,j}z").unwrap();
         let ok = apart
             .match_uri("x://1,2,3,45/6,7,8,9/10,11z")
