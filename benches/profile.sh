@@ -7,7 +7,8 @@
 # sse-32, tools-list, arg-1mb, ...). Builds the echo servers and the driver in release with
 # frame pointers (target/profiling/), records the whole machine with `perf record -a -g`
 # while bench-driver runs the scenario against both servers, then splits the samples by
-# process (echo-fastmcp, echo-limit) and draws one SVG each with inferno:
+# server process (by the pids that exec'd echo-fastmcp and echo-limit) and draws one SVG
+# each with inferno:
 # DIR/SCENARIO-ours[-TAG].svg and DIR/SCENARIO-limit[-TAG].svg (DIR: benches/profiles).
 # The widths are CPU samples of the server process only (the driver is left out); the
 # title says how many samples, so two graphs compare in absolute terms too.
@@ -49,11 +50,19 @@ for s in "${SCENARIOS[@]}"; do
         --log-dir "$WORK/logs" >&2
     for pair in ours:echo-fastmcp limit:echo-limit; do
         name="${pair%%:*}"
-        comm="${pair#*:}"
+        exe="${pair#*:}"
         svg="$OUT/$s-$name$TAG.svg"
-        perf script -i "$WORK/perf.data" --comms "$comm" 2>/dev/null \
+        # The server's processes: those that exec'd it (its threads are tokio's, named
+        # alike in both servers, so the process id is what tells them apart).
+        pids="$(perf script -i "$WORK/perf.data" --show-task-events 2>/dev/null \
+            | sed -nE "s/.*PERF_RECORD_COMM exec: $exe:([0-9]+)\/.*/\1/p" | sort -u | paste -sd,)"
+        if [ -z "$pids" ]; then
+            echo "no $exe process in the recording" >&2
+            continue
+        fi
+        perf script -i "$WORK/perf.data" --pid "$pids" 2>/dev/null \
             | inferno-collapse-perf >"$WORK/folded"
-        samples="$(awk '{n += $NF} END {print n + 0}' "$WORK/folded")"
+        samples="$(perf script -i "$WORK/perf.data" --pid "$pids" -F tid 2>/dev/null | wc -l)"
         inferno-flamegraph --title "$s, $name: $samples samples of the server at 997 Hz" \
             <"$WORK/folded" >"$svg"
         echo "$svg ($samples samples)" >&2
