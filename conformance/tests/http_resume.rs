@@ -3,9 +3,11 @@
 //! run, ends with an error. It is not sent again to the new session (found by the chaos
 //! run of `benches/soak.sh`: a tool with progress ran twice and reported twice).
 
+mod rebind;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use fastmcp::client::Client;
 use fastmcp::prelude::*;
@@ -45,17 +47,8 @@ fn crashable(addr: std::net::SocketAddr) -> Runtime {
             .start()
             .await
             .unwrap();
-        let deadline = Instant::now() + Duration::from_secs(5);
-        let listener = loop {
-            match tokio::net::TcpListener::bind(addr).await {
-                Ok(l) => break l,
-                Err(e) if Instant::now() < deadline => {
-                    assert_eq!(e.kind(), std::io::ErrorKind::AddrInUse, "{e}");
-                    tokio::time::sleep(Duration::from_millis(20)).await;
-                }
-                Err(e) => panic!("bind {addr}: {e}"),
-            }
-        };
+        // The last server's listener may still be closing.
+        let listener = rebind::bind_again(addr).await;
         tokio::spawn(async move { running.serve_http(listener, HttpOptions::default()).await });
     });
     rt

@@ -3,6 +3,8 @@
 //! the log level and the subscriptions on the new session, retries what is safe and only
 //! that, and its circuit breaker opens, half-opens and closes as documented.
 
+mod rebind;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -72,17 +74,7 @@ async fn serve(addr: std::net::SocketAddr) -> RunningServer {
         .await
         .unwrap();
     // The last server's listener may still be closing.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let listener = loop {
-        match tokio::net::TcpListener::bind(addr).await {
-            Ok(l) => break l,
-            Err(e) if Instant::now() < deadline => {
-                assert_eq!(e.kind(), std::io::ErrorKind::AddrInUse, "{e}");
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            Err(e) => panic!("bind {addr}: {e}"),
-        }
-    };
+    let listener = rebind::bind_again(addr).await;
     let r = running.clone();
     tokio::spawn(async move { r.serve_http(listener, HttpOptions::default()).await });
     running
