@@ -302,6 +302,42 @@ async fn a_resume_on_an_expired_session_ends_the_request_and_the_next_one_reinit
 }
 
 #[tokio::test]
+async fn a_stream_is_not_resumed_outside_its_session() {
+    // The session's GET stream reconnects first (its `retry` is shorter) and gets 404: the
+    // session ended. The call's stream, dropped meanwhile, is not resumed without it.
+    let inner = handshake_server(|req, id| match req.header("last-event-id") {
+        Some("g_1") => Reply::Status(404),
+        _ => Reply::Sse(vec![format!(
+            "id: s1_2\n{}",
+            data(json!({"jsonrpc": "2.0", "id": id, "result": {"content": []}}))
+        )]),
+    });
+    let server = mini(move |req: &Seen| {
+        if req.method == "GET" && req.header("last-event-id").is_none() {
+            return Reply::Sse(vec!["id: g_1\nretry: 50\ndata:\n\n".into()]);
+        }
+        inner(req)
+    })
+    .await;
+    let c = Client::builder()
+        .timeout(Duration::from_secs(10))
+        .connect(StreamableHttp::new(&server.url))
+        .await
+        .unwrap();
+    let e = c.call_tool("x", json!({})).await.unwrap_err();
+    assert!(e.message().contains("may have run"), "{e:?}");
+    let seen = server.seen();
+    let unnamed: Vec<_> = seen
+        .iter()
+        .filter(|s| method(s) != "initialize" && s.header("mcp-session-id").is_none())
+        .collect();
+    assert!(unnamed.is_empty(), "sent without the session: {unnamed:?}");
+    assert!(!seen
+        .iter()
+        .any(|s| s.header("last-event-id") == Some("s1_1")));
+}
+
+#[tokio::test]
 async fn a_stateless_stream_is_not_resumed() {
     let server = mini(|req: &Seen| match req.method.as_str() {
         "POST" => Reply::Sse(vec![

@@ -359,6 +359,42 @@ async fn a_dropped_stream_resumes_with_exactly_the_missed_events() {
 }
 
 #[tokio::test]
+async fn resuming_an_unknown_stream_is_refused_but_a_lost_get_stream_starts_again() {
+    let addr = start().await;
+    let sid = initialize(addr, "2025-11-25").await;
+    let get = |last: String| {
+        reqwest::Client::new()
+            .get(format!("http://{addr}/mcp"))
+            .header("accept", "text/event-stream")
+            .header("mcp-session-id", &sid)
+            .header("mcp-protocol-version", "2025-11-25")
+            .header("last-event-id", last)
+            .send()
+    };
+    // A request's stream that this session never had: 400, not the 404 that would tell
+    // the client its session ended.
+    let r = get(format!("{}.77_3", &sid[..12])).await.unwrap();
+    assert_eq!(r.status().as_u16(), 400);
+    assert!(r.text().await.unwrap().contains("Unknown event stream"));
+    // The GET stream of a replica that stopped: the session's GET stream starts here.
+    let r = get(format!("{}.0123456789.g0_4", &sid[..12]))
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "text/event-stream");
+    let first = events(r, 1).await;
+    let id = first[0].0.clone().expect("a priming event with an id");
+    assert!(id.starts_with(&format!("{}.g", &sid[..12])), "{id}");
+    // The session goes on.
+    let h = headers(&[
+        ("mcp-session-id", &sid),
+        ("mcp-protocol-version", "2025-11-25"),
+    ]);
+    let ping = json!({"jsonrpc": "2.0", "id": 2, "method": "ping"}).to_string();
+    assert_eq!(post(addr, h, ping).await.0, 200);
+}
+
+#[tokio::test]
 async fn closing_a_2026_response_stream_cancels_the_request() {
     let addr = start().await;
     let call = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "watch", "arguments": {},

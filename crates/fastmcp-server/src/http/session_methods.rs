@@ -15,6 +15,7 @@ use super::events::parse_event_id;
 use super::guard::{check_get, rpc_error};
 use super::host::check_origin_and_host;
 use super::reply::{sse_events, sse_response};
+use super::sessions::is_standalone;
 use super::streamable::{header_str, session_of, VERSION_HEADER};
 use super::HttpState;
 
@@ -61,12 +62,18 @@ pub(crate) async fn get(
                 if let Some(r) = super::shared_streams::resume_elsewhere(&st, sid, seq).await {
                     return r;
                 }
-                return rpc_error(
-                    StatusCode::NOT_FOUND,
-                    None,
-                    error_code::INVALID_REQUEST,
-                    "Unknown event stream",
-                );
+                if !is_standalone(sid) {
+                    // Not 404, which would tell the client that its session ended.
+                    return rpc_error(
+                        StatusCode::BAD_REQUEST,
+                        None,
+                        error_code::INVALID_REQUEST,
+                        "Unknown event stream: it cannot be resumed",
+                    );
+                }
+                // The GET stream of a replica that stopped: the session's GET stream goes
+                // on here, from now (what that replica had not delivered died with it).
+                (session.standalone(store, st.opts.stream_buffer), None)
             }
         },
         None => (session.standalone(store, st.opts.stream_buffer), None),

@@ -18,6 +18,15 @@ use crate::session::Endpoint;
 
 /// How many finished SSE streams a session remembers for `Last-Event-ID`.
 const STREAMS_KEPT: usize = 64;
+/// What marks the name of a session's standalone (GET) stream, after its last `.`.
+const STANDALONE: &str = "g";
+
+/// Whether `stream` names a session's standalone (GET) stream, of any replica.
+pub(crate) fn is_standalone(stream: &str) -> bool {
+    stream
+        .rsplit_once('.')
+        .is_some_and(|(_, last)| last.starts_with(STANDALONE))
+}
 
 pub(crate) struct HttpSession {
     pub(crate) id: Arc<str>,
@@ -56,8 +65,20 @@ impl HttpSession {
         store: Option<Arc<dyn EventStore>>,
         budget: Option<usize>,
     ) -> Arc<SseStream> {
+        self.make_stream("", store, budget)
+    }
+
+    /// A stream named `{session}.{tag}{kind}{n}`: `kind` is [`STANDALONE`] for the GET
+    /// stream, empty for a request's.
+    fn make_stream(
+        &self,
+        kind: &str,
+        store: Option<Arc<dyn EventStore>>,
+        budget: Option<usize>,
+    ) -> Arc<SseStream> {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let s = SseStream::new(format!("{}.{}{n}", &self.id[..12], self.tag), store, budget);
+        let name = format!("{}.{}{kind}{n}", &self.id[..12], self.tag);
+        let s = SseStream::new(name, store, budget);
         let mut map = lock(&self.streams);
         if map.len() >= STREAMS_KEPT {
             map.shift_remove_index(0);
@@ -80,7 +101,7 @@ impl HttpSession {
         if let Some(s) = lock(&self.get_stream).clone() {
             return s;
         }
-        let s = self.new_stream(store, Some(budget));
+        let s = self.make_stream(STANDALONE, store, Some(budget));
         self.get_stream
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)

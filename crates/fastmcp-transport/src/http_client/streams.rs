@@ -20,6 +20,8 @@ struct Reading {
     attempts: u32,
     /// An event was larger than the limit (the stream is not resumed).
     oversized: bool,
+    /// The session the stream belongs to: it is resumed in that session or not at all.
+    session: Option<String>,
 }
 
 pub(super) fn is_sse(resp: &Response) -> bool {
@@ -27,6 +29,11 @@ pub(super) fn is_sse(resp: &Response) -> bool {
 }
 
 impl Conn {
+    fn current_session(&self) -> Option<String> {
+        let st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        st.session.clone()
+    }
+
     /// The session `sid` expired: forget it (unless a new one replaced it already).
     pub(super) fn expire(&self, sid: &str) {
         let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
@@ -65,6 +72,7 @@ impl Conn {
             parser: SseParser::new(self.max),
             attempts: 0,
             oversized: false,
+            session: self.current_session(),
         };
         loop {
             if self
@@ -156,6 +164,7 @@ impl Conn {
     /// (the failure was delivered as the request's answer).
     async fn resume(&self, rs: &mut Reading, id: &str, last: &str) -> Option<Response> {
         let failure = |what: &str| transport_failure(id, what);
+        const GONE: &str = "the session ended before the response stream could be resumed; the request may have run, so it is not sent again";
         loop {
             rs.attempts += 1;
             if rs.attempts > self.max_reconnects {
@@ -167,6 +176,11 @@ impl Conn {
                 return None;
             }
             tokio::time::sleep(rs.parser.retry.unwrap_or(self.reconnect_delay)).await;
+            if self.current_session() != rs.session {
+                // It expired meanwhile (another request or the GET stream learnt it).
+                self.deliver(failure(GONE)).await;
+                return None;
+            }
             let (rb, sent) = self.get(Some(last));
             match self.send(rb).await {
                 Ok(r) if r.status().is_success() && is_sse(&r) => return Some(r),
@@ -183,8 +197,7 @@ impl Conn {
                     if let Some(sid) = &sent {
                         self.expire(sid);
                     }
-                    let f = failure("the session ended (HTTP 404) before the response stream could be resumed; the request may have run, so it is not sent again");
-                    self.deliver(f).await;
+                    self.deliver(failure(&format!("HTTP 404: {GONE}"))).await;
                     return None;
                 }
                 Ok(r) => {
