@@ -349,6 +349,32 @@ impl Message {
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).expect("a message always serializes")
     }
+
+    /// Serialize to JSON bytes, into a buffer sized for the message at once (a large
+    /// result is copied once, not through a growing buffer).
+    ///
+    /// ```
+    /// use fastmcp_protocol::Message;
+    /// let m = Message::parse(br#"{"jsonrpc":"2.0","id":1,"result":{}}"#).unwrap();
+    /// assert_eq!(m.to_vec(), m.to_json().into_bytes());
+    /// ```
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.write_to(&mut out);
+        out
+    }
+
+    /// Append the message's JSON to `out`, made room for at once.
+    pub fn write_to(&self, out: &mut Vec<u8>) {
+        let payload = match self {
+            Message::Request(r) => r.params.as_ref().map_or(0, |p| p.get().len()),
+            Message::Notification(n) => n.params.as_ref().map_or(0, |p| p.get().len()),
+            Message::Response(r) => r.result.get().len(),
+            Message::Error(_) => 128,
+        };
+        out.reserve(payload + 96);
+        serde_json::to_writer(&mut *out, self).expect("a message always serializes");
+    }
 }
 
 fn first_byte(bytes: &[u8]) -> Option<u8> {

@@ -36,6 +36,7 @@ mod input_check;
 mod invoke;
 mod keepalive;
 mod limits;
+mod list_cache;
 mod lock;
 mod meta;
 mod methods;

@@ -29,6 +29,8 @@ pub(crate) struct Runtime {
     pub(crate) state: Arc<StateMap>,
     /// The request pipeline, for calls a handler makes into its own server.
     nested: OnceLock<Weak<dyn Dispatch>>,
+    /// The last `tools/list` answers.
+    pub(crate) tool_list: crate::list_cache::ToolListCache,
 }
 
 impl Runtime {
@@ -51,6 +53,7 @@ impl Runtime {
             shutdown: CancellationToken::new(),
             state,
             nested: OnceLock::new(),
+            tool_list: Default::default(),
         }
     }
 

@@ -104,7 +104,13 @@ pub(crate) async fn read_body(
     max: usize,
     within: std::time::Duration,
 ) -> Result<bytes::Bytes, Response> {
-    let Ok(read) = tokio::time::timeout(within, axum::body::to_bytes(body, max)).await else {
+    // A small body has usually arrived with the head: read it without arming a timer.
+    let mut read = std::pin::pin!(axum::body::to_bytes(body, max));
+    let read = match futures::poll!(read.as_mut()) {
+        std::task::Poll::Ready(r) => Ok(r),
+        std::task::Poll::Pending => tokio::time::timeout(within, read).await,
+    };
+    let Ok(read) = read else {
         let mut r = rpc_error(
             StatusCode::REQUEST_TIMEOUT,
             None,

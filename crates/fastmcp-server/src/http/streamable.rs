@@ -247,28 +247,23 @@ async fn stateless(
     };
     let id = r.as_ref().map(|r| r.id.clone());
     let params = r.as_ref().and_then(|r| r.params.as_deref());
-    let schema = match (method.as_str(), params) {
+    // The tool named, for the `Mcp-Param-*` headers its schema declares.
+    let tool = match (method.as_str(), params) {
         ("tools/call", Some(p)) => {
             #[derive(Deserialize)]
-            struct N {
-                name: String,
+            struct N<'a> {
+                #[serde(borrow)]
+                name: std::borrow::Cow<'a, str>,
             }
             match serde_json::from_str::<N>(p.get()) {
-                Ok(n) => st
-                    .shared
-                    .rt
-                    .catalog
-                    .get_tool(&n.name)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(|t| t.handler().tool().input_schema.clone()),
+                Ok(n) => st.shared.rt.catalog.get_tool(&n.name).await.ok().flatten(),
                 Err(_) => None,
             }
         }
         _ => None,
     };
-    if let Err(msg) = headers::validate(h, &method, params, &version, schema.as_ref()) {
+    let schema = tool.as_ref().map(|t| &t.handler().tool().input_schema);
+    if let Err(msg) = headers::validate(h, &method, params, &version, schema) {
         return rpc_error(
             StatusCode::BAD_REQUEST,
             id,

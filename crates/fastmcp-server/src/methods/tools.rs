@@ -32,13 +32,19 @@ pub(crate) async fn list(
     all.retain(|t| access::decide(rt, call, t.handler().auth()).allowed());
     let (items, next) = requested(&all, params, rt.config.page_size)?;
     let stateless = call.stateless();
+    if let Some(r) = rt.tool_list.get(stateless, &items, &next) {
+        return Ok(r);
+    }
     let mut r = ListToolsResult {
         tools: items.iter().map(|t| t.json(stateless)).collect(),
-        next_cursor: next,
+        next_cursor: next.clone(),
         ..Default::default()
     };
     stamp!(rt, call, r, list);
-    raw(&r)
+    let result = raw(&r)?;
+    drop(r);
+    rt.tool_list.put(stateless, items, next, &result);
+    Ok(result)
 }
 
 /// The version of the tool the request asks for in `_meta["fastmcp/version"]`, else the

@@ -15,27 +15,56 @@ use crate::uri_template::{TemplateError, UnsafeValue, UriTemplate};
 /// An entry may stand for several versions of one name (see [`ToolEntry::versioned`]): its
 /// handler is then the default version, and [`ToolEntry::select`] finds the others.
 #[derive(Clone)]
-pub struct ToolEntry {
+pub struct ToolEntry(Arc<Parts>);
+
+#[doc(hidden)]
+/// What a [`ToolEntry`] holds, behind one `Arc`: a list of a thousand tools is cloned
+/// (and dropped) with one reference count per entry.
+pub struct Parts {
     pub(super) handler: Arc<dyn ToolHandler>,
-    json: Arc<OnceLock<[Box<RawValue>; 2]>>,
+    json: OnceLock<[Box<RawValue>; 2]>,
     /// Every version of the name, highest first, when there is more than one.
     pub(super) versions: Option<Arc<[ToolEntry]>>,
     /// The output schema, compiled on the first check of a result.
-    pub(crate) output_validator: Arc<OnceLock<Option<jsonschema::Validator>>>,
+    pub(crate) output_validator: OnceLock<Option<jsonschema::Validator>>,
     /// Explains arguments that do not parse, against the input schema.
     pub(crate) input_explainer: Arc<crate::input_check::InputExplainer>,
+}
+
+impl std::ops::Deref for ToolEntry {
+    type Target = Parts;
+
+    fn deref(&self) -> &Parts {
+        &self.0
+    }
 }
 
 impl ToolEntry {
     /// An entry for `handler`.
     pub fn new(handler: Arc<dyn ToolHandler>) -> Self {
-        ToolEntry {
+        ToolEntry(Arc::new(Parts {
             input_explainer: crate::input_check::InputExplainer::new(handler.clone()),
             handler,
-            json: Arc::new(OnceLock::new()),
+            json: OnceLock::new(),
             versions: None,
-            output_validator: Arc::new(OnceLock::new()),
-        }
+            output_validator: OnceLock::new(),
+        }))
+    }
+
+    /// Whether `other` is this very entry (not only an equal one).
+    pub(crate) fn same(&self, other: &ToolEntry) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+
+    /// This entry standing for every version in `all` (its own among them).
+    pub(super) fn with_versions(&self, all: Arc<[ToolEntry]>) -> Self {
+        ToolEntry(Arc::new(Parts {
+            handler: self.handler.clone(),
+            json: OnceLock::new(),
+            versions: Some(all),
+            output_validator: OnceLock::new(),
+            input_explainer: self.input_explainer.clone(),
+        }))
     }
 
     /// The tool.

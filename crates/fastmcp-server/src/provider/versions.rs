@@ -48,8 +48,7 @@ impl ToolEntry {
             .and_then(|d| handlers.iter().position(|h| version_of(&**h) == Some(d)))
             .unwrap_or(0);
         let all: Arc<[ToolEntry]> = handlers.into_iter().map(ToolEntry::new).collect();
-        let mut entry = all[chosen].clone();
-        entry.versions = Some(all);
+        let entry = all[chosen].with_versions(all.clone());
         Some(entry)
     }
 

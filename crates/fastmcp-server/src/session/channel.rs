@@ -50,7 +50,7 @@ pub(crate) async fn serve_session(
                 None => break,
                 Some(f) => {
                     if let Some(reply) = on_frame(&ep, &sink, f, &requests).await {
-                        let _ = sink.send(reply).await;
+                        let _ = sink.send(encode(&reply)).await;
                     }
                 }
             },
@@ -122,7 +122,7 @@ pub(crate) async fn on_frame(
     sink: &Arc<dyn Sink>,
     frame: Result<Bytes, FrameError>,
     requests: &TaskTracker,
-) -> Option<Bytes> {
+) -> Option<Message> {
     let bytes = match frame {
         Ok(b) => b,
         Err(FrameError::TooLarge { limit }) => {
@@ -130,11 +130,11 @@ pub(crate) async fn on_frame(
                 error_code::INVALID_REQUEST,
                 format!("Message too large: the limit is {limit} bytes"),
             );
-            return Some(encode(&error_message(None, e)));
+            return Some(error_message(None, e));
         }
         Err(FrameError::InvalidUtf8) => {
             let e = ErrorObject::new(error_code::PARSE_ERROR, "Parse error: invalid UTF-8");
-            return Some(encode(&error_message(None, e)));
+            return Some(error_message(None, e));
         }
     };
     if Message::is_batch(&bytes) {
@@ -147,16 +147,16 @@ pub(crate) async fn on_frame(
         return None;
     }
     match Message::parse(&bytes) {
-        Err(f) => f.reply.then(|| encode(&error_message(f.id, f.error))),
+        Err(f) => f.reply.then(|| error_message(f.id, f.error)),
         Ok(Message::Request(r)) => match ep.admit(&r) {
-            Err(m) => m.map(|m| encode(&m)),
+            Err(m) => m,
             Ok(scope) => {
                 let (ep, task_sink) = (ep.clone(), sink.clone());
                 let inline = ep.inline.load(Ordering::Relaxed);
                 let task_ep = ep.clone();
-                let mut run = Box::pin(requests.track_future(async move {
-                    task_ep.run(r, scope, task_sink).await.map(|m| encode(&m))
-                }));
+                let mut run = Box::pin(
+                    requests.track_future(async move { task_ep.run(r, scope, task_sink).await }),
+                );
                 if inline {
                     let start = Instant::now();
                     let polled = futures::poll!(run.as_mut());
@@ -174,7 +174,7 @@ pub(crate) async fn on_frame(
                 let sink = sink.clone();
                 requests.spawn(async move {
                     if let Some(reply) = run.await {
-                        let _ = sink.send(reply).await;
+                        let _ = sink.send_message(reply).await;
                     }
                 });
                 None

@@ -30,6 +30,11 @@ pub(crate) trait Sink: Send + Sync + 'static {
     fn send(&self, msg: Bytes) -> BoxFuture<'_, Result<(), ()>>;
     /// Send without waiting (best effort).
     fn try_send(&self, msg: Bytes);
+    /// Send a message not yet serialized (a response): a sink that writes it itself may
+    /// serialize it into a buffer it keeps.
+    fn send_message(&self, m: Message) -> BoxFuture<'_, Result<(), ()>> {
+        Box::pin(async move { self.send(encode(&m)).await })
+    }
     /// Whether a request sent here can reach the client (not so on an answer that is one
     /// JSON body).
     fn takes_requests(&self) -> bool {
@@ -84,7 +89,7 @@ pub(crate) struct Endpoint {
 }
 
 pub(crate) fn encode(m: &Message) -> Bytes {
-    Bytes::from(m.to_json())
+    Bytes::from(m.to_vec())
 }
 
 pub(crate) fn error_message(id: Option<RequestId>, error: ErrorObject) -> Message {

@@ -8,7 +8,8 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use fastmcp_core::Session;
+use fastmcp_core::{BoxFuture, Session};
+use fastmcp_protocol::Message;
 use fastmcp_transport::LineReader;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufWriter};
 use tokio::sync::mpsc;
@@ -28,8 +29,8 @@ where
     W: AsyncWrite + Unpin + Send,
 {
     let ep = Endpoint::new(shared.pipeline.clone(), Session::handshake(None));
-    let (tx, mut queue) = mpsc::channel::<Bytes>(QUEUE);
-    let sink: Arc<dyn Sink> = Arc::new(tx);
+    let (tx, mut queue) = mpsc::channel::<Out>(QUEUE);
+    let sink: Arc<dyn Sink> = Arc::new(LoopSink(tx));
     let mut out = Output::new(writer);
     let mut events = shared.rt.changes.subscribe();
     let requests = TaskTracker::new();
@@ -44,16 +45,16 @@ where
             biased;
             _ = shared.shutdown.cancelled() => break,
             _ = &mut dead => { gone = true; break }
-            Some(m) = queue.recv() => out.write(&m).await,
+            Some(m) = queue.recv() => out.put(m).await,
             frame = lines.next_frame() => match frame {
                 None => break,
                 Some(f) => {
                     if let Some(reply) = on_frame(&ep, &sink, f, &requests).await {
                         // What the request sent before its answer goes out first.
                         while let Ok(m) = queue.try_recv() {
-                            out.write(&m).await;
+                            out.put(m).await;
                         }
-                        out.write(&reply).await;
+                        out.write_message(&reply).await;
                     }
                 }
             },
@@ -73,10 +74,34 @@ where
     ep.cancel_all(end.reason);
     out.pump_until(&mut queue, &requests).await;
     while let Ok(m) = queue.try_recv() {
-        out.write(&m).await;
+        out.put(m).await;
     }
     out.flush().await;
     ep.close();
+}
+
+/// What requests running in tasks of their own hand the loop: bytes (what a handler
+/// sends), or a response the loop serializes itself.
+enum Out {
+    Bytes(Bytes),
+    Message(Message),
+}
+
+/// The loop's end of that queue, as the requests' [`Sink`].
+struct LoopSink(mpsc::Sender<Out>);
+
+impl Sink for LoopSink {
+    fn send(&self, msg: Bytes) -> BoxFuture<'_, Result<(), ()>> {
+        Box::pin(async move { self.0.send(Out::Bytes(msg)).await.map_err(|_| ()) })
+    }
+
+    fn try_send(&self, msg: Bytes) {
+        let _ = self.0.try_send(Out::Bytes(msg));
+    }
+
+    fn send_message(&self, m: Message) -> BoxFuture<'_, Result<(), ()>> {
+        Box::pin(async move { self.0.send(Out::Message(m)).await.map_err(|_| ()) })
+    }
 }
 
 /// The buffered output; after a write error it is closed and drops what it is given.
@@ -84,7 +109,13 @@ struct Output<W> {
     w: BufWriter<W>,
     open: bool,
     dirty: bool,
+    /// Where a message answered in place is serialized: kept from one to the next, so
+    /// a large answer does not cost a new allocation (and its page faults) each time.
+    scratch: Vec<u8>,
 }
+
+/// Past this capacity, the scratch buffer is given back after use.
+const SCRATCH_KEPT: usize = 1 << 20;
 
 impl<W: AsyncWrite + Unpin> Output<W> {
     fn new(writer: W) -> Self {
@@ -92,6 +123,24 @@ impl<W: AsyncWrite + Unpin> Output<W> {
             w: BufWriter::with_capacity(64 * 1024, writer),
             open: true,
             dirty: false,
+            scratch: Vec::new(),
+        }
+    }
+
+    async fn put(&mut self, o: Out) {
+        match o {
+            Out::Bytes(b) => self.write(&b).await,
+            Out::Message(m) => self.write_message(&m).await,
+        }
+    }
+
+    async fn write_message(&mut self, m: &Message) {
+        let mut buf = std::mem::take(&mut self.scratch);
+        buf.clear();
+        m.write_to(&mut buf);
+        self.write(&buf).await;
+        if buf.capacity() <= SCRATCH_KEPT {
+            self.scratch = buf;
         }
     }
 
@@ -114,7 +163,7 @@ impl<W: AsyncWrite + Unpin> Output<W> {
     }
 
     /// Write what the requests send until they have all ended.
-    async fn pump_until(&mut self, queue: &mut mpsc::Receiver<Bytes>, requests: &TaskTracker) {
+    async fn pump_until(&mut self, queue: &mut mpsc::Receiver<Out>, requests: &TaskTracker) {
         let done = requests.wait();
         tokio::pin!(done);
         loop {
@@ -123,7 +172,7 @@ impl<W: AsyncWrite + Unpin> Output<W> {
             }
             tokio::select! {
                 biased;
-                Some(m) = queue.recv() => self.write(&m).await,
+                Some(m) = queue.recv() => self.put(m).await,
                 _ = &mut done => return,
             }
         }
