@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::{anyhow, bail};
 
 use crate::http::Target;
-use crate::scenario::SCENARIOS;
+use crate::scenario::{OPT_IN, SCENARIOS};
 
 /// One implementation under test: its name, the command that starts it, and the HTTP path it
 /// serves the MCP endpoint at.
@@ -118,12 +118,25 @@ pub fn parse_opts() -> anyhow::Result<Opts> {
             "--context" => o.context = Some(val()?),
             "-h" | "--help" => {
                 let ids: Vec<&str> = SCENARIOS.iter().map(|s| s.id).collect();
-                println!("{USAGE}\nscenarios: {}", ids.join(","));
+                println!(
+                    "{USAGE}\nscenarios: {}\n(run only when --only names them: {})",
+                    ids.join(","),
+                    OPT_IN.join(",")
+                );
                 std::process::exit(0);
             }
             other => bail!("unknown argument {other}"),
         }
     }
+    finish(o, &paths, &headers)
+}
+
+/// Give the implementations their paths and headers, fill the defaults and check the rest.
+fn finish(
+    mut o: Opts,
+    paths: &BTreeMap<String, String>,
+    headers: &BTreeMap<String, Vec<String>>,
+) -> anyhow::Result<Opts> {
     for i in &mut o.impls {
         if let Some(p) = paths.get(&i.name) {
             i.path = p.clone();

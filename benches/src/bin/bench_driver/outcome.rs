@@ -33,7 +33,9 @@ pub struct Outcome {
     pub rounds: Vec<Outcome>,
 }
 
-/// One cell of the table.
+/// One cell of the table. A run holds a few dozen, so the size of the `Ok` variant does
+/// not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, serde::Serialize)]
 #[serde(tag = "status", content = "detail", rename_all = "lowercase")]
 pub enum Cell2 {
