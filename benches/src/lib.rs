@@ -5,7 +5,7 @@
 //!
 //! ```text
 //! <server> stdio [--tools N]
-//! <server> http --port N [--stateful] [--tools N]
+//! <server> http --port N [--stateful] [--tools N] [--max-sessions N]
 //! ```
 //!
 //! and serves the same tools: `echo(message: string) -> string` (one text block with the
@@ -62,6 +62,9 @@ pub struct ServerArgs {
     pub mode: Mode,
     /// How many extra echo tools (`tool_0` ..) to register.
     pub tools: usize,
+    /// The most sessions at once, for servers that limit them (`--max-sessions N`; the
+    /// scale scenarios of the driver open up to 100,000). Servers without a limit ignore it.
+    pub max_sessions: Option<usize>,
 }
 
 impl ServerArgs {
@@ -71,7 +74,7 @@ impl ServerArgs {
         match Self::parse(&args) {
             Ok(a) => a,
             Err(e) => {
-                eprintln!("{e}\nusage: <server> stdio [--tools N] | http --port N [--stateful] [--tools N]");
+                eprintln!("{e}\nusage: <server> stdio [--tools N] | http --port N [--stateful] [--tools N] [--max-sessions N]");
                 std::process::exit(2);
             }
         }
@@ -84,6 +87,7 @@ impl ServerArgs {
         let mut port = None;
         let mut stateful = false;
         let mut tools = 0;
+        let mut max_sessions = None;
         while let Some(a) = it.next() {
             match a.as_str() {
                 "--port" => {
@@ -94,6 +98,11 @@ impl ServerArgs {
                 "--tools" => {
                     let v = it.next().ok_or("--tools needs a value")?;
                     tools = v.parse().map_err(|e| format!("--tools: {e}"))?;
+                }
+                "--max-sessions" => {
+                    let v = it.next().ok_or("--max-sessions needs a value")?;
+                    let n = v.parse().map_err(|e| format!("--max-sessions: {e}"))?;
+                    max_sessions = Some(n);
                 }
                 other => return Err(format!("unknown argument {other}")),
             }
@@ -106,7 +115,11 @@ impl ServerArgs {
             },
             other => return Err(format!("unknown transport {other}")),
         };
-        Ok(ServerArgs { mode, tools })
+        Ok(ServerArgs {
+            mode,
+            tools,
+            max_sessions,
+        })
     }
 }
 
@@ -129,7 +142,8 @@ mod tests {
             ServerArgs::parse(&s(&["stdio", "--tools", "1000"])).unwrap(),
             ServerArgs {
                 mode: Mode::Stdio,
-                tools: 1000
+                tools: 1000,
+                max_sessions: None
             }
         );
         assert_eq!(
@@ -139,8 +153,15 @@ mod tests {
                     port: 8080,
                     stateful: true
                 },
-                tools: 0
+                tools: 0,
+                max_sessions: None
             }
+        );
+        assert_eq!(
+            ServerArgs::parse(&s(&["http", "--port", "1", "--max-sessions", "100000"]))
+                .unwrap()
+                .max_sessions,
+            Some(100_000)
         );
         assert!(ServerArgs::parse(&s(&["http"])).is_err());
         assert!(ServerArgs::parse(&s(&["ws"])).is_err());

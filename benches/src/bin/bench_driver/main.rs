@@ -4,6 +4,7 @@
 //! ```text
 //! bench-driver [--quick] --impl NAME=COMMAND... [--path NAME=/p] [--skipped NAME=why]
 //!              [--only SCENARIO,...] [--json FILE] [--log-dir DIR] [--driver-threads N]
+//!              [--rounds R] [--idle-sessions N,...] [--vs NAME] [--context TEXT]
 //! ```
 //!
 //! `COMMAND` is split on whitespace; the driver appends the server arguments
@@ -34,8 +35,8 @@ use std::time::Instant;
 use anyhow::bail;
 
 use crate::cli::{Impl, Opts};
-use crate::outcome::Cell2;
-use crate::scenario::{Kind, Scenario, Sizes, SCENARIOS};
+use crate::outcome::{combine, Cell2};
+use crate::scenario::{Kind, Scenario, Sizes, OPT_IN, SCENARIOS};
 use crate::table::Results;
 
 /// Run scenario `s` against `imp`; a run cut short by its time limit gets a note.
@@ -55,10 +56,15 @@ async fn run_cell(opts: &Opts, sizes: &Sizes, s: &Scenario, imp: &Impl) -> Cell2
         Kind::ColdStart => run::cold_start(imp, &log, c).await,
         Kind::Sessions => run::sessions(imp, &log, sizes, c).await,
         Kind::Slow => run::slow_call(imp, &log, sizes, c).await,
+        Kind::ScaleSessions { idle } => run::scale_sessions(imp, &log, sizes, c, idle).await,
     };
     match (cell, sizes.planned(s)) {
         (Cell2::Ok(mut o), Some(p)) if o.ops < p => {
-            o.note = Some(format!("time limit: {} of {p} requests measured", o.ops));
+            let cut = format!("time limit: {} of {p} requests measured", o.ops);
+            o.note = Some(match o.note.take() {
+                Some(n) => format!("{n}; {cut}"),
+                None => cut,
+            });
             Cell2::Ok(o)
         }
         (cell, _) => cell,
@@ -83,14 +89,15 @@ fn summary(cell: &Cell2) -> String {
     }
 }
 
+/// The scenarios to run: those `--only` names, or every one but the opt-in ones.
 fn selected(opts: &Opts) -> Vec<&'static Scenario> {
     SCENARIOS
         .iter()
-        .filter(|s| {
-            opts.only
-                .as_ref()
-                .is_none_or(|o| o.iter().any(|x| x == s.id))
+        .filter(|s| match &opts.only {
+            Some(o) => o.iter().any(|x| x == s.id),
+            None => !OPT_IN.contains(&s.id),
         })
+        .flat_map(|s| scenario::expand(s, &opts.idle_sessions))
         .collect()
 }
 
@@ -104,17 +111,29 @@ async fn run(opts: Opts) -> anyhow::Result<()> {
     let mut results = Results::new();
     let t_all = Instant::now();
     for s in &scenarios {
-        for imp in &opts.impls {
-            let t0 = Instant::now();
-            let cell = run_cell(&opts, &sizes, s, imp).await;
-            let took = t0.elapsed().as_secs_f64();
-            eprintln!(
-                "  {:<16} {:<8} {took:>6.1}s  {}",
-                s.id,
-                imp.name,
-                summary(&cell)
-            );
-            results.insert((s.id.to_owned(), imp.name.clone()), cell);
+        // Rounds alternate the implementations, so that a drift of the machine falls on all.
+        let mut cells: Vec<Vec<Cell2>> = opts.impls.iter().map(|_| vec![]).collect();
+        for round in 1..=opts.rounds {
+            for (imp, cells) in opts.impls.iter().zip(&mut cells) {
+                let t0 = Instant::now();
+                let cell = run_cell(&opts, &sizes, s, imp).await;
+                let took = t0.elapsed().as_secs_f64();
+                let r = if opts.rounds > 1 {
+                    format!(" {round}/{}", opts.rounds)
+                } else {
+                    String::new()
+                };
+                eprintln!(
+                    "  {:<20} {:<8}{r} {took:>6.1}s  {}",
+                    s.id,
+                    imp.name,
+                    summary(&cell)
+                );
+                cells.push(cell);
+            }
+        }
+        for (imp, cells) in opts.impls.iter().zip(cells) {
+            results.insert((s.id.to_owned(), imp.name.clone()), combine(cells));
         }
     }
     eprintln!("all scenarios: {:.1}s", t_all.elapsed().as_secs_f64());

@@ -36,6 +36,8 @@ pub fn write_json(path: &Path, opts: &Opts, results: &Results, table: &str) -> a
         .collect();
     let doc = json!({
         "quick": opts.quick,
+        "rounds": opts.rounds,
+        "context": opts.context,
         "impls": impls,
         "skipped": skipped,
         "results": j,

@@ -52,6 +52,22 @@ fn load_rows() -> Vec<Row> {
     ]
 }
 
+/// The load over idle sessions: the load's figures, then what the sessions cost.
+fn scale_rows() -> Vec<Row> {
+    let mut rows: Vec<Row> = load_rows()
+        .into_iter()
+        .filter(|r| r.metric != "p90 µs" && r.metric != "server peak RSS MiB")
+        .collect();
+    rows.extend([
+        lower("RSS before the sessions MiB", |o| mib(o.rss_base_kib)),
+        lower("RSS with idle sessions MiB", |o| mib(o.rss_idle_kib)),
+        lower("RSS after the load MiB", |o| mib(o.rss_kib)),
+        lower("KiB per idle session", |o| o.extra),
+        lower("idle server CPU µs/s", |o| o.idle_cpu_us_per_s),
+    ]);
+    rows
+}
+
 pub fn rows_for(s: &Scenario) -> Vec<Row> {
     match s.kind {
         Kind::StdioCalls { .. } | Kind::Http { .. } | Kind::ToolsList => load_rows(),
@@ -63,6 +79,7 @@ pub fn rows_for(s: &Scenario) -> Vec<Row> {
             lower("server RSS MiB", |o| mib(o.rss_kib)),
             lower("KiB per session", |o| o.extra),
         ],
+        Kind::ScaleSessions { .. } => scale_rows(),
         Kind::Slow => vec![
             lower("fast-call p99 µs", |o| o.p99_us),
             Row {

@@ -19,7 +19,15 @@ pub enum Kind {
     ColdStart,
     Sessions,
     Slow,
+    /// Echo calls over `SCALE_CONNS` connections of a stateful server that already holds
+    /// `idle` idle sessions.
+    ScaleSessions {
+        idle: usize,
+    },
 }
+
+/// The connections of the load of the scale-sessions scenarios.
+pub const SCALE_CONNS: usize = 32;
 
 pub struct Scenario {
     pub id: &'static str,
@@ -67,6 +75,15 @@ pub const SCENARIOS: &[Scenario] = &[
         title: "HTTP stateless JSON, 128 conns",
         kind: Kind::Http {
             conns: 128,
+            stateful: false,
+            call: Call::Echo,
+        },
+    },
+    Scenario {
+        id: "http-512",
+        title: "HTTP stateless JSON, 512 conns",
+        kind: Kind::Http {
+            conns: 512,
             stateful: false,
             call: Call::Echo,
         },
@@ -125,7 +142,34 @@ pub const SCENARIOS: &[Scenario] = &[
         title: "fast calls while a slow call runs (stdio)",
         kind: Kind::Slow,
     },
+    // One scenario per count of `--idle-sessions` (see `expand`).
+    Scenario {
+        id: "scale-sessions",
+        title: "HTTP stateful, 32 conns",
+        kind: Kind::ScaleSessions { idle: 0 },
+    },
 ];
+
+/// Scenarios run only when `--only` names them (the scale ladder of `benches/scale.sh`).
+pub const OPT_IN: &[&str] = &["http-512", "scale-sessions"];
+
+/// The scenarios `s` stands for: itself, or for `scale-sessions` one per count in `idle`
+/// (ids `scale-sessions-N`).
+pub fn expand(s: &'static Scenario, idle: &[usize]) -> Vec<&'static Scenario> {
+    if !matches!(s.kind, Kind::ScaleSessions { .. }) {
+        return vec![s];
+    }
+    idle.iter()
+        .map(|&n| {
+            let id: &'static str = Box::leak(format!("{}-{n}", s.id).into_boxed_str());
+            &*Box::leak(Box::new(Scenario {
+                id,
+                title: s.title,
+                kind: Kind::ScaleSessions { idle: n },
+            }))
+        })
+        .collect()
+}
 
 /// Request counts of one scenario: warm-up and measured (per connection for HTTP).
 #[derive(Clone, Copy)]
@@ -163,7 +207,9 @@ impl Sizes {
             "tools-list" => (20, 300, 0, 3),
             "arg-1mb" => (5, 100, 0, 3),
             "cold-start" => (1, 20, 0, 2),
+            "http-512" => (5, 100, 0, 2),
             "sessions" => (0, 10_000, 0, 100),
+            x if x.starts_with("scale-sessions") => (30, 500, 0, 5),
             _ => (100, 0, 10, 0),
         };
         if self.quick {
@@ -190,6 +236,7 @@ impl Sizes {
         match s.kind {
             Kind::Sessions => format!("{} ({})", s.title, self.counts(s.id).n),
             Kind::Slow => format!("{} ({} ms)", s.title, self.slow_ms()),
+            Kind::ScaleSessions { idle } => format!("{}, {idle} idle sessions", s.title),
             _ => s.title.to_owned(),
         }
     }
@@ -200,6 +247,7 @@ impl Sizes {
         match s.kind {
             Kind::StdioCalls { .. } | Kind::ToolsList => Some(c.n),
             Kind::Http { conns, .. } => Some(c.n * conns),
+            Kind::ScaleSessions { .. } => Some(c.n * SCALE_CONNS),
             _ => None,
         }
     }

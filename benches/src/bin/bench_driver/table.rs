@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use crate::cli::{Impl, Opts};
-use crate::outcome::{Cell2, Outcome};
+use crate::outcome::{spread, Cell2, Outcome};
 use crate::rows::{rows_for, Row};
 use crate::scenario::{Kind, Scenario, Sizes};
 
@@ -26,7 +26,8 @@ impl Notes {
     }
 }
 
-/// One row's cell for `imp`; `k` is the row's index in its scenario, `base` ours's value.
+/// One row's cell for `imp`; `k` is the row's index in its scenario, `base` ours's value
+/// (`None` when the cells show no ratio).
 fn cell_text(
     s: &Scenario,
     imp: &Impl,
@@ -57,14 +58,35 @@ fn cell_text(
     }
 }
 
-/// A figure, with its ratio to `base` when `ratio`.
+/// A figure (the median of the rounds, with their spread after it when there were
+/// several), with its ratio to `base` when `ratio`.
 fn value_text(row: &Row, o: &Outcome, base: Option<f64>, ratio: bool) -> String {
-    match (row.get)(o) {
-        Some(v) => match base {
-            Some(b) if b > 0.0 && ratio => format!("{} ({:.2}×)", (row.fmt)(v), v / b),
-            _ => (row.fmt)(v),
-        },
-        None => "–".to_owned(),
+    let Some((v, lo, hi)) = spread(o, row.get) else {
+        return "–".to_owned();
+    };
+    let mut t = (row.fmt)(v);
+    if o.rounds.len() > 1 {
+        let _ = write!(t, " ({}–{})", (row.fmt)(lo), (row.fmt)(hi));
+    }
+    match base {
+        Some(b) if b > 0.0 && ratio => format!("{t} ({:.2}×)", v / b),
+        _ => t,
+    }
+}
+
+/// The median of a row's figure in the cell of `imp`, if it has one.
+fn figure(results: &Results, s: &Scenario, imp: &str, row: &Row) -> Option<f64> {
+    match results.get(&(s.id.to_owned(), imp.to_owned())) {
+        Some(Cell2::Ok(o)) => spread(o, row.get).map(|(v, _, _)| v),
+        _ => None,
+    }
+}
+
+/// The `ours / vs` column's text for one row.
+fn vs_text(ours: Option<f64>, vs: Option<f64>) -> String {
+    match (ours, vs) {
+        (Some(a), Some(b)) if b > 0.0 => format!("{:.2}×", a / b),
+        _ => "–".to_owned(),
     }
 }
 
@@ -79,6 +101,7 @@ fn lines(
     let ours = &opts.impls[0].name;
     let mut header = vec!["scenario".to_owned(), "metric".to_owned()];
     header.extend(opts.impls.iter().map(|i| i.name.clone()));
+    header.extend(opts.vs.iter().map(|v| format!("{ours} / {v}")));
     let mut lines = vec![header];
     for s in scenarios {
         for (k, row) in rows_for(s).iter().enumerate() {
@@ -89,13 +112,15 @@ fn lines(
             };
             let arrow = if row.higher_is_better { "↑" } else { "↓" };
             let mut line = vec![title, format!("{} {arrow}", row.metric)];
-            let base = match results.get(&(s.id.to_owned(), ours.clone())) {
-                Some(Cell2::Ok(o)) => (row.get)(o),
-                _ => None,
-            };
+            let base = figure(results, s, ours, row);
+            // With a `vs` column the cells show no ratio.
+            let cell_base = base.filter(|_| opts.vs.is_none());
             for imp in &opts.impls {
                 let result = results.get(&(s.id.to_owned(), imp.name.clone()));
-                line.push(cell_text(s, imp, ours, (k, row, base), result, notes));
+                line.push(cell_text(s, imp, ours, (k, row, cell_base), result, notes));
+            }
+            if let Some(v) = &opts.vs {
+                line.push(vs_text(base, figure(results, s, v, row)));
             }
             lines.push(line);
         }
@@ -145,10 +170,30 @@ pub fn render(opts: &Opts, sizes: &Sizes, scenarios: &[&Scenario], results: &Res
     let mut out = String::new();
     layout(&lines, &mut out);
     let ours = &opts.impls[0].name;
-    let _ = writeln!(
-        out,
-        "\nRatios are value / {ours}'s value for the same row (↑: higher is better, ↓: lower is better)."
-    );
+    match &opts.vs {
+        Some(v) => {
+            let _ = writeln!(
+                out,
+                "\nThe last column is {ours}'s value / {v}'s value for the same row (↑: higher is better, ↓: lower is better)."
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "\nRatios are value / {ours}'s value for the same row (↑: higher is better, ↓: lower is better)."
+            );
+        }
+    }
+    if opts.rounds > 1 {
+        let _ = writeln!(
+            out,
+            "Each figure is the median of {} rounds, each in a fresh server process; (min–max) of the rounds after it.",
+            opts.rounds
+        );
+    }
+    if let Some(c) = &opts.context {
+        let _ = writeln!(out, "{c}");
+    }
     for (name, why) in &opts.skipped {
         let _ = writeln!(out, "{name}: skipped ({why})");
     }

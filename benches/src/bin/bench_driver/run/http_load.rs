@@ -14,8 +14,8 @@ use super::http_server::start_http;
 use crate::call::Call;
 use crate::cli::Impl;
 use crate::http::{HttpConn, Target};
-use crate::outcome::{load_outcome, Cell2};
-use crate::process::cpu_per_op;
+use crate::outcome::{load_outcome, Cell2, Outcome};
+use crate::process::{cpu_per_op, Server};
 use crate::scenario::{Counts, Sizes};
 
 pub async fn http_load(
@@ -27,20 +27,40 @@ pub async fn http_load(
     stateful: bool,
     call: Call,
 ) -> Cell2 {
-    let (server, addr) = match start_http(imp, stateful, log).await {
+    let (server, addr) = match start_http(imp, stateful, &[], log).await {
         Ok(x) => x,
         Err(cell) => return cell,
     };
+    match load_phase(&server, addr, &imp.target(), sizes, (c, conns), call).await {
+        Ok(o) => {
+            server.stop().await;
+            Cell2::Ok(o)
+        }
+        Err(e) => server.fail(e).await,
+    }
+}
+
+/// `conns` connections started together against the server at `addr`, each initializing
+/// its own client and making `c.warm` then `c.n` sequential calls: throughput, latencies,
+/// the server's CPU per call and its memory at the end.
+pub async fn load_phase(
+    server: &Server,
+    addr: SocketAddr,
+    target: &Target,
+    sizes: &Sizes,
+    (c, conns): (Counts, usize),
+    call: Call,
+) -> anyhow::Result<Outcome> {
     let suffix = Bytes::from(call.suffix());
     let expected: Arc<str> = call.expected().into();
     let barrier = Arc::new(Barrier::new(conns + 1));
     let limit = sizes.limit + sizes.limit;
     let mut tasks = tokio::task::JoinSet::new();
     for k in 0..conns {
-        let (barrier, suffix, path) = (barrier.clone(), suffix.clone(), imp.target());
+        let (barrier, suffix) = (barrier.clone(), suffix.clone());
         let client = Client {
             addr,
-            path,
+            path: target.clone(),
             c,
             expected: expected.clone(),
             check_every: call.check_every(),
@@ -66,7 +86,7 @@ pub async fn http_load(
     let took = start.elapsed();
     let cpu1 = server.cpu();
     if let Some(e) = failure {
-        return server.fail(e).await;
+        return Err(e);
     }
     let cpu = cpu_per_op(cpu0, cpu1, all.len());
     let mut o = load_outcome(all, took, cpu);
@@ -74,8 +94,7 @@ pub async fn http_load(
         o.hwm_kib = Some(hwm);
         o.rss_kib = Some(rss);
     }
-    server.stop().await;
-    Cell2::Ok(o)
+    Ok(o)
 }
 
 /// One connection of the load.

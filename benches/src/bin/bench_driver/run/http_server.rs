@@ -11,25 +11,33 @@ use crate::outcome::Cell2;
 use crate::process::{free_port, log_tail, Server, EXIT_UNSUPPORTED};
 
 /// Spawn `imp` in HTTP mode on a free port and wait (at most 60 s) until it accepts
-/// connections. A server that exits with `EXIT_UNSUPPORTED` gives `Cell2::Unsupported`.
+/// connections, with `extra` arguments after the usual ones. A server that exits with
+/// `EXIT_UNSUPPORTED` gives `Cell2::Unsupported`.
 pub async fn start_http(
     imp: &Impl,
     stateful: bool,
+    extra: &[String],
     log: &Path,
 ) -> Result<(Server, SocketAddr), Cell2> {
-    match start(imp, stateful, log).await {
+    match start(imp, stateful, extra, log).await {
         Ok(x) => Ok(x),
         Err(e) if e.to_string() == "unsupported" => Err(Cell2::Unsupported(log_tail(log))),
         Err(e) => Err(Cell2::Failed(format!("{e:#}"))),
     }
 }
 
-async fn start(imp: &Impl, stateful: bool, log: &Path) -> anyhow::Result<(Server, SocketAddr)> {
+async fn start(
+    imp: &Impl,
+    stateful: bool,
+    extra: &[String],
+    log: &Path,
+) -> anyhow::Result<(Server, SocketAddr)> {
     let port = free_port()?;
     let mut args = vec!["http".to_owned(), "--port".to_owned(), port.to_string()];
     if stateful {
         args.push("--stateful".into());
     }
+    args.extend_from_slice(extra);
     let mut server = Server::spawn(imp, &args, false, log)?;
     let addr: SocketAddr = ([127, 0, 0, 1], port).into();
     let t0 = Instant::now();

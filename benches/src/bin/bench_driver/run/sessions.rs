@@ -23,7 +23,7 @@ struct Seen {
 }
 
 pub async fn sessions(imp: &Impl, log: &Path, sizes: &Sizes, c: Counts) -> Cell2 {
-    let (server, addr) = match start_http(imp, true, log).await {
+    let (server, addr) = match start_http(imp, true, &[], log).await {
         Ok(x) => x,
         Err(cell) => return cell,
     };
@@ -57,12 +57,31 @@ async fn open_sessions(
     first.initialize().await?;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let (_, base) = server.memory().ok_or_else(|| anyhow!("no /proc status"))?;
-    let conns = 16usize.min(c.n.max(1));
     let deadline = Instant::now() + sizes.limit * 4;
+    let made = 1 + open_idle(addr, path, c.n.saturating_sub(1), deadline).await?;
+    tokio::time::sleep(Duration::from_millis(if sizes.quick { 300 } else { 2_000 })).await;
+    let (hwm, rss) = server.memory().ok_or_else(|| anyhow!("no /proc status"))?;
+    Ok(Seen {
+        made,
+        base,
+        hwm,
+        rss,
+    })
+}
+
+/// Open `n` sessions (initialize + initialized, nothing else) over at most 16 connections,
+/// closed afterwards, stopping at `deadline`: how many were opened.
+pub async fn open_idle(
+    addr: SocketAddr,
+    path: &Target,
+    n: usize,
+    deadline: Instant,
+) -> anyhow::Result<usize> {
+    let conns = 16usize.min(n);
     let mut tasks = tokio::task::JoinSet::new();
     for k in 0..conns {
         let path = path.clone();
-        let share = c.n.saturating_sub(1) / conns + usize::from(k < c.n.saturating_sub(1) % conns);
+        let share = n / conns + usize::from(k < n % conns);
         tasks.spawn(async move {
             let mut conn = HttpConn::connect(addr, &path).await?;
             let mut made = 0usize;
@@ -76,16 +95,9 @@ async fn open_sessions(
             anyhow::Ok(made)
         });
     }
-    let mut made = 1usize;
+    let mut made = 0usize;
     while let Some(r) = tasks.join_next().await {
         made += r??;
     }
-    tokio::time::sleep(Duration::from_millis(if sizes.quick { 300 } else { 2_000 })).await;
-    let (hwm, rss) = server.memory().ok_or_else(|| anyhow!("no /proc status"))?;
-    Ok(Seen {
-        made,
-        base,
-        hwm,
-        rss,
-    })
+    Ok(made)
 }
