@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
+use futures::future::Either;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
@@ -19,6 +20,8 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
+
+use super::FastPost;
 
 /// What a connection past the cap is told before it is closed.
 const FULL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
@@ -50,7 +53,7 @@ pub(crate) struct Limits {
 /// finish its responses (at most `grace`, plus a margin) and return.
 pub(crate) async fn serve(
     listener: TcpListener,
-    app: axum::Router,
+    (app, fast): (axum::Router, Option<FastPost>),
     limits: Limits,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
@@ -76,7 +79,7 @@ pub(crate) async fn serve(
                 let conn = connection(
                     tcp,
                     peer,
-                    app.clone(),
+                    (app.clone(), fast.clone()),
                     limits.header_timeout,
                     shutdown.clone(),
                 );
@@ -128,7 +131,7 @@ async fn refuse(mut tcp: TcpStream) {
 async fn connection(
     tcp: TcpStream,
     peer: SocketAddr,
-    app: axum::Router,
+    (app, fast): (axum::Router, Option<FastPost>),
     header_timeout: Duration,
     shutdown: CancellationToken,
 ) {
@@ -136,8 +139,14 @@ async fn connection(
     let mark = seen.clone();
     let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         mark.store(true, Ordering::Relaxed);
+        if let Some(f) = fast.as_ref().filter(|f| is_fast(&req, f)) {
+            let (parts, body) = req.into_parts();
+            let post =
+                super::streamable::post_parts(f.st.clone(), parts, Body::new(body), Some(peer));
+            return Either::Left(async move { Ok::<_, std::convert::Infallible>(post.await) });
+        }
         req.extensions_mut().insert(ConnectInfo(peer));
-        app.clone().oneshot(req.map(Body::new))
+        Either::Right(app.clone().oneshot(req.map(Body::new)))
     });
     let mut builder = Builder::new(TokioExecutor::new());
     builder
@@ -172,6 +181,11 @@ async fn connection(
             }
         }
     }
+}
+
+/// A POST to the Streamable HTTP path, served without the router.
+fn is_fast(req: &hyper::Request<Incoming>, f: &FastPost) -> bool {
+    req.method() == hyper::Method::POST && req.uri().path() == &*f.path
 }
 
 #[cfg(test)]

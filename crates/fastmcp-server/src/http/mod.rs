@@ -69,9 +69,23 @@ pub(crate) struct HttpState {
     pub(crate) replica: Arc<str>,
 }
 
+/// The POST of the Streamable HTTP endpoint, served by [`accept`] without the router (no
+/// routing, extractors or layers per request) when nothing else must run before it: no
+/// auth, no CORS. Every check of the endpoint still runs in [`streamable::post_parts`].
+#[derive(Clone)]
+pub(crate) struct FastPost {
+    pub(crate) st: HttpState,
+    pub(crate) path: Arc<str>,
+}
+
 /// The Streamable HTTP router. Spawns the session housekeeping task (server events to GET
 /// streams, idle expiry, shutdown), so call it inside a tokio runtime.
 pub(crate) fn streamable_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::Router {
+    streamable_routes(streamable_state(shared, opts))
+}
+
+/// The state of a Streamable HTTP endpoint, its housekeeping tasks started.
+fn streamable_state(shared: Arc<Shared>, opts: HttpOptions) -> HttpState {
     let replica: Arc<str> = uuid::Uuid::new_v4().simple().to_string()[..10].into();
     let tag = match opts.session_store {
         Some(_) => format!("{replica}."),
@@ -94,6 +108,10 @@ pub(crate) fn streamable_router(shared: Arc<Shared>, opts: HttpOptions) -> axum:
     // Not tracked: it only sleeps out the grace and cancels a token, and a tracked sleep
     // would hold an idle server's shutdown for the whole grace.
     tokio::spawn(drain_deadline(st.clone()));
+    st
+}
+
+fn streamable_routes(st: HttpState) -> axum::Router {
     let path = st.opts.path.clone();
     let cors = st.opts.cors;
     let auth = st.opts.auth.clone();
@@ -131,15 +149,27 @@ pub(crate) fn websocket_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::
 /// Every HTTP transport on one router: Streamable HTTP, legacy HTTP+SSE and WebSocket (with
 /// the `websocket` feature). Their paths must differ.
 pub(crate) fn combined_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::Router {
-    let r = streamable_router(shared.clone(), opts.clone())
-        .merge(legacy_sse::router(shared.clone(), opts.clone()));
+    combined(shared, opts).0
+}
+
+/// [`combined_router`], and the Streamable HTTP POST to serve without it where it can be.
+pub(crate) fn combined(shared: Arc<Shared>, opts: HttpOptions) -> (axum::Router, Option<FastPost>) {
+    let st = streamable_state(shared.clone(), opts.clone());
+    let fast = (st.opts.auth.is_none() && !st.opts.cors).then(|| FastPost {
+        path: st.opts.path.as_str().into(),
+        st: st.clone(),
+    });
+    let r = streamable_routes(st).merge(legacy_sse::router(shared.clone(), opts.clone()));
     #[cfg(feature = "websocket")]
     let r = r.merge(websocket::router(shared.clone(), opts.clone()));
     let r = match &opts.routes {
         Some(extra) => r.merge(extra.clone()),
         None => r,
     };
-    with_metadata(r.merge(metrics::router(&shared, &opts)), &opts)
+    (
+        with_metadata(r.merge(metrics::router(&shared, &opts)), &opts),
+        fast,
+    )
 }
 
 /// `router` with the protected resource metadata routes, when the options require auth.

@@ -112,6 +112,16 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
     // The request taken whole: a `HeaderMap` extractor would copy the headers.
     let (parts, body) = req.into_parts();
     let peer = super::remote::of(&parts.extensions);
+    post_parts(st, parts, body, peer).await
+}
+
+/// The POST of a message from `peer`.
+pub(crate) async fn post_parts(
+    st: HttpState,
+    parts: axum::http::request::Parts,
+    body: axum::body::Body,
+    peer: Option<SocketAddr>,
+) -> Response {
     let auth = super::auth::identity(&parts.extensions);
     let headers = parts.headers;
     if let Err(r) = check_origin_and_host(&headers, parts.version, &parts.uri, &st.opts) {
