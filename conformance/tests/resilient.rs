@@ -108,6 +108,19 @@ async fn an_http_server_restarts_and_the_session_comes_back_as_it_was() {
     // connection itself starts a new session, with the level and subscription set again.
     first.shutdown().await.unwrap();
     let second = serve(addr).await;
+    // Its GET stream reconnects to the new server and learns (404) that the session ended.
+    // Waiting for that keeps the next request off a keep-alive connection the old server
+    // may still be closing (a transport error there costs the connection, not only the
+    // session: correct, but not the path this step checks).
+    let current = client.client().await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while current.session_id().is_some() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the GET stream saw no 404"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     assert_eq!(state().await, restored);
     assert_eq!(
         client.connections(),
