@@ -21,7 +21,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
-use super::FastPost;
+use super::{FastPost, Served};
 
 /// What a connection past the cap is told before it is closed.
 const FULL: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
@@ -53,7 +53,7 @@ pub(crate) struct Limits {
 /// finish its responses (at most `grace`, plus a margin) and return.
 pub(crate) async fn serve(
     listener: TcpListener,
-    (app, fast): (axum::Router, Option<FastPost>),
+    app: Served,
     limits: Limits,
     shutdown: CancellationToken,
 ) -> std::io::Result<()> {
@@ -79,7 +79,7 @@ pub(crate) async fn serve(
                 let conn = connection(
                     tcp,
                     peer,
-                    (app.clone(), fast.clone()),
+                    app.clone(),
                     limits.header_timeout,
                     shutdown.clone(),
                 );
@@ -131,7 +131,7 @@ async fn refuse(mut tcp: TcpStream) {
 async fn connection(
     tcp: TcpStream,
     peer: SocketAddr,
-    (app, fast): (axum::Router, Option<FastPost>),
+    app: Served,
     header_timeout: Duration,
     shutdown: CancellationToken,
 ) {
@@ -139,14 +139,14 @@ async fn connection(
     let mark = seen.clone();
     let svc = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
         mark.store(true, Ordering::Relaxed);
-        if let Some(f) = fast.as_ref().filter(|f| is_fast(&req, f)) {
+        if let Some(f) = app.fast.as_ref().filter(|f| is_fast(&req, f)) {
             let (parts, body) = req.into_parts();
             let post =
                 super::streamable::post_parts(f.st.clone(), parts, Body::new(body), Some(peer));
             return Either::Left(async move { Ok::<_, std::convert::Infallible>(post.await) });
         }
         req.extensions_mut().insert(ConnectInfo(peer));
-        Either::Right(app.clone().oneshot(req.map(Body::new)))
+        Either::Right(app.router.clone().oneshot(req.map(Body::new)))
     });
     let mut builder = Builder::new(TokioExecutor::new());
     builder

@@ -78,6 +78,14 @@ pub(crate) struct FastPost {
     pub(crate) path: Arc<str>,
 }
 
+/// What [`accept`] serves: every HTTP transport's router, and the Streamable HTTP POST to
+/// answer without it where it can be.
+#[derive(Clone)]
+pub(crate) struct Served {
+    pub(crate) router: axum::Router,
+    pub(crate) fast: Option<FastPost>,
+}
+
 /// The Streamable HTTP router. Spawns the session housekeeping task (server events to GET
 /// streams, idle expiry, shutdown), so call it inside a tokio runtime.
 pub(crate) fn streamable_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::Router {
@@ -149,11 +157,11 @@ pub(crate) fn websocket_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::
 /// Every HTTP transport on one router: Streamable HTTP, legacy HTTP+SSE and WebSocket (with
 /// the `websocket` feature). Their paths must differ.
 pub(crate) fn combined_router(shared: Arc<Shared>, opts: HttpOptions) -> axum::Router {
-    combined(shared, opts).0
+    combined(shared, opts).router
 }
 
 /// [`combined_router`], and the Streamable HTTP POST to serve without it where it can be.
-pub(crate) fn combined(shared: Arc<Shared>, opts: HttpOptions) -> (axum::Router, Option<FastPost>) {
+pub(crate) fn combined(shared: Arc<Shared>, opts: HttpOptions) -> Served {
     let st = streamable_state(shared.clone(), opts.clone());
     let fast = (st.opts.auth.is_none() && !st.opts.cors).then(|| FastPost {
         path: st.opts.path.as_str().into(),
@@ -166,10 +174,8 @@ pub(crate) fn combined(shared: Arc<Shared>, opts: HttpOptions) -> (axum::Router,
         Some(extra) => r.merge(extra.clone()),
         None => r,
     };
-    (
-        with_metadata(r.merge(metrics::router(&shared, &opts)), &opts),
-        fast,
-    )
+    let router = with_metadata(r.merge(metrics::router(&shared, &opts)), &opts);
+    Served { router, fast }
 }
 
 /// `router` with the protected resource metadata routes, when the options require auth.

@@ -123,9 +123,9 @@ impl RunningServer {
             max_connections: opts.max_connections,
             grace: self.shared.rt.config.shutdown_grace,
         };
-        let (app, fast) = super::combined(self.shared.clone(), opts);
+        let app = super::combined(self.shared.clone(), opts);
         let token = self.shared.shutdown.clone();
-        super::accept::serve(listener, (app, fast), limits, token)
+        super::accept::serve(listener, app, limits, token)
             .await
             .map_err(Error::from)
     }
