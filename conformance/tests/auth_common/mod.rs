@@ -146,7 +146,7 @@ pub fn browser_through(servers: Vec<String>) -> Redirect {
 /// The structured result of a tool call.
 pub fn tool_json(r: &fastmcp::protocol::CallToolResult) -> Value {
     assert_ne!(r.is_error, Some(true), "tool error: {r:?}");
-    r.structured_content.clone().expect("structured content")["result"].clone()
+    r.structured_content.clone().expect("structured content")
 }
 
 /// The Python SDK's OAuth client (`conformance/tests/auth/python_oauth_client.py`) logs in

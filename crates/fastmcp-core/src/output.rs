@@ -7,7 +7,7 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::schema::output_schema_for;
+use crate::schema::{output_schema_for, output_wrap_for};
 use crate::{Error, IntoError};
 
 /// A return type of a tool: converts into a result and may declare an output schema.
@@ -15,7 +15,8 @@ use crate::{Error, IntoError};
 /// Strings become text; numbers and booleans become structured output `{"result": x}`
 /// with text alongside; [`Json`] of any serde type becomes structured output (wrapped as
 /// `{"result": x}` unless every value of the type is a JSON object, see
-/// [`output_schema_for`](crate::schema::output_schema_for)); content
+/// [`output_schema_for`](crate::schema::output_schema_for); `Json<serde_json::Value>`
+/// declares no output schema, passes an object as is and any other value as text); content
 /// blocks, [`Image`], [`Audio`] and `Vec<ContentBlock>` become content; `Result<T, E>`
 /// turns `Err` into an error (a tool error unless it is a protocol error).
 #[diagnostic::on_unimplemented(
@@ -42,6 +43,15 @@ pub trait IntoToolResult {
 /// let r = Json(Weather { temperature: 21.5 }).into_tool_result().unwrap();
 /// assert_eq!(r.structured_content.unwrap()["temperature"], 21.5);
 /// assert!(<Json<Weather> as IntoToolResult>::output_schema().is_some());
+///
+/// // A `serde_json::Value` may be anything: no output schema; an object is structured
+/// // content as it is, anything else is text only.
+/// let r = Json(serde_json::json!({"a": 1})).into_tool_result().unwrap();
+/// assert_eq!(r.structured_content.unwrap(), serde_json::json!({"a": 1}));
+/// let r = Json(serde_json::json!([1, 2])).into_tool_result().unwrap();
+/// assert!(r.structured_content.is_none());
+/// assert_eq!(r.content[0].as_text(), Some("[1,2]"));
+/// assert!(<Json<serde_json::Value> as IntoToolResult>::output_schema().is_none());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Json<T>(pub T);
@@ -62,13 +72,17 @@ fn structured(value: Value, wrap: bool) -> CallToolResult {
 
 impl<T: Serialize + JsonSchema> IntoToolResult for Json<T> {
     fn output_schema() -> Option<Value> {
-        Some(output_schema_for::<T>().0)
+        output_schema_for::<T>().map(|(s, _)| s)
     }
 
     fn into_tool_result(self) -> Result<CallToolResult, Error> {
-        let wrap = output_schema_for::<T>().1;
         let v = serde_json::to_value(&self.0).map_err(|e| Error::internal(e.to_string()))?;
-        Ok(structured(v, wrap))
+        Ok(match output_wrap_for::<T>() {
+            Some(wrap) => structured(v, wrap),
+            // No schema declared: an object is structured content, anything else text.
+            None if v.is_object() => structured(v, false),
+            None => CallToolResult::text(v.to_string()),
+        })
     }
 }
 
@@ -76,7 +90,7 @@ macro_rules! scalar_output {
     ($($t:ty),*) => {$(
         impl IntoToolResult for $t {
             fn output_schema() -> Option<Value> {
-                Some(output_schema_for::<$t>().0)
+                output_schema_for::<$t>().map(|(s, _)| s)
             }
             fn into_tool_result(self) -> Result<CallToolResult, Error> {
                 let mut r = structured(serde_json::json!(self), true);

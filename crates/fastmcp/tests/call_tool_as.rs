@@ -55,6 +55,18 @@ async fn untyped() -> Json<serde_json::Map<String, Value>> {
     )
 }
 
+/// Any value: here an object (with a member named "result").
+#[tool]
+async fn anything() -> Json<Value> {
+    Json(json!({"result": "mine", "n": 2}))
+}
+
+/// Any value: here not an object.
+#[tool]
+async fn anything_else() -> Json<Value> {
+    Json(json!([1, "two"]))
+}
+
 /// A number.
 #[tool]
 async fn answer() -> i64 {
@@ -106,6 +118,8 @@ async fn running() -> RunningServer {
         .tool(text)
         .tool(broken)
         .tool(caps)
+        .tool(anything)
+        .tool(anything_else)
         .start()
         .await
         .unwrap()
@@ -142,6 +156,39 @@ async fn objects_are_passed_as_they_are() {
         // An object with a member named "result" is not mistaken for a wrapped value.
         let v: Value = c.call_tool_as("untyped", json!({})).await.unwrap();
         assert_eq!(v, json!({"result": "mine", "n": 1}));
+    }
+}
+
+#[tokio::test]
+async fn a_value_that_may_be_anything_is_an_object_as_it_is_or_text() {
+    let s = running().await;
+    for mode in modes() {
+        let c = client(&s, mode).await;
+        let tools = c.list_tools().await.unwrap();
+        let schema = |n: &str| {
+            let t = tools.iter().find(|t| t.name == n).unwrap();
+            t.output_schema.clone()
+        };
+        // `Json<Value>` may be anything: it declares no output schema.
+        assert_eq!(schema("anything"), None);
+        assert_eq!(schema("anything_else"), None);
+        let r = c.call_tool("anything", json!({})).await.unwrap();
+        assert_eq!(
+            r.structured_content,
+            Some(json!({"result": "mine", "n": 2}))
+        );
+        let v: Value = c.call_tool_as("anything", json!({})).await.unwrap();
+        assert_eq!(v, json!({"result": "mine", "n": 2}), "not unwrapped");
+        // Not an object: text only, never structured content that is not an object.
+        let r = c.call_tool("anything_else", json!({})).await.unwrap();
+        assert_eq!(r.structured_content, None);
+        let said = serde_json::to_value(&r.content).unwrap()[0]["text"].clone();
+        assert_eq!(said, json!("[1,\"two\"]"));
+        let e = c
+            .call_tool_as::<Value>("anything_else", json!({}))
+            .await
+            .unwrap_err();
+        assert!(e.message().contains("no structured content"), "{e:?}");
     }
 }
 

@@ -208,8 +208,8 @@ async fn handlers_see_who_called_and_the_request_without_its_token() {
     ] {
         let c = client_with(addr, ALICE, mode).await;
         let r = c.call_tool("whoami", json!({})).await.unwrap();
-        // A `serde_json::Value` has no object schema: it comes wrapped in `result`.
-        let v = r.structured_content.unwrap()["result"].clone();
+        // A `serde_json::Value` that is an object comes as it is.
+        let v = r.structured_content.unwrap();
         assert_eq!(v["subject"], "alice", "{mode:?} {v}");
         assert_eq!(v["scopes"], json!(["notes:read", "notes:write"]));
         assert_eq!(v["tenant"], "acme");
@@ -312,8 +312,7 @@ async fn legacy_sse_and_websocket_are_protected_too() {
         .await
         .unwrap()
         .structured_content
-        .unwrap()["result"]
-        .clone();
+        .unwrap();
     assert_eq!(v["subject"], "bob");
     assert_eq!(v["method"], "GET", "the request that opened the stream");
 
@@ -329,8 +328,7 @@ async fn legacy_sse_and_websocket_are_protected_too() {
         .await
         .unwrap()
         .structured_content
-        .unwrap()["result"]
-        .clone();
+        .unwrap();
     assert_eq!(v["subject"], "alice");
     assert!(Client::builder()
         .connect(WebSocket::new(format!("ws://{addr}/ws")))
