@@ -258,7 +258,10 @@ impl Scope {
         F::Output: Send + 'static,
     {
         let handle = self.tracker.spawn(fut);
-        let mut children = self.children.lock().expect("children lock");
+        let mut children = self
+            .children
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         children.retain(|h| !h.is_finished());
         children.push(handle.abort_handle());
         handle
@@ -318,7 +321,12 @@ impl Scope {
             .await
             .is_err()
         {
-            for h in self.children.lock().expect("children lock").drain(..) {
+            for h in self
+                .children
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .drain(..)
+            {
                 h.abort();
             }
             self.tracker.wait().await;
