@@ -353,6 +353,16 @@ async fn host_must_be_there_once_and_loopback_means_loopback() {
 
 /// One h2c (prior knowledge) POST of an initialize; its status.
 async fn h2c_post(addr: SocketAddr, authority: &str, host: Option<&str>) -> u16 {
+    h2c_post_from(addr, authority, host, None).await
+}
+
+/// The same, with an `Origin` header.
+async fn h2c_post_from(
+    addr: SocketAddr,
+    authority: &str,
+    host: Option<&str>,
+    origin: Option<&str>,
+) -> u16 {
     let tcp = TcpStream::connect(addr).await.unwrap();
     let (mut client, conn) = h2::client::handshake(tcp).await.unwrap();
     tokio::spawn(conn);
@@ -361,6 +371,9 @@ async fn h2c_post(addr: SocketAddr, authority: &str, host: Option<&str>) -> u16 
         .header("accept", "application/json, text/event-stream");
     if let Some(h) = host {
         req = req.header("host", h);
+    }
+    if let Some(o) = origin {
+        req = req.header("origin", o);
     }
     let (resp, mut body) = client.send_request(req.body(()).unwrap(), false).unwrap();
     body.send_data(init_body("2025-03-26").into(), true)
@@ -387,6 +400,22 @@ async fn h2c_authority_is_checked() {
         403
     );
     assert_eq!(h2c_post(addr, &addr.to_string(), None).await, 200);
+    // Origin look-alikes over HTTP/2 as over HTTP/1.1.
+    let me = addr.to_string();
+    for evil in [
+        "http://127.0.0.1.evil.example",
+        "http://127.evil.example:8080",
+        "http://localhost.evil.example",
+        "http://evil.example",
+    ] {
+        assert_eq!(
+            h2c_post_from(addr, &me, None, Some(evil)).await,
+            403,
+            "{evil}"
+        );
+    }
+    let local = format!("http://{me}");
+    assert_eq!(h2c_post_from(addr, &me, None, Some(&local)).await, 200);
     assert_serves(addr).await;
 }
 

@@ -1,5 +1,6 @@
 //! Streamable HTTP against clients that hold the server up: a GET stream that is never
-//! read is closed alone (nobody else waits for it, its memory stays bounded), and a request
+//! read is closed alone (nobody else waits for it, its memory stays bounded, idle sessions
+//! still expire on time), and a request
 //! to the client from a handler answered in JSON-response mode fails at once.
 
 mod support;
@@ -153,6 +154,43 @@ async fn a_get_stream_never_read_delays_no_one_and_holds_bounded_memory() {
         "memory grew by {} KiB",
         peak - before
     );
+    drop(stalled);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_sessions_expire_on_time_while_a_get_stream_is_stalled() {
+    let idle = Duration::from_millis(500);
+    let (running, addr) = serve(HttpOptions::default().session_idle_timeout(idle)).await;
+    let big = format!("test://{}", "x".repeat(64 * 1024));
+    let stalled_sid = session(addr, &big).await;
+    let mut stalled = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let get = format!(
+        "GET /mcp HTTP/1.1\r\nhost: 127.0.0.1\r\naccept: text/event-stream\r\n\
+         mcp-session-id: {stalled_sid}\r\nmcp-protocol-version: {V}\r\n\r\n"
+    );
+    stalled.write_all(get.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let idle_sid = session(addr, "test://small").await;
+    let made = Instant::now();
+    // 300 updates of 64 KiB (19 MiB) for a stream that is never read: past its budget.
+    let handle = running.handle();
+    for _ in 0..300 {
+        handle.notify_resource_updated(&big);
+    }
+    // The idle session is reaped on time: the housekeeping that fans the updates out
+    // does not wait on the stalled stream.
+    tokio::time::sleep(idle * 3).await;
+    let ping = json!({"jsonrpc": "2.0", "id": 9, "method": "ping"});
+    let status = post(addr, Some(&idle_sid), ping.clone()).await.status();
+    assert_eq!(
+        status,
+        404,
+        "an idle session outlived its timeout by {:?}",
+        made.elapsed() - idle
+    );
+    // New sessions are served meanwhile.
+    let fresh = session(addr, "test://other").await;
+    assert_eq!(post(addr, Some(&fresh), ping).await.status(), 200);
     drop(stalled);
 }
 
