@@ -3,10 +3,12 @@
 //! handshake-era session may land on another replica. 200 handshake sessions (a streaming
 //! call with progress, an elicitation round trip whose answer lands on another replica
 //! than the one that asked) and 200 stateless clients all complete with nothing lost.
-//! Then one replica is killed (SIGKILL) while 150 sessions stream: the streams it was
+//! Then one replica is killed (SIGKILL) while 200 sessions stream: the streams it was
 //! writing are resumed on the others through `Last-Event-ID` (every event it wrote arrives
-//! once, then a clear error: the request died with it), the other streams complete, and
-//! new clients are served by the survivors. The stateless era needs no shared state: 200
+//! once, then a clear error: the request died with it; the events received are counted
+//! against those kept in Redis), the other streams complete, every session then makes an
+//! elicitation round trip on the survivors, and 200 stateless clients started as the
+//! replica dies are all served. The stateless era needs no shared state: 200
 //! stateless clients complete against replicas that share nothing but the key sealing
 //! `requestState`. `scripts/setup-nginx.sh` installs nginx.
 
@@ -229,7 +231,7 @@ async fn one_client(url: String, mode: Mode, i: usize) -> Result<(), String> {
 struct Cluster {
     replicas: Vec<Proc>,
     _nginx: Nginx,
-    _redis: RedisServer,
+    redis: RedisServer,
     url: String,
 }
 
@@ -249,7 +251,7 @@ async fn cluster(name: &str, shared: bool) -> Cluster {
     Cluster {
         replicas,
         _nginx: nginx,
-        _redis: redis,
+        redis,
         url: format!("http://127.0.0.1:{lb}/mcp"),
     }
 }
@@ -291,42 +293,103 @@ async fn three_replicas_behind_nginx_serve_every_session_without_affinity() {
     );
 }
 
-/// A streaming call of 20 steps: its progress in order, and how it ended.
+/// What a streaming session saw: its call's progress in order, how the call ended, then
+/// how an elicitation round trip in the same session ended.
+struct Streamed {
+    progress: Vec<f64>,
+    end: Result<String, String>,
+    greeted: Result<String, String>,
+}
+
+/// A handshake session: a streaming call of 20 steps, then an elicitation round trip.
 async fn long_stream(
     url: String,
+    i: usize,
     streaming: Arc<AtomicUsize>,
-) -> Result<(Vec<f64>, Result<String, String>), String> {
+) -> Result<Streamed, String> {
+    let user = User {
+        name: format!("streamer {i}"),
+        asked: Arc::default(),
+    };
     let c = Client::builder()
         .mode(Mode::Handshake(ProtocolVersion::V2025_11_25))
+        .handler(user)
         .connect(StreamableHttp::new(url))
         .await
         .map_err(|e| format!("connect: {e}"))?;
     let (progress, r) = count(&c, 20, 100, streaming).await;
-    Ok((progress, r.map(|r| text(&r)).map_err(|e| e.to_string())))
+    let greeted = c.call_tool("greet", json!({})).await;
+    Ok(Streamed {
+        progress,
+        end: r.map(|r| text(&r)).map_err(|e| e.to_string()),
+        greeted: greeted.map(|r| text(&r)).map_err(|e| e.to_string()),
+    })
+}
+
+/// The progress notifications of 20-step calls that the replicas kept in Redis (events of
+/// every stream under the prefix `lb:events:stream:`).
+fn progress_kept_in_redis(url: &str) -> usize {
+    let mut conn = redis::Client::open(url).unwrap().get_connection().unwrap();
+    let keys: Vec<String> = redis::cmd("KEYS")
+        .arg("lb:events:stream:*")
+        .query(&mut conn)
+        .unwrap();
+    let mut n = 0;
+    for k in keys {
+        let members: Vec<Vec<u8>> = redis::cmd("ZRANGE")
+            .arg(&k)
+            .arg(0)
+            .arg(-1)
+            .query(&mut conn)
+            .unwrap();
+        for m in members {
+            // The sequence number (8 bytes), then the event: a JSON-RPC message, or nothing
+            // (the event that opens a stream, so that it can be resumed before the first).
+            if m.len() == 8 {
+                continue;
+            }
+            let v: serde_json::Value = serde_json::from_slice(&m[8..])
+                .unwrap_or_else(|e| panic!("{e}: {:?}", String::from_utf8_lossy(&m[8..])));
+            if v["method"] == "notifications/progress" && v["params"]["total"] == 20.0 {
+                n += 1;
+            }
+        }
+    }
+    n
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_replica_s_streams_resume_on_the_others() {
+    const STREAMS: usize = 200;
     let mut cluster = cluster("replicas-kill", true).await;
     let url = cluster.url.clone();
     let streaming = Arc::new(AtomicUsize::new(0));
-    let runs: Vec<_> = (0..150)
-        .map(|_| tokio::spawn(long_stream(url.clone(), streaming.clone())))
+    let runs: Vec<_> = (0..STREAMS)
+        .map(|i| tokio::spawn(long_stream(url.clone(), i, streaming.clone())))
         .collect();
     // Once every call streams (each for about two seconds): one replica dies. (A request
     // sent to it as it dies, on a connection nginx kept open, is answered 502 by nginx,
-    // which does not resend a POST: not what this test is about.)
+    // which does not resend a POST: so the stateless clients start just after.)
     let deadline = Instant::now() + Duration::from_secs(60);
-    while streaming.load(Ordering::SeqCst) < 150 {
+    while streaming.load(Ordering::SeqCst) < STREAMS {
         assert!(Instant::now() < deadline, "the calls did not all start");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     drop(cluster.replicas.remove(0));
-    let (mut completed, mut cut) = (0, 0);
-    for r in runs {
-        let (progress, end) = r.await.unwrap().unwrap();
+    // While the streams resume: 200 stateless clients, on the two replicas left.
+    let stateless: Vec<_> = (0..200)
+        .map(|i| {
+            let mode = Mode::Stateless(ProtocolVersion::V2026_07_28);
+            tokio::spawn(one_client(url.clone(), mode, i))
+        })
+        .collect();
+    let (mut completed, mut cut, mut received) = (0, 0, 0);
+    for (i, r) in runs.into_iter().enumerate() {
+        let s = r.await.unwrap().unwrap();
+        let (progress, end) = (&s.progress, &s.end);
         let expected: Vec<f64> = (1..=progress.len()).map(|i| i as f64).collect();
-        assert_eq!(progress, expected, "every event once, in order ({end:?})");
+        assert_eq!(progress, &expected, "every event once, in order ({end:?})");
+        received += progress.len();
         match end {
             Ok(t) => {
                 assert_eq!(t, "counted to 20");
@@ -339,17 +402,31 @@ async fn a_killed_replica_s_streams_resume_on_the_others() {
                 cut += 1;
             }
         }
+        // The session outlives the replica: an elicitation round trip on the survivors.
+        assert_eq!(
+            s.greeted.as_deref(),
+            Ok(format!("Hello, streamer {i}!").as_str()),
+            "session {i} after the kill"
+        );
     }
+    for (i, r) in stateless.into_iter().enumerate() {
+        r.await
+            .unwrap()
+            .unwrap_or_else(|e| panic!("stateless client {i}: {e}"));
+    }
+    // Every event the replicas kept (the killed one's too) reached its client, once.
+    let url_redis = cluster.redis.url();
+    let kept = tokio::task::spawn_blocking(move || progress_kept_in_redis(&url_redis))
+        .await
+        .unwrap();
     eprintln!(
-        "{completed} streams completed, {cut} cut by the killed replica and resumed elsewhere"
+        "{completed} streams completed, {cut} cut by the killed replica and resumed \
+         elsewhere; {received} progress events received, {kept} kept in Redis; 200 \
+         stateless clients served meanwhile"
     );
     assert!(cut > 0, "some streams were on the killed replica");
     assert!(completed > 0);
-    // The survivors serve new clients of both eras.
-    for i in 0..20 {
-        let mode = era_of(i);
-        one_client(url.clone(), mode, i).await.unwrap();
-    }
+    assert_eq!(received, kept, "each event kept was delivered exactly once");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,7 +2,9 @@
 //! (`RedisSessionStore`), driven with raw HTTP so that each request picks its replica: a
 //! session made on A is served by B; a session kept busy on A past the idle timeout is
 //! still known to B (its shared record is refreshed while it is used); a DELETE on B ends
-//! it on A too. The load-balanced tests with processes and nginx are
+//! it on A too; a stream cut while A still writes it is resumed on B, which replays what
+//! the client missed from the shared event store and follows the rest live, each event
+//! once. The load-balanced tests with processes and nginx are
 //! `examples/tests/replicas.rs`.
 
 mod support;
@@ -10,7 +12,8 @@ mod support;
 use std::time::Duration;
 
 use fastmcp::prelude::*;
-use fastmcp::server::{session_store_from_url, HttpOptions, RedisSessionStore};
+use fastmcp::server::{session_store_from_url, HttpOptions, RedisEventStore, RedisSessionStore};
+use futures::StreamExt;
 use serde_json::{json, Value};
 use support::redis::RedisServer;
 
@@ -20,10 +23,21 @@ async fn ping_me() -> String {
     "pong".into()
 }
 
+/// Count to `n`, one progress notification per step (`ms` apart).
+#[tool]
+async fn steps(ctx: &Context, n: u64, ms: u64) -> Result<String, Error> {
+    for i in 1..=n {
+        ctx.sleep(Duration::from_millis(ms)).await?;
+        ctx.report_progress(i as f64, Some(n as f64), None).await?;
+    }
+    Ok(format!("counted to {n}"))
+}
+
 /// A replica; `by_url`: its store made by `session_store_from_url` (the same store).
 async fn replica(redis: &str, by_url: bool) -> String {
     let running = Server::new("shared", "1.0")
         .tool(ping_me)
+        .tool(steps)
         .start()
         .await
         .unwrap();
@@ -33,7 +47,12 @@ async fn replica(redis: &str, by_url: bool) -> String {
         true => HttpOptions::default()
             .session_store(session_store_from_url(&format!("{redis}?prefix=shared:")).unwrap()),
     };
-    let opts = opts.session_idle_timeout(Duration::from_millis(1500));
+    let events = RedisEventStore::new(redis)
+        .unwrap()
+        .prefix("shared-events:");
+    let opts = opts
+        .session_idle_timeout(Duration::from_millis(1500))
+        .event_store(Some(std::sync::Arc::new(events)));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}/mcp", listener.local_addr().unwrap());
     tokio::spawn(async move { running.serve_http(listener, opts).await });
@@ -129,4 +148,107 @@ async fn replicas_share_sessions_through_redis() {
     assert_eq!(call(&b, &sid, 61).await.0, 404);
     // An unknown session is unknown everywhere.
     assert_eq!(call(&b, "nope", 62).await.0, 404);
+}
+
+/// The `id:` and `data:` of each complete event at the front of `buf` (taken out of it).
+fn sse_events(buf: &mut String) -> Vec<(String, Value)> {
+    let mut out = Vec::new();
+    while let Some(end) = buf.find("\n\n") {
+        let block: String = buf.drain(..end + 2).collect();
+        let field = |name: &str| {
+            block
+                .lines()
+                .find_map(|l| l.strip_prefix(name))
+                .map(|v| v.trim().to_owned())
+        };
+        if let Some(data) = field("data:").filter(|d| !d.is_empty()) {
+            out.push((
+                field("id:").unwrap_or_default(),
+                serde_json::from_str(&data).unwrap(),
+            ));
+        }
+    }
+    out
+}
+
+/// A progress notification's step, or `None` for any other message.
+fn step(v: &Value) -> Option<u64> {
+    (v["method"] == "notifications/progress")
+        .then(|| v["params"]["progress"].as_f64().unwrap() as u64)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_cut_while_its_replica_writes_is_followed_live_on_another() {
+    let r = tokio::task::spawn_blocking(RedisServer::start)
+        .await
+        .unwrap();
+    let (a, b) = (
+        replica(&r.url(), false).await,
+        replica(&r.url(), false).await,
+    );
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {},
+        "clientInfo": {"name": "raw", "version": "1"}}});
+    let (_, sid, _) = post(&a, None, init).await;
+    let sid = sid.unwrap();
+    let note = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    assert_eq!(post(&a, Some(&sid), note).await.0, 202);
+
+    // A call of 10 steps on A; the client reads 3 progress events, then its connection drops.
+    let call = json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {
+        "name": "steps", "arguments": {"n": 10, "ms": 150}, "_meta": {"progressToken": "p"}}});
+    let resp = reqwest::Client::new()
+        .post(&a)
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2025-11-25")
+        .header("mcp-session-id", &sid)
+        .json(&call)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let mut body = resp.bytes_stream();
+    let (mut buf, mut seen) = (String::new(), Vec::new());
+    while seen.iter().filter(|(_, v)| step(v).is_some()).count() < 3 {
+        let chunk = body.next().await.expect("the stream goes on").unwrap();
+        buf.push_str(std::str::from_utf8(&chunk).unwrap());
+        seen.extend(sse_events(&mut buf));
+    }
+    drop(body);
+    let steps_a: Vec<u64> = seen.iter().filter_map(|(_, v)| step(v)).collect();
+    assert_eq!(steps_a, [1, 2, 3]);
+    let last = seen.last().unwrap().0.clone();
+    assert!(!last.is_empty(), "events carry ids");
+
+    // Resumed on B while A still runs the call: B replays what was missed, then follows.
+    let resumed = reqwest::Client::new()
+        .get(&b)
+        .header("accept", "text/event-stream")
+        .header("mcp-protocol-version", "2025-11-25")
+        .header("mcp-session-id", &sid)
+        .header("last-event-id", &last)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resumed.status().as_u16(), 200);
+    let mut text = tokio::time::timeout(Duration::from_secs(20), resumed.text())
+        .await
+        .expect("the resumed stream ends with the answer")
+        .unwrap();
+    let rest = sse_events(&mut text);
+    let steps_b: Vec<u64> = rest.iter().filter_map(|(_, v)| step(v)).collect();
+    assert_eq!(
+        steps_b,
+        (4..=10).collect::<Vec<_>>(),
+        "each missed event once, in order"
+    );
+    let answer = &rest.last().unwrap().1;
+    assert_eq!(answer["id"], 7);
+    assert_eq!(answer["result"]["content"][0]["text"], "counted to 10");
+    assert_eq!(rest.len(), 8, "nothing else: {rest:?}");
+    let ids: Vec<&str> = rest.iter().map(|(id, _)| id.as_str()).collect();
+    assert!(
+        ids.iter().all(|id| !id.is_empty() && *id != last),
+        "{ids:?}"
+    );
 }
