@@ -1,7 +1,10 @@
 //! One lazily made, self-reconnecting Redis connection (a `ConnectionManager`: multiplexed,
 //! so one is a pool for async use) with a key prefix, shared by the Redis stores (tasks,
 //! events). Redis need not be up when a store is made; after Redis restarts, the next
-//! command reconnects.
+//! command reconnects. That command fails (it found the old connection dropped) unless it
+//! may run twice and is sent with [`RedisConn::run_idempotent`] or
+//! [`RedisConn::invoke_idempotent`]: then it is sent once more on the new connection, so a
+//! restart costs no session or event write.
 
 use std::time::Duration;
 
@@ -62,6 +65,35 @@ impl RedisConn {
     pub async fn run<T: redis::FromRedisValue>(&self, cmd: &redis::Cmd) -> Result<T, Error> {
         let mut c = self.connection().await?;
         cmd.query_async(&mut c).await.map_err(unavailable)
+    }
+
+    /// Like [`RedisConn::run`], sent once more when the connection turns out dropped. Only
+    /// for commands that may run twice (the old Redis may have run it just before it died):
+    /// `SET` of a whole value, `GETEX`, `DEL`.
+    pub async fn run_idempotent<T: redis::FromRedisValue>(
+        &self,
+        cmd: &redis::Cmd,
+    ) -> Result<T, Error> {
+        let mut c = self.connection().await?;
+        match cmd.query_async(&mut c).await {
+            Err(e) if e.is_connection_dropped() => cmd.query_async(&mut c).await,
+            r => r,
+        }
+        .map_err(unavailable)
+    }
+
+    /// Like [`RedisConn::invoke`], sent once more when the connection turns out dropped:
+    /// only for scripts that may run twice.
+    pub async fn invoke_idempotent<T: redis::FromRedisValue>(
+        &self,
+        inv: redis::ScriptInvocation<'_>,
+    ) -> Result<T, Error> {
+        let mut c = self.connection().await?;
+        match inv.invoke_async(&mut c).await {
+            Err(e) if e.is_connection_dropped() => inv.invoke_async(&mut c).await,
+            r => r,
+        }
+        .map_err(unavailable)
     }
 
     /// Run a Lua script with string keys and arguments.

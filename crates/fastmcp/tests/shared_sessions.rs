@@ -4,7 +4,8 @@
 //! still known to B (its shared record is refreshed while it is used); a DELETE on B ends
 //! it on A too; a stream cut while A still writes it is resumed on B, which replays what
 //! the client missed from the shared event store and follows the rest live, each event
-//! once. The load-balanced tests with processes and nginx are
+//! once; an elicitation asked on A and answered on B reaches the handler waiting on A; a
+//! Redis restarted from its append-only file keeps the sessions. The load-balanced tests with processes and nginx are
 //! `examples/tests/replicas.rs`.
 
 mod support;
@@ -33,11 +34,25 @@ async fn steps(ctx: &Context, n: u64, ms: u64) -> Result<String, Error> {
     Ok(format!("counted to {n}"))
 }
 
+/// Ask the user's name (an elicitation), then greet them.
+#[tool]
+async fn greet(ctx: &Context) -> Result<String, Error> {
+    let form = json!({"type": "object", "properties": {"name": {"type": "string"}}});
+    let answer = ctx.elicit_raw("Your name?", form).await?;
+    let name = answer.content.as_ref().and_then(|c| c.get("name")).cloned();
+    Ok(format!(
+        "Hello, {}!",
+        name.and_then(|n| n.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    ))
+}
+
 /// A replica; `by_url`: its store made by `session_store_from_url` (the same store).
 async fn replica(redis: &str, by_url: bool) -> String {
     let running = Server::new("shared", "1.0")
         .tool(ping_me)
         .tool(steps)
+        .tool(greet)
         .start()
         .await
         .unwrap();
@@ -251,4 +266,121 @@ async fn a_stream_cut_while_its_replica_writes_is_followed_live_on_another() {
         ids.iter().all(|id| !id.is_empty() && *id != last),
         "{ids:?}"
     );
+}
+
+/// `initialize` (with elicitation) and `notifications/initialized` on `url`: the session id.
+async fn open_session(url: &str) -> String {
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-11-25", "capabilities": {"elicitation": {}},
+        "clientInfo": {"name": "raw", "version": "1"}}});
+    let (status, sid, _) = post(url, None, init).await;
+    assert_eq!(status, 200);
+    let sid = sid.unwrap();
+    let note = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+    assert_eq!(post(url, Some(&sid), note).await.0, 202);
+    sid
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_elicitation_asked_on_one_replica_is_answered_through_another() {
+    let r = tokio::task::spawn_blocking(RedisServer::start)
+        .await
+        .unwrap();
+    let (a, b) = (
+        replica(&r.url(), false).await,
+        replica(&r.url(), false).await,
+    );
+    let sid = open_session(&a).await;
+    let call = json!({"jsonrpc": "2.0", "id": 5, "method": "tools/call",
+        "params": {"name": "greet", "arguments": {}}});
+    let resp = reqwest::Client::new()
+        .post(&a)
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2025-11-25")
+        .header("mcp-session-id", &sid)
+        .json(&call)
+        .send()
+        .await
+        .unwrap();
+    let mut body = resp.bytes_stream();
+    let mut buf = String::new();
+    // The handler on A asks; its question comes on the call's stream.
+    let asked = loop {
+        let chunk = body.next().await.expect("the question").unwrap();
+        buf.push_str(std::str::from_utf8(&chunk).unwrap());
+        if let Some((_, v)) = sse_events(&mut buf)
+            .into_iter()
+            .find(|(_, v)| v["method"] == "elicitation/create")
+        {
+            break v;
+        }
+    };
+    // The answer goes to B (as a load balancer might send it).
+    let answer = json!({"jsonrpc": "2.0", "id": asked["id"],
+        "result": {"action": "accept", "content": {"name": "Ada"}}});
+    assert_eq!(
+        post(&b, Some(&sid), answer).await.0,
+        202,
+        "B takes the answer"
+    );
+    // ... and reaches the handler waiting on A, which answers on its stream.
+    let result = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Some((_, v)) = sse_events(&mut buf).into_iter().find(|(_, v)| v["id"] == 5) {
+                return v;
+            }
+            let chunk = body.next().await.expect("the answer").unwrap();
+            buf.push_str(std::str::from_utf8(&chunk).unwrap());
+        }
+    })
+    .await
+    .expect("the handler on A got the answer sent to B");
+    assert_eq!(result["result"]["content"][0]["text"], "Hello, Ada!");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_outlive_a_redis_restart() {
+    let dir = std::env::temp_dir().join(format!("fastmcp-shared-aof-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let d = dir.clone();
+    let mut r = tokio::task::spawn_blocking(move || RedisServer::start_durable(&d))
+        .await
+        .unwrap();
+    let (a, b) = (
+        replica(&r.url(), false).await,
+        replica(&r.url(), false).await,
+    );
+    let sid = open_session(&a).await;
+    assert_eq!(call(&b, &sid, 2).await.0, 200);
+    // Redis dies and comes back from its append-only file: the replicas reconnect.
+    let mut r = tokio::task::spawn_blocking(move || {
+        r.stop();
+        r.restart();
+        r
+    })
+    .await
+    .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut statuses = Vec::new();
+    loop {
+        let (status, v) = call(&b, &sid, 3).await;
+        statuses.push(status);
+        if status == 200 {
+            assert_eq!(v["result"]["content"][0]["text"], "pong");
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "B never served the session again: {statuses:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(call(&a, &sid, 4).await.0, 200, "A too");
+    // A new session after the restart is shared as before.
+    let fresh = open_session(&b).await;
+    assert_eq!(call(&a, &fresh, 5).await.0, 200);
+    eprintln!("after the restart, B answered {statuses:?}");
+    r.stop();
+    let _ = std::fs::remove_dir_all(&dir);
 }

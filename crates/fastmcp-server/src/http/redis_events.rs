@@ -8,6 +8,9 @@
 //! Replicas share streams: every event is also published on the stream's channel (a
 //! replica that resumes a stream another one writes follows it live), a complete stream
 //! is marked (and announced), and a note says who writes a stream for which request.
+//! Every command here may run twice (an event is added by its number; a repeated
+//! announcement is dropped by its number too), so each is sent once more when Redis
+//! restarted under it.
 
 use std::time::Duration;
 
@@ -131,7 +134,7 @@ impl EventStore for RedisEventStore {
                 .arg(member)
                 .arg(self.per_stream)
                 .arg(self.retention_ms());
-            if let Err(e) = self.conn.invoke::<i64>(inv).await {
+            if let Err(e) = self.conn.invoke_idempotent::<i64>(inv).await {
                 tracing::warn!("cannot keep an SSE event in Redis: {e}");
             }
         })
@@ -142,7 +145,7 @@ impl EventStore for RedisEventStore {
         Box::pin(async move {
             let mut cmd = redis::cmd("ZRANGEBYSCORE");
             cmd.arg(&key).arg(format!("({seq}")).arg("+inf");
-            match self.conn.run::<Vec<Vec<u8>>>(&cmd).await {
+            match self.conn.run_idempotent::<Vec<Vec<u8>>>(&cmd).await {
                 Ok(members) => members
                     .into_iter()
                     .filter(|m| m.len() >= 8)
@@ -201,7 +204,10 @@ impl EventStore for RedisEventStore {
         Box::pin(async move {
             let mut cmd = redis::cmd("EXISTS");
             cmd.arg(key);
-            self.conn.run::<i64>(&cmd).await.is_ok_and(|n| n == 1)
+            self.conn
+                .run_idempotent::<i64>(&cmd)
+                .await
+                .is_ok_and(|n| n == 1)
         })
     }
 
@@ -213,7 +219,7 @@ impl EventStore for RedisEventStore {
                 .arg(&note[..])
                 .arg("PX")
                 .arg(self.retention_ms());
-            if let Err(e) = self.conn.run::<()>(&cmd).await {
+            if let Err(e) = self.conn.run_idempotent::<()>(&cmd).await {
                 tracing::warn!("cannot describe an SSE stream in Redis: {e}");
             }
         })
@@ -224,7 +230,7 @@ impl EventStore for RedisEventStore {
         Box::pin(async move {
             let mut cmd = redis::cmd("GET");
             cmd.arg(key);
-            let v: Option<Vec<u8>> = self.conn.run(&cmd).await.ok()?;
+            let v: Option<Vec<u8>> = self.conn.run_idempotent(&cmd).await.ok()?;
             v.map(Bytes::from)
         })
     }
@@ -234,7 +240,7 @@ impl EventStore for RedisEventStore {
         Box::pin(async move {
             let mut cmd = redis::cmd("DEL");
             cmd.arg(&key);
-            if let Err(e) = self.conn.run::<()>(&cmd).await {
+            if let Err(e) = self.conn.run_idempotent::<()>(&cmd).await {
                 tracing::warn!("cannot forget an SSE stream in Redis: {e}");
             }
         })

@@ -1,7 +1,8 @@
 //! [`RedisSessionStore`] (feature `redis`): handshake-era sessions shared by replicas through
 //! Redis. A record is a JSON string that expires after the session's idle timeout (each load
 //! starts it again, `GETEX … PX`); messages between replicas go through pub/sub, one channel
-//! per replica and one for all, over one subscription connection per process.
+//! per replica and one for all, over one subscription connection per process. Every command
+//! here may run twice, so each is sent once more when Redis restarted under it.
 
 use std::time::Duration;
 
@@ -70,7 +71,7 @@ impl SessionStore for RedisSessionStore {
             let json = json.map_err(|e| Error::internal(e.to_string()))?;
             let mut cmd = redis::cmd("SET");
             cmd.arg(key).arg(json).arg("PX").arg(millis(idle));
-            self.conn.run::<()>(&cmd).await
+            self.conn.run_idempotent::<()>(&cmd).await
         })
     }
 
@@ -83,7 +84,7 @@ impl SessionStore for RedisSessionStore {
         Box::pin(async move {
             let mut cmd = redis::cmd("GETEX");
             cmd.arg(key).arg("PX").arg(millis(idle));
-            let text: Option<String> = self.conn.run(&cmd).await?;
+            let text: Option<String> = self.conn.run_idempotent(&cmd).await?;
             match text {
                 None => Ok(None),
                 Some(t) => serde_json::from_str(&t)
@@ -98,7 +99,7 @@ impl SessionStore for RedisSessionStore {
         Box::pin(async move {
             let mut cmd = redis::cmd("DEL");
             cmd.arg(key);
-            self.conn.run::<()>(&cmd).await
+            self.conn.run_idempotent::<()>(&cmd).await
         })
     }
 
@@ -107,7 +108,7 @@ impl SessionStore for RedisSessionStore {
         Box::pin(async move {
             let mut cmd = redis::cmd("PUBLISH");
             cmd.arg(channel).arg(message.get());
-            self.conn.run::<i64>(&cmd).await.map(|_| ())
+            self.conn.run_idempotent::<i64>(&cmd).await.map(|_| ())
         })
     }
 
@@ -116,7 +117,7 @@ impl SessionStore for RedisSessionStore {
         Box::pin(async move {
             let mut cmd = redis::cmd("SET");
             cmd.arg(key).arg(1).arg("PX").arg(millis(ttl));
-            self.conn.run::<()>(&cmd).await
+            self.conn.run_idempotent::<()>(&cmd).await
         })
     }
 
@@ -125,7 +126,7 @@ impl SessionStore for RedisSessionStore {
         Box::pin(async move {
             let mut cmd = redis::cmd("EXISTS");
             cmd.arg(key);
-            Ok(self.conn.run::<i64>(&cmd).await? == 1)
+            Ok(self.conn.run_idempotent::<i64>(&cmd).await? == 1)
         })
     }
 
