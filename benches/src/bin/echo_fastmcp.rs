@@ -2,20 +2,27 @@
 //!
 //! `echo-fastmcp stdio [--tools N]` or
 //! `echo-fastmcp http --port N [--stateful] [--tools N] [--max-sessions N]`.
+//!
+//! Its runtime is `RuntimeConfig::for_stdio()` or `for_http()`, unless `FASTMCP_RUNTIME`
+//! (`current_thread`, `multi_thread`, `multi_thread:N`) says otherwise: how the runtime
+//! rows of `benches/RESULTS.md` are measured.
 
-use fastmcp_bench::{echo, ServerArgs};
+use fastmcp::RuntimeConfig;
+use fastmcp_bench::{echo, Mode, ServerArgs};
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     let args = ServerArgs::from_env();
     let max_sessions = args.max_sessions;
-    echo::serve_with(
+    let runtime = match args.mode {
+        Mode::Stdio => RuntimeConfig::for_stdio(),
+        Mode::Http { .. } => RuntimeConfig::for_http(),
+    };
+    runtime.from_env().block_on(echo::serve_with(
         echo::server(args.tools),
         args.mode,
-        |o| match max_sessions {
+        move |o| match max_sessions {
             Some(n) => o.max_sessions(n),
             None => o,
         },
-    )
-    .await
+    ))?
 }

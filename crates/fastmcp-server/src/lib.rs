@@ -68,7 +68,7 @@ mod uri_template;
 mod visibility;
 mod wrap_cache;
 
-pub use builder::Server;
+pub use builder::{RuntimeConfig, Server, RUNTIME_ENV};
 pub use changes::{ChangeNotifier, ServerEvent};
 pub use config::ServerConfig;
 pub use extensions::{client_declares, Extension, Extensions};

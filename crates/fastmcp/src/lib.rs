@@ -85,7 +85,7 @@ pub use fastmcp_core::{
 #[cfg(feature = "macros")]
 pub use fastmcp_macros::{prompt, prompts, resource, resources, schema, tool, tools};
 #[cfg(feature = "server")]
-pub use fastmcp_server::Server;
+pub use fastmcp_server::{RuntimeConfig, Server};
 
 /// The schemars (1.x) of FastMCP: `fastmcp::schemars::JsonSchema` is the trait tool
 /// arguments and structured outputs implement ([`macro@schema`] derives it).

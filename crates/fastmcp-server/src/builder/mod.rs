@@ -20,7 +20,10 @@ use crate::tasks::state::Tasks;
 use crate::tasks::{MemoryTaskStore, TaskStore};
 use crate::transform::{Transform, Transformed};
 
+mod runtime_config;
 mod settings;
+
+pub use runtime_config::{RuntimeConfig, RUNTIME_ENV};
 
 /// An MCP server: register components, then run it on a transport.
 ///
@@ -439,8 +442,21 @@ impl Server {
             ),
         };
         let stdin = fastmcp_transport::stdio::stdin();
-        running.serve_stream(stdin, stdout, max).await;
-        let done = running.shutdown().await;
+        // The loop runs as a task of its own: on a multi-thread runtime it is then on a
+        // worker, the thread that also waits for stdin, instead of the thread that called
+        // `block_on` (`#[tokio::main]`), which every request had to wake (30% of the CPU
+        // of a sequential echo; benches/RESULTS.md, "Runtime").
+        let serve = tokio::spawn(async move {
+            running.serve_stream(stdin, stdout, max).await;
+            running.shutdown().await
+        });
+        let done = match serve.await {
+            Ok(done) => done,
+            Err(e) => match e.try_into_panic() {
+                Ok(panic) => std::panic::resume_unwind(panic),
+                Err(e) => Err(Error::internal(format!("the stdio server stopped: {e}"))),
+            },
+        };
         drop(guard);
         done
     }
