@@ -32,7 +32,7 @@ pub(crate) fn admit(
     rt: &Runtime,
     call: &Call,
     own: Option<&Require>,
-    what: &str,
+    what: &dyn std::fmt::Display,
 ) -> Result<(), Error> {
     match decide(rt, call, own) {
         Decision::Allowed => Ok(()),

@@ -37,6 +37,28 @@ pub(crate) struct Rounds {
     pub(crate) state: Option<String>,
 }
 
+impl Rounds {
+    /// The rounds of `call` to `method` of `component`. Only a stateless-era call can
+    /// have rounds of its own, so only its binding is written out (not on every call).
+    pub(crate) fn of(
+        call: &Call,
+        method: &str,
+        component: &dyn std::fmt::Display,
+        responses: Option<InputResponses>,
+        state: Option<String>,
+    ) -> Rounds {
+        let binding = match call.stateless() && call.rounds.is_none() {
+            true => format!("{method}:{component}"),
+            false => String::new(),
+        };
+        Rounds {
+            binding,
+            responses,
+            state,
+        }
+    }
+}
+
 /// Run `f` in a child scope of the request with `timeout` (and the server's request
 /// timeout), in a fresh context. In the stateless era with `rounds`, input rounds are
 /// replayed and an unfinished round yields an `input_required` result.

@@ -26,15 +26,27 @@ pub(crate) fn json_bytes(status: StatusCode, body: bytes::Bytes) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
+/// The media type of a header value: what comes before any `;`, trimmed (bytes: no UTF-8
+/// check on every request).
+fn media_type(v: &[u8]) -> &[u8] {
+    let end = v.iter().position(|&b| b == b';').unwrap_or(v.len());
+    v[..end].trim_ascii()
+}
+
 fn accepts(headers: &HeaderMap, mime: &str) -> bool {
-    let (kind, _) = mime.split_once('/').unwrap_or((mime, ""));
+    let mime = mime.as_bytes();
+    let kind = match mime.iter().position(|&b| b == b'/') {
+        Some(i) => &mime[..i],
+        None => mime,
+    };
     headers.get_all(header::ACCEPT).iter().any(|v| {
-        v.to_str().unwrap_or("").split(',').any(|part| {
-            let m = part.split(';').next().unwrap_or("").trim();
+        v.as_bytes().split(|&b| b == b',').any(|part| {
+            let m = media_type(part);
             m.eq_ignore_ascii_case(mime)
-                || m == "*/*"
-                || m.split_once('/')
-                    .is_some_and(|(k, sub)| sub == "*" && k.eq_ignore_ascii_case(kind))
+                || m == b"*/*"
+                || m.iter()
+                    .position(|&b| b == b'/')
+                    .is_some_and(|i| &m[i + 1..] == b"*" && m[..i].eq_ignore_ascii_case(kind))
         })
     })
 }
@@ -43,15 +55,9 @@ fn accepts(headers: &HeaderMap, mime: &str) -> bool {
 pub(crate) fn check_post(headers: &HeaderMap) -> Result<(), Response> {
     let ct = headers
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if !ct
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .eq_ignore_ascii_case("application/json")
-    {
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    if !media_type(ct).eq_ignore_ascii_case(b"application/json") {
         return Err(rpc_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             None,
@@ -192,5 +198,23 @@ mod tests {
             check_post(&text).unwrap_err().status(),
             StatusCode::UNSUPPORTED_MEDIA_TYPE
         );
+        // Case, parameters, spaces, wildcards by kind, two Accept headers.
+        let mixed = h(&[
+            ("content-type", " Application/JSON ;charset=utf-8"),
+            ("accept", "text/*;q=0.5"),
+            ("accept", "APPLICATION/json;q=1"),
+        ]);
+        assert!(check_post(&mixed).is_ok());
+        for (ct, accept) in [
+            ("application/jsonx", "*/*"),
+            ("application", "*/*"),
+            ("", "*/*"),
+            ("application/json", "application/*, text/event-streams"),
+            ("application/json", "text/*"),
+            ("application/json", "*/json, text/event-stream"),
+        ] {
+            let m = h(&[("content-type", ct), ("accept", accept)]);
+            assert!(check_post(&m).is_err(), "{ct:?} {accept:?}");
+        }
     }
 }

@@ -34,7 +34,7 @@ pub(crate) async fn complete(
                 .get_prompt(&r.name)
                 .await?
                 .ok_or_else(|| Error::invalid_params(format!("Unknown prompt: {}", r.name)))?;
-            access::admit(rt, call, h.auth(), &format!("prompt {}", r.name))?;
+            access::admit(rt, call, h.auth(), &format_args!("prompt {}", r.name))?;
             run(rt, call, None, None, |ctx| {
                 h.complete(ctx, name, value, context)
             })
@@ -45,7 +45,12 @@ pub(crate) async fn complete(
                 Error::invalid_params(format!("Unknown resource template: {}", r.uri))
             })?;
             let h = t.handler().clone();
-            access::admit(rt, call, h.auth(), &format!("resource template {}", r.uri))?;
+            access::admit(
+                rt,
+                call,
+                h.auth(),
+                &format_args!("resource template {}", r.uri),
+            )?;
             run(rt, call, None, None, |ctx| {
                 h.complete(ctx, name, value, context)
             })

@@ -29,11 +29,7 @@ pub(super) async fn handle(
     let r: RoundParams = params
         .and_then(|p| serde_json::from_str(p.get()).ok())
         .unwrap_or_default();
-    let rounds = Rounds {
-        binding: format!("{method}:{}", ext.id()),
-        responses: r.input_responses,
-        state: r.request_state,
-    };
+    let rounds = Rounds::of(call, method, &ext.id(), r.input_responses, r.request_state);
     let m = method.to_owned();
     let ran = run(rt, call, None, Some(rounds), move |ctx| {
         ext.handle(ctx, m, owned)

@@ -46,7 +46,7 @@ pub(crate) async fn get(
         .await?
         .filter(|h| !prompt_hidden(&SessionHidden(&call.session), &**h))
         .ok_or_else(|| Error::invalid_params(format!("Unknown prompt: {}", p.name)))?;
-    access::admit(rt, call, h.auth(), &format!("prompt {}", p.name))?;
+    access::admit(rt, call, h.auth(), &format_args!("prompt {}", p.name))?;
     if let Some(defs) = &h.prompt().arguments {
         let given = p.arguments.as_ref();
         for a in defs.iter().filter(|a| a.required == Some(true)) {
@@ -59,11 +59,13 @@ pub(crate) async fn get(
         }
     }
     let args = p.arguments.unwrap_or_default();
-    let rounds = Some(Rounds {
-        binding: format!("prompts/get:{}", p.name),
-        responses: p.input_responses,
-        state: p.request_state,
-    });
+    let rounds = Some(Rounds::of(
+        call,
+        "prompts/get",
+        &p.name,
+        p.input_responses,
+        p.request_state,
+    ));
     let ran = run(rt, call, None, rounds, |ctx| h.get(ctx, args)).await?;
     let (mut r, input_required) = ran.finish()?;
     if let Some(ir) = input_required {

@@ -65,11 +65,13 @@ pub(crate) async fn read(
 ) -> Result<Box<RawValue>, Error> {
     let p: ReadResourceRequestParams = parse(params)?;
     let uri = p.uri;
-    let rounds = Some(Rounds {
-        binding: format!("resources/read:{uri}"),
-        responses: p.input_responses,
-        state: p.request_state,
-    });
+    let rounds = Some(Rounds::of(
+        call,
+        "resources/read",
+        &uri,
+        p.input_responses,
+        p.request_state,
+    ));
     let target = rt
         .catalog
         .resolve_resource(&uri)
@@ -80,7 +82,7 @@ pub(crate) async fn read(
         ResourceTarget::Static(h) => h.auth(),
         ResourceTarget::Template(t, _) => t.handler().auth(),
     };
-    access::admit(rt, call, own, &format!("resource {uri}"))?;
+    access::admit(rt, call, own, &format_args!("resource {uri}"))?;
     let u = uri.clone();
     let ran = match target {
         ResourceTarget::Static(h) => run(rt, call, None, rounds, |ctx| h.read(ctx, u)).await?,

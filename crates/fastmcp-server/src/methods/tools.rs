@@ -102,7 +102,7 @@ pub(crate) async fn call_tool(
         rt,
         call,
         entry.handler().auth(),
-        &format!("tool {}", p.name),
+        &format_args!("tool {}", p.name),
     )?;
     let tool = entry.handler().clone();
     let mut args = ToolArguments::new(arguments(p.arguments.take())?)
@@ -118,11 +118,13 @@ pub(crate) async fn call_tool(
     if let Some(r) = as_task(rt, call, &entry, &mut p, &args).await {
         return r;
     }
-    let rounds = Rounds {
-        binding: format!("tools/call:{}", p.name),
-        responses: p.input_responses,
-        state: p.request_state,
-    };
+    let rounds = Rounds::of(
+        call,
+        "tools/call",
+        &p.name,
+        p.input_responses,
+        p.request_state,
+    );
     let handler = tool.clone();
     let ran = run(rt, call, tool.timeout(), Some(rounds), |ctx| {
         handler.call(ctx, args)
