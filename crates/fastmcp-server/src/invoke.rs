@@ -32,7 +32,8 @@ impl<T: Default> Ran<T> {
 /// The multi-round-trip side of a request: what binds its `requestState` (method and
 /// component) and the answers the client sent.
 pub(crate) struct Rounds {
-    pub(crate) binding: String,
+    /// `None` where the call cannot have rounds of its own (see [`Rounds::of`]).
+    pub(crate) binding: Option<String>,
     pub(crate) responses: Option<InputResponses>,
     pub(crate) state: Option<String>,
 }
@@ -47,10 +48,8 @@ impl Rounds {
         responses: Option<InputResponses>,
         state: Option<String>,
     ) -> Rounds {
-        let binding = match call.stateless() && call.rounds.is_none() {
-            true => format!("{method}:{component}"),
-            false => String::new(),
-        };
+        let binding =
+            (call.stateless() && call.rounds.is_none()).then(|| format!("{method}:{component}"));
         Rounds {
             binding,
             responses,
@@ -98,10 +97,15 @@ where
     if call.rounds.is_some() {
         // The outer request's rounds: it seals and answers them, not this call.
         b = b.shared_input_rounds(call.rounds.clone());
-    } else if let (true, Some(r)) = (call.stateless(), rounds) {
-        let answers = answers(rt, &r.binding, r.responses, r.state)?;
+    } else if let Some(Rounds {
+        binding: Some(bound),
+        responses,
+        state,
+    }) = rounds
+    {
+        let answers = answers(rt, &bound, responses, state)?;
         b = b.input_rounds(InputRounds::new(answers));
-        binding = Some(r.binding);
+        binding = Some(bound);
     }
     let (ctx, handle) = b.build();
     let outcome = scope.run(f(ctx), rt.config.cancel_grace).await;

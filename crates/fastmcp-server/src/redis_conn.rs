@@ -74,12 +74,8 @@ impl RedisConn {
         &self,
         cmd: &redis::Cmd,
     ) -> Result<T, Error> {
-        let mut c = self.connection().await?;
-        match cmd.query_async(&mut c).await {
-            Err(e) if e.is_connection_dropped() => cmd.query_async(&mut c).await,
-            r => r,
-        }
-        .map_err(unavailable)
+        self.twice_if_dropped(|mut c| async move { cmd.query_async(&mut c).await })
+            .await
     }
 
     /// Like [`RedisConn::invoke`], sent once more when the connection turns out dropped:
@@ -88,9 +84,21 @@ impl RedisConn {
         &self,
         inv: redis::ScriptInvocation<'_>,
     ) -> Result<T, Error> {
-        let mut c = self.connection().await?;
-        match inv.invoke_async(&mut c).await {
-            Err(e) if e.is_connection_dropped() => inv.invoke_async(&mut c).await,
+        let inv = &inv;
+        self.twice_if_dropped(|mut c| async move { inv.invoke_async(&mut c).await })
+            .await
+    }
+
+    /// `attempt` on the connection, and once more if it found the connection dropped (the
+    /// connection manager has reconnected by then).
+    async fn twice_if_dropped<T, F, Fut>(&self, attempt: F) -> Result<T, Error>
+    where
+        F: Fn(ConnectionManager) -> Fut,
+        Fut: std::future::Future<Output = redis::RedisResult<T>>,
+    {
+        let c = self.connection().await?;
+        match attempt(c.clone()).await {
+            Err(e) if e.is_connection_dropped() => attempt(c).await,
             r => r,
         }
         .map_err(unavailable)

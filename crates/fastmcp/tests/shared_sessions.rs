@@ -192,44 +192,75 @@ fn step(v: &Value) -> Option<u64> {
         .then(|| v["params"]["progress"].as_f64().unwrap() as u64)
 }
 
+/// Two replicas sharing the Redis `r`: their URLs.
+async fn two_replicas(r: &RedisServer) -> (String, String) {
+    (
+        replica(&r.url(), false).await,
+        replica(&r.url(), false).await,
+    )
+}
+
+/// The SSE answer to a request POSTed in a session, read as it comes.
+struct SseReader {
+    body: std::pin::Pin<Box<dyn futures::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    buf: String,
+    /// Every event so far, and how many of them `until` has looked at.
+    seen: Vec<(String, Value)>,
+    looked: usize,
+}
+
+impl SseReader {
+    async fn post(url: &str, session: &str, request: Value) -> SseReader {
+        let resp = reqwest::Client::new()
+            .post(url)
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-protocol-version", "2025-11-25")
+            .header("mcp-session-id", session)
+            .json(&request)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200);
+        SseReader {
+            body: Box::pin(resp.bytes_stream()),
+            buf: String::new(),
+            seen: Vec::new(),
+            looked: 0,
+        }
+    }
+
+    /// Read on until an event not looked at yet is `wanted`: that event's message.
+    async fn until(&mut self, wanted: impl Fn(&Value) -> bool) -> Value {
+        loop {
+            while self.looked < self.seen.len() {
+                self.looked += 1;
+                let v = &self.seen[self.looked - 1].1;
+                if wanted(v) {
+                    return v.clone();
+                }
+            }
+            let chunk = self.body.next().await.expect("the stream goes on").unwrap();
+            self.buf.push_str(std::str::from_utf8(&chunk).unwrap());
+            self.seen.extend(sse_events(&mut self.buf));
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_cut_while_its_replica_writes_is_followed_live_on_another() {
     let r = tokio::task::spawn_blocking(RedisServer::start)
         .await
         .unwrap();
-    let (a, b) = (
-        replica(&r.url(), false).await,
-        replica(&r.url(), false).await,
-    );
-    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
-        "protocolVersion": "2025-11-25", "capabilities": {},
-        "clientInfo": {"name": "raw", "version": "1"}}});
-    let (_, sid, _) = post(&a, None, init).await;
-    let sid = sid.unwrap();
-    let note = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-    assert_eq!(post(&a, Some(&sid), note).await.0, 202);
+    let (a, b) = two_replicas(&r).await;
+    let sid = open_session(&a).await;
 
     // A call of 10 steps on A; the client reads 3 progress events, then its connection drops.
     let call = json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {
         "name": "steps", "arguments": {"n": 10, "ms": 150}, "_meta": {"progressToken": "p"}}});
-    let resp = reqwest::Client::new()
-        .post(&a)
-        .header("accept", "application/json, text/event-stream")
-        .header("mcp-protocol-version", "2025-11-25")
-        .header("mcp-session-id", &sid)
-        .json(&call)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status().as_u16(), 200);
-    let mut body = resp.bytes_stream();
-    let (mut buf, mut seen) = (String::new(), Vec::new());
-    while seen.iter().filter(|(_, v)| step(v).is_some()).count() < 3 {
-        let chunk = body.next().await.expect("the stream goes on").unwrap();
-        buf.push_str(std::str::from_utf8(&chunk).unwrap());
-        seen.extend(sse_events(&mut buf));
-    }
-    drop(body);
+    let mut stream = SseReader::post(&a, &sid, call).await;
+    stream.until(|v| step(v) == Some(3)).await;
+    let seen = std::mem::take(&mut stream.seen);
+    drop(stream);
     let steps_a: Vec<u64> = seen.iter().filter_map(|(_, v)| step(v)).collect();
     assert_eq!(steps_a, [1, 2, 3]);
     let last = seen.last().unwrap().0.clone();
@@ -286,35 +317,13 @@ async fn an_elicitation_asked_on_one_replica_is_answered_through_another() {
     let r = tokio::task::spawn_blocking(RedisServer::start)
         .await
         .unwrap();
-    let (a, b) = (
-        replica(&r.url(), false).await,
-        replica(&r.url(), false).await,
-    );
+    let (a, b) = two_replicas(&r).await;
     let sid = open_session(&a).await;
     let call = json!({"jsonrpc": "2.0", "id": 5, "method": "tools/call",
         "params": {"name": "greet", "arguments": {}}});
-    let resp = reqwest::Client::new()
-        .post(&a)
-        .header("accept", "application/json, text/event-stream")
-        .header("mcp-protocol-version", "2025-11-25")
-        .header("mcp-session-id", &sid)
-        .json(&call)
-        .send()
-        .await
-        .unwrap();
-    let mut body = resp.bytes_stream();
-    let mut buf = String::new();
+    let mut stream = SseReader::post(&a, &sid, call).await;
     // The handler on A asks; its question comes on the call's stream.
-    let asked = loop {
-        let chunk = body.next().await.expect("the question").unwrap();
-        buf.push_str(std::str::from_utf8(&chunk).unwrap());
-        if let Some((_, v)) = sse_events(&mut buf)
-            .into_iter()
-            .find(|(_, v)| v["method"] == "elicitation/create")
-        {
-            break v;
-        }
-    };
+    let asked = stream.until(|v| v["method"] == "elicitation/create").await;
     // The answer goes to B (as a load balancer might send it).
     let answer = json!({"jsonrpc": "2.0", "id": asked["id"],
         "result": {"action": "accept", "content": {"name": "Ada"}}});
@@ -324,17 +333,9 @@ async fn an_elicitation_asked_on_one_replica_is_answered_through_another() {
         "B takes the answer"
     );
     // ... and reaches the handler waiting on A, which answers on its stream.
-    let result = tokio::time::timeout(Duration::from_secs(10), async {
-        loop {
-            if let Some((_, v)) = sse_events(&mut buf).into_iter().find(|(_, v)| v["id"] == 5) {
-                return v;
-            }
-            let chunk = body.next().await.expect("the answer").unwrap();
-            buf.push_str(std::str::from_utf8(&chunk).unwrap());
-        }
-    })
-    .await
-    .expect("the handler on A got the answer sent to B");
+    let result = tokio::time::timeout(Duration::from_secs(10), stream.until(|v| v["id"] == 5))
+        .await
+        .expect("the handler on A got the answer sent to B");
     assert_eq!(result["result"]["content"][0]["text"], "Hello, Ada!");
 }
 
@@ -347,10 +348,7 @@ async fn sessions_outlive_a_redis_restart() {
     let mut r = tokio::task::spawn_blocking(move || RedisServer::start_durable(&d))
         .await
         .unwrap();
-    let (a, b) = (
-        replica(&r.url(), false).await,
-        replica(&r.url(), false).await,
-    );
+    let (a, b) = two_replicas(&r).await;
     let sid = open_session(&a).await;
     assert_eq!(call(&b, &sid, 2).await.0, 200);
     // Redis dies and comes back from its append-only file: the replicas reconnect.

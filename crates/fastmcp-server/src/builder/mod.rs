@@ -450,13 +450,8 @@ impl Server {
             running.serve_stream(stdin, stdout, max).await;
             running.shutdown().await
         });
-        let done = match serve.await {
-            Ok(done) => done,
-            Err(e) => match e.try_into_panic() {
-                Ok(panic) => std::panic::resume_unwind(panic),
-                Err(e) => Err(Error::internal(format!("the stdio server stopped: {e}"))),
-            },
-        };
+        let done = runtime_config::joined(serve.await)
+            .unwrap_or_else(|e| Err(Error::internal(format!("the stdio server stopped: {e}"))));
         drop(guard);
         done
     }

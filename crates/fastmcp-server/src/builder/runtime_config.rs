@@ -135,14 +135,17 @@ impl RuntimeConfig {
             return Ok(rt.block_on(fut));
         }
         let task = rt.spawn(fut);
-        match rt.block_on(task) {
-            Ok(out) => Ok(out),
-            Err(e) => match e.try_into_panic() {
-                Ok(panic) => std::panic::resume_unwind(panic),
-                Err(e) => Err(std::io::Error::other(e)),
-            },
-        }
+        joined(rt.block_on(task)).map_err(std::io::Error::other)
     }
+}
+
+/// A spawned task's outcome, its panic resumed on the thread that waited for it; the
+/// error left is a cancellation (the runtime shut down under the task).
+pub(crate) fn joined<T>(r: Result<T, tokio::task::JoinError>) -> Result<T, tokio::task::JoinError> {
+    r.map_err(|e| match e.try_into_panic() {
+        Ok(panic) => std::panic::resume_unwind(panic),
+        Err(e) => e,
+    })
 }
 
 #[cfg(test)]
