@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -83,13 +83,18 @@ impl Budget {
 /// the cancellation takes effect after it. A handler that does not reach a checkpoint within
 /// the grace period of [`Scope::run`] is dropped (outside any masked section).
 pub struct Scope {
-    token: CancellationToken,
+    /// Made on first use ([`Scope::token`], a wait for the cancellation, a child): most
+    /// requests finish on their first poll and never need one.
+    token: OnceLock<CancellationToken>,
+    /// Set by [`Scope::cancel`], whether or not the token was made.
+    cancelled: AtomicBool,
     reason: OnceLock<CancelReason>,
     budget: Budget,
     spent: AtomicU64,
     masks: AtomicUsize,
     unmasked: Notify,
-    tracker: TaskTracker,
+    /// Made by the first [`Scope::spawn`].
+    tracker: OnceLock<TaskTracker>,
     children: Mutex<Vec<AbortHandle>>,
     parent: Option<Arc<Scope>>,
 }
@@ -106,23 +111,28 @@ impl std::fmt::Debug for Scope {
 impl Scope {
     /// A root scope with a budget.
     pub fn new(budget: Budget) -> Arc<Scope> {
-        Self::build(CancellationToken::new(), budget, None)
+        Self::build(OnceLock::new(), budget, None)
     }
 
     /// A root scope whose cancellation follows `token` (for example a session's token).
     pub fn with_token(token: CancellationToken, budget: Budget) -> Arc<Scope> {
-        Self::build(token, budget, None)
+        Self::build(OnceLock::from(token), budget, None)
     }
 
-    fn build(token: CancellationToken, budget: Budget, parent: Option<Arc<Scope>>) -> Arc<Scope> {
+    fn build(
+        token: OnceLock<CancellationToken>,
+        budget: Budget,
+        parent: Option<Arc<Scope>>,
+    ) -> Arc<Scope> {
         Arc::new(Scope {
             token,
+            cancelled: AtomicBool::new(false),
             reason: OnceLock::new(),
             budget,
             spent: AtomicU64::new(0),
             masks: AtomicUsize::new(0),
             unmasked: Notify::new(),
-            tracker: TaskTracker::new(),
+            tracker: OnceLock::new(),
             children: Mutex::new(Vec::new()),
             parent,
         })
@@ -138,7 +148,11 @@ impl Scope {
             let left = q.saturating_sub(self.spent.load(Ordering::Relaxed));
             b = b.with_cost_quota(left);
         }
-        Self::build(self.token.child_token(), b, Some(self.clone()))
+        Self::build(
+            OnceLock::from(self.token().child_token()),
+            b,
+            Some(self.clone()),
+        )
     }
 
     /// The budget.
@@ -149,17 +163,40 @@ impl Scope {
     /// Cancel this scope (and its children) for `reason`. The first reason wins.
     pub fn cancel(&self, reason: CancelReason) {
         let _ = self.reason.set(reason);
-        self.token.cancel();
+        self.cancelled.store(true, Ordering::SeqCst);
+        // Paired with the fence in `token`: either this sees the token made there, or
+        // that sees the flag set here (both may, and the token is cancelled twice).
+        fence(Ordering::SeqCst);
+        if let Some(t) = self.token.get() {
+            t.cancel();
+        }
     }
 
     /// The cancellation token of this scope.
     pub fn token(&self) -> &CancellationToken {
-        &self.token
+        if let Some(t) = self.token.get() {
+            return t;
+        }
+        let t = self.token.get_or_init(CancellationToken::new);
+        fence(Ordering::SeqCst);
+        if self.cancelled.load(Ordering::SeqCst) {
+            t.cancel();
+        }
+        t
+    }
+
+    /// Whether the scope is cancelled (itself or through the token it follows).
+    fn token_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Acquire)
+            || self
+                .token
+                .get()
+                .is_some_and(CancellationToken::is_cancelled)
     }
 
     /// Whether the scope is cancelled or past its deadline.
     pub fn is_cancelled(&self) -> bool {
-        self.token.is_cancelled() || self.past_deadline()
+        self.token_cancelled() || self.past_deadline()
     }
 
     fn past_deadline(&self) -> bool {
@@ -171,7 +208,7 @@ impl Scope {
         if let Some(r) = self.reason.get() {
             return Some(r.clone());
         }
-        if self.token.is_cancelled() {
+        if self.token_cancelled() {
             // Cancelled through a parent token.
             let mut p = self.parent.as_ref();
             while let Some(s) = p {
@@ -241,11 +278,11 @@ impl Scope {
         match self.budget.deadline {
             Some(d) => {
                 tokio::select! {
-                    _ = self.token.cancelled() => {}
+                    _ = self.token().cancelled() => {}
                     _ = tokio::time::sleep_until(d) => self.cancel(CancelReason::Timeout),
                 }
             }
-            None => self.token.cancelled().await,
+            None => self.token().cancelled().await,
         }
         self.cancel_reason().unwrap_or(CancelReason::ParentEnded)
     }
@@ -257,7 +294,7 @@ impl Scope {
         F: Future + Send + 'static,
         F::Output: Send + 'static,
     {
-        let handle = self.tracker.spawn(fut);
+        let handle = self.tracker.get_or_init(TaskTracker::new).spawn(fut);
         let mut children = self
             .children
             .lock()
@@ -313,14 +350,18 @@ impl Scope {
     /// End the scope: cancel what still runs in it and wait for its children, aborting
     /// those still running after `grace`.
     pub async fn close(&self, grace: Duration) {
-        if !self.token.is_cancelled() {
+        if !self.token_cancelled() {
             self.cancel(CancelReason::ParentEnded);
         }
-        self.tracker.close();
-        if tokio::time::timeout(grace, self.tracker.wait())
-            .await
-            .is_err()
-        {
+        // Nothing was spawned in it (most requests): no timer, no clock read.
+        let Some(tracker) = self.tracker.get() else {
+            return;
+        };
+        tracker.close();
+        if tracker.is_empty() {
+            return;
+        }
+        if tokio::time::timeout(grace, tracker.wait()).await.is_err() {
             for h in self
                 .children
                 .lock()
@@ -329,7 +370,7 @@ impl Scope {
             {
                 h.abort();
             }
-            self.tracker.wait().await;
+            tracker.wait().await;
         }
     }
 }
@@ -488,5 +529,52 @@ mod tests {
         assert!(child.budget().remaining().unwrap() <= Duration::from_secs(2));
         scope.cancel(CancelReason::Shutdown);
         assert_eq!(child.cancel_reason(), Some(CancelReason::Shutdown));
+    }
+
+    #[test]
+    fn the_token_is_cancelled_whether_made_before_or_after_the_cancel() {
+        // Made after: the scope was cancelled before anyone asked for its token.
+        let scope = Scope::new(Budget::unlimited());
+        assert!(!scope.is_cancelled());
+        scope.cancel(CancelReason::Requested(None));
+        assert!(scope.is_cancelled());
+        assert!(scope.token().is_cancelled());
+        // Made before: a clone taken earlier sees the cancel.
+        let scope = Scope::new(Budget::unlimited());
+        let token = scope.token().clone();
+        assert!(!token.is_cancelled());
+        scope.cancel(CancelReason::Shutdown);
+        assert!(token.is_cancelled());
+        assert_eq!(scope.cancel_reason(), Some(CancelReason::Shutdown));
+    }
+
+    #[test]
+    fn a_scope_that_follows_a_token_is_cancelled_with_it() {
+        let parent = CancellationToken::new();
+        let scope = Scope::with_token(parent.child_token(), Budget::unlimited());
+        assert!(!scope.is_cancelled());
+        parent.cancel();
+        assert!(scope.is_cancelled());
+        assert_eq!(scope.cancel_reason(), Some(CancelReason::ParentEnded));
+    }
+
+    #[tokio::test]
+    async fn a_cancel_from_another_thread_reaches_a_waiter_that_made_the_token() {
+        for _ in 0..200 {
+            let scope = Scope::new(Budget::unlimited());
+            let s2 = scope.clone();
+            let canceller = std::thread::spawn(move || s2.cancel(CancelReason::Shutdown));
+            let waited = tokio::time::timeout(Duration::from_secs(5), scope.cancelled()).await;
+            assert_eq!(waited, Ok(CancelReason::Shutdown));
+            canceller.join().unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn close_without_children_ends_the_scope_at_once() {
+        let scope = Scope::new(Budget::unlimited());
+        scope.close(GRACE).await;
+        assert_eq!(scope.cancel_reason(), Some(CancelReason::ParentEnded));
+        assert!(scope.token().is_cancelled());
     }
 }

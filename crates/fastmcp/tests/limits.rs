@@ -240,8 +240,18 @@ async fn first_answer(limits: Limits, max_ms: u64) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_can_be_kept_off_the_session_loop() {
-    // By default the first request runs in place: the ping waits behind it.
-    assert_eq!(first_answer(Limits::default(), 300).await, 1);
+    // By default the first request runs in place: the ping waits behind it. (Unless a
+    // first poll on this connection, `initialize`'s, took over 2 ms: on a loaded machine a
+    // preempted thread can make it so, and the connection then spawns its requests. A
+    // fresh server is tried a few times for that.)
+    let mut answers = vec![];
+    for _ in 0..5 {
+        answers.push(first_answer(Limits::default(), 300).await);
+        if answers.last() == Some(&1) {
+            break;
+        }
+    }
+    assert_eq!(answers.last(), Some(&1), "answered first: {answers:?}");
     let off = Limits {
         inline_first_poll: false,
         ..Limits::default()

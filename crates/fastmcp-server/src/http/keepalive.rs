@@ -50,7 +50,7 @@ pub(crate) fn watch(st: &HttpState, session: &Arc<HttpSession>) {
     let (st, id, ended) = (
         st.clone(),
         session.id.clone(),
-        session.endpoint.token.clone(),
+        session.endpoint.token().clone(),
     );
     drop(sink);
     tokio::spawn(async move {

@@ -3,7 +3,8 @@
 //! era, server-to-client requests) ending with the result.
 
 use std::convert::Infallible;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -19,6 +20,7 @@ use super::auth::StepUp;
 use super::events::{SseItem, SseReceiver, SseStream};
 use super::guard::json_bytes;
 use super::options::HttpOptions;
+use crate::lock::lock;
 use crate::session::Sink;
 
 /// What a request's runner produces.
@@ -29,20 +31,78 @@ pub(crate) enum Out {
     Final(Bytes),
 }
 
-/// The sink of one request's handler.
+/// The sink of one request's handler. Its channel is made by the first message sent, or
+/// when the request is to be answered as it runs: most requests are answered with their
+/// result alone, on their first poll, and need none.
 pub(crate) struct ReqSink {
-    pub(crate) tx: mpsc::Sender<Out>,
+    tx: OnceLock<mpsc::Sender<Out>>,
+    rx: Mutex<Option<mpsc::Receiver<Out>>>,
+    /// The request was answered without the channel: what is sent from then on has no way
+    /// to the client and fails (a task's elicitation then goes another way).
+    closed: AtomicBool,
     /// The answer is one JSON body: nothing but the result reaches the client.
-    pub(crate) json_only: bool,
+    json_only: bool,
+}
+
+impl ReqSink {
+    pub(crate) fn new(json_only: bool) -> ReqSink {
+        ReqSink {
+            tx: OnceLock::new(),
+            rx: Mutex::new(None),
+            closed: AtomicBool::new(false),
+            json_only,
+        }
+    }
+
+    /// The channel's sender, made now if it was not; `None` once closed.
+    fn sender(&self) -> Option<&mpsc::Sender<Out>> {
+        if self.closed.load(Ordering::Acquire) {
+            return None;
+        }
+        Some(self.tx.get_or_init(|| {
+            let (tx, rx) = mpsc::channel(64);
+            *lock(&self.rx) = Some(rx);
+            tx
+        }))
+    }
+
+    /// Whether the handler sent anything.
+    pub(crate) fn is_used(&self) -> bool {
+        self.tx.get().is_some()
+    }
+
+    /// The request was answered with its result alone: nothing sent from now on reaches
+    /// the client, and sending fails.
+    pub(crate) fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+    }
+
+    /// The channel's ends, to answer the request as it runs: a sender for the result and
+    /// the receiver (taken once; a second call, or one after `close`, gets a channel that
+    /// answers nothing). The channel closes when the sink and the sender are dropped.
+    pub(crate) fn channel(&self) -> (mpsc::Sender<Out>, mpsc::Receiver<Out>) {
+        let tx = self.sender().cloned();
+        match (tx, lock(&self.rx).take()) {
+            (Some(tx), Some(rx)) => (tx, rx),
+            _ => mpsc::channel(1),
+        }
+    }
 }
 
 impl Sink for ReqSink {
     fn send(&self, msg: Bytes) -> BoxFuture<'_, Result<(), ()>> {
-        Box::pin(async move { self.tx.send(Out::Event(msg)).await.map_err(|_| ()) })
+        Box::pin(async move {
+            match self.sender() {
+                Some(tx) => tx.send(Out::Event(msg)).await.map_err(|_| ()),
+                None => Err(()),
+            }
+        })
     }
 
     fn try_send(&self, msg: Bytes) {
-        let _ = self.tx.try_send(Out::Event(msg));
+        if let Some(tx) = self.sender() {
+            let _ = tx.try_send(Out::Event(msg));
+        }
     }
 
     fn takes_requests(&self) -> bool {

@@ -14,7 +14,6 @@ use fastmcp_protocol::jsonrpc::{Request, RequestId};
 use fastmcp_protocol::{error_code, Era, Implementation, Message, ProtocolVersion};
 use serde::Deserialize;
 use serde_json::value::RawValue;
-use tokio::sync::mpsc;
 use tokio_util::task::TaskTracker;
 
 use super::auth::{Owner, StepUp};
@@ -193,11 +192,8 @@ async fn run_request(
         Err(None) => return StatusCode::ACCEPTED.into_response(),
     };
     let cancel = CancelOnDrop(plan.cancel_on_drop.then(|| scope.clone()));
-    let (tx, rx) = mpsc::channel::<Out>(64);
-    let sink: Arc<dyn Sink> = Arc::new(ReqSink {
-        tx: tx.clone(),
-        json_only: plan.json_only,
-    });
+    let req_sink = Arc::new(ReqSink::new(plan.json_only));
+    let sink: Arc<dyn Sink> = req_sink.clone();
     // Run in place first: a request that finishes without waiting and sent nothing else
     // is answered with JSON, with no task spawned. One that waits continues in a task.
     let run = async move { ep.run_as(r, scope, sink, caller).await };
@@ -205,8 +201,18 @@ async fn run_request(
         st.requests
             .track_future(st.shared.connections.track_future(run)),
     );
-    match futures::poll!(run.as_mut()) {
-        Poll::Ready(Some(m)) if rx.is_empty() => json_answer(plan, cancel, encode(&m)),
+    let polled = futures::poll!(run.as_mut());
+    if let Poll::Ready(Some(m)) = &polled {
+        if !req_sink.is_used() {
+            req_sink.close();
+            return json_answer(plan, cancel, encode(m));
+        }
+    }
+    // Answered as it runs: the channel's receiver makes the answer, which ends when the
+    // sink (held by the request) and `tx` are gone.
+    let (tx, rx) = req_sink.channel();
+    drop(req_sink);
+    match polled {
         Poll::Ready(m) => {
             // Events came first (an SSE answer), or no response is owed (cancelled).
             if let Some(m) = m {
@@ -216,7 +222,6 @@ async fn run_request(
             } else {
                 drop(tx);
             }
-            respond(rx, plan, cancel, &st.opts).await
         }
         Poll::Pending => {
             st.shared.connections.spawn(async move {
@@ -224,9 +229,9 @@ async fn run_request(
                     let _ = tx.send(Out::Final(encode(&m))).await;
                 }
             });
-            respond(rx, plan, cancel, &st.opts).await
         }
     }
+    respond(rx, plan, cancel, &st.opts).await
 }
 
 async fn stateless(

@@ -161,7 +161,10 @@ async fn as_task(
                 let ttl = meta.ttl;
                 let (args, name) = (args.clone(), p.name.clone());
                 let tool = checked_handler(entry);
-                return Some(tasks::call_as_core_task(rt, call, tool, args, name, ttl).await);
+                // Boxed, as `call_as_task` below: its future (1.4 KB) would otherwise be
+                // part of every `tools/call` future.
+                let task = Box::pin(tasks::call_as_core_task(rt, call, tool, args, name, ttl));
+                return Some(task.await);
             }
             (None, _) => return None,
         };

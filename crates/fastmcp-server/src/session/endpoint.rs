@@ -74,7 +74,11 @@ impl Sink for tokio::sync::mpsc::Sender<Bytes> {
 pub(crate) struct Endpoint {
     pub(crate) pipeline: Arc<Pipeline>,
     pub(crate) session: Arc<Session>,
-    pub(crate) token: CancellationToken,
+    /// Cancelled when the endpoint ends ([`Endpoint::token`]); made on first use.
+    token: std::sync::OnceLock<CancellationToken>,
+    /// Why every request was cancelled ([`Endpoint::cancel_all`]): a request admitted
+    /// after that starts cancelled.
+    ended: std::sync::OnceLock<CancelReason>,
     inflight: Mutex<HashMap<RequestId, Arc<Scope>>>,
     pending: Mutex<HashMap<RequestId, oneshot::Sender<Reply>>>,
     next_id: AtomicI64,
@@ -102,7 +106,8 @@ impl Endpoint {
         Arc::new(Endpoint {
             pipeline,
             session,
-            token: CancellationToken::new(),
+            token: std::sync::OnceLock::new(),
+            ended: std::sync::OnceLock::new(),
             inflight: Mutex::new(HashMap::new()),
             pending: Mutex::new(HashMap::new()),
             next_id: AtomicI64::new(1),
@@ -135,11 +140,22 @@ impl Endpoint {
                 ),
             )
         } else {
-            let scope = Scope::with_token(self.token.child_token(), Budget::unlimited());
+            // A token of its own, not a child of the endpoint's: a child token locks its
+            // parent when it is made and when it is dropped, and every request of the
+            // session shares that parent. `cancel_all` cancels the scopes in flight itself.
+            let scope = Scope::new(Budget::unlimited());
+            if let Some(reason) = self.ended.get() {
+                scope.cancel(reason.clone());
+            }
             inflight.insert(r.id.clone(), scope.clone());
             return Ok(scope);
         };
         Err(Some(error_message(Some(r.id.clone()), refused)))
+    }
+
+    /// Cancelled when every request of the endpoint is ([`Endpoint::cancel_all`]).
+    pub(crate) fn token(&self) -> &CancellationToken {
+        self.token.get_or_init(CancellationToken::new)
     }
 
     /// Set who every request of this endpoint comes from (once; later calls are ignored).
@@ -214,6 +230,10 @@ impl Endpoint {
 
     /// Cancel every request in flight.
     pub(crate) fn cancel_all(&self, reason: CancelReason) {
+        // Set before the requests in flight are read: a request admitted after that read
+        // sees it and starts cancelled.
+        let _ = self.ended.set(reason.clone());
+        self.token().cancel();
         let scopes: Vec<_> = self
             .inflight
             .lock()
@@ -224,7 +244,6 @@ impl Endpoint {
         for s in scopes {
             s.cancel(reason.clone());
         }
-        self.token.cancel();
     }
 
     /// Send the client a `ping` through `sink` and wait for its answer; any answer, an
