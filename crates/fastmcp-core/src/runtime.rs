@@ -37,7 +37,8 @@ pub struct RequestContext {
     scope: Arc<Scope>,
     request_id: Option<RequestId>,
     session: Arc<Session>,
-    peer: Arc<dyn Peer>,
+    /// `None`: a [`NullPeer`], made only if no peer is given (an `Arc` of it allocates).
+    peer: Option<Arc<dyn Peer>>,
     progress_token: Option<ProgressToken>,
     rounds: Option<Arc<InputRounds>>,
     dispatch: Option<Arc<dyn Dispatch>>,
@@ -56,7 +57,7 @@ impl RequestContext {
             scope,
             request_id: None,
             session,
-            peer: Arc::new(NullPeer),
+            peer: None,
             progress_token: None,
             rounds: None,
             dispatch: None,
@@ -121,7 +122,7 @@ impl RequestContext {
 
     /// The peer.
     pub fn peer(mut self, peer: Arc<dyn Peer>) -> Self {
-        self.peer = peer;
+        self.peer = Some(peer);
         self
     }
 
@@ -175,7 +176,7 @@ impl RequestContext {
                 scope: self.scope,
                 request_id: self.request_id,
                 session: SessionView::new(self.session),
-                peer: self.peer,
+                peer: self.peer.unwrap_or_else(|| Arc::new(NullPeer)),
                 progress_token: self.progress_token,
                 rounds: self.rounds,
                 dispatch: self.dispatch,
