@@ -234,13 +234,7 @@ impl Endpoint {
         // sees it and starts cancelled.
         let _ = self.ended.set(reason.clone());
         self.token().cancel();
-        let scopes: Vec<_> = self
-            .inflight
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .values()
-            .cloned()
-            .collect();
+        let scopes: Vec<_> = lock(&self.inflight).values().cloned().collect();
         for s in scopes {
             s.cancel(reason.clone());
         }
