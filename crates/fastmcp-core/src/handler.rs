@@ -1,6 +1,7 @@
 //! The handler traits that the macros generate and that closures implement.
 
-use std::sync::Arc;
+use std::ops::Range;
+use std::sync::{Arc, OnceLock};
 
 use fastmcp_protocol::{
     CallToolResult, CompleteResult, GetPromptResult, Prompt, ReadResourceResult, Resource,
@@ -16,11 +17,42 @@ use crate::{Context, Error, Require};
 /// The arguments of a tool call, still raw: the handler parses them once into its own type.
 #[derive(Clone, Default)]
 pub struct ToolArguments {
-    raw: Option<Box<RawValue>>,
+    raw: Option<Raw>,
     lenient: Option<LenientSchema>,
     /// Says what is wrong with arguments that do not parse (every problem, against the
     /// tool's input schema), instead of the deserializer's first error.
     explain: Option<Arc<dyn ExplainArguments>>,
+}
+
+/// Where the arguments' text is: a value of its own, or a part of a request's params kept
+/// as they came (no copy of what may be megabytes; made a value of its own only when
+/// [`ToolArguments::raw`] asks).
+#[derive(Clone)]
+enum Raw {
+    Whole(Box<RawValue>),
+    Within {
+        params: Box<RawValue>,
+        range: Range<usize>,
+        whole: OnceLock<Option<Box<RawValue>>>,
+    },
+}
+
+impl Raw {
+    fn text(&self) -> &str {
+        match self {
+            Raw::Whole(r) => r.get(),
+            Raw::Within { params, range, .. } => &params.get()[range.clone()],
+        }
+    }
+
+    fn value(&self) -> Option<&RawValue> {
+        match self {
+            Raw::Whole(r) => Some(r),
+            Raw::Within { whole, .. } => whole
+                .get_or_init(|| RawValue::from_string(self.text().to_owned()).ok())
+                .as_deref(),
+        }
+    }
 }
 
 /// Explains why arguments do not fit a tool (see [`ToolArguments::explained_by`]).
@@ -33,7 +65,7 @@ pub trait ExplainArguments: Send + Sync {
 impl std::fmt::Debug for ToolArguments {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ToolArguments")
-            .field("raw", &self.raw)
+            .field("raw", &self.raw.as_ref().map(Raw::text))
             .field("lenient", &self.lenient.as_ref().map(LenientSchema::get))
             .finish()
     }
@@ -59,10 +91,52 @@ impl ToolArguments {
     /// Wrap raw arguments.
     pub fn new(raw: Option<Box<RawValue>>) -> Self {
         ToolArguments {
-            raw,
+            raw: raw.map(Raw::Whole),
             lenient: None,
             explain: None,
         }
+    }
+
+    /// The arguments at `range` of `params` (found with [`ToolArguments::range_in`]): kept
+    /// where they are, with no copy of their text. `None` when `range` is not a part of
+    /// `params`' text. What the range holds is parsed when the handler asks; if it is not
+    /// one JSON value, [`ToolArguments::parse`] fails and [`ToolArguments::raw`] is `None`.
+    ///
+    /// ```
+    /// use fastmcp_core::ToolArguments;
+    /// use serde_json::value::RawValue;
+    ///
+    /// let params = RawValue::from_string(r#"{"name":"echo","arguments":{"m":"hi"}}"#.into())?;
+    /// #[derive(serde::Deserialize)]
+    /// struct Call<'a> {
+    ///     #[serde(borrow)]
+    ///     arguments: &'a RawValue,
+    /// }
+    /// let call: Call = serde_json::from_str(params.get())?;
+    /// let range = ToolArguments::range_in(&params, call.arguments);
+    /// let args = ToolArguments::within(params, range.unwrap()).unwrap();
+    /// assert_eq!(args.raw().unwrap().get(), r#"{"m":"hi"}"#);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn within(params: Box<RawValue>, range: Range<usize>) -> Option<Self> {
+        params.get().get(range.clone())?;
+        Some(ToolArguments {
+            raw: Some(Raw::Within {
+                params,
+                range,
+                whole: OnceLock::new(),
+            }),
+            lenient: None,
+            explain: None,
+        })
+    }
+
+    /// Where `part` lies in `params`: `None` when it is not a part of them.
+    pub fn range_in(params: &RawValue, part: &RawValue) -> Option<Range<usize>> {
+        let (whole, part) = (params.get(), part.get());
+        let start = (part.as_ptr() as usize).checked_sub(whole.as_ptr() as usize)?;
+        let end = start.checked_add(part.len())?;
+        (end <= whole.len()).then_some(start..end)
     }
 
     /// From a JSON value (for tests and dynamic calls).
@@ -92,13 +166,13 @@ impl ToolArguments {
 
     /// The raw JSON (`None` when the client sent no arguments).
     pub fn raw(&self) -> Option<&RawValue> {
-        self.raw.as_deref()
+        self.raw.as_ref().and_then(Raw::value)
     }
 
     /// Parse into `T`; missing arguments parse as `{}`. Errors are invalid-params errors
     /// naming the offending field.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        let text = self.raw.as_deref().map_or("{}", RawValue::get);
+        let text = self.raw.as_ref().map_or("{}", Raw::text);
         let text = if text == "null" { "{}" } else { text };
         if !text.trim_start().starts_with('{') {
             return Err(Error::invalid_params(
@@ -338,6 +412,52 @@ mod tests {
         assert!(
             args.parse::<serde_json::Value>().is_ok(),
             "not asked when it parses"
+        );
+    }
+
+    fn params(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_owned()).unwrap()
+    }
+
+    #[test]
+    fn arguments_within_params_read_as_their_own() {
+        let p = params(r#"{"name":"n","arguments":{"title":"é","body":"b"},"x":1}"#);
+        #[derive(serde::Deserialize)]
+        struct View<'a> {
+            #[serde(borrow)]
+            arguments: &'a RawValue,
+        }
+        let view: View<'_> = serde_json::from_str(p.get()).unwrap();
+        let range = ToolArguments::range_in(&p, view.arguments).unwrap();
+        let args = ToolArguments::within(p, range).unwrap();
+        let note: Note = args.parse().unwrap();
+        assert_eq!((note.title.as_str(), note.body.as_str()), ("é", "b"));
+        assert_eq!(args.raw().unwrap().get(), r#"{"title":"é","body":"b"}"#);
+        let copy = args.clone();
+        assert_eq!(copy.to_map().unwrap().len(), 2);
+        assert!(format!("{args:?}").contains(r#"{\"title\""#));
+    }
+
+    #[test]
+    fn a_range_outside_the_params_or_inside_a_character_is_refused() {
+        let p = params(r#"{"a":"é"}"#);
+        let other = params("{}");
+        assert_eq!(ToolArguments::range_in(&p, &other), None);
+        assert!(ToolArguments::within(p.clone(), 0..100).is_none());
+        let inside = p.get().find('é').unwrap() + 1;
+        assert!(ToolArguments::within(p, 0..inside).is_none());
+    }
+
+    #[test]
+    fn a_range_that_holds_no_json_value_fails_to_parse() {
+        let p = params(r#"{"a":[1,2]}"#);
+        let args = ToolArguments::within(p, 1..6).unwrap(); // `"a":[`
+        assert!(args.raw().is_none());
+        let e = args.parse::<serde_json::Value>().unwrap_err();
+        assert!(
+            e.message().starts_with("Invalid arguments"),
+            "{}",
+            e.message()
         );
     }
 }

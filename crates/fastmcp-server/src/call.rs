@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use fastmcp_core::{AuthInfo, Error, HttpParts, Peer, Scope, Session};
 use fastmcp_protocol::{Era, ProgressToken, RequestId};
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -86,7 +86,7 @@ impl Call {
 }
 
 /// Parse params (absent params read as `{}`).
-pub(crate) fn parse<T: DeserializeOwned>(params: Option<&RawValue>) -> Result<T, Error> {
+pub(crate) fn parse<'a, T: Deserialize<'a>>(params: Option<&'a RawValue>) -> Result<T, Error> {
     let text = params.map_or("{}", RawValue::get);
     serde_json::from_str(text).map_err(|e| Error::invalid_params(format!("Invalid params: {e}")))
 }

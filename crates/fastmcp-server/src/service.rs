@@ -257,7 +257,13 @@ impl McpService {
     pub(crate) fn run(&self, req: McpRequest) -> BoxFuture<'static, Result<Box<RawValue>, Error>> {
         let rt = self.rt.clone();
         Box::pin(async move {
-            methods::dispatch(&rt, &req.call, &req.method, req.params.as_deref()).await
+            let McpRequest {
+                method,
+                params,
+                call,
+                ..
+            } = req;
+            methods::dispatch(&rt, &call, &method, params).await
         })
     }
 }
@@ -330,7 +336,7 @@ impl Pipeline {
                     call,
                     ..
                 } = req;
-                methods::dispatch(&self.rt, &call, &method, params.as_deref()).await
+                methods::dispatch(&self.rt, &call, &method, params).await
             }
             Some(entry) => entry(req).await,
         }

@@ -37,7 +37,7 @@ pub(crate) async fn dispatch(
     rt: &Arc<Runtime>,
     call: &Call,
     method: &str,
-    params: Option<&RawValue>,
+    params: Option<Box<RawValue>>,
 ) -> Result<Box<RawValue>, Error> {
     match route(rt, call, method, params).await {
         Err(e) if e.kind() == ErrorKind::ResourceNotFound && call.stateless() => {
@@ -56,7 +56,7 @@ async fn route(
     rt: &Arc<Runtime>,
     call: &Call,
     method: &str,
-    params: Option<&RawValue>,
+    owned: Option<Box<RawValue>>,
 ) -> Result<Box<RawValue>, Error> {
     if !call.stateless()
         && call.session.protocol_version().is_none()
@@ -69,13 +69,15 @@ async fn route(
     if call.stateless() && HANDSHAKE_ONLY.contains(&method) {
         return Err(Error::method_not_found(method));
     }
+    let params = owned.as_deref();
     match method {
         "initialize" => lifecycle::initialize(rt, call, params),
         "ping" => lifecycle::ping(call),
         "server/discover" => lifecycle::discover(rt),
         "logging/setLevel" => lifecycle::set_level(call, params),
         "tools/list" => tools::list(rt, call, params).await,
-        "tools/call" => tools::call_tool(rt, call, params).await,
+        // The params are handed over: the arguments stay where they are in them.
+        "tools/call" => tools::call_tool(rt, call, owned).await,
         "resources/list" => resources::list(rt, call, params).await,
         "resources/templates/list" => resources::list_templates(rt, call, params).await,
         "resources/read" => resources::read(rt, call, params).await,

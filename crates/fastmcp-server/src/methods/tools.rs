@@ -4,7 +4,11 @@ use std::sync::Arc;
 
 use fastmcp_core::component_meta::META_VERSION;
 use fastmcp_core::{Error, ErrorKind, ToolArguments};
-use fastmcp_protocol::{CallToolRequestParams, CallToolResult, ListToolsResult, TaskSupport};
+use fastmcp_protocol::{
+    CallToolRequestParams, CallToolResult, InputResponses, ListToolsResult, Meta, TaskMetadata,
+    TaskSupport,
+};
+use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
 
@@ -74,25 +78,71 @@ fn select_version(entry: ToolEntry, p: &CallToolRequestParams) -> Result<ToolEnt
     .with_data(serde_json::json!({ "availableVersions": available })))
 }
 
-/// The arguments of a call: an object, or absent (`null` reads as absent). Anything else
-/// fails the request's schema: a malformed request (-32602), not a tool error.
-fn arguments(raw: Option<Box<RawValue>>) -> Result<Option<Box<RawValue>>, Error> {
-    let Some(r) = raw else { return Ok(None) };
-    match r.get().trim_start().as_bytes().first() {
-        Some(b'{') => Ok(Some(r)),
-        Some(b'n') => Ok(None),
-        _ => Err(Error::invalid_params(
-            "Invalid params: `arguments` must be an object",
-        )),
-    }
+/// `tools/call`'s params as read here: [`CallToolRequestParams`] with the arguments
+/// borrowed from the params' text, where they stay (a megabyte argument is not copied).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CallView<'a> {
+    #[serde(rename = "_meta", default)]
+    meta: Option<Meta>,
+    name: String,
+    #[serde(default, borrow)]
+    arguments: Option<&'a RawValue>,
+    #[serde(default)]
+    task: Option<TaskMetadata>,
+    #[serde(default)]
+    input_responses: Option<InputResponses>,
+    #[serde(default)]
+    request_state: Option<String>,
+}
+
+/// The params of a call and its arguments, left in the params' text. The arguments are an
+/// object, or absent (`null` reads as absent); anything else fails the request's schema: a
+/// malformed request (-32602), not a tool error.
+fn read_call(
+    params: Option<Box<RawValue>>,
+) -> Result<(CallToolRequestParams, ToolArguments), Error> {
+    let view: CallView<'_> = parse(params.as_deref())?;
+    // Where the arguments are in the params (always found there; copied if not).
+    let found = match view.arguments {
+        None => None,
+        Some(a) => match a.get().as_bytes().first() {
+            Some(b'{') => Some(
+                params
+                    .as_deref()
+                    .and_then(|p| ToolArguments::range_in(p, a))
+                    .ok_or_else(|| a.to_owned()),
+            ),
+            Some(b'n') => None,
+            _ => {
+                return Err(Error::invalid_params(
+                    "Invalid params: `arguments` must be an object",
+                ))
+            }
+        },
+    };
+    let p = CallToolRequestParams {
+        meta: view.meta,
+        name: view.name,
+        arguments: None,
+        task: view.task,
+        input_responses: view.input_responses,
+        request_state: view.request_state,
+    };
+    let args = match (found, params) {
+        (Some(Ok(range)), Some(params)) => ToolArguments::within(params, range),
+        (Some(Err(copy)), _) => Some(ToolArguments::new(Some(copy))),
+        _ => None,
+    };
+    Ok((p, args.unwrap_or_default()))
 }
 
 pub(crate) async fn call_tool(
     rt: &Arc<Runtime>,
     call: &Call,
-    params: Option<&RawValue>,
+    params: Option<Box<RawValue>>,
 ) -> Result<Box<RawValue>, Error> {
-    let mut p: CallToolRequestParams = parse(params)?;
+    let (mut p, args) = read_call(params)?;
     let entry = match rt.catalog.get_tool(&p.name).await? {
         Some(t) if !tool_hidden(&SessionHidden(&call.session), &t) => t,
         _ => return Err(Error::invalid_params(format!("Unknown tool: {}", p.name))),
@@ -105,8 +155,7 @@ pub(crate) async fn call_tool(
         &format_args!("tool {}", p.name),
     )?;
     let tool = entry.handler().clone();
-    let mut args = ToolArguments::new(arguments(p.arguments.take())?)
-        .explained_by(entry.input_explainer.clone());
+    let mut args = args.explained_by(entry.input_explainer.clone());
     if rt.config.lenient_arguments {
         args = args.lenient_for(tool.clone());
     }
@@ -222,5 +271,41 @@ fn check_known_arguments(args: &ToolArguments, schema: &Value) -> Result<(), Str
         Ok(())
     } else {
         Err(format!("Unexpected argument(s): {}", unknown.join(", ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(text: &str) -> Option<Box<RawValue>> {
+        Some(RawValue::from_string(text.to_owned()).unwrap())
+    }
+
+    #[test]
+    fn a_call_reads_as_its_params_with_the_arguments_left_in_place() {
+        let text = r#"{"_meta":{"progressToken":7},"name":"echo","arguments":{"m":"hi"},
+            "task":{"ttl":5},"inputResponses":{"a":{"action":"decline"}},"requestState":"s"}"#;
+        let (p, args) = read_call(params(text)).unwrap();
+        let mut want: CallToolRequestParams = serde_json::from_str(text).unwrap();
+        assert_eq!(want.arguments.take().unwrap().get(), r#"{"m":"hi"}"#);
+        assert_eq!(p, want);
+        assert_eq!(args.raw().unwrap().get(), r#"{"m":"hi"}"#);
+    }
+
+    #[test]
+    fn arguments_null_or_absent_are_none_and_others_are_refused() {
+        for text in [r#"{"name":"t","arguments":null}"#, r#"{"name":"t"}"#] {
+            let (p, args) = read_call(params(text)).unwrap();
+            assert_eq!((p.name.as_str(), args.raw().is_none()), ("t", true));
+        }
+        let e = read_call(params(r#"{"name":"t","arguments":[1]}"#)).unwrap_err();
+        assert_eq!(e.message(), "Invalid params: `arguments` must be an object");
+        let e = read_call(None).unwrap_err();
+        assert!(
+            e.message().contains("missing field `name`"),
+            "{}",
+            e.message()
+        );
     }
 }
