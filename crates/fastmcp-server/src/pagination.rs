@@ -10,8 +10,8 @@ use crate::call::parse;
 
 /// The page of `items` that a list request with `params` asks for (its `cursor`), and the
 /// cursor of the next page.
-pub(crate) fn requested<T: Clone>(
-    items: &[T],
+pub(crate) fn requested<T>(
+    items: Vec<T>,
     params: Option<&RawValue>,
     page_size: Option<usize>,
 ) -> Result<(Vec<T>, Option<String>), Error> {
@@ -20,9 +20,9 @@ pub(crate) fn requested<T: Clone>(
 }
 
 /// One page of `items` starting at `cursor`: the page and the next cursor. With no page
-/// size, everything in one page.
-fn page<T: Clone>(
-    items: &[T],
+/// size, everything in one page (the list as it is, not a copy).
+fn page<T>(
+    mut items: Vec<T>,
     cursor: Option<&str>,
     page_size: Option<usize>,
 ) -> Result<(Vec<T>, Option<String>), Error> {
@@ -32,12 +32,14 @@ fn page<T: Clone>(
             .filter(|s| *s <= items.len())
             .ok_or_else(|| Error::invalid_params(format!("Invalid cursor: {c:?}")))?,
     };
-    let Some(size) = page_size.filter(|s| *s > 0) else {
-        return Ok((items[start..].to_vec(), None));
+    let end = match page_size.filter(|s| *s > 0) {
+        Some(size) => (start + size).min(items.len()),
+        None => items.len(),
     };
-    let end = (start + size).min(items.len());
     let next = (end < items.len()).then(|| encode(end));
-    Ok((items[start..end].to_vec(), next))
+    items.truncate(end);
+    items.drain(..start);
+    Ok((items, next))
 }
 
 fn encode(offset: usize) -> String {
@@ -63,7 +65,7 @@ mod tests {
         let mut cursor = None;
         let mut seen = vec![];
         loop {
-            let (p, next) = page(&items, cursor.as_deref(), Some(3)).unwrap();
+            let (p, next) = page(items.clone(), cursor.as_deref(), Some(3)).unwrap();
             seen.extend(p);
             match next {
                 Some(n) => cursor = Some(n),
@@ -71,8 +73,12 @@ mod tests {
             }
         }
         assert_eq!(seen, items);
-        assert!(page(&items, Some("garbage"), Some(3)).is_err());
-        assert!(page(&items, Some(&encode(99)), Some(3)).is_err());
-        assert_eq!(page(&items, None, None).unwrap().0.len(), 7);
+        assert!(page(items.clone(), Some("garbage"), Some(3)).is_err());
+        assert!(page(items.clone(), Some(&encode(99)), Some(3)).is_err());
+        assert_eq!(page(items.clone(), None, None).unwrap().0, items);
+        let (rest, next) = page(items.clone(), Some(&encode(5)), None).unwrap();
+        assert_eq!((rest, next), (vec![5, 6], None));
+        let (end, next) = page(items, Some(&encode(7)), Some(3)).unwrap();
+        assert_eq!((end.len(), next), (0, None));
     }
 }

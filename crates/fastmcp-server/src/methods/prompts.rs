@@ -24,7 +24,7 @@ pub(crate) async fn list(
         all.retain(|p| !prompt_hidden(&SessionHidden(&call.session), &**p));
     }
     all.retain(|p| access::decide(rt, call, p.auth()).allowed());
-    let (items, next) = requested(&all, params, rt.config.page_size)?;
+    let (items, next) = requested(all, params, rt.config.page_size)?;
     let mut r = ListPromptsResult {
         prompts: items.iter().map(|h| h.prompt().clone()).collect(),
         next_cursor: next,

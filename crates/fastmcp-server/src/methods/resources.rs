@@ -25,7 +25,7 @@ pub(crate) async fn list(
         all.retain(|r| !resource_hidden(&SessionHidden(&call.session), &**r));
     }
     all.retain(|r| access::decide(rt, call, r.auth()).allowed());
-    let (items, next) = requested(&all, params, rt.config.page_size)?;
+    let (items, next) = requested(all, params, rt.config.page_size)?;
     let mut r = ListResourcesResult {
         resources: items.iter().map(|h| h.resource().clone()).collect(),
         next_cursor: next,
@@ -45,7 +45,7 @@ pub(crate) async fn list_templates(
         all.retain(|t| !template_hidden(&SessionHidden(&call.session), t));
     }
     all.retain(|t| access::decide(rt, call, t.handler().auth()).allowed());
-    let (items, next) = requested(&all, params, rt.config.page_size)?;
+    let (items, next) = requested(all, params, rt.config.page_size)?;
     let mut r = ListResourceTemplatesResult {
         resource_templates: items
             .iter()

@@ -34,7 +34,7 @@ pub(crate) async fn list(
         all.retain(|t| !tool_hidden(&SessionHidden(&call.session), t));
     }
     all.retain(|t| access::decide(rt, call, t.handler().auth()).allowed());
-    let (items, next) = requested(&all, params, rt.config.page_size)?;
+    let (items, next) = requested(all, params, rt.config.page_size)?;
     let stateless = call.stateless();
     if let Some(r) = rt.tool_list.get(stateless, &items, &next) {
         return Ok(r);
