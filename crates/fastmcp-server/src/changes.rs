@@ -46,8 +46,10 @@ const BACKLOG: usize = 1024;
 #[derive(Clone, Debug)]
 pub struct ChangeNotifier {
     tx: broadcast::Sender<ServerEvent>,
-    /// Every change at once, never debounced: for what must not act on a stale view (caches).
-    immediate: broadcast::Sender<ServerEvent>,
+    /// Every change at once, never debounced: for what must not act on a stale view
+    /// (caches). Made by the first such listener: most servers have none, and a channel's
+    /// backlog is allocated whole when it is made.
+    immediate: Arc<OnceLock<broadcast::Sender<ServerEvent>>>,
     /// Set when the server starts with a debounce window; its guard stops the throttle's
     /// task when the last clone of the notifier goes away.
     throttle: Arc<OnceLock<(Arc<Throttle<ServerEvent>>, DropGuard)>>,
@@ -64,7 +66,7 @@ impl ChangeNotifier {
     pub fn new() -> Self {
         ChangeNotifier {
             tx: broadcast::channel(BACKLOG).0,
-            immediate: broadcast::channel(BACKLOG).0,
+            immediate: Arc::new(OnceLock::new()),
             throttle: Arc::new(OnceLock::new()),
         }
     }
@@ -83,8 +85,8 @@ impl ChangeNotifier {
     /// Announce `event` (dropped when no session listens; held back when the same change
     /// went out within the debounce window, and sent at its end).
     pub fn send(&self, event: ServerEvent) {
-        if self.immediate.receiver_count() > 0 {
-            let _ = self.immediate.send(event.clone());
+        if let Some(immediate) = self.immediate.get().filter(|i| i.receiver_count() > 0) {
+            let _ = immediate.send(event.clone());
         }
         let event = match self.throttle.get() {
             Some((t, _)) => t.offer(event),
@@ -123,6 +125,27 @@ impl ChangeNotifier {
     /// Listen to every change from now on, as it happens, never debounced: for what must
     /// not serve a stale view in the meantime (a response cache).
     pub fn subscribe_immediate(&self) -> broadcast::Receiver<ServerEvent> {
-        self.immediate.subscribe()
+        self.immediate
+            .get_or_init(|| broadcast::channel(BACKLOG).0)
+            .subscribe()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_immediate_listener_hears_every_clone_even_one_made_before_it() {
+        let a = ChangeNotifier::new();
+        let b = a.clone();
+        b.tools_changed(); // nobody listens yet: dropped
+        let mut rx = a.subscribe_immediate();
+        b.resource_updated("file:///x");
+        assert_eq!(
+            rx.try_recv().unwrap(),
+            ServerEvent::ResourceUpdated("file:///x".into())
+        );
+        assert!(rx.try_recv().is_err());
     }
 }

@@ -106,7 +106,7 @@ fn read_call(
     // Where the arguments are in the params (always found there; copied if not).
     let found = match view.arguments {
         None => None,
-        Some(a) => match a.get().as_bytes().first() {
+        Some(a) => match a.get().trim_start().as_bytes().first() {
             Some(b'{') => Some(
                 params
                     .as_deref()
