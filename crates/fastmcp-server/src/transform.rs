@@ -61,6 +61,15 @@ pub trait Transform: Send + Sync + 'static {
         next.tool(name)
     }
 
+    /// [`Transform::tool`] answered without waiting (with [`Next::tool_now`]), when this
+    /// transform can: it must then answer as `tool` would. `None` (the default) makes the
+    /// lookup take the asynchronous way, so a transform that overrides `tool` stays right
+    /// without overriding this.
+    fn tool_now(&self, name: &str, next: Next<'_>) -> Option<Result<Option<ToolEntry>, Error>> {
+        let _ = (name, next);
+        None
+    }
+
     /// Reshape the resource list.
     fn resources(&self, resources: Vec<Arc<dyn ResourceHandler>>) -> Vec<Arc<dyn ResourceHandler>> {
         resources
@@ -143,6 +152,15 @@ impl<'a> Next<'a> {
         match self.split() {
             Some((t, next)) => t.tool(name, next),
             None => self.provider.get_tool(name),
+        }
+    }
+
+    /// Look up a tool further down the chain without waiting: `None` when a transform or
+    /// the provider there cannot (then [`Next::tool`] must be asked).
+    pub fn tool_now(self, name: &str) -> Option<Result<Option<ToolEntry>, Error>> {
+        match self.split() {
+            Some((t, next)) => t.tool_now(name, next),
+            None => self.provider.get_tool_now(name),
         }
     }
 
@@ -254,6 +272,10 @@ impl<P: Provider> Provider for Transformed<P> {
 
     fn get_tool<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<Option<ToolEntry>, Error>> {
         self.next().tool(name)
+    }
+
+    fn get_tool_now(&self, name: &str) -> Option<Result<Option<ToolEntry>, Error>> {
+        self.next().tool_now(name)
     }
 
     fn list_resources(

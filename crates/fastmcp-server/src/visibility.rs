@@ -109,6 +109,16 @@ macro_rules! hiding_transform {
                     Ok(found.filter(|t| !$crate::visibility::tool_hidden(self, t)))
                 })
             }
+            fn tool_now(
+                &self,
+                name: &str,
+                next: Next<'_>,
+            ) -> Option<Result<Option<ToolEntry>, Error>> {
+                Some(
+                    next.tool_now(name)?
+                        .map(|found| found.filter(|t| !$crate::visibility::tool_hidden(self, t))),
+                )
+            }
             fn resources(
                 &self,
                 mut v: Vec<Arc<dyn ResourceHandler>>,

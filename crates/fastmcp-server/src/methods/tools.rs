@@ -143,7 +143,11 @@ pub(crate) async fn call_tool(
     params: Option<Box<RawValue>>,
 ) -> Result<Box<RawValue>, Error> {
     let (mut p, args) = read_call(params)?;
-    let entry = match rt.catalog.get_tool(&p.name).await? {
+    let found = match rt.catalog.get_tool_now(&p.name) {
+        Some(found) => found?,
+        None => rt.catalog.get_tool(&p.name).await?,
+    };
+    let entry = match found {
         Some(t) if !tool_hidden(&SessionHidden(&call.session), &t) => t,
         _ => return Err(Error::invalid_params(format!("Unknown tool: {}", p.name))),
     };
@@ -174,11 +178,8 @@ pub(crate) async fn call_tool(
         p.input_responses,
         p.request_state,
     );
-    let handler = tool.clone();
-    let ran = run(rt, call, tool.timeout(), Some(rounds), |ctx| {
-        handler.call(ctx, args)
-    })
-    .await?;
+    let timeout = tool.timeout();
+    let ran = run(rt, call, timeout, Some(rounds), |ctx| tool.call(ctx, args)).await?;
     if let Some(ir) = ran.input_required {
         return raw(&ir);
     }

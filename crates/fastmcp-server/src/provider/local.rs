@@ -352,6 +352,10 @@ impl Provider for LocalProvider {
         ready(self.tool(name))
     }
 
+    fn get_tool_now(&self, name: &str) -> Option<Result<Option<ToolEntry>, Error>> {
+        Some(Ok(self.tool(name)))
+    }
+
     fn list_resources(
         &self,
         _: Option<String>,

@@ -133,6 +133,15 @@ pub trait Provider: Send + Sync + 'static {
         })
     }
 
+    /// [`Provider::get_tool`] answered without waiting, when this provider can (one that
+    /// holds its tools in memory): it must then answer as `get_tool` would. `None` (the
+    /// default) makes the lookup take the asynchronous way. A `tools/call` asks this
+    /// first, so a call to a tool found at once allocates no future for the lookup.
+    fn get_tool_now(&self, name: &str) -> Option<Result<Option<ToolEntry>, Error>> {
+        let _ = name;
+        None
+    }
+
     /// One page of resources.
     fn list_resources(
         &self,

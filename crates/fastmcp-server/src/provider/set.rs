@@ -71,6 +71,18 @@ impl Provider for ProviderSet {
         })
     }
 
+    fn get_tool_now(&self, name: &str) -> Option<Result<Option<ToolEntry>, Error>> {
+        // In order, as `get_tool`: the first provider that cannot answer at once makes the
+        // whole lookup asynchronous (it might have the tool).
+        for p in &self.providers {
+            match p.get_tool_now(name)? {
+                Ok(None) => continue,
+                found => return Some(found),
+            }
+        }
+        Some(Ok(None))
+    }
+
     fn list_resources(
         &self,
         _: Option<String>,
@@ -147,5 +159,76 @@ impl Provider for ProviderSet {
             }
             Ok(None)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use fastmcp_core::FnTool;
+    use fastmcp_protocol::{CallToolResult, Tool};
+
+    use super::*;
+    use crate::provider::local::LocalProvider;
+
+    fn tool(name: &str) -> Arc<dyn fastmcp_core::ToolHandler> {
+        let def = Tool::new(name, serde_json::json!({"type": "object"}));
+        Arc::new(FnTool::new(def, |_, _| async {
+            Ok(CallToolResult::text("t"))
+        }))
+    }
+
+    fn local(names: &[&str]) -> Arc<dyn Provider> {
+        let p = LocalProvider::new(ChangeNotifier::new());
+        for n in names {
+            p.add_tool(tool(n)).unwrap();
+        }
+        Arc::new(p)
+    }
+
+    /// A provider that only answers by waiting (the default `get_tool_now`).
+    struct Waits(Vec<ToolEntry>);
+
+    impl Provider for Waits {
+        fn kinds(&self) -> Kinds {
+            Kinds::default()
+        }
+        fn list_tools(&self, _: Option<String>) -> BoxFuture<'_, Result<Page<ToolEntry>, Error>> {
+            Box::pin(async move { Ok(Page::all(self.0.clone())) })
+        }
+    }
+
+    fn name(found: Option<Result<Option<ToolEntry>, Error>>) -> Option<Option<String>> {
+        found.map(|r| r.unwrap().map(|t| t.name().to_owned()))
+    }
+
+    #[test]
+    fn a_lookup_is_answered_at_once_only_when_every_provider_before_the_answer_can() {
+        let waits = || Arc::new(Waits(vec![ToolEntry::new(tool("w"))])) as Arc<dyn Provider>;
+        let first_local = ProviderSet::new(vec![local(&["a"]), waits()]);
+        assert_eq!(name(first_local.get_tool_now("a")), Some(Some("a".into())));
+        assert_eq!(
+            name(first_local.get_tool_now("w")),
+            None,
+            "the second might have it"
+        );
+        let first_waits = ProviderSet::new(vec![waits(), local(&["a"])]);
+        assert_eq!(
+            name(first_waits.get_tool_now("a")),
+            None,
+            "the first might shadow it"
+        );
+        let only_local = ProviderSet::new(vec![local(&["a"]), local(&["b"])]);
+        assert_eq!(name(only_local.get_tool_now("b")), Some(Some("b".into())));
+        assert_eq!(name(only_local.get_tool_now("c")), Some(None));
+    }
+
+    #[tokio::test]
+    async fn the_lookup_that_waits_agrees() {
+        let w = ToolEntry::new(tool("w"));
+        let set = ProviderSet::new(vec![Arc::new(Waits(vec![w.clone()])), local(&["a", "w"])]);
+        assert_eq!(name(set.get_tool_now("w")), None);
+        let found = set.get_tool("w").await.unwrap().unwrap();
+        assert!(found.same(&w), "the first provider's, as the list shows it");
+        assert!(set.get_tool("a").await.unwrap().is_some());
     }
 }
