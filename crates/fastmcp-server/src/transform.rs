@@ -234,6 +234,16 @@ impl<P: Provider> Transformed<P> {
         self
     }
 
+    /// The tool called `name`: at once when every transform and provider on the way can
+    /// answer so ([`Provider::get_tool_now`]), with no future for the lookup; else by
+    /// waiting ([`Provider::get_tool`]).
+    pub(crate) async fn find_tool(&self, name: &str) -> Result<Option<ToolEntry>, Error> {
+        match self.get_tool_now(name) {
+            Some(found) => found,
+            None => self.get_tool(name).await,
+        }
+    }
+
     fn next(&self) -> Next<'_> {
         Next {
             rest: &self.transforms,

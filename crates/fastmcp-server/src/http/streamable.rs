@@ -25,7 +25,6 @@ use super::reply::{json_answer, respond, CancelOnDrop, Out, Plan, ReqSink};
 use super::sessions::{Full, HttpSession};
 use super::HttpState;
 use crate::call::Caller;
-use crate::provider::Provider;
 use crate::session::{encode, Endpoint, Sink};
 
 pub(crate) const SESSION_HEADER: &str = "mcp-session-id";
@@ -271,7 +270,7 @@ async fn stateless(
                 name: std::borrow::Cow<'a, str>,
             }
             match serde_json::from_str::<N>(p.get()) {
-                Ok(n) => st.shared.rt.catalog.get_tool(&n.name).await.ok().flatten(),
+                Ok(n) => st.shared.rt.catalog.find_tool(&n.name).await.ok().flatten(),
                 Err(_) => None,
             }
         }

@@ -143,11 +143,7 @@ pub(crate) async fn call_tool(
     params: Option<Box<RawValue>>,
 ) -> Result<Box<RawValue>, Error> {
     let (mut p, args) = read_call(params)?;
-    let found = match rt.catalog.get_tool_now(&p.name) {
-        Some(found) => found?,
-        None => rt.catalog.get_tool(&p.name).await?,
-    };
-    let entry = match found {
+    let entry = match rt.catalog.find_tool(&p.name).await? {
         Some(t) if !tool_hidden(&SessionHidden(&call.session), &t) => t,
         _ => return Err(Error::invalid_params(format!("Unknown tool: {}", p.name))),
     };

@@ -140,7 +140,7 @@ impl Provider for ChildServer {
     fn get_tool<'a>(&'a self, name: &'a str) -> BoxFuture<'a, Result<Option<ToolEntry>, Error>> {
         Box::pin(async move {
             let s = &self.0;
-            let found = s.running()?.shared.rt.catalog.get_tool(name).await?;
+            let found = s.running()?.shared.rt.catalog.find_tool(name).await?;
             Ok(found.map(|t| s.wrapped.tools.one(addr(t.handler()), || s.tool(t))))
         })
     }

@@ -19,7 +19,6 @@ use super::link::{TaskLink, TaskPeer};
 use super::store::{modify, now_ms, TaskRecord, TaskRequest};
 use super::wire::new_task_id;
 use crate::call::{Call, Caller};
-use crate::provider::Provider;
 use crate::runtime::Runtime;
 use crate::tool_result::tool_outcome;
 
@@ -302,7 +301,7 @@ pub(crate) async fn replay(
     rec: &TaskRecord,
     peer: Arc<dyn Peer>,
 ) -> Result<Run, RunEnd> {
-    let tool = match rt.catalog.get_tool(&rec.request.name).await {
+    let tool = match rt.catalog.find_tool(&rec.request.name).await {
         Ok(Some(t)) => t.handler().clone(),
         found => {
             let e = match found {
