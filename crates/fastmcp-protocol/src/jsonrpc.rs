@@ -143,6 +143,29 @@ pub struct Response {
     pub result: Box<RawValue>,
 }
 
+impl Response {
+    /// Append what comes before the result in this response's JSON
+    /// (`{"jsonrpc":"2.0","id":…,"result":`): that, the result's text and `}` are the
+    /// same bytes as [`Message::write_to`] writes, so a writer can send a large result
+    /// from where it is instead of copying it into one buffer with its envelope.
+    ///
+    /// ```
+    /// use fastmcp_protocol::jsonrpc::{Message, Response};
+    /// use serde_json::value::RawValue;
+    /// let r = Response { id: 7.into(), result: RawValue::from_string("{}".into()).unwrap() };
+    /// let mut out = Vec::new();
+    /// r.write_head(&mut out);
+    /// out.extend_from_slice(r.result.get().as_bytes());
+    /// out.push(b'}');
+    /// assert_eq!(out, Message::Response(r).to_vec());
+    /// ```
+    pub fn write_head(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
+        serde_json::to_writer(&mut *out, &self.id).expect("an id always serializes");
+        out.extend_from_slice(br#","result":"#);
+    }
+}
+
 /// An error response. The id is `None` when the request's id could not be read.
 #[derive(Debug, Clone)]
 pub struct ErrorResponse {
@@ -230,11 +253,55 @@ impl<'de> Deserialize<'de> for IdField {
     }
 }
 
+/// Whether `jsonrpc` says `"2.0"`, read without copying the string (a `Cow` inside an
+/// `Option` is always copied by serde).
+#[derive(Default)]
+struct IsVersion2(bool);
+
+impl<'de> Deserialize<'de> for IsVersion2 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = IsVersion2;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON-RPC version")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<IsVersion2, E> {
+                Ok(IsVersion2(v == "2.0"))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<IsVersion2, E> {
+                Ok(IsVersion2(false))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<IsVersion2, E> {
+                Ok(IsVersion2(false))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<IsVersion2, E> {
+                Ok(IsVersion2(false))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<IsVersion2, E> {
+                Ok(IsVersion2(false))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<IsVersion2, E> {
+                Ok(IsVersion2(false))
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<IsVersion2, A::Error> {
+                while a.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(IsVersion2(false))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<IsVersion2, A::Error> {
+                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(IsVersion2(false))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// The envelope as read off the wire, before it is classified.
 #[derive(Deserialize)]
-struct Envelope<'a> {
-    #[serde(default, borrow)]
-    jsonrpc: Option<std::borrow::Cow<'a, str>>,
+struct Envelope {
+    #[serde(default)]
+    jsonrpc: IsVersion2,
     #[serde(default)]
     id: IdField,
     #[serde(default)]
@@ -259,7 +326,7 @@ impl Message {
     /// Read one message from bytes. Batches (JSON arrays) are refused here;
     /// use [`Message::is_batch`] first where a version allows them.
     pub fn parse(bytes: &[u8]) -> Result<Message, ParseFailure> {
-        let env: Envelope<'_> = match serde_json::from_slice(bytes) {
+        let env: Envelope = match serde_json::from_slice(bytes) {
             Ok(e) => e,
             Err(e) => return Err(envelope_error(bytes, &e)),
         };
@@ -275,7 +342,7 @@ impl Message {
             }
             IdField::Missing | IdField::Null => None,
         };
-        if env.jsonrpc.as_deref() != Some("2.0") {
+        if !env.jsonrpc.0 {
             // Answer anything but what looks like a response (answering those could loop).
             let reply = env.result.is_none() && env.error.is_none();
             return Err(invalid(
@@ -512,6 +579,31 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_version_of_any_json_type() {
+        // Escaped, the version is still "2.0".
+        assert!(matches!(
+            Message::parse(br#"{"jsonrpc":"\u0032.0","id":1,"method":"ping"}"#),
+            Ok(Message::Request(_))
+        ));
+        for v in [
+            r#""2.00""#,
+            "2.0",
+            "2",
+            "null",
+            "true",
+            "[\"2.0\"]",
+            "{\"v\":\"2.0\"}",
+        ] {
+            let m = format!(r#"{{"jsonrpc":{v},"id":1,"method":"ping"}}"#);
+            let f = Message::parse(m.as_bytes()).unwrap_err();
+            assert_eq!(f.error.code, error_code::INVALID_REQUEST, "{v}");
+            assert_eq!(f.id, Some(RequestId::Number(1)), "{v}");
+        }
+        let f = Message::parse(br#"{"id":1,"method":"ping"}"#).unwrap_err();
+        assert_eq!(f.error.code, error_code::INVALID_REQUEST);
+    }
+
+    #[test]
     fn keeps_the_id_of_an_invalid_request() {
         let f = Message::parse(br#"{"jsonrpc":"1.0","id":"x","method":"ping"}"#).unwrap_err();
         assert_eq!(f.id, Some(RequestId::from("x")));
@@ -522,6 +614,21 @@ mod tests {
         let src = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"a"}}"#;
         let m = Message::parse(src.as_bytes()).unwrap();
         assert_eq!(m.to_json(), src);
+    }
+
+    #[test]
+    fn a_response_written_in_parts_is_the_same_bytes() {
+        for id in [RequestId::Number(-3), RequestId::from("a\"b\u{e9}\n")] {
+            let result =
+                RawValue::from_string(r#"{"content":[{"type":"text","text":"x"}]}"#.into())
+                    .unwrap();
+            let r = Response { id, result };
+            let mut parts = Vec::new();
+            r.write_head(&mut parts);
+            parts.extend_from_slice(r.result.get().as_bytes());
+            parts.push(b'}');
+            assert_eq!(parts, Message::Response(r).to_vec());
+        }
     }
 
     #[test]
