@@ -78,6 +78,13 @@ impl Session {
         }
     }
 
+    /// Mark the session initialized at `version` by a client that is not known: a
+    /// session-less server's request, whose client initialized with another request
+    /// ([`Session::client_info`] stays `None`, the capabilities empty).
+    pub fn initialize_unknown_client(&self, version: ProtocolVersion) {
+        *self.version.write().unwrap_or_else(PoisonError::into_inner) = Some(version);
+    }
+
     /// Record what `initialize` negotiated.
     pub fn initialize(
         &self,

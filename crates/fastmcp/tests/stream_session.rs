@@ -35,6 +35,10 @@ fn server() -> Server {
             std::thread::sleep(Duration::from_millis(a.ms));
             "busy"
         }))
+        .tool(FnTool::typed("big", "", |_: Context, a: Ms| async move {
+            // `ms` pieces that JSON escapes.
+            "\"é\n".repeat(a.ms as usize)
+        }))
         .tool(FnTool::typed("slow", "", |_: Context, a: Ms| async move {
             tokio::time::sleep(Duration::from_millis(a.ms)).await;
             "slept"
@@ -111,6 +115,64 @@ async fn a_request_that_waits_does_not_hold_up_the_next() {
         seen.push(m["id"].clone());
     }
     assert!(!seen.contains(&json!(1)), "the slow call is still running");
+}
+
+#[tokio::test]
+async fn buffered_lines_mixing_waiting_and_in_place_requests_are_all_answered() {
+    // One write: the loop finds the lines already buffered and answers them one after the
+    // other; the waiting ones take their box into a task, the next in-place one gets a
+    // new box, and after it finishes its box serves the one after.
+    let (mut w, mut lines, _session) = start().await;
+    let mut all = String::new();
+    for id in 1..=30u64 {
+        all += &match id % 3 {
+            0 => call(id, "slow", json!({"ms": 20})),
+            1 => call(id, "chatty", json!({})),
+            _ => request(id, "ping", json!({})),
+        };
+    }
+    w.write_all(all.as_bytes()).await.unwrap();
+    let mut answered = std::collections::BTreeMap::new();
+    let mut logged = std::collections::HashSet::new();
+    while answered.len() < 30 {
+        let m = next(&mut lines).await;
+        if m["method"] == "notifications/message" {
+            logged.insert(m["params"]["data"].as_str().unwrap().to_owned());
+            continue;
+        }
+        let id = m["id"].as_u64().unwrap();
+        assert!(
+            answered.insert(id, m.clone()).is_none(),
+            "answered twice: {m}"
+        );
+    }
+    assert_eq!(logged.len(), 3);
+    for (id, m) in answered {
+        match id % 3 {
+            0 => assert_eq!(m["result"]["content"][0]["text"], "slept", "{m}"),
+            1 => assert_eq!(m["result"]["content"][0]["text"], "done", "{m}"),
+            _ => assert_eq!(m["result"], json!({}), "{m}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn large_and_small_results_are_whole_lines_in_order() {
+    // A result past 16 KiB is written from where it is, between its envelope's ends.
+    let (mut w, mut lines, _session) = start().await;
+    let sizes = [100_000u64, 1, 20_000, 0, 300_000];
+    let mut all = String::new();
+    for (i, n) in sizes.iter().enumerate() {
+        all += &call(i as u64 + 1, "big", json!({ "ms": n }));
+    }
+    w.write_all(all.as_bytes()).await.unwrap();
+    for (i, n) in sizes.iter().enumerate() {
+        let r = next(&mut lines).await;
+        assert_eq!(r["jsonrpc"], "2.0");
+        assert_eq!(r["id"], i as u64 + 1);
+        let text = r["result"]["content"][0]["text"].as_str().unwrap();
+        assert_eq!(text, "\"é\n".repeat(*n as usize));
+    }
 }
 
 #[tokio::test]

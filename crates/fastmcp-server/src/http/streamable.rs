@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use fastmcp_core::{AuthInfo, CancelReason, HttpParts, Session};
 use fastmcp_protocol::jsonrpc::{Request, RequestId};
-use fastmcp_protocol::{error_code, Era, Implementation, Message, ProtocolVersion};
+use fastmcp_protocol::{error_code, Era, Message, ProtocolVersion};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use tokio_util::task::TaskTracker;
@@ -307,7 +307,7 @@ async fn stateless(
             format!("Method not found: {method}"),
         );
     }
-    let ep = Endpoint::new(st.shared.pipeline.clone(), connection_session(peer));
+    let ep = Endpoint::for_one_request(st.shared.pipeline.clone(), connection_session(peer));
     let mut plan = unresumable_plan(st);
     plan.cancel_on_drop = true;
     plan.status = stateless_status;
@@ -367,12 +367,8 @@ fn sessionless(
     peer: Option<SocketAddr>,
 ) -> Arc<Endpoint> {
     let session = connection_session(peer);
-    session.initialize(
-        version.unwrap_or(ProtocolVersion::V2025_03_26),
-        Implementation::new("unknown", "0"),
-        Default::default(),
-    );
-    Endpoint::new(st.shared.pipeline.clone(), session)
+    session.initialize_unknown_client(version.unwrap_or(ProtocolVersion::V2025_03_26));
+    Endpoint::for_one_request(st.shared.pipeline.clone(), session)
 }
 
 async fn handshake(
@@ -401,7 +397,7 @@ async fn handshake(
         return match msg {
             Message::Request(r) => {
                 let ep = if is_init {
-                    Endpoint::new(st.shared.pipeline.clone(), connection_session(peer))
+                    Endpoint::for_one_request(st.shared.pipeline.clone(), connection_session(peer))
                 } else {
                     sessionless(st, header_version, peer)
                 };

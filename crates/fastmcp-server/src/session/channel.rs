@@ -1,6 +1,7 @@
 //! A session over a message channel (in-memory, WebSocket, legacy HTTP+SSE): reads frames,
 //! runs requests concurrently, writes responses as they finish.
 
+use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::task::Poll;
@@ -12,10 +13,10 @@ use fastmcp_protocol::batch::BatchError;
 use fastmcp_protocol::{error_code, ErrorObject, Message};
 use fastmcp_transport::{Channel, FrameError};
 use tokio::sync::broadcast::error::RecvError;
-use tokio_util::task::TaskTracker;
 
 use super::endpoint::{encode, error_message, Endpoint, Sink};
 use super::keepalive::dead_peer;
+use super::requests::{finish, requests, Requests};
 use crate::call::Caller;
 use crate::shared::Shared;
 
@@ -36,8 +37,9 @@ pub(crate) async fn serve_session(
     let ep = Endpoint::new(shared.pipeline.clone(), session);
     ep.set_caller(caller);
     let sink: Arc<dyn Sink> = Arc::new(ch.outbound.clone());
+    ep.set_sink(&sink);
     let mut events = shared.rt.changes.subscribe();
-    let requests = TaskTracker::new();
+    let mut requests = requests();
     let dead = dead_peer(&ep, &sink, || true);
     tokio::pin!(dead);
     let mut gone = false;
@@ -49,7 +51,7 @@ pub(crate) async fn serve_session(
             frame = ch.inbound.recv() => match frame {
                 None => break,
                 Some(f) => {
-                    if let Some(reply) = on_frame(&ep, &sink, f, &requests).await {
+                    if let Some(reply) = on_frame(&ep, &sink, f, &mut requests).await {
                         let _ = sink.send(encode(&reply)).await;
                     }
                 }
@@ -61,6 +63,7 @@ pub(crate) async fn serve_session(
             }
         }
     }
+    let requests = requests.tracker;
     requests.close();
     // A client that stopped answering pings reads no answers either.
     let end = Ending::of(&shared, &ep, !gone && !ch.outbound.is_closed());
@@ -117,12 +120,15 @@ const INLINE_LIMIT: Duration = Duration::from_millis(2);
 /// that waits is spawned and sends its response to `sink` itself, as a batch does. Once a
 /// first poll has run longer than [`INLINE_LIMIT`], the connection's requests are spawned
 /// at once.
-pub(crate) async fn on_frame(
+pub(crate) async fn on_frame<F>(
     ep: &Arc<Endpoint>,
     sink: &Arc<dyn Sink>,
     frame: Result<Bytes, FrameError>,
-    requests: &TaskTracker,
-) -> Option<Message> {
+    requests: &mut Requests<F>,
+) -> Option<Message>
+where
+    F: Future<Output = Option<Message>> + Send + 'static,
+{
     let bytes = match frame {
         Ok(b) => b,
         Err(FrameError::TooLarge { limit }) => {
@@ -139,7 +145,7 @@ pub(crate) async fn on_frame(
     };
     if Message::is_batch(&bytes) {
         let (ep, sink) = (ep.clone(), sink.clone());
-        requests.spawn(async move {
+        requests.tracker.spawn(async move {
             if let Some(reply) = batch(&ep, &sink, &bytes, None).await {
                 let _ = sink.send(reply).await;
             }
@@ -151,15 +157,14 @@ pub(crate) async fn on_frame(
         Ok(Message::Request(r)) => match ep.admit(&r) {
             Err(m) => m,
             Ok(scope) => {
-                let (ep, task_sink) = (ep.clone(), sink.clone());
                 let inline = ep.inline.load(Ordering::Relaxed);
-                let task_ep = ep.clone();
-                let mut run = Box::pin(
-                    requests.track_future(async move { task_ep.run(r, scope, task_sink).await }),
-                );
+                let mut run = requests.start(ep.clone(), r, scope, sink.clone());
                 if inline {
                     let start = Instant::now();
-                    let polled = futures::poll!(run.as_mut());
+                    let polled = match run.as_mut().as_pin_mut() {
+                        Some(f) => futures::poll!(f),
+                        None => Poll::Ready(None),
+                    };
                     if start.elapsed() > INLINE_LIMIT {
                         // A handler computes before its first await: from now on this
                         // connection's requests get tasks at once, so they run in parallel
@@ -168,12 +173,13 @@ pub(crate) async fn on_frame(
                         tracing::debug!("a handler ran {:?} before awaiting: requests of this connection are spawned from now on", start.elapsed());
                     }
                     if let Poll::Ready(reply) = polled {
+                        requests.finished(run);
                         return reply;
                     }
                 }
                 let sink = sink.clone();
-                requests.spawn(async move {
-                    if let Some(reply) = run.await {
+                requests.tracker.spawn(async move {
+                    if let Some(reply) = finish(run).await {
                         let _ = sink.send_message(reply).await;
                     }
                 });

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use bytes::Bytes;
 use fastmcp_core::{BoxFuture, Budget, CancelReason, Error, Peer, Scope, Session};
@@ -87,9 +87,16 @@ pub(crate) struct Endpoint {
     id_prefix: std::sync::OnceLock<String>,
     /// Whether requests are still run in place on their first poll (see `on_frame`).
     pub(crate) inline: AtomicBool,
+    /// An endpoint made for one request (a Streamable HTTP request with no session): no
+    /// other message can reach it, so its request is not entered in `inflight` (nothing
+    /// could cancel it by id, or come with the same id).
+    single: bool,
     /// Who the connection's requests come from (WebSocket, legacy SSE: the request that
     /// opened it); a Streamable HTTP request brings its own ([`Endpoint::run_as`]).
     caller: std::sync::OnceLock<Caller>,
+    /// The peer of the requests whose messages go to the connection's own sink
+    /// ([`Endpoint::set_sink`]): one for all of them, not one per request.
+    conn_peer: OnceLock<Arc<EndpointPeer>>,
 }
 
 pub(crate) fn encode(m: &Message) -> Bytes {
@@ -102,6 +109,16 @@ pub(crate) fn error_message(id: Option<RequestId>, error: ErrorObject) -> Messag
 
 impl Endpoint {
     pub(crate) fn new(pipeline: Arc<Pipeline>, session: Arc<Session>) -> Arc<Endpoint> {
+        Self::make(pipeline, session, false)
+    }
+
+    /// An endpoint for one request, the only message that can reach it (see `single`).
+    #[cfg(feature = "http")]
+    pub(crate) fn for_one_request(pipeline: Arc<Pipeline>, session: Arc<Session>) -> Arc<Endpoint> {
+        Self::make(pipeline, session, true)
+    }
+
+    fn make(pipeline: Arc<Pipeline>, session: Arc<Session>, single: bool) -> Arc<Endpoint> {
         let inline = pipeline.rt.config.limits.inline_first_poll;
         Arc::new(Endpoint {
             pipeline,
@@ -113,7 +130,9 @@ impl Endpoint {
             next_id: AtomicI64::new(1),
             id_prefix: std::sync::OnceLock::new(),
             inline: AtomicBool::new(inline),
+            single,
             caller: std::sync::OnceLock::new(),
+            conn_peer: OnceLock::new(),
         })
     }
 
@@ -124,6 +143,9 @@ impl Endpoint {
     /// will be answered.
     pub(crate) fn admit(&self, r: &Request) -> Result<Arc<Scope>, Option<Message>> {
         let max = self.pipeline.rt.config.limits.max_in_flight_per_session;
+        if self.single && max > 0 && self.ended.get().is_none() {
+            return Ok(Scope::new(Budget::unlimited()));
+        }
         let mut inflight = lock(&self.inflight);
         let refused = if inflight.contains_key(&r.id) {
             tracing::warn!(
@@ -158,6 +180,26 @@ impl Endpoint {
         self.token.get_or_init(CancellationToken::new)
     }
 
+    /// Set the connection's sink, where most of its requests send (once; later calls are
+    /// ignored): their peer is made once.
+    pub(crate) fn set_sink(self: &Arc<Self>, sink: &Arc<dyn Sink>) {
+        let _ = self.conn_peer.set(Arc::new(EndpointPeer {
+            endpoint: Arc::downgrade(self),
+            sink: sink.clone(),
+        }));
+    }
+
+    /// The peer of a request whose messages go to `sink`.
+    fn peer(self: &Arc<Self>, sink: Arc<dyn Sink>) -> Arc<dyn Peer> {
+        match self.conn_peer.get() {
+            Some(p) if std::ptr::addr_eq(Arc::as_ptr(&p.sink), Arc::as_ptr(&sink)) => p.clone(),
+            _ => Arc::new(EndpointPeer {
+                endpoint: Arc::downgrade(self),
+                sink,
+            }),
+        }
+    }
+
     /// Set who every request of this endpoint comes from (once; later calls are ignored).
     pub(crate) fn set_caller(&self, caller: Caller) {
         let _ = self.caller.set(caller);
@@ -187,10 +229,7 @@ impl Endpoint {
         sink: Arc<dyn Sink>,
         caller: Caller,
     ) -> Option<Message> {
-        let peer: Arc<dyn Peer> = Arc::new(EndpointPeer {
-            endpoint: self.clone(),
-            sink,
-        });
+        let peer = self.peer(sink);
         let id = r.id.clone();
         let result = match prepare(&self.session, r.params.as_deref()) {
             Err(e) => Err(e),
@@ -210,7 +249,9 @@ impl Endpoint {
                 self.pipeline.call(req).await
             }
         };
-        lock(&self.inflight).remove(&id);
+        if !self.single {
+            lock(&self.inflight).remove(&id);
+        }
         if matches!(scope.cancel_reason(), Some(CancelReason::Requested(_))) {
             return None;
         }
@@ -245,7 +286,7 @@ impl Endpoint {
     /// the session ended). Dropped before the answer, the ping is cancelled.
     pub(crate) async fn ping(self: &Arc<Self>, sink: Arc<dyn Sink>) -> Result<(), ()> {
         let peer = EndpointPeer {
-            endpoint: self.clone(),
+            endpoint: Arc::downgrade(self),
             sink,
         };
         match peer.request("ping", to_raw(&serde_json::json!({}))).await {
@@ -357,10 +398,12 @@ impl Endpoint {
     }
 }
 
-/// The peer of one request: what its handler sends goes to the request's sink; replies to
-/// server-to-client requests come back through the endpoint.
+/// The peer of one request (or of every request sending to the connection's sink): what
+/// its handler sends goes to the sink; replies to server-to-client requests come back
+/// through the endpoint. It does not keep the endpoint alive (the endpoint keeps the
+/// connection's peer): once the session is over, asking the client fails.
 struct EndpointPeer {
-    endpoint: Arc<Endpoint>,
+    endpoint: Weak<Endpoint>,
     sink: Arc<dyn Sink>,
 }
 
@@ -368,13 +411,13 @@ struct EndpointPeer {
 /// tells the client it is cancelled if no reply came.
 struct PendingGuard<'a> {
     peer: &'a EndpointPeer,
+    endpoint: &'a Endpoint,
     id: RequestId,
 }
 
 impl Drop for PendingGuard<'_> {
     fn drop(&mut self) {
-        let pending = &self.peer.endpoint.pending;
-        if lock(pending).remove(&self.id).is_some() {
+        if lock(&self.endpoint.pending).remove(&self.id).is_some() {
             let n = Message::Notification(Notification {
                 method: "notifications/cancelled".into(),
                 params: Some(to_raw(&serde_json::json!({
@@ -405,13 +448,17 @@ impl Peer for EndpointPeer {
         method: &str,
         params: Box<RawValue>,
     ) -> BoxFuture<'_, Result<Box<RawValue>, Error>> {
-        let id = self.endpoint.next_request_id();
-        let m = Message::Request(Request {
-            id: id.clone(),
-            method: method.to_owned(),
-            params: Some(params),
-        });
+        let method = method.to_owned();
         Box::pin(async move {
+            let Some(endpoint) = self.endpoint.upgrade() else {
+                return Err(Error::transport("the session is over"));
+            };
+            let id = endpoint.next_request_id();
+            let m = Message::Request(Request {
+                id: id.clone(),
+                method,
+                params: Some(params),
+            });
             if !self.sink.takes_requests() {
                 return Err(Error::transport(
                     "The client cannot be asked anything here: this request is answered with \
@@ -419,8 +466,12 @@ impl Peer for EndpointPeer {
                 ));
             }
             let (tx, rx) = oneshot::channel();
-            lock(&self.endpoint.pending).insert(id.clone(), tx);
-            let _guard = PendingGuard { peer: self, id };
+            lock(&endpoint.pending).insert(id.clone(), tx);
+            let _guard = PendingGuard {
+                peer: self,
+                endpoint: &endpoint,
+                id,
+            };
             self.sink
                 .send(encode(&m))
                 .await

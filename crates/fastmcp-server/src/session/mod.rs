@@ -6,6 +6,7 @@
 mod channel;
 mod endpoint;
 mod keepalive;
+mod requests;
 mod stream;
 
 pub(crate) use channel::serve_channel;

@@ -5,12 +5,13 @@
 //! a channel. A handler that computes for long before its first await holds the loop up
 //! once; the connection then spawns every request (see `channel::on_frame`).
 
+use std::future::Future;
 use std::sync::Arc;
 
 use bytes::Bytes;
 use fastmcp_core::{BoxFuture, Session};
 use fastmcp_protocol::Message;
-use fastmcp_transport::LineReader;
+use fastmcp_transport::{Inbound, LineReader};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufWriter};
 use tokio::sync::mpsc;
 use tokio_util::task::TaskTracker;
@@ -18,6 +19,7 @@ use tokio_util::task::TaskTracker;
 use super::channel::{event_message, on_frame, Ending};
 use super::endpoint::{Endpoint, Sink};
 use super::keepalive::dead_peer;
+use super::requests::{requests, Requests};
 use crate::shared::Shared;
 
 /// Messages waiting for the loop, from requests running in tasks of their own.
@@ -31,15 +33,30 @@ where
     let ep = Endpoint::new(shared.pipeline.clone(), Session::handshake(None));
     let (tx, mut queue) = mpsc::channel::<Out>(QUEUE);
     let sink: Arc<dyn Sink> = Arc::new(LoopSink(tx));
+    ep.set_sink(&sink);
     let mut out = Output::new(writer);
     let mut events = shared.rt.changes.subscribe();
-    let requests = TaskTracker::new();
+    let mut requests = requests();
     let dead = dead_peer(&ep, &sink, || true);
     tokio::pin!(dead);
     let mut gone = false;
     while out.open {
-        if queue.is_empty() && !lines.has_buffered_line() {
-            out.flush().await;
+        let buffered = lines.has_buffered_line();
+        if queue.is_empty() {
+            if !buffered {
+                out.flush().await;
+            } else if !shared.shutdown.is_cancelled() {
+                // A line is already read and nothing else waits to be written: it is
+                // answered without the select below, whose futures (the shutdown token's,
+                // the events') register a waiter and take it back on every pass. The
+                // other branches are looked at again once the buffered lines are done
+                // (a buffer's worth at most).
+                match lines.next_frame().await {
+                    None => break,
+                    Some(f) => on_line(&ep, &sink, f, &mut requests, &mut queue, &mut out).await,
+                }
+                continue;
+            }
         }
         tokio::select! {
             biased;
@@ -48,15 +65,7 @@ where
             Some(m) = queue.recv() => out.put(m).await,
             frame = lines.next_frame() => match frame {
                 None => break,
-                Some(f) => {
-                    if let Some(reply) = on_frame(&ep, &sink, f, &requests).await {
-                        // What the request sent before its answer goes out first.
-                        while let Ok(m) = queue.try_recv() {
-                            out.put(m).await;
-                        }
-                        out.write_message(&reply).await;
-                    }
-                }
+                Some(f) => on_line(&ep, &sink, f, &mut requests, &mut queue, &mut out).await,
             },
             ev = events.recv() => {
                 if let Some(m) = event_message(&ep, ev) {
@@ -65,6 +74,7 @@ where
             }
         }
     }
+    let requests = requests.tracker;
     requests.close();
     // A client that stopped answering pings reads no answers either.
     let end = Ending::of(&shared, &ep, !gone && out.open);
@@ -78,6 +88,27 @@ where
     }
     out.flush().await;
     ep.close();
+}
+
+/// Handle one line read: a reply owed at once is written after what the request sent
+/// before it.
+async fn on_line<F, W>(
+    ep: &Arc<Endpoint>,
+    sink: &Arc<dyn Sink>,
+    frame: Inbound,
+    requests: &mut Requests<F>,
+    queue: &mut mpsc::Receiver<Out>,
+    out: &mut Output<W>,
+) where
+    F: Future<Output = Option<Message>> + Send + 'static,
+    W: AsyncWrite + Unpin,
+{
+    if let Some(reply) = on_frame(ep, sink, frame, requests).await {
+        while let Ok(m) = queue.try_recv() {
+            out.put(m).await;
+        }
+        out.write_message(&reply).await;
+    }
 }
 
 /// What requests running in tasks of their own hand the loop: bytes (what a handler
@@ -114,6 +145,9 @@ struct Output<W> {
     scratch: Vec<u8>,
 }
 
+/// From this size on, a result is written from where it is (see `write_message`).
+const LARGE_RESULT: usize = 16 * 1024;
+
 /// Past this capacity, the scratch buffer is given back after use.
 const SCRATCH_KEPT: usize = 1 << 20;
 
@@ -137,18 +171,38 @@ impl<W: AsyncWrite + Unpin> Output<W> {
     async fn write_message(&mut self, m: &Message) {
         let mut buf = std::mem::take(&mut self.scratch);
         buf.clear();
-        m.write_to(&mut buf);
-        self.write(&buf).await;
+        match m {
+            // A large result (a long list, a big answer) is written from where it is,
+            // between its envelope's two ends, instead of being copied next to them first.
+            Message::Response(r) if r.result.get().len() >= LARGE_RESULT => {
+                r.write_head(&mut buf);
+                self.write_parts(&[&buf, r.result.get().as_bytes(), b"}"])
+                    .await;
+            }
+            _ => {
+                m.write_to(&mut buf);
+                self.write(&buf).await;
+            }
+        }
         if buf.capacity() <= SCRATCH_KEPT {
             self.scratch = buf;
         }
     }
 
     async fn write(&mut self, msg: &[u8]) {
-        if self.open {
-            self.dirty = true;
-            if self.w.write_all(msg).await.is_err() || self.w.write_all(b"\n").await.is_err() {
+        self.write_parts(&[msg]).await
+    }
+
+    /// Write one message made of `parts`, and its newline.
+    async fn write_parts(&mut self, parts: &[&[u8]]) {
+        if !self.open {
+            return;
+        }
+        self.dirty = true;
+        for p in parts.iter().chain([&&b"\n"[..]]) {
+            if self.w.write_all(p).await.is_err() {
                 self.open = false;
+                return;
             }
         }
     }

@@ -1,0 +1,85 @@
+//! The requests of one connection: tracked (the session ends after them), and run in place
+//! in a box that is kept from one request to the next.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use fastmcp_core::Scope;
+use fastmcp_protocol::jsonrpc::Request;
+use fastmcp_protocol::Message;
+use tokio_util::task::task_tracker::TrackedFuture;
+use tokio_util::task::TaskTracker;
+
+use super::endpoint::{Endpoint, Sink};
+
+/// A request's run, boxed where it stays while it runs (`None` once it has finished).
+pub(crate) type RunBox<F> = Pin<Box<Option<TrackedFuture<F>>>>;
+
+/// What makes the future of one request's run.
+type StartRun<F> = fn(Arc<Endpoint>, Request, Arc<Scope>, Arc<dyn Sink>) -> F;
+
+/// The requests of one connection. A request's future (the whole way from the endpoint to
+/// the handler, some KB) is built in a box; one that finishes on its first poll leaves the
+/// box behind for the next, so a connection answering in place allocates it once, not
+/// once per request. A request that waits takes its box into its own task.
+pub(crate) struct Requests<F> {
+    /// Every request of the connection (those running in tasks of their own too).
+    pub(crate) tracker: TaskTracker,
+    run: StartRun<F>,
+    spare: Option<RunBox<F>>,
+}
+
+/// The requests of a new connection.
+pub(crate) fn requests() -> Requests<impl Future<Output = Option<Message>> + Send + 'static> {
+    Requests {
+        tracker: TaskTracker::new(),
+        run: run_request,
+        spare: None,
+    }
+}
+
+async fn run_request(
+    ep: Arc<Endpoint>,
+    r: Request,
+    scope: Arc<Scope>,
+    sink: Arc<dyn Sink>,
+) -> Option<Message> {
+    ep.run(r, scope, sink).await
+}
+
+impl<F: Future<Output = Option<Message>>> Requests<F> {
+    /// The run of request `r`, in the spare box if there is one.
+    pub(crate) fn start(
+        &mut self,
+        ep: Arc<Endpoint>,
+        r: Request,
+        scope: Arc<Scope>,
+        sink: Arc<dyn Sink>,
+    ) -> RunBox<F> {
+        let run = self.tracker.track_future((self.run)(ep, r, scope, sink));
+        match self.spare.take() {
+            Some(mut b) => {
+                b.as_mut().set(Some(run));
+                b
+            }
+            None => Box::pin(Some(run)),
+        }
+    }
+
+    /// Keep the box of a request that has finished for the next one.
+    pub(crate) fn finished(&mut self, mut b: RunBox<F>) {
+        b.as_mut().set(None);
+        self.spare = Some(b);
+    }
+}
+
+/// Run a started request to its end.
+pub(crate) async fn finish<F: Future<Output = Option<Message>>>(
+    mut b: RunBox<F>,
+) -> Option<Message> {
+    match b.as_mut().as_pin_mut() {
+        Some(run) => run.await,
+        None => None,
+    }
+}
