@@ -81,6 +81,15 @@ impl Session {
     /// Mark the session initialized at `version` by a client that is not known: a
     /// session-less server's request, whose client initialized with another request
     /// ([`Session::client_info`] stays `None`, the capabilities empty).
+    ///
+    /// ```
+    /// use fastmcp_core::Session;
+    /// use fastmcp_protocol::ProtocolVersion;
+    /// let s = Session::handshake(None);
+    /// s.initialize_unknown_client(ProtocolVersion::V2025_06_18);
+    /// assert_eq!(s.protocol_version(), Some(ProtocolVersion::V2025_06_18));
+    /// assert!(s.client_info().is_none());
+    /// ```
     pub fn initialize_unknown_client(&self, version: ProtocolVersion) {
         *self.version.write().unwrap_or_else(PoisonError::into_inner) = Some(version);
     }
