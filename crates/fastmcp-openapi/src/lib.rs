@@ -249,6 +249,10 @@ impl OpenApiProvider {
 }
 
 impl Provider for OpenApiProvider {
+    fn tools_revision(&self) -> Option<u64> {
+        Some(0) // made once, from the document
+    }
+
     fn kinds(&self) -> Kinds {
         Kinds {
             tools: !self.tools.is_empty(),

@@ -26,6 +26,15 @@ pub(crate) fn decide(rt: &Runtime, call: &Call, own: Option<&Require>) -> Decisi
     )
 }
 
+/// Whether [`decide`] answers the same for every caller of components requiring `own`:
+/// no server policy, and no requirement of their own.
+pub(crate) fn same_for_all<'r>(
+    rt: &Runtime,
+    mut own: impl Iterator<Item = Option<&'r Require>>,
+) -> bool {
+    rt.config.auth_policy.is_none() && own.all(|r| r.is_none())
+}
+
 /// `Ok` when the caller may use the component `what` (e.g. `tool notes.delete`), else
 /// the refusal.
 pub(crate) fn admit(

@@ -15,13 +15,19 @@ pub(crate) fn requested<T>(
     params: Option<&RawValue>,
     page_size: Option<usize>,
 ) -> Result<(Vec<T>, Option<String>), Error> {
+    page(items, cursor(params)?.as_deref(), page_size)
+}
+
+/// The cursor a list request with `params` asks for (params that are not a list
+/// request's are invalid params).
+pub(crate) fn cursor(params: Option<&RawValue>) -> Result<Option<String>, Error> {
     let p: PaginatedRequestParams = parse(params)?;
-    page(items, p.cursor.as_deref(), page_size)
+    Ok(p.cursor)
 }
 
 /// One page of `items` starting at `cursor`: the page and the next cursor. With no page
 /// size, everything in one page (the list as it is, not a copy).
-fn page<T>(
+pub(crate) fn page<T>(
     mut items: Vec<T>,
     cursor: Option<&str>,
     page_size: Option<usize>,

@@ -84,6 +84,10 @@ impl Hides for TagFilter {
     fn hides(&self, _: Kind, _: &str, tags: &mut dyn Iterator<Item = &str>) -> bool {
         !self.allows(tags)
     }
+
+    fn tools_revision(&self) -> Option<u64> {
+        Some(0) // fixed when the server is built
+    }
 }
 
 hiding_transform!(TagFilter);

@@ -20,6 +20,9 @@
 //!     fn tools(&self, tools: Vec<ToolEntry>) -> Vec<ToolEntry> {
 //!         tools.into_iter().filter(|t| !t.name().starts_with('_')).collect()
 //!     }
+//!     fn tools_revision(&self) -> Option<u64> {
+//!         Some(0) // `tools` depends on its input only: a list made once can be reused
+//!     }
 //!     fn tool<'a>(&'a self, name: &'a str, next: Next<'a>)
 //!         -> BoxFuture<'a, Result<Option<ToolEntry>, Error>> {
 //!         if name.starts_with('_') {
@@ -37,7 +40,9 @@ use std::sync::Arc;
 use fastmcp_core::{BoxFuture, Error, PromptHandler, ResourceHandler};
 
 use crate::changes::ChangeNotifier;
-use crate::provider::{walk, Kinds, Page, Provider, ResourceTarget, TemplateEntry, ToolEntry};
+use crate::provider::{
+    both, walk, Kinds, Page, Provider, ResourceTarget, TemplateEntry, ToolEntry,
+};
 
 /// Reshapes what providers offer. Every method has a default that changes nothing.
 pub trait Transform: Send + Sync + 'static {
@@ -50,6 +55,15 @@ pub trait Transform: Send + Sync + 'static {
     /// Reshape the tool list.
     fn tools(&self, tools: Vec<ToolEntry>) -> Vec<ToolEntry> {
         tools
+    }
+
+    /// A number that grows whenever what [`Transform::tools`] makes of the same list may
+    /// have changed, or `None` (the default): it cannot tell, and every `tools/list`
+    /// through this transform lists again. A transform whose `tools` is a pure function of
+    /// its input returns `Some(0)`; one that reads state it keeps returns a counter that
+    /// grows after each change of that state (see [`crate::Provider::tools_revision`]).
+    fn tools_revision(&self) -> Option<u64> {
+        None
     }
 
     /// Look up the tool a client calls `name` (ask `next`, under another name if need be).
@@ -271,6 +285,14 @@ impl<P: Provider> Provider for Transformed<P> {
 
     fn attach(&self, changes: &ChangeNotifier) {
         self.inner.attach(changes)
+    }
+
+    fn tools_revision(&self) -> Option<u64> {
+        self.transforms
+            .iter()
+            .try_fold(self.inner.tools_revision()?, |r, t| {
+                both(Some(r), t.tools_revision())
+            })
     }
 
     fn list_tools(&self, _: Option<String>) -> BoxFuture<'_, Result<Page<ToolEntry>, Error>> {

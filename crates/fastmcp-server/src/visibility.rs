@@ -6,6 +6,7 @@
 //! for a component that does not exist.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use fastmcp_core::{component_meta, BoxFuture, Error, PromptHandler, ResourceHandler, Session};
@@ -51,6 +52,8 @@ pub(crate) trait Hides {
     fn hides_nothing(&self) -> bool;
     /// Whether the component `key` of `kind` with `tags` is hidden.
     fn hides(&self, kind: Kind, key: &str, tags: &mut dyn Iterator<Item = &str>) -> bool;
+    /// Grows after each change of what it hides ([`crate::Transform::tools_revision`]).
+    fn tools_revision(&self) -> Option<u64>;
 }
 
 pub(crate) fn tool_hidden(h: &impl Hides, t: &ToolEntry) -> bool {
@@ -93,6 +96,9 @@ pub(crate) fn target_hidden(h: &impl Hides, t: &ResourceTarget, uri: &str) -> bo
 macro_rules! hiding_transform {
     ($t:ty) => {
         impl $crate::transform::Transform for $t {
+            fn tools_revision(&self) -> Option<u64> {
+                $crate::visibility::Hides::tools_revision(self)
+            }
             fn tools(&self, mut v: Vec<ToolEntry>) -> Vec<ToolEntry> {
                 if !self.hides_nothing() {
                     v.retain(|t| !$crate::visibility::tool_hidden(self, t));
@@ -214,6 +220,8 @@ struct Hidden {
 pub struct Visibility {
     hidden: Arc<RwLock<Hidden>>,
     changes: ChangeNotifier,
+    /// Grows after each change of `hidden`.
+    revision: Arc<AtomicU64>,
 }
 
 impl Visibility {
@@ -222,17 +230,22 @@ impl Visibility {
         Visibility {
             hidden: Arc::new(RwLock::new(Hidden::default())),
             changes,
+            revision: Arc::new(AtomicU64::new(0)),
         }
     }
 
     fn set(&self, pick: fn(&mut Hidden) -> &mut HashSet<String>, key: &str, on: bool) -> bool {
         let mut h = write(&self.hidden);
         let set = pick(&mut h);
-        if on {
+        let changed = if on {
             set.remove(key)
         } else {
             set.insert(key.to_owned())
+        };
+        if changed {
+            self.revision.fetch_add(1, Ordering::Release);
         }
+        changed
     }
 
     /// Disable tool `name` (every version); whether that changed anything.
@@ -325,6 +338,10 @@ impl Hides for Visibility {
         };
         names.contains(key) || (!h.tags.is_empty() && any(tags, |t| h.tags.contains(t)))
     }
+
+    fn tools_revision(&self) -> Option<u64> {
+        Some(self.revision.load(Ordering::Acquire))
+    }
 }
 
 hiding_transform!(Visibility);
@@ -342,5 +359,9 @@ impl Hides for SessionHidden<'_> {
         self.0.has_disabled()
             && (self.0.is_disabled(&format!("{}:{key}", kind.prefix()))
                 || any(tags, |t| self.0.is_disabled(&format!("tag:{t}"))))
+    }
+
+    fn tools_revision(&self) -> Option<u64> {
+        None // one session's own view, not shared
     }
 }

@@ -188,6 +188,10 @@ async fn serve(cfg: &FsConfig, uri: &str) -> Result<ReadResourceResult, Error> {
 }
 
 impl Provider for FilesystemProvider {
+    fn tools_revision(&self) -> Option<u64> {
+        Some(0) // no tools
+    }
+
     fn kinds(&self) -> Kinds {
         Kinds {
             resources: true,

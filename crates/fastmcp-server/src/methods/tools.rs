@@ -17,7 +17,7 @@ use crate::access;
 use crate::call::{parse, raw, Call};
 use crate::invoke::{answers, run, Rounds};
 use crate::output_check::{check_output, checked_handler};
-use crate::pagination::requested;
+use crate::pagination::{cursor, page};
 use crate::provider::{Provider, ToolEntry};
 use crate::runtime::Runtime;
 use crate::tasks;
@@ -29,14 +29,24 @@ pub(crate) async fn list(
     call: &Call,
     params: Option<&RawValue>,
 ) -> Result<Box<RawValue>, Error> {
+    let stateless = call.stateless();
+    let cursor = cursor(params)?;
+    // The first page, with no tool this session hid: maybe the answer for every caller.
+    let shared = cursor.is_none() && !call.session.has_disabled();
+    // Read before listing: the answer made from the list is never older than it.
+    let revision = rt.catalog.tools_revision().filter(|_| shared);
+    if let Some(r) = revision.and_then(|rev| rt.tool_list.at(stateless, rev)) {
+        return Ok(r);
+    }
     let mut all = rt.catalog.list_tools(None).await?.items;
     if call.session.has_disabled() {
         all.retain(|t| !tool_hidden(&SessionHidden(&call.session), t));
     }
+    let revision =
+        revision.filter(|_| access::same_for_all(rt, all.iter().map(|t| t.handler().auth())));
     all.retain(|t| access::decide(rt, call, t.handler().auth()).allowed());
-    let (items, next) = requested(all, params, rt.config.page_size)?;
-    let stateless = call.stateless();
-    if let Some(r) = rt.tool_list.get(stateless, &items, &next) {
+    let (items, next) = page(all, cursor.as_deref(), rt.config.page_size)?;
+    if let Some(r) = rt.tool_list.get(stateless, &items, &next, revision) {
         return Ok(r);
     }
     let mut r = ListToolsResult {
@@ -47,7 +57,7 @@ pub(crate) async fn list(
     stamp!(rt, call, r, list);
     let result = raw(&r)?;
     drop(r);
-    rt.tool_list.put(stateless, items, next, &result);
+    rt.tool_list.put(stateless, items, next, revision, &result);
     Ok(result)
 }
 

@@ -112,6 +112,11 @@ impl ChildState {
 pub(crate) struct ChildServer(pub(crate) Arc<ChildState>);
 
 impl Provider for ChildServer {
+    /// The child's own revision: its tools, reshaped here by a pure function.
+    fn tools_revision(&self) -> Option<u64> {
+        self.0.running.get()?.shared.rt.catalog.tools_revision()
+    }
+
     fn kinds(&self) -> Kinds {
         self.0
             .running

@@ -71,6 +71,10 @@ impl NamespaceTransform {
 }
 
 impl Transform for NamespaceTransform {
+    fn tools_revision(&self) -> Option<u64> {
+        Some(0) // the same tools in, the same list out
+    }
+
     fn tools(&self, tools: Vec<ToolEntry>) -> Vec<ToolEntry> {
         self.wrapped
             .tools

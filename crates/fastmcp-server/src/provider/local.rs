@@ -2,6 +2,7 @@
 //! provider behind [`crate::Server::tool`], [`crate::Server::resource`],
 //! [`crate::Server::prompt`] and [`crate::ServerHandle`].
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use fastmcp_core::{AnyResource, BoxFuture, Error, PromptHandler, ResourceHandler, ToolHandler};
@@ -102,6 +103,8 @@ pub struct LocalProvider {
     inner: RwLock<Components>,
     on_duplicate: RwLock<OnDuplicate>,
     changes: ChangeNotifier,
+    /// Grows after each change of the tool list ([`Provider::tools_revision`]).
+    tools_revision: AtomicU64,
 }
 
 fn insert<V>(
@@ -130,12 +133,19 @@ impl LocalProvider {
             inner: RwLock::new(Components::default()),
             on_duplicate: RwLock::new(OnDuplicate::default()),
             changes,
+            tools_revision: AtomicU64::new(0),
         }
     }
 
     /// What happens to a name registered twice from now on.
     pub fn set_on_duplicate(&self, policy: OnDuplicate) {
         *write(&self.on_duplicate) = policy;
+    }
+
+    /// The tool list changed (the change is made): a new revision, then announce it.
+    fn tools_changed(&self) {
+        self.tools_revision.fetch_add(1, Ordering::Release);
+        self.changes.tools_changed();
     }
 
     fn policy(&self) -> OnDuplicate {
@@ -153,7 +163,7 @@ impl LocalProvider {
         let Some(existing) = c.tools.get(&name) else {
             c.tools.insert(name, ToolEntry::new(t));
             drop(c);
-            self.changes.tools_changed();
+            self.tools_changed();
             return Ok(());
         };
         let version = version_of(&*t).map(str::to_owned);
@@ -186,7 +196,7 @@ impl LocalProvider {
             c.tools.insert(name, entry);
         }
         drop(c);
-        self.changes.tools_changed();
+        self.tools_changed();
         Ok(())
     }
 
@@ -204,14 +214,14 @@ impl LocalProvider {
             c.tools.insert(name.to_owned(), entry);
         }
         drop(c);
-        self.changes.tools_changed();
+        self.tools_changed();
     }
 
     /// Remove a tool (every version of it); whether it was there.
     pub fn remove_tool(&self, name: &str) -> bool {
         let removed = write(&self.inner).tools.shift_remove(name).is_some();
         if removed {
-            self.changes.tools_changed();
+            self.tools_changed();
         }
         removed
     }
@@ -340,6 +350,10 @@ impl Provider for LocalProvider {
                 .values()
                 .any(|t| t.handler().task_support() != TaskSupport::Forbidden),
         }
+    }
+
+    fn tools_revision(&self) -> Option<u64> {
+        Some(self.tools_revision.load(Ordering::Acquire))
     }
 
     fn list_tools(&self, _: Option<String>) -> BoxFuture<'_, Result<Page<ToolEntry>, Error>> {

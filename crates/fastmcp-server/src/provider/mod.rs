@@ -119,6 +119,43 @@ pub trait Provider: Send + Sync + 'static {
         let _ = changes;
     }
 
+    /// A number that grows whenever this provider's tool list may have changed (after the
+    /// change is visible to [`Provider::list_tools`]), or `None` (the default): it cannot
+    /// tell. While the revision of every provider and transform stays the same, the server
+    /// answers `tools/list` with the answer it made before, without listing again; with
+    /// `None` anywhere, every request lists. A provider whose tools are fixed (or that has
+    /// none) returns `Some(0)`.
+    ///
+    /// ```
+    /// use std::sync::atomic::{AtomicU64, Ordering};
+    /// use fastmcp_server::{Kinds, Provider};
+    ///
+    /// /// Tools that change when `bump` is called.
+    /// struct Changing(AtomicU64);
+    ///
+    /// impl Provider for Changing {
+    ///     fn kinds(&self) -> Kinds {
+    ///         Kinds { tools: true, ..Kinds::default() }
+    ///     }
+    ///     fn tools_revision(&self) -> Option<u64> {
+    ///         Some(self.0.load(Ordering::Acquire))
+    ///     }
+    /// }
+    ///
+    /// impl Changing {
+    ///     fn bump(&self) {
+    ///         // … change the tools first, then:
+    ///         self.0.fetch_add(1, Ordering::Release);
+    ///     }
+    /// }
+    /// let p = Changing(AtomicU64::new(0));
+    /// p.bump();
+    /// assert_eq!(p.tools_revision(), Some(1));
+    /// ```
+    fn tools_revision(&self) -> Option<u64> {
+        None
+    }
+
     /// One page of tools.
     fn list_tools(&self, cursor: Option<String>) -> BoxFuture<'_, Result<Page<ToolEntry>, Error>> {
         let _ = cursor;
@@ -206,6 +243,12 @@ pub trait Provider: Send + Sync + 'static {
             Ok(all.into_iter().find(|p| p.prompt().name == name))
         })
     }
+}
+
+/// The revision of lists made from parts with revisions `a` and `b` (see
+/// [`Provider::tools_revision`]): it grows when either does; `None` when either is.
+pub(crate) fn both(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    Some(a?.wrapping_add(b?))
 }
 
 /// How many pages a list may have before it is taken for a cursor loop.

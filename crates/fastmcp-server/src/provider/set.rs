@@ -51,6 +51,12 @@ impl Provider for ProviderSet {
         }
     }
 
+    fn tools_revision(&self) -> Option<u64> {
+        self.providers
+            .iter()
+            .try_fold(0, |r, p| super::both(Some(r), p.tools_revision()))
+    }
+
     fn list_tools(&self, _: Option<String>) -> BoxFuture<'_, Result<Page<ToolEntry>, Error>> {
         Box::pin(async move {
             let all = self

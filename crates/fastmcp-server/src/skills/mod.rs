@@ -137,6 +137,10 @@ impl Extension for SkillsProvider {
 struct SkillFiles(SkillsProvider);
 
 impl Provider for SkillFiles {
+    fn tools_revision(&self) -> Option<u64> {
+        Some(0) // no tools
+    }
+
     fn kinds(&self) -> Kinds {
         Kinds {
             resources: true,

@@ -163,6 +163,10 @@ macro_rules! adds_tools {
         }
 
         impl Transform for $t {
+            fn tools_revision(&self) -> Option<u64> {
+                Some(0) // the same tools in, the same list out
+            }
+
             fn kinds(&self, kinds: Kinds) -> Kinds {
                 Kinds {
                     tools: true,

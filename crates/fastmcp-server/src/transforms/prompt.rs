@@ -105,6 +105,10 @@ impl PromptTransform {
 }
 
 impl Transform for PromptTransform {
+    fn tools_revision(&self) -> Option<u64> {
+        Some(0) // the same tools in, the same list out
+    }
+
     fn prompts(&self, prompts: Vec<Arc<dyn PromptHandler>>) -> Vec<Arc<dyn PromptHandler>> {
         prompts
             .into_iter()

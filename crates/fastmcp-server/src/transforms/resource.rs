@@ -99,6 +99,10 @@ impl ResourceTransform {
 }
 
 impl Transform for ResourceTransform {
+    fn tools_revision(&self) -> Option<u64> {
+        Some(0) // the same tools in, the same list out
+    }
+
     fn resources(&self, resources: Vec<Arc<dyn ResourceHandler>>) -> Vec<Arc<dyn ResourceHandler>> {
         resources
             .into_iter()

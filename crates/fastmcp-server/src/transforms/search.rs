@@ -187,6 +187,10 @@ fn call_tool(index: Arc<ToolIndex>) -> ToolEntry {
 }
 
 impl Transform for SearchTools {
+    fn tools_revision(&self) -> Option<u64> {
+        Some(0) // the same tools in, the same list out
+    }
+
     fn tools(&self, tools: Vec<ToolEntry>) -> Vec<ToolEntry> {
         let pinned: Vec<ToolEntry> = tools
             .iter()

@@ -175,6 +175,10 @@ impl ToolTransform {
 }
 
 impl Transform for ToolTransform {
+    fn tools_revision(&self) -> Option<u64> {
+        Some(0) // the same tools in, the same list out
+    }
+
     fn tools(&self, tools: Vec<ToolEntry>) -> Vec<ToolEntry> {
         tools
             .into_iter()
