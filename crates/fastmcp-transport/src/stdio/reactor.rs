@@ -38,9 +38,12 @@ fn fd_metadata(fd: &OwnedFd) -> Option<std::fs::Metadata> {
 pub(super) fn stdin() -> Option<Reader> {
     let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
     match kind(&fd) {
-        Kind::Fifo => Some(Box::new(Restoring(Some(
-            pipe::Receiver::from_owned_fd(fd).ok()?,
-        )))),
+        Kind::Fifo => {
+            grow_pipe(&fd);
+            Some(Box::new(Restoring(Some(
+                pipe::Receiver::from_owned_fd(fd).ok()?,
+            ))))
+        }
         Kind::Socket => Some(Box::new(Restoring(Some(socket(fd)?)))),
         Kind::Other => None,
     }
@@ -74,6 +77,9 @@ pub(super) fn writer(fd: OwnedFd) -> Result<Writer, OwnedFd> {
     let Ok(dup) = fd.try_clone() else {
         return Err(fd);
     };
+    if matches!(kind, Kind::Fifo) {
+        grow_pipe(&dup);
+    }
     let w: Option<Writer> = match kind {
         Kind::Fifo => pipe::Sender::from_owned_fd(dup)
             .ok()
@@ -82,6 +88,26 @@ pub(super) fn writer(fd: OwnedFd) -> Result<Writer, OwnedFd> {
         Kind::Other => None,
     };
     w.ok_or(fd)
+}
+
+/// What a pipe of standard input or output is grown to: a large message (a list of a
+/// thousand tools, a megabyte argument) then crosses in one system call and one wake-up
+/// instead of one per 64 KiB, the default. The kernel allocates the pages as they fill.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const PIPE_SIZE: i32 = 1 << 20;
+
+/// Grow the pipe `fd` to [`PIPE_SIZE`] if it is smaller; where the system allows less
+/// (`/proc/sys/fs/pipe-max-size`, or the user's pipe quota), it stays as it is.
+fn grow_pipe(fd: &OwnedFd) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    {
+        use nix::fcntl::{fcntl, FcntlArg};
+        if fcntl(fd, FcntlArg::F_GETPIPE_SZ).is_ok_and(|n| n < PIPE_SIZE) {
+            let _ = fcntl(fd, FcntlArg::F_SETPIPE_SZ(PIPE_SIZE));
+        }
+    }
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = fd;
 }
 
 fn socket(fd: OwnedFd) -> Option<UnixStream> {
