@@ -20,11 +20,13 @@
 //! }));
 //! ```
 
+use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context as TaskContext, Poll};
 
 use fastmcp_core::{BoxFuture, Context, Dispatch, Error, Peer, Scope, Session};
 use fastmcp_protocol::{ProtocolVersion, RequestId};
+use futures::future::Either;
 use serde_json::value::RawValue;
 use tower::util::BoxCloneSyncService;
 use tower::Service;
@@ -326,8 +328,13 @@ impl Pipeline {
         Some(n.into_parts())
     }
 
-    /// Run one request through the pipeline.
-    pub(crate) async fn call(&self, req: McpRequest) -> Result<Box<RawValue>, Error> {
+    /// Run one request through the pipeline. Not an `async fn`: one would keep the whole
+    /// request beside what is taken out of it for as long as the request runs, in a future
+    /// every enclosing one holds and moves.
+    pub(crate) fn call(
+        &self,
+        req: McpRequest,
+    ) -> impl Future<Output = Result<Box<RawValue>, Error>> + Send + '_ {
         match &self.layered {
             None => {
                 let McpRequest {
@@ -336,9 +343,11 @@ impl Pipeline {
                     call,
                     ..
                 } = req;
-                methods::dispatch(&self.rt, &call, &method, params).await
+                Either::Left(
+                    async move { methods::dispatch(&self.rt, &call, &method, params).await },
+                )
             }
-            Some(entry) => entry(req).await,
+            Some(entry) => Either::Right(entry(req)),
         }
     }
 }

@@ -14,9 +14,10 @@ use fastmcp_protocol::{error_code, ErrorObject, Message};
 use fastmcp_transport::{Channel, FrameError};
 use tokio::sync::broadcast::error::RecvError;
 
-use super::endpoint::{encode, error_message, Endpoint, Sink};
+use super::endpoint::{error_message, Endpoint};
 use super::keepalive::dead_peer;
-use super::requests::{finish, requests, Requests};
+use super::requests::{requests, Requests};
+use super::sink::{encode, Sink};
 use crate::call::Caller;
 use crate::shared::Shared;
 
@@ -161,10 +162,7 @@ where
                 let mut run = requests.start(ep.clone(), r, scope, sink.clone());
                 if inline {
                     let start = Instant::now();
-                    let polled = match run.as_mut().as_pin_mut() {
-                        Some(f) => futures::poll!(f),
-                        None => Poll::Ready(None),
-                    };
+                    let polled = futures::poll!(&mut run);
                     if start.elapsed() > INLINE_LIMIT {
                         // A handler computes before its first await: from now on this
                         // connection's requests get tasks at once, so they run in parallel
@@ -179,7 +177,7 @@ where
                 }
                 let sink = sink.clone();
                 requests.tracker.spawn(async move {
-                    if let Some(reply) = finish(run).await {
+                    if let Some(reply) = run.await {
                         let _ = sink.send_message(reply).await;
                     }
                 });

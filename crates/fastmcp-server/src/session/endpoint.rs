@@ -3,17 +3,14 @@
 //! forwarding of server events. A transport supplies where messages go (a [`Sink`]).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, OnceLock};
 
-use bytes::Bytes;
-use fastmcp_core::{BoxFuture, Budget, CancelReason, Error, Peer, Scope, Session};
+use fastmcp_core::{Budget, CancelReason, Peer, Scope, Session};
 use fastmcp_protocol::jsonrpc::{to_raw, ErrorResponse, Notification, Request, Response};
 use fastmcp_protocol::{
     error_code, CancelledNotificationParams, Era, ErrorObject, Message, RequestId,
 };
-use serde_json::value::RawValue;
-use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 
 use crate::call::{Call, Caller};
@@ -22,53 +19,8 @@ use crate::lock::lock;
 use crate::meta::prepare;
 use crate::service::{McpRequest, Pipeline};
 
-type Reply = Result<Box<RawValue>, ErrorObject>;
-
-/// Where a session's (or one request's) outgoing messages go.
-pub(crate) trait Sink: Send + Sync + 'static {
-    /// Send a message; `Err` when the other side is gone.
-    fn send(&self, msg: Bytes) -> BoxFuture<'_, Result<(), ()>>;
-    /// Send without waiting (best effort).
-    fn try_send(&self, msg: Bytes);
-    /// Send a message not yet serialized (a response): a sink that writes it itself may
-    /// serialize it into a buffer it keeps.
-    fn send_message(&self, m: Message) -> BoxFuture<'_, Result<(), ()>> {
-        Box::pin(async move { self.send(encode(&m)).await })
-    }
-    /// Whether a request sent here can reach the client (not so on an answer that is one
-    /// JSON body).
-    fn takes_requests(&self) -> bool {
-        true
-    }
-}
-
-impl Sink for fastmcp_transport::Outbound {
-    fn send(&self, msg: Bytes) -> BoxFuture<'_, Result<(), ()>> {
-        Box::pin(async move {
-            fastmcp_transport::Outbound::send(self, msg)
-                .await
-                .map_err(|_| ())
-        })
-    }
-
-    fn try_send(&self, msg: Bytes) {
-        let _ = fastmcp_transport::Outbound::try_send(self, msg);
-    }
-}
-
-impl Sink for tokio::sync::mpsc::Sender<Bytes> {
-    fn send(&self, msg: Bytes) -> BoxFuture<'_, Result<(), ()>> {
-        Box::pin(async move {
-            tokio::sync::mpsc::Sender::send(self, msg)
-                .await
-                .map_err(|_| ())
-        })
-    }
-
-    fn try_send(&self, msg: Bytes) {
-        let _ = tokio::sync::mpsc::Sender::try_send(self, msg);
-    }
-}
+use super::peer::{Asked, EndpointPeer, Reply};
+use super::sink::Sink;
 
 /// One handshake-era session (or the container of stateless requests on a connection).
 pub(crate) struct Endpoint {
@@ -80,11 +32,8 @@ pub(crate) struct Endpoint {
     /// after that starts cancelled.
     ended: std::sync::OnceLock<CancelReason>,
     inflight: Mutex<HashMap<RequestId, Arc<Scope>>>,
-    pending: Mutex<HashMap<RequestId, oneshot::Sender<Reply>>>,
-    next_id: AtomicI64,
-    /// What this endpoint's request ids start with (`{replica}:`) when replicas share
-    /// sessions: the client's answer names the replica that asked. Numbers otherwise.
-    id_prefix: std::sync::OnceLock<String>,
+    /// The requests sent to the client that wait for its reply.
+    asked: Arc<Asked>,
     /// Whether requests are still run in place on their first poll (see `on_frame`).
     pub(crate) inline: AtomicBool,
     /// An endpoint made for one request (a Streamable HTTP request with no session): no
@@ -97,10 +46,6 @@ pub(crate) struct Endpoint {
     /// The peer of the requests whose messages go to the connection's own sink
     /// ([`Endpoint::set_sink`]): one for all of them, not one per request.
     conn_peer: OnceLock<Arc<EndpointPeer>>,
-}
-
-pub(crate) fn encode(m: &Message) -> Bytes {
-    Bytes::from(m.to_vec())
 }
 
 pub(crate) fn error_message(id: Option<RequestId>, error: ErrorObject) -> Message {
@@ -126,9 +71,7 @@ impl Endpoint {
             token: std::sync::OnceLock::new(),
             ended: std::sync::OnceLock::new(),
             inflight: Mutex::new(HashMap::new()),
-            pending: Mutex::new(HashMap::new()),
-            next_id: AtomicI64::new(1),
-            id_prefix: std::sync::OnceLock::new(),
+            asked: Arc::new(Asked::new()),
             inline: AtomicBool::new(inline),
             single,
             caller: std::sync::OnceLock::new(),
@@ -183,20 +126,16 @@ impl Endpoint {
     /// Set the connection's sink, where most of its requests send (once; later calls are
     /// ignored): their peer is made once.
     pub(crate) fn set_sink(self: &Arc<Self>, sink: &Arc<dyn Sink>) {
-        let _ = self.conn_peer.set(Arc::new(EndpointPeer {
-            endpoint: Arc::downgrade(self),
-            sink: sink.clone(),
-        }));
+        let _ = self
+            .conn_peer
+            .set(Arc::new(EndpointPeer::new(&self.asked, sink.clone())));
     }
 
     /// The peer of a request whose messages go to `sink`.
     fn peer(self: &Arc<Self>, sink: Arc<dyn Sink>) -> Arc<dyn Peer> {
         match self.conn_peer.get() {
-            Some(p) if std::ptr::addr_eq(Arc::as_ptr(&p.sink), Arc::as_ptr(&sink)) => p.clone(),
-            _ => Arc::new(EndpointPeer {
-                endpoint: Arc::downgrade(self),
-                sink,
-            }),
+            Some(p) if p.sends_to(&sink) => p.clone(),
+            _ => Arc::new(EndpointPeer::new(&self.asked, sink)),
         }
     }
 
@@ -285,10 +224,7 @@ impl Endpoint {
     /// error too, is `Ok`. `Err` when the client cannot be reached (the sink is closed or
     /// the session ended). Dropped before the answer, the ping is cancelled.
     pub(crate) async fn ping(self: &Arc<Self>, sink: Arc<dyn Sink>) -> Result<(), ()> {
-        let peer = EndpointPeer {
-            endpoint: Arc::downgrade(self),
-            sink,
-        };
+        let peer = EndpointPeer::new(&self.asked, sink);
         match peer.request("ping", to_raw(&serde_json::json!({}))).await {
             Ok(_) => Ok(()),
             Err(e) if e.kind() == fastmcp_core::ErrorKind::Transport => Err(()),
@@ -324,26 +260,15 @@ impl Endpoint {
         }
     }
 
-    /// Make this endpoint's request ids `{prefix}{n}` (see `id_prefix`).
+    /// Make this endpoint's request ids `{prefix}{n}` (see [`Asked::set_id_prefix`]).
     pub(crate) fn set_id_prefix(&self, prefix: Option<String>) {
         if let Some(p) = prefix {
-            let _ = self.id_prefix.set(p);
-        }
-    }
-
-    /// The id of the next request to the client.
-    fn next_request_id(&self) -> RequestId {
-        let n = self.next_id.fetch_add(1, Ordering::Relaxed);
-        match self.id_prefix.get() {
-            Some(p) => RequestId::String(format!("{p}{n}").into()),
-            None => RequestId::Number(n),
+            self.asked.set_id_prefix(p);
         }
     }
 
     pub(crate) fn on_reply(&self, id: RequestId, reply: Reply) {
-        if let Some(tx) = lock(&self.pending).remove(&id) {
-            let _ = tx.send(reply);
-        }
+        self.asked.reply(id, reply)
     }
 
     /// Handle a message that is not a request.
@@ -394,95 +319,6 @@ impl Endpoint {
 
     /// End the session: pending server-to-client requests fail.
     pub(crate) fn close(&self) {
-        lock(&self.pending).clear();
-    }
-}
-
-/// The peer of one request (or of every request sending to the connection's sink): what
-/// its handler sends goes to the sink; replies to server-to-client requests come back
-/// through the endpoint. It does not keep the endpoint alive (the endpoint keeps the
-/// connection's peer): once the session is over, asking the client fails.
-struct EndpointPeer {
-    endpoint: Weak<Endpoint>,
-    sink: Arc<dyn Sink>,
-}
-
-/// Removes a server-to-client request from the pending map when its waiter goes away, and
-/// tells the client it is cancelled if no reply came.
-struct PendingGuard<'a> {
-    peer: &'a EndpointPeer,
-    endpoint: &'a Endpoint,
-    id: RequestId,
-}
-
-impl Drop for PendingGuard<'_> {
-    fn drop(&mut self) {
-        if lock(&self.endpoint.pending).remove(&self.id).is_some() {
-            let n = Message::Notification(Notification {
-                method: "notifications/cancelled".into(),
-                params: Some(to_raw(&serde_json::json!({
-                    "requestId": self.id, "reason": "request ended"
-                }))),
-            });
-            self.peer.sink.try_send(encode(&n));
-        }
-    }
-}
-
-impl Peer for EndpointPeer {
-    fn notify(&self, method: &str, params: Box<RawValue>) -> BoxFuture<'_, Result<(), Error>> {
-        let m = Message::Notification(Notification {
-            method: method.to_owned(),
-            params: Some(params),
-        });
-        Box::pin(async move {
-            self.sink
-                .send(encode(&m))
-                .await
-                .map_err(|_| Error::transport("connection closed"))
-        })
-    }
-
-    fn request(
-        &self,
-        method: &str,
-        params: Box<RawValue>,
-    ) -> BoxFuture<'_, Result<Box<RawValue>, Error>> {
-        let method = method.to_owned();
-        Box::pin(async move {
-            let Some(endpoint) = self.endpoint.upgrade() else {
-                return Err(Error::transport("the session is over"));
-            };
-            let id = endpoint.next_request_id();
-            let m = Message::Request(Request {
-                id: id.clone(),
-                method,
-                params: Some(params),
-            });
-            if !self.sink.takes_requests() {
-                return Err(Error::transport(
-                    "The client cannot be asked anything here: this request is answered with \
-                     one JSON body (JSON-response mode), which carries no requests to the client",
-                ));
-            }
-            let (tx, rx) = oneshot::channel();
-            lock(&endpoint.pending).insert(id.clone(), tx);
-            let _guard = PendingGuard {
-                peer: self,
-                endpoint: &endpoint,
-                id,
-            };
-            self.sink
-                .send(encode(&m))
-                .await
-                .map_err(|_| Error::transport("connection closed"))?;
-            match rx.await {
-                Ok(Ok(r)) => Ok(r),
-                Ok(Err(e)) => Err(Error::from_error_object(e)),
-                Err(_) => Err(Error::transport(
-                    "connection closed before the client answered",
-                )),
-            }
-        })
+        self.asked.clear();
     }
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use fastmcp_protocol::Era;
 use tokio::time::{Instant, MissedTickBehavior};
 
-use super::endpoint::{Endpoint, Sink};
+use super::endpoint::Endpoint;
+use super::sink::Sink;
 use crate::KeepAlive;
 
 /// The future that ends when the session's client is gone: `max_missed` pings in a row

@@ -6,14 +6,18 @@
 mod channel;
 mod endpoint;
 mod keepalive;
+mod peer;
 mod requests;
+mod sink;
 mod stream;
 
 pub(crate) use channel::serve_channel;
 #[cfg(feature = "http")]
 pub(crate) use channel::{batch, serve_session};
 #[cfg(feature = "http")]
-pub(crate) use endpoint::{encode, error_message, Endpoint, Sink};
+pub(crate) use endpoint::{error_message, Endpoint};
 #[cfg(feature = "http")]
 pub(crate) use keepalive::dead_peer;
+#[cfg(feature = "http")]
+pub(crate) use sink::{encode, Sink};
 pub(crate) use stream::serve_lines;

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 
 use fastmcp_core::Scope;
 use fastmcp_protocol::jsonrpc::Request;
@@ -11,10 +12,25 @@ use fastmcp_protocol::Message;
 use tokio_util::task::task_tracker::TrackedFuture;
 use tokio_util::task::TaskTracker;
 
-use super::endpoint::{Endpoint, Sink};
+use super::endpoint::Endpoint;
+use super::sink::Sink;
 
-/// A request's run, boxed where it stays while it runs (`None` once it has finished).
-pub(crate) type RunBox<F> = Pin<Box<Option<TrackedFuture<F>>>>;
+/// A request's run, boxed where it stays while it runs. Polled once it has finished, it
+/// stays finished: `Ready(None)`, nothing to send.
+pub(crate) struct Run<F>(Pin<Box<Option<TrackedFuture<F>>>>);
+
+impl<F: Future<Output = Option<Message>>> Future for Run<F> {
+    type Output = Option<Message>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Message>> {
+        let Some(run) = self.0.as_mut().as_pin_mut() else {
+            return Poll::Ready(None);
+        };
+        let out = ready!(run.poll(cx));
+        self.0.as_mut().set(None);
+        Poll::Ready(out)
+    }
+}
 
 /// What makes the future of one request's run.
 type StartRun<F> = fn(Arc<Endpoint>, Request, Arc<Scope>, Arc<dyn Sink>) -> F;
@@ -27,7 +43,7 @@ pub(crate) struct Requests<F> {
     /// Every request of the connection (those running in tasks of their own too).
     pub(crate) tracker: TaskTracker,
     run: StartRun<F>,
-    spare: Option<RunBox<F>>,
+    spare: Option<Pin<Box<Option<TrackedFuture<F>>>>>,
 }
 
 /// The requests of a new connection.
@@ -56,30 +72,20 @@ impl<F: Future<Output = Option<Message>>> Requests<F> {
         r: Request,
         scope: Arc<Scope>,
         sink: Arc<dyn Sink>,
-    ) -> RunBox<F> {
+    ) -> Run<F> {
         let run = self.tracker.track_future((self.run)(ep, r, scope, sink));
-        match self.spare.take() {
+        Run(match self.spare.take() {
             Some(mut b) => {
                 b.as_mut().set(Some(run));
                 b
             }
             None => Box::pin(Some(run)),
-        }
+        })
     }
 
     /// Keep the box of a request that has finished for the next one.
-    pub(crate) fn finished(&mut self, mut b: RunBox<F>) {
+    pub(crate) fn finished(&mut self, Run(mut b): Run<F>) {
         b.as_mut().set(None);
         self.spare = Some(b);
-    }
-}
-
-/// Run a started request to its end.
-pub(crate) async fn finish<F: Future<Output = Option<Message>>>(
-    mut b: RunBox<F>,
-) -> Option<Message> {
-    match b.as_mut().as_pin_mut() {
-        Some(run) => run.await,
-        None => None,
     }
 }

@@ -17,9 +17,10 @@ use tokio::sync::mpsc;
 use tokio_util::task::TaskTracker;
 
 use super::channel::{event_message, on_frame, Ending};
-use super::endpoint::{Endpoint, Sink};
+use super::endpoint::Endpoint;
 use super::keepalive::dead_peer;
 use super::requests::{requests, Requests};
+use super::sink::Sink;
 use crate::shared::Shared;
 
 /// Messages waiting for the loop, from requests running in tasks of their own.
