@@ -57,6 +57,11 @@ impl TagFilter {
         self
     }
 
+    /// Its tools revision (see [`crate::Transform::tools_revision`]): fixed once built.
+    pub(crate) fn revision(&self) -> Option<u64> {
+        Some(0)
+    }
+
     /// Whether the filter keeps everything.
     pub fn is_empty(&self) -> bool {
         self.include.is_empty() && self.exclude.is_empty()
@@ -83,10 +88,6 @@ impl Hides for TagFilter {
 
     fn hides(&self, _: Kind, _: &str, tags: &mut dyn Iterator<Item = &str>) -> bool {
         !self.allows(tags)
-    }
-
-    fn tools_revision(&self) -> Option<u64> {
-        Some(0) // fixed when the server is built
     }
 }
 

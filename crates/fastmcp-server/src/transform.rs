@@ -41,7 +41,7 @@ use fastmcp_core::{BoxFuture, Error, PromptHandler, ResourceHandler};
 
 use crate::changes::ChangeNotifier;
 use crate::provider::{
-    both, walk, Kinds, Page, Provider, ResourceTarget, TemplateEntry, ToolEntry,
+    sum_of, walk, Kinds, Page, Provider, ResourceTarget, TemplateEntry, ToolEntry,
 };
 
 /// Reshapes what providers offer. Every method has a default that changes nothing.
@@ -288,11 +288,8 @@ impl<P: Provider> Provider for Transformed<P> {
     }
 
     fn tools_revision(&self) -> Option<u64> {
-        self.transforms
-            .iter()
-            .try_fold(self.inner.tools_revision()?, |r, t| {
-                both(Some(r), t.tools_revision())
-            })
+        let transforms = self.transforms.iter().map(|t| t.tools_revision());
+        sum_of(std::iter::once(self.inner.tools_revision()).chain(transforms))
     }
 
     fn list_tools(&self, _: Option<String>) -> BoxFuture<'_, Result<Page<ToolEntry>, Error>> {

@@ -52,8 +52,6 @@ pub(crate) trait Hides {
     fn hides_nothing(&self) -> bool;
     /// Whether the component `key` of `kind` with `tags` is hidden.
     fn hides(&self, kind: Kind, key: &str, tags: &mut dyn Iterator<Item = &str>) -> bool;
-    /// Grows after each change of what it hides ([`crate::Transform::tools_revision`]).
-    fn tools_revision(&self) -> Option<u64>;
 }
 
 pub(crate) fn tool_hidden(h: &impl Hides, t: &ToolEntry) -> bool {
@@ -92,12 +90,12 @@ pub(crate) fn target_hidden(h: &impl Hides, t: &ResourceTarget, uri: &str) -> bo
 }
 
 /// Implements [`Transform`] for a type that implements [`Hides`]: lists drop what it
-/// hides, lookups of it find nothing.
+/// hides, lookups of it find nothing; its `revision()` is the transform's tools revision.
 macro_rules! hiding_transform {
     ($t:ty) => {
         impl $crate::transform::Transform for $t {
             fn tools_revision(&self) -> Option<u64> {
-                $crate::visibility::Hides::tools_revision(self)
+                self.revision()
             }
             fn tools(&self, mut v: Vec<ToolEntry>) -> Vec<ToolEntry> {
                 if !self.hides_nothing() {
@@ -258,6 +256,11 @@ impl Visibility {
         self.toggle_tool(name, true)
     }
 
+    /// Grows after each change of what is disabled ([`crate::Transform::tools_revision`]).
+    pub(crate) fn revision(&self) -> Option<u64> {
+        Some(self.revision.load(Ordering::Acquire))
+    }
+
     fn toggle_tool(&self, name: &str, on: bool) -> bool {
         let changed = self.set(|h| &mut h.tools, name, on);
         if changed {
@@ -338,10 +341,6 @@ impl Hides for Visibility {
         };
         names.contains(key) || (!h.tags.is_empty() && any(tags, |t| h.tags.contains(t)))
     }
-
-    fn tools_revision(&self) -> Option<u64> {
-        Some(self.revision.load(Ordering::Acquire))
-    }
 }
 
 hiding_transform!(Visibility);
@@ -359,9 +358,5 @@ impl Hides for SessionHidden<'_> {
         self.0.has_disabled()
             && (self.0.is_disabled(&format!("{}:{key}", kind.prefix()))
                 || any(tags, |t| self.0.is_disabled(&format!("tag:{t}"))))
-    }
-
-    fn tools_revision(&self) -> Option<u64> {
-        None // one session's own view, not shared
     }
 }

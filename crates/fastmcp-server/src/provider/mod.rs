@@ -245,10 +245,12 @@ pub trait Provider: Send + Sync + 'static {
     }
 }
 
-/// The revision of lists made from parts with revisions `a` and `b` (see
-/// [`Provider::tools_revision`]): it grows when either does; `None` when either is.
-pub(crate) fn both(a: Option<u64>, b: Option<u64>) -> Option<u64> {
-    Some(a?.wrapping_add(b?))
+/// The revision of a list made from parts with `revisions` (see
+/// [`Provider::tools_revision`]): it grows when any of theirs does; `None` when any is.
+pub(crate) fn sum_of(revisions: impl IntoIterator<Item = Option<u64>>) -> Option<u64> {
+    revisions
+        .into_iter()
+        .try_fold(0u64, |sum, r| Some(sum.wrapping_add(r?)))
 }
 
 /// How many pages a list may have before it is taken for a cursor loop.

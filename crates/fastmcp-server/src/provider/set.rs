@@ -52,9 +52,7 @@ impl Provider for ProviderSet {
     }
 
     fn tools_revision(&self) -> Option<u64> {
-        self.providers
-            .iter()
-            .try_fold(0, |r, p| super::both(Some(r), p.tools_revision()))
+        super::sum_of(self.providers.iter().map(|p| p.tools_revision()))
     }
 
     fn list_tools(&self, _: Option<String>) -> BoxFuture<'_, Result<Page<ToolEntry>, Error>> {
