@@ -25,15 +25,39 @@ pub struct Session {
     id: Option<Arc<str>>,
     era: Era,
     version: RwLock<Option<ProtocolVersion>>,
-    client_info: RwLock<Option<Implementation>>,
-    client_capabilities: RwLock<ClientCapabilities>,
     log_level: RwLock<Option<LoggingLevel>>,
+    /// What the client told about itself (`None` until it did): apart, so that a session
+    /// whose client said nothing holds no room for it.
+    client: RwLock<Option<Arc<Client>>>,
+    /// State, subscriptions, hidden components: made on first use, as most sessions have
+    /// none of them.
+    extras: OnceLock<Box<Extras>>,
+    key: OnceLock<Box<str>>,
+    remote_addr: OnceLock<SocketAddr>,
+}
+
+/// What a client said about itself: in `initialize`, or in a stateless request's `_meta`.
+#[derive(Debug)]
+struct Client {
+    info: Option<Implementation>,
+    capabilities: ClientCapabilities,
+}
+
+impl Client {
+    /// `None` when the client said nothing (no information, no capability).
+    fn of(info: Option<Implementation>, capabilities: ClientCapabilities) -> Option<Arc<Client>> {
+        let empty = info.is_none() && capabilities == ClientCapabilities::default();
+        (!empty).then(|| Arc::new(Client { info, capabilities }))
+    }
+}
+
+/// The parts of a session that many never use.
+#[derive(Debug, Default)]
+struct Extras {
     state: Mutex<HashMap<String, serde_json::Value>>,
     subscriptions: Mutex<HashSet<String>>,
     disabled: RwLock<HashSet<String>>,
     typed: SharedStateMap,
-    key: OnceLock<String>,
-    remote_addr: OnceLock<SocketAddr>,
 }
 
 impl Session {
@@ -49,15 +73,13 @@ impl Session {
         capabilities: ClientCapabilities,
         log_level: Option<LoggingLevel>,
     ) -> Arc<Session> {
-        let s = Self::base(None, Era::Stateless);
-        *s.version.write().unwrap_or_else(PoisonError::into_inner) = Some(version);
-        *s.client_info
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = client_info;
-        *s.client_capabilities
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = capabilities;
-        *s.log_level.write().unwrap_or_else(PoisonError::into_inner) = log_level;
+        let mut s = Self::base(None, Era::Stateless);
+        *s.version.get_mut().unwrap_or_else(PoisonError::into_inner) = Some(version);
+        *s.client.get_mut().unwrap_or_else(PoisonError::into_inner) =
+            Client::of(client_info, capabilities);
+        *s.log_level
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner) = log_level;
         Arc::new(s)
     }
 
@@ -66,16 +88,22 @@ impl Session {
             id,
             era,
             version: RwLock::new(None),
-            client_info: RwLock::new(None),
-            client_capabilities: RwLock::new(ClientCapabilities::default()),
             log_level: RwLock::new(None),
-            state: Mutex::new(HashMap::new()),
-            subscriptions: Mutex::new(HashSet::new()),
-            disabled: RwLock::new(HashSet::new()),
-            typed: SharedStateMap::default(),
+            client: RwLock::new(None),
+            extras: OnceLock::new(),
             key: OnceLock::new(),
             remote_addr: OnceLock::new(),
         }
+    }
+
+    /// The extras, if any were made.
+    fn extras(&self) -> Option<&Extras> {
+        self.extras.get().map(|e| &**e)
+    }
+
+    /// The extras, made now if need be.
+    fn extras_mut(&self) -> &Extras {
+        self.extras.get_or_init(Box::default)
     }
 
     /// Mark the session initialized at `version` by a client that is not known: a
@@ -102,14 +130,8 @@ impl Session {
         capabilities: ClientCapabilities,
     ) {
         *self.version.write().unwrap_or_else(PoisonError::into_inner) = Some(version);
-        *self
-            .client_info
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = Some(client_info);
-        *self
-            .client_capabilities
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = capabilities;
+        *self.client.write().unwrap_or_else(PoisonError::into_inner) =
+            Client::of(Some(client_info), capabilities);
     }
 
     /// The session id (HTTP sessions).
@@ -121,7 +143,7 @@ impl Session {
     /// session-scoped records (the tasks of 2025-11-25) are owned by.
     pub fn key(&self) -> &str {
         self.key
-            .get_or_init(|| uuid::Uuid::new_v4().simple().to_string())
+            .get_or_init(|| uuid::Uuid::new_v4().simple().to_string().into())
     }
 
     /// Record the network address of the client (the network transports do, when the
@@ -159,15 +181,18 @@ impl Session {
 
     /// What the client said about itself.
     pub fn client_info(&self) -> Option<Implementation> {
-        self.client_info
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.client().and_then(|c| c.info.clone())
     }
 
     /// The client's capabilities.
     pub fn client_capabilities(&self) -> ClientCapabilities {
-        self.client_capabilities
+        self.client()
+            .map(|c| c.capabilities.clone())
+            .unwrap_or_default()
+    }
+
+    fn client(&self) -> Option<Arc<Client>> {
+        self.client
             .read()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
@@ -202,7 +227,11 @@ impl Session {
 
     /// Read a value of session state.
     pub fn get_state<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
-        let state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let state = self
+            .extras()?
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         state
             .get(key)
             .and_then(|v| serde_json::from_value(v.clone()).ok())
@@ -211,7 +240,8 @@ impl Session {
     /// Write a value of session state.
     pub fn set_state<T: Serialize>(&self, key: &str, value: T) -> Result<(), Error> {
         let v = serde_json::to_value(value).map_err(|e| Error::internal(e.to_string()))?;
-        self.state
+        self.extras_mut()
+            .state
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(key.to_owned(), v);
@@ -220,21 +250,23 @@ impl Session {
 
     /// Remove a value of session state, returning whether it was there.
     pub fn remove_state(&self, key: &str) -> bool {
-        self.state
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(key)
-            .is_some()
+        self.extras().is_some_and(|e| {
+            e.state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(key)
+                .is_some()
+        })
     }
 
     /// The session's typed state of type `T`.
     pub fn typed_state<T: Send + Sync + 'static>(&self) -> Option<Arc<T>> {
-        self.typed.get()
+        self.extras()?.typed.get()
     }
 
     /// Set the session's typed state of type `T` (replacing a value of that type).
     pub fn set_typed_state<T: Send + Sync + 'static>(&self, value: T) {
-        self.typed.insert(value);
+        self.extras_mut().typed.insert(value);
     }
 
     /// The session's typed state of type `T`, made by `init` on first use (once, even
@@ -243,24 +275,18 @@ impl Session {
         &self,
         init: impl FnOnce() -> T,
     ) -> Arc<T> {
-        self.typed.get_or_insert_with(init)
+        self.extras_mut().typed.get_or_insert_with(init)
     }
 
     /// Subscribe to updates of a resource.
     pub fn subscribe(&self, uri: &str) {
-        self.subscriptions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(uri.to_owned());
+        self.subscriptions_mut().insert(uri.to_owned());
     }
 
     /// Subscribe to updates of a resource unless the session already holds `max`
     /// subscriptions to other resources; whether it is (now) subscribed.
     pub fn subscribe_within(&self, uri: &str, max: usize) -> bool {
-        let mut subs = self
-            .subscriptions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
+        let mut subs = self.subscriptions_mut();
         if subs.contains(uri) {
             return true;
         }
@@ -273,18 +299,29 @@ impl Session {
 
     /// Unsubscribe from a resource.
     pub fn unsubscribe(&self, uri: &str) {
-        self.subscriptions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(uri);
+        if let Some(e) = self.extras() {
+            e.subscriptions
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(uri);
+        }
     }
 
     /// Whether the session subscribed to `uri`.
     pub fn is_subscribed(&self, uri: &str) -> bool {
-        self.subscriptions
+        self.extras().is_some_and(|e| {
+            e.subscriptions
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .contains(uri)
+        })
+    }
+
+    fn subscriptions_mut(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.extras_mut()
+            .subscriptions
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .contains(uri)
     }
 
     /// Hide a component from this session only, by key: `tool:NAME`, `resource:URI` (a
@@ -292,7 +329,8 @@ impl Session {
     /// template), `prompt:NAME`, or `tag:TAG` (every component with that tag). The
     /// component is then absent from this session's lists and answers as unknown.
     pub fn disable(&self, key: &str) {
-        self.disabled
+        self.extras_mut()
+            .disabled
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(key.to_owned());
@@ -300,24 +338,71 @@ impl Session {
 
     /// Show again a component hidden with [`Session::disable`].
     pub fn enable(&self, key: &str) {
-        self.disabled
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(key);
+        if let Some(e) = self.extras() {
+            e.disabled
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(key);
+        }
     }
 
     /// Whether any component is hidden from this session.
     pub fn has_disabled(&self) -> bool {
-        !self
-            .disabled
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .is_empty()
+        self.extras().is_some_and(|e| {
+            !e.disabled
+                .read()
+                .unwrap_or_else(PoisonError::into_inner)
+                .is_empty()
+        })
     }
 
     /// Whether a component is hidden from this session.
     pub fn is_disabled(&self, key: &str) -> bool {
-        let d = self.disabled.read().unwrap_or_else(PoisonError::into_inner);
-        !d.is_empty() && d.contains(key)
+        self.extras().is_some_and(|e| {
+            let d = e.disabled.read().unwrap_or_else(PoisonError::into_inner);
+            !d.is_empty() && d.contains(key)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server may hold many idle sessions (one per HTTP client): what a session says
+    /// nothing about (state, subscriptions, hidden components, the client's details) takes
+    /// no room in it.
+    #[test]
+    fn an_idle_session_is_small() {
+        let size = std::mem::size_of::<Session>();
+        assert!(size <= 192, "a Session is {size} bytes");
+        let s = Session::handshake(None);
+        assert!(s.extras.get().is_none());
+        assert!(!s.is_subscribed("file:///a") && !s.is_disabled("tool:x"));
+        assert!(s.get_state::<u32>("k").is_none() && !s.remove_state("k"));
+        s.unsubscribe("file:///a");
+        s.enable("tool:x");
+        assert!(s.extras.get().is_none(), "reading made the extras");
+        s.subscribe("file:///a");
+        assert!(s.is_subscribed("file:///a"));
+    }
+
+    #[test]
+    fn a_client_that_said_nothing_is_not_kept() {
+        let s = Session::stateless(
+            ProtocolVersion::V2025_06_18,
+            None,
+            ClientCapabilities::default(),
+            None,
+        );
+        assert!(s.client.read().unwrap().is_none());
+        assert_eq!(s.client_capabilities(), ClientCapabilities::default());
+        let info = Implementation::new("c", "1");
+        s.initialize(
+            ProtocolVersion::V2025_06_18,
+            info.clone(),
+            ClientCapabilities::default(),
+        );
+        assert_eq!(s.client_info(), Some(info));
     }
 }
