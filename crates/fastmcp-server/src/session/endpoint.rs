@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use fastmcp_core::{Budget, CancelReason, Peer, Scope, Session};
 use fastmcp_protocol::jsonrpc::{to_raw, ErrorResponse, Notification, Request, Response};
@@ -19,7 +19,7 @@ use crate::lock::lock;
 use crate::meta::prepare;
 use crate::service::{McpRequest, Pipeline};
 
-use super::peer::{Asked, EndpointPeer, Reply};
+use super::peer::{Asked, Asks, EndpointPeer, Reply};
 use super::sink::Sink;
 
 /// One handshake-era session (or the container of stateless requests on a connection).
@@ -32,8 +32,9 @@ pub(crate) struct Endpoint {
     /// after that starts cancelled.
     ended: std::sync::OnceLock<CancelReason>,
     inflight: Mutex<HashMap<RequestId, Arc<Scope>>>,
-    /// The requests sent to the client that wait for its reply.
-    asked: Arc<Asked>,
+    /// The requests sent to the client that wait for its reply: made when the first is
+    /// sent (most sessions never ask their client anything).
+    asked: OnceLock<Arc<Asked>>,
     /// Whether requests are still run in place on their first poll (see `on_frame`).
     pub(crate) inline: AtomicBool,
     /// An endpoint made for one request (a Streamable HTTP request with no session): no
@@ -46,6 +47,12 @@ pub(crate) struct Endpoint {
     /// The peer of the requests whose messages go to the connection's own sink
     /// ([`Endpoint::set_sink`]): one for all of them, not one per request.
     conn_peer: OnceLock<Arc<EndpointPeer>>,
+}
+
+impl Asks for Endpoint {
+    fn asked(&self) -> &Arc<Asked> {
+        self.asked.get_or_init(|| Arc::new(Asked::new()))
+    }
 }
 
 pub(crate) fn error_message(id: Option<RequestId>, error: ErrorObject) -> Message {
@@ -71,7 +78,7 @@ impl Endpoint {
             token: std::sync::OnceLock::new(),
             ended: std::sync::OnceLock::new(),
             inflight: Mutex::new(HashMap::new()),
-            asked: Arc::new(Asked::new()),
+            asked: OnceLock::new(),
             inline: AtomicBool::new(inline),
             single,
             caller: std::sync::OnceLock::new(),
@@ -128,14 +135,14 @@ impl Endpoint {
     pub(crate) fn set_sink(self: &Arc<Self>, sink: &Arc<dyn Sink>) {
         let _ = self
             .conn_peer
-            .set(Arc::new(EndpointPeer::new(&self.asked, sink.clone())));
+            .set(Arc::new(EndpointPeer::new(self.weak(), sink.clone())));
     }
 
     /// The peer of a request whose messages go to `sink`.
     fn peer(self: &Arc<Self>, sink: Arc<dyn Sink>) -> Arc<dyn Peer> {
         match self.conn_peer.get() {
             Some(p) if p.sends_to(&sink) => p.clone(),
-            _ => Arc::new(EndpointPeer::new(&self.asked, sink)),
+            _ => Arc::new(EndpointPeer::new(self.weak(), sink)),
         }
     }
 
@@ -224,7 +231,7 @@ impl Endpoint {
     /// error too, is `Ok`. `Err` when the client cannot be reached (the sink is closed or
     /// the session ended). Dropped before the answer, the ping is cancelled.
     pub(crate) async fn ping(self: &Arc<Self>, sink: Arc<dyn Sink>) -> Result<(), ()> {
-        let peer = EndpointPeer::new(&self.asked, sink);
+        let peer = EndpointPeer::new(self.weak(), sink);
         match peer.request("ping", to_raw(&serde_json::json!({}))).await {
             Ok(_) => Ok(()),
             Err(e) if e.kind() == fastmcp_core::ErrorKind::Transport => Err(()),
@@ -263,12 +270,14 @@ impl Endpoint {
     /// Make this endpoint's request ids `{prefix}{n}` (see [`Asked::set_id_prefix`]).
     pub(crate) fn set_id_prefix(&self, prefix: Option<String>) {
         if let Some(p) = prefix {
-            self.asked.set_id_prefix(p);
+            Asks::asked(self).set_id_prefix(p);
         }
     }
 
     pub(crate) fn on_reply(&self, id: RequestId, reply: Reply) {
-        self.asked.reply(id, reply)
+        if let Some(a) = self.asked.get() {
+            a.reply(id, reply)
+        }
     }
 
     /// Handle a message that is not a request.
@@ -319,6 +328,13 @@ impl Endpoint {
 
     /// End the session: pending server-to-client requests fail.
     pub(crate) fn close(&self) {
-        self.asked.clear();
+        if let Some(a) = self.asked.get() {
+            a.clear();
+        }
+    }
+
+    /// What this endpoint's peers ask the client through.
+    fn weak(self: &Arc<Self>) -> Weak<dyn Asks> {
+        Arc::downgrade(self) as Weak<dyn Asks>
     }
 }

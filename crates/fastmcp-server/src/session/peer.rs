@@ -19,8 +19,14 @@ use crate::lock::lock;
 /// through the endpoint. It does not keep the endpoint alive (the endpoint keeps the
 /// connection's peer): once the session is over, asking the client fails.
 pub(super) struct EndpointPeer {
-    asked: Weak<Asked>,
+    endpoint: Weak<dyn Asks>,
     sink: Arc<dyn Sink>,
+}
+
+/// Where a peer's requests to the client wait for their replies: the endpoint's [`Asked`],
+/// made when first needed.
+pub(super) trait Asks: Send + Sync {
+    fn asked(&self) -> &Arc<Asked>;
 }
 
 /// The client's answer to a request sent to it.
@@ -85,11 +91,8 @@ impl Asked {
 }
 
 impl EndpointPeer {
-    pub(super) fn new(asked: &Arc<Asked>, sink: Arc<dyn Sink>) -> Self {
-        EndpointPeer {
-            asked: Arc::downgrade(asked),
-            sink,
-        }
+    pub(super) fn new(endpoint: Weak<dyn Asks>, sink: Arc<dyn Sink>) -> Self {
+        EndpointPeer { endpoint, sink }
     }
 
     /// Whether this peer sends to `sink`.
@@ -141,7 +144,8 @@ impl Peer for EndpointPeer {
     ) -> BoxFuture<'_, Result<Box<RawValue>, Error>> {
         let method = method.to_owned();
         Box::pin(async move {
-            let Some(asked) = self.asked.upgrade() else {
+            // The endpoint is not kept while the client answers: only what waits for it.
+            let Some(asked) = self.endpoint.upgrade().map(|e| e.asked().clone()) else {
                 return Err(Error::transport("the session is over"));
             };
             let id = asked.next_id();
