@@ -196,7 +196,13 @@ impl Endpoint {
             }
         };
         if !self.single {
-            lock(&self.inflight).remove(&id);
+            let mut inflight = lock(&self.inflight);
+            inflight.remove(&id);
+            if inflight.is_empty() {
+                // An idle session holds no table (a burst of requests would otherwise
+                // leave it the size of the burst).
+                inflight.shrink_to_fit();
+            }
         }
         if matches!(scope.cancel_reason(), Some(CancelReason::Requested(_))) {
             return None;
