@@ -203,7 +203,7 @@ impl Sessions {
         }
         let s = Arc::new(HttpSession {
             id: id.clone(),
-            endpoint: Endpoint::new(pipeline.clone(), session),
+            endpoint: Endpoint::for_session(pipeline.clone(), session),
             owner,
             last_active: Mutex::new(Instant::now()),
             shared_touch: Mutex::new(Instant::now()),

@@ -41,6 +41,9 @@ pub(crate) struct Endpoint {
     /// other message can reach it, so its request is not entered in `inflight` (nothing
     /// could cancel it by id, or come with the same id).
     single: bool,
+    /// Give the table of requests in flight back whenever it empties: an HTTP session's
+    /// endpoint (a server may hold many idle ones). A connection's keeps it.
+    release_idle: bool,
     /// Who the connection's requests come from (WebSocket, legacy SSE: the request that
     /// opened it); a Streamable HTTP request brings its own ([`Endpoint::run_as`]).
     caller: std::sync::OnceLock<Caller>,
@@ -61,16 +64,27 @@ pub(crate) fn error_message(id: Option<RequestId>, error: ErrorObject) -> Messag
 
 impl Endpoint {
     pub(crate) fn new(pipeline: Arc<Pipeline>, session: Arc<Session>) -> Arc<Endpoint> {
-        Self::make(pipeline, session, false)
+        Self::make(pipeline, session, false, false)
+    }
+
+    /// The endpoint of an HTTP session (see `release_idle`).
+    #[cfg(feature = "http")]
+    pub(crate) fn for_session(pipeline: Arc<Pipeline>, session: Arc<Session>) -> Arc<Endpoint> {
+        Self::make(pipeline, session, false, true)
     }
 
     /// An endpoint for one request, the only message that can reach it (see `single`).
     #[cfg(feature = "http")]
     pub(crate) fn for_one_request(pipeline: Arc<Pipeline>, session: Arc<Session>) -> Arc<Endpoint> {
-        Self::make(pipeline, session, true)
+        Self::make(pipeline, session, true, false)
     }
 
-    fn make(pipeline: Arc<Pipeline>, session: Arc<Session>, single: bool) -> Arc<Endpoint> {
+    fn make(
+        pipeline: Arc<Pipeline>,
+        session: Arc<Session>,
+        single: bool,
+        release_idle: bool,
+    ) -> Arc<Endpoint> {
         let inline = pipeline.rt.config.limits.inline_first_poll;
         Arc::new(Endpoint {
             pipeline,
@@ -81,6 +95,7 @@ impl Endpoint {
             asked: OnceLock::new(),
             inline: AtomicBool::new(inline),
             single,
+            release_idle,
             caller: std::sync::OnceLock::new(),
             conn_peer: OnceLock::new(),
         })
@@ -198,7 +213,7 @@ impl Endpoint {
         if !self.single {
             let mut inflight = lock(&self.inflight);
             inflight.remove(&id);
-            if inflight.is_empty() {
+            if self.release_idle && inflight.is_empty() {
                 // An idle session holds no table (a burst of requests would otherwise
                 // leave it the size of the burst).
                 inflight.shrink_to_fit();
