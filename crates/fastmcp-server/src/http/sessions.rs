@@ -28,6 +28,9 @@ pub(crate) fn is_standalone(stream: &str) -> bool {
         .is_some_and(|(_, last)| last.starts_with(STANDALONE))
 }
 
+/// A session's SSE streams remembered for resumption, by id, oldest first.
+type StreamsKept = IndexMap<String, Arc<SseStream>>;
+
 pub(crate) struct HttpSession {
     pub(crate) id: Arc<str>,
     pub(crate) endpoint: Arc<Endpoint>,
@@ -37,7 +40,9 @@ pub(crate) struct HttpSession {
     /// When its shared record's idle time was last started again (see `shared_sessions`).
     pub(crate) shared_touch: Mutex<Instant>,
     pub(crate) get_stream: Mutex<Option<Arc<SseStream>>>,
-    streams: Mutex<IndexMap<String, Arc<SseStream>>>,
+    /// Its SSE streams remembered for resumption, by id (made with the first: an idle
+    /// session that answered in JSON holds no table).
+    streams: Mutex<Option<Box<StreamsKept>>>,
     counter: AtomicU64,
     /// Part of its stream ids, unique among replicas that share an event store.
     tag: Arc<str>,
@@ -79,7 +84,8 @@ impl HttpSession {
         let n = self.counter.fetch_add(1, Ordering::Relaxed);
         let name = format!("{}.{}{kind}{n}", &self.id[..12], self.tag);
         let s = SseStream::new(name, store, budget);
-        let mut map = lock(&self.streams);
+        let mut streams = lock(&self.streams);
+        let map = streams.get_or_insert_with(Box::default);
         if map.len() >= STREAMS_KEPT {
             map.shift_remove_index(0);
         }
@@ -88,7 +94,7 @@ impl HttpSession {
     }
 
     pub(crate) fn stream(&self, id: &str) -> Option<Arc<SseStream>> {
-        lock(&self.streams).get(id).cloned()
+        lock(&self.streams).as_ref()?.get(id).cloned()
     }
 
     /// The session's standalone (GET) stream, created on first use; it never waits on its
@@ -112,13 +118,10 @@ impl HttpSession {
     async fn end(&self, reason: CancelReason) {
         self.endpoint.cancel_all(reason);
         self.endpoint.close();
-        let streams: Vec<_> = self
-            .streams
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .values()
-            .cloned()
-            .collect();
+        let streams: Vec<_> = lock(&self.streams)
+            .as_ref()
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default();
         for s in streams {
             s.finish().await;
             // Shared with other replicas (a tag): another one may resume it; the store's
@@ -208,7 +211,7 @@ impl Sessions {
             last_active: Mutex::new(Instant::now()),
             shared_touch: Mutex::new(Instant::now()),
             get_stream: Mutex::new(None),
-            streams: Mutex::new(IndexMap::new()),
+            streams: Mutex::new(None),
             counter: AtomicU64::new(0),
             tag: self.tag.clone(),
         });
