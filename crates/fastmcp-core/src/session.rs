@@ -102,7 +102,7 @@ impl Session {
     }
 
     /// The extras, made now if need be.
-    fn extras_mut(&self) -> &Extras {
+    fn extras_or_make(&self) -> &Extras {
         self.extras.get_or_init(Box::default)
     }
 
@@ -240,7 +240,7 @@ impl Session {
     /// Write a value of session state.
     pub fn set_state<T: Serialize>(&self, key: &str, value: T) -> Result<(), Error> {
         let v = serde_json::to_value(value).map_err(|e| Error::internal(e.to_string()))?;
-        self.extras_mut()
+        self.extras_or_make()
             .state
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -266,7 +266,7 @@ impl Session {
 
     /// Set the session's typed state of type `T` (replacing a value of that type).
     pub fn set_typed_state<T: Send + Sync + 'static>(&self, value: T) {
-        self.extras_mut().typed.insert(value);
+        self.extras_or_make().typed.insert(value);
     }
 
     /// The session's typed state of type `T`, made by `init` on first use (once, even
@@ -275,7 +275,7 @@ impl Session {
         &self,
         init: impl FnOnce() -> T,
     ) -> Arc<T> {
-        self.extras_mut().typed.get_or_insert_with(init)
+        self.extras_or_make().typed.get_or_insert_with(init)
     }
 
     /// Subscribe to updates of a resource.
@@ -318,7 +318,7 @@ impl Session {
     }
 
     fn subscriptions_mut(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
-        self.extras_mut()
+        self.extras_or_make()
             .subscriptions
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -329,7 +329,7 @@ impl Session {
     /// template), `prompt:NAME`, or `tag:TAG` (every component with that tag). The
     /// component is then absent from this session's lists and answers as unknown.
     pub fn disable(&self, key: &str) {
-        self.extras_mut()
+        self.extras_or_make()
             .disabled
             .write()
             .unwrap_or_else(PoisonError::into_inner)

@@ -37,19 +37,30 @@ pub(crate) struct Endpoint {
     asked: OnceLock<Arc<Asked>>,
     /// Whether requests are still run in place on their first poll (see `on_frame`).
     pub(crate) inline: AtomicBool,
-    /// An endpoint made for one request (a Streamable HTTP request with no session): no
-    /// other message can reach it, so its request is not entered in `inflight` (nothing
-    /// could cancel it by id, or come with the same id).
-    single: bool,
-    /// Give the table of requests in flight back whenever it empties: an HTTP session's
-    /// endpoint (a server may hold many idle ones). A connection's keeps it.
-    release_idle: bool,
+    serves: Serves,
     /// Who the connection's requests come from (WebSocket, legacy SSE: the request that
     /// opened it); a Streamable HTTP request brings its own ([`Endpoint::run_as`]).
     caller: std::sync::OnceLock<Caller>,
     /// The peer of the requests whose messages go to the connection's own sink
     /// ([`Endpoint::set_sink`]): one for all of them, not one per request.
     conn_peer: OnceLock<Arc<EndpointPeer>>,
+}
+
+/// What an endpoint serves, which decides how it keeps its requests in flight.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Serves {
+    /// A connection (stdio, WebSocket, legacy SSE): one per connection, its table of
+    /// requests in flight kept from one request to the next.
+    Connection,
+    /// An HTTP session: a server may hold many idle ones, so the table is given back
+    /// whenever it empties.
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
+    HttpSession,
+    /// One request (a Streamable HTTP request with no session): no other message can reach
+    /// it, so its request is not entered in `inflight` (nothing could cancel it by id, or
+    /// come with the same id).
+    #[cfg_attr(not(feature = "http"), allow(dead_code))]
+    OneRequest,
 }
 
 impl Asks for Endpoint {
@@ -64,27 +75,23 @@ pub(crate) fn error_message(id: Option<RequestId>, error: ErrorObject) -> Messag
 
 impl Endpoint {
     pub(crate) fn new(pipeline: Arc<Pipeline>, session: Arc<Session>) -> Arc<Endpoint> {
-        Self::make(pipeline, session, false, false)
+        Self::make(pipeline, session, Serves::Connection)
     }
 
-    /// The endpoint of an HTTP session (see `release_idle`).
+    /// The endpoint of an HTTP session (see [`Serves::HttpSession`]).
     #[cfg(feature = "http")]
     pub(crate) fn for_session(pipeline: Arc<Pipeline>, session: Arc<Session>) -> Arc<Endpoint> {
-        Self::make(pipeline, session, false, true)
+        Self::make(pipeline, session, Serves::HttpSession)
     }
 
-    /// An endpoint for one request, the only message that can reach it (see `single`).
+    /// An endpoint for one request, the only message that can reach it (see
+    /// [`Serves::OneRequest`]).
     #[cfg(feature = "http")]
     pub(crate) fn for_one_request(pipeline: Arc<Pipeline>, session: Arc<Session>) -> Arc<Endpoint> {
-        Self::make(pipeline, session, true, false)
+        Self::make(pipeline, session, Serves::OneRequest)
     }
 
-    fn make(
-        pipeline: Arc<Pipeline>,
-        session: Arc<Session>,
-        single: bool,
-        release_idle: bool,
-    ) -> Arc<Endpoint> {
+    fn make(pipeline: Arc<Pipeline>, session: Arc<Session>, serves: Serves) -> Arc<Endpoint> {
         let inline = pipeline.rt.config.limits.inline_first_poll;
         Arc::new(Endpoint {
             pipeline,
@@ -94,8 +101,7 @@ impl Endpoint {
             inflight: Mutex::new(HashMap::new()),
             asked: OnceLock::new(),
             inline: AtomicBool::new(inline),
-            single,
-            release_idle,
+            serves,
             caller: std::sync::OnceLock::new(),
             conn_peer: OnceLock::new(),
         })
@@ -108,7 +114,7 @@ impl Endpoint {
     /// will be answered.
     pub(crate) fn admit(&self, r: &Request) -> Result<Arc<Scope>, Option<Message>> {
         let max = self.pipeline.rt.config.limits.max_in_flight_per_session;
-        if self.single && max > 0 && self.ended.get().is_none() {
+        if self.serves == Serves::OneRequest && max > 0 && self.ended.get().is_none() {
             return Ok(Scope::new(Budget::unlimited()));
         }
         let mut inflight = lock(&self.inflight);
@@ -210,10 +216,10 @@ impl Endpoint {
                 self.pipeline.call(req).await
             }
         };
-        if !self.single {
+        if self.serves != Serves::OneRequest {
             let mut inflight = lock(&self.inflight);
             inflight.remove(&id);
-            if self.release_idle && inflight.is_empty() {
+            if self.serves == Serves::HttpSession && inflight.is_empty() {
                 // An idle session holds no table (a burst of requests would otherwise
                 // leave it the size of the burst).
                 inflight.shrink_to_fit();
@@ -291,7 +297,7 @@ impl Endpoint {
     /// Make this endpoint's request ids `{prefix}{n}` (see [`Asked::set_id_prefix`]).
     pub(crate) fn set_id_prefix(&self, prefix: Option<String>) {
         if let Some(p) = prefix {
-            Asks::asked(self).set_id_prefix(p);
+            self.asked().set_id_prefix(p);
         }
     }
 
