@@ -326,7 +326,14 @@ impl Message {
     /// Read one message from bytes. Batches (JSON arrays) are refused here;
     /// use [`Message::is_batch`] first where a version allows them.
     pub fn parse(bytes: &[u8]) -> Result<Message, ParseFailure> {
-        let env: Envelope = match serde_json::from_slice(bytes) {
+        // Checked as UTF-8 whole first: read as text, serde_json does not check each string
+        // again (a whole-message check is a fraction of the per-string ones). Bytes that are
+        // not UTF-8 are read as bytes, for the error that says where.
+        let env = match std::str::from_utf8(bytes) {
+            Ok(text) => serde_json::from_str::<Envelope>(text),
+            Err(_) => serde_json::from_slice::<Envelope>(bytes),
+        };
+        let env = match env {
             Ok(e) => e,
             Err(e) => return Err(envelope_error(bytes, &e)),
         };
@@ -541,6 +548,19 @@ mod tests {
             br#"{"jsonrpc":"2.0","id":null,"error":{"code":-32700,"message":"x"}}"#,
         ) {
             Ok(Message::Error(e)) => assert_eq!(e.id, None),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_a_parse_error_that_says_where() {
+        let f =
+            Message::parse(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"p\xffng\"}").unwrap_err();
+        assert_eq!(f.error.code, error_code::PARSE_ERROR);
+        assert!(f.error.message.contains("column"), "{}", f.error.message);
+        // Text with characters beyond ASCII is read as before.
+        match Message::parse("{\"jsonrpc\":\"2.0\",\"id\":\"é\",\"method\":\"ping\"}".as_bytes()) {
+            Ok(Message::Request(r)) => assert_eq!(r.id, RequestId::String("é".into())),
             other => panic!("{other:?}"),
         }
     }

@@ -195,7 +195,7 @@ async fn run_request(
     let sink: Arc<dyn Sink> = req_sink.clone();
     // Run in place first: a request that finishes without waiting and sent nothing else
     // is answered with JSON, with no task spawned. One that waits continues in a task.
-    let run = async move { ep.run_as(r, scope, sink, caller).await };
+    let run = ep.run_as(r, scope, sink, caller);
     let mut run = Box::pin(
         st.requests
             .track_future(st.shared.connections.track_future(run)),
@@ -230,7 +230,9 @@ async fn run_request(
             });
         }
     }
-    respond(rx, plan, cancel, &st.opts).await
+    // Boxed: only a request that waits or sends comes here, and inline its future would
+    // make every request's (moved whole a few times per request) larger by its size.
+    Box::pin(respond(rx, plan, cancel, &st.opts)).await
 }
 
 async fn stateless(
@@ -412,7 +414,8 @@ async fn handshake(
         let Message::Request(r) = msg else {
             unreachable!()
         };
-        return initialize(st, r, peer, caller).await;
+        // Boxed, as it is once per session (see the end of `run_request`).
+        return Box::pin(initialize(st, r, peer, caller)).await;
     }
     let session = match session_of(st, h, caller.auth.as_deref()).await {
         Ok(s) => s,

@@ -240,7 +240,9 @@ pub(crate) async fn batch(
             Err(f) if f.reply => replies.push(&error_message(f.id, f.error)),
             Err(_) => {}
             Ok(Message::Request(r)) => match ep.admit(&r) {
-                Ok(scope) => futs.push_back(ep.run_as(r, scope, sink.clone(), caller.clone())),
+                Ok(scope) => {
+                    futs.push_back(ep.clone().run_as(r, scope, sink.clone(), caller.clone()))
+                }
                 Err(Some(m)) => replies.push(&m),
                 Err(None) => {}
             },

@@ -3,6 +3,7 @@
 //! forwarding of server events. A transport supplies where messages go (a [`Sink`]).
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 
@@ -173,14 +174,17 @@ impl Endpoint {
     }
 
     /// Run one request to its response (`None`: the client cancelled it), as the
-    /// endpoint's caller. Whatever the handler sends goes to `sink`.
-    pub(crate) async fn run(
-        self: &Arc<Self>,
+    /// endpoint's caller. Whatever the handler sends goes to `sink`. The future is
+    /// [`Endpoint::run_as`]'s itself (a request's future is some KB, and each layer of
+    /// `async fn` around it is one more copy of it per request).
+    pub(crate) fn run(
+        self: Arc<Self>,
         r: Request,
         scope: Arc<Scope>,
         sink: Arc<dyn Sink>,
-    ) -> Option<Message> {
-        self.run_as(r, scope, sink, self.caller()).await
+    ) -> impl Future<Output = Option<Message>> + Send + 'static {
+        let caller = self.caller();
+        self.run_as(r, scope, sink, caller)
     }
 
     /// Who the requests of this endpoint come from, unless they bring their own.
@@ -190,7 +194,7 @@ impl Endpoint {
 
     /// [`Endpoint::run`] for a request from `caller`.
     pub(crate) async fn run_as(
-        self: &Arc<Self>,
+        self: Arc<Self>,
         r: Request,
         scope: Arc<Scope>,
         sink: Arc<dyn Sink>,

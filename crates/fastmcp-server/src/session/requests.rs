@@ -50,18 +50,9 @@ pub(crate) struct Requests<F> {
 pub(crate) fn requests() -> Requests<impl Future<Output = Option<Message>> + Send + 'static> {
     Requests {
         tracker: TaskTracker::new(),
-        run: run_request,
+        run: Endpoint::run,
         spare: None,
     }
-}
-
-async fn run_request(
-    ep: Arc<Endpoint>,
-    r: Request,
-    scope: Arc<Scope>,
-    sink: Arc<dyn Sink>,
-) -> Option<Message> {
-    ep.run(r, scope, sink).await
 }
 
 impl<F: Future<Output = Option<Message>>> Requests<F> {
