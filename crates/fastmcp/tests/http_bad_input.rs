@@ -670,3 +670,46 @@ async fn a_batch_answer_over_the_byte_cap_is_one_error() {
     assert_eq!(body_json(&ok).as_array().map(Vec::len), Some(10));
     assert_serves(addr).await;
 }
+
+#[tokio::test]
+async fn a_batch_its_client_left_leaves_no_request_behind() {
+    // A request of a batch whose client goes away mid-way (its POST's future is dropped
+    // with it) is no longer in flight: its id may be used again, and it does not count
+    // against the session's limit of requests in flight.
+    let started = Arc::new(tokio::sync::Notify::new());
+    let seen = started.clone();
+    let server = server().tool(FnTool::typed("wait", "", move |_: Context, _: Empty| {
+        let seen = seen.clone();
+        async move {
+            seen.notify_one();
+            tokio::time::sleep(Duration::from_secs(3600)).await;
+            "late"
+        }
+    }));
+    let addr = serve(server, HttpOptions::default()).await;
+    let sid = session(addr, "2025-03-26").await;
+    let h = format!("host: 127.0.0.1\r\nmcp-session-id: {sid}\r\n");
+    let batch = r#"[{"jsonrpc":"2.0","id":7,"method":"tools/call","params":{"name":"wait"}}]"#;
+    let mut s = TcpStream::connect(addr).await.unwrap();
+    s.write_all(&post_bytes(&h, batch)).await.unwrap();
+    timeout(Duration::from_secs(10), started.notified())
+        .await
+        .expect("the batch's request never started");
+    drop(s);
+    // The same id again, once the server has seen the connection end.
+    let again = json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call",
+        "params": {"name": "hello"}})
+    .to_string();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let r = exchange(addr, &post_bytes(&h, &again), Duration::from_secs(10)).await;
+        if status(&r) == 200 {
+            assert!(r.contains("hello"), "{r}");
+            break;
+        }
+        // 202 and no answer: id 7 is still taken by the request that was dropped.
+        assert_eq!(status(&r), 202, "{r}");
+        assert!(Instant::now() < deadline, "id 7 stayed in flight");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -201,7 +201,12 @@ impl Endpoint {
         caller: Caller,
     ) -> Option<Message> {
         let peer = self.peer(sink);
-        let id = r.id.clone();
+        // Leaves `inflight` when the request ends, or when its future is dropped before
+        // (the POST of an HTTP batch whose client went away).
+        let entry = Entry {
+            ep: Some(&self),
+            id: r.id.clone(),
+        };
         let result = match prepare(&self.session, r.params.as_deref()) {
             Err(e) => Err(e),
             Ok(p) => {
@@ -220,15 +225,7 @@ impl Endpoint {
                 self.pipeline.call(req).await
             }
         };
-        if self.serves != Serves::OneRequest {
-            let mut inflight = lock(&self.inflight);
-            inflight.remove(&id);
-            if self.serves == Serves::HttpSession && inflight.is_empty() {
-                // An idle session holds no table (a burst of requests would otherwise
-                // leave it the size of the burst).
-                inflight.shrink_to_fit();
-            }
-        }
+        let id = entry.leave();
         if matches!(scope.cancel_reason(), Some(CancelReason::Requested(_))) {
             return None;
         }
@@ -236,6 +233,20 @@ impl Endpoint {
             Ok(result) => Message::Response(Response { id, result }),
             Err(e) => error_message(Some(id), e.to_error_object()),
         })
+    }
+
+    /// Take request `id` out of `inflight` (it has ended).
+    fn leave(&self, id: &RequestId) {
+        if self.serves == Serves::OneRequest {
+            return;
+        }
+        let mut inflight = lock(&self.inflight);
+        inflight.remove(id);
+        if self.serves == Serves::HttpSession && inflight.is_empty() {
+            // An idle session holds no table (a burst of requests would otherwise leave
+            // it the size of the burst).
+            inflight.shrink_to_fit();
+        }
     }
 
     /// Cancel a request in flight.
@@ -367,5 +378,31 @@ impl Endpoint {
     /// What this endpoint's peers ask the client through.
     fn weak(self: &Arc<Self>) -> Weak<dyn Asks> {
         Arc::downgrade(self) as Weak<dyn Asks>
+    }
+}
+
+/// A request's place in its endpoint's `inflight`, given back when the request ends
+/// ([`Entry::leave`]) or its future is dropped.
+struct Entry<'a> {
+    /// `None` once left.
+    ep: Option<&'a Endpoint>,
+    id: RequestId,
+}
+
+impl Entry<'_> {
+    /// Leave `inflight`; the request's id.
+    fn leave(mut self) -> RequestId {
+        if let Some(ep) = self.ep.take() {
+            ep.leave(&self.id);
+        }
+        std::mem::replace(&mut self.id, RequestId::Number(0))
+    }
+}
+
+impl Drop for Entry<'_> {
+    fn drop(&mut self) {
+        if let Some(ep) = self.ep.take() {
+            ep.leave(&self.id);
+        }
     }
 }
