@@ -2,6 +2,7 @@
 //! server-to-client requests awaiting replies, notifications from the client, and the
 //! forwarding of server events. A transport supplies where messages go (a [`Sink`]).
 
+use std::collections::hash_map::Entry as Slot;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::AtomicBool;
@@ -119,32 +120,36 @@ impl Endpoint {
             return Ok(Scope::new(Budget::unlimited()));
         }
         let mut inflight = lock(&self.inflight);
-        let refused = if inflight.contains_key(&r.id) {
-            tracing::warn!(
-                "a request with id {} arrived while one with that id is still running: ignored",
-                r.id
-            );
-            return Err(None);
-        } else if inflight.len() >= max {
-            ErrorObject::new(
+        let running = inflight.len();
+        let place = match inflight.entry(r.id.clone()) {
+            Slot::Occupied(_) => {
+                tracing::warn!(
+                    "a request with id {} arrived while one with that id is still running: ignored",
+                    r.id
+                );
+                return Err(None);
+            }
+            Slot::Vacant(place) => place,
+        };
+        if running >= max {
+            let refused = ErrorObject::new(
                 error_code::LIMIT_EXCEEDED,
                 format!(
                     "Too many requests in flight: this session may run {max} at once; \
                      retry when one has finished"
                 ),
-            )
-        } else {
-            // A token of its own, not a child of the endpoint's: a child token locks its
-            // parent when it is made and when it is dropped, and every request of the
-            // session shares that parent. `cancel_all` cancels the scopes in flight itself.
-            let scope = Scope::new(Budget::unlimited());
-            if let Some(reason) = self.ended.get() {
-                scope.cancel(reason.clone());
-            }
-            inflight.insert(r.id.clone(), scope.clone());
-            return Ok(scope);
-        };
-        Err(Some(error_message(Some(r.id.clone()), refused)))
+            );
+            return Err(Some(error_message(Some(r.id.clone()), refused)));
+        }
+        // A token of its own, not a child of the endpoint's: a child token locks its parent
+        // when it is made and when it is dropped, and every request of the session shares
+        // that parent. `cancel_all` cancels the scopes in flight itself.
+        let scope = Scope::new(Budget::unlimited());
+        if let Some(reason) = self.ended.get() {
+            scope.cancel(reason.clone());
+        }
+        place.insert(scope.clone());
+        Ok(scope)
     }
 
     /// Cancelled when every request of the endpoint is ([`Endpoint::cancel_all`]).
