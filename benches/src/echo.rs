@@ -38,8 +38,22 @@ struct EchoArgs {
 }
 
 /// The echo server with `echo`, `slow`, `work` and `extra` more echo tools.
+///
+/// `ECHO_INLINE_POLL_MS` sets [`Limits::inline_poll_limit`](fastmcp::server::Limits):
+/// `benches/instructions.sh` raises it, as under valgrind the first requests (whose code is
+/// translated as it first runs) take longer than the default 2 ms and would turn the
+/// stdio connection to a task per request for the rest of the run.
 pub fn server(extra: usize) -> Server {
     let mut server = Server::new("echo", "1").tool(echo).tool(slow).tool(work);
+    if let Some(ms) = std::env::var("ECHO_INLINE_POLL_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        server = server.limits(fastmcp::server::Limits {
+            inline_poll_limit: Duration::from_millis(ms),
+            ..Default::default()
+        });
+    }
     for i in 0..extra {
         server = server.tool(FnTool::typed(
             &extra_tool_name(i),

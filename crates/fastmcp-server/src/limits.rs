@@ -1,6 +1,8 @@
 //! What one session (and the whole server) may make the server hold: requests in flight,
 //! resource subscriptions, running tasks. Set with [`crate::Server::limits`].
 
+use std::time::Duration;
+
 /// Bounds on the work clients can start, with the defaults a public deployment can rely
 /// on. What a client sees when one is reached is a JSON-RPC error with code
 /// [`LIMIT_EXCEEDED`](fastmcp_protocol::error_code::LIMIT_EXCEEDED) (-32029) and a message
@@ -14,6 +16,7 @@
 /// | `max_running_tasks` | 1,024 | a new task of any session is refused |
 /// | `max_batch_len` | 100 | a longer JSON-RPC batch (2025-03-26) is refused whole |
 /// | `max_batch_response_bytes` | 16 MiB | the batch's answers are dropped for one error |
+/// | `inline_poll_limit` | 2 ms | a stream connection gives every request a task at once |
 ///
 /// ```
 /// use fastmcp_server::{Limits, Server};
@@ -46,6 +49,10 @@ pub struct Limits {
     /// request of a stream transport gets a task at once, so a handler that computes
     /// before its first await can never delay the reading of the next message.
     pub inline_first_poll: bool,
+    /// How long one first poll in place may run (a handler computing before its first
+    /// await) before the connection stops running requests in place and gives each a
+    /// task at once. Only with `inline_first_poll`.
+    pub inline_poll_limit: Duration,
 }
 
 impl Default for Limits {
@@ -58,6 +65,7 @@ impl Default for Limits {
             max_batch_len: 100,
             max_batch_response_bytes: 16 << 20,
             inline_first_poll: true,
+            inline_poll_limit: Duration::from_millis(2),
         }
     }
 }

@@ -111,16 +111,12 @@ pub(crate) fn event_message(
         .map(|m| encode(&m))
 }
 
-/// How long a request may run in place on its first poll before the connection stops
-/// running requests in place.
-const INLINE_LIMIT: Duration = Duration::from_millis(2);
-
 /// Handle one inbound frame. Returns the reply to send now, if there is one: the error
 /// for a bad frame, or the response of a request that finished on its first poll. A
 /// request runs right here first (most never wait: they need no task of their own); one
 /// that waits is spawned and sends its response to `sink` itself, as a batch does. Once a
-/// first poll has run longer than [`INLINE_LIMIT`], the connection's requests are spawned
-/// at once.
+/// first poll has run longer than [`crate::Limits::inline_poll_limit`], the connection's
+/// requests are spawned at once.
 pub(crate) async fn on_frame<F>(
     ep: &Arc<Endpoint>,
     sink: &Arc<dyn Sink>,
@@ -163,7 +159,7 @@ where
                 if inline {
                     let start = Instant::now();
                     let polled = futures::poll!(&mut run);
-                    if start.elapsed() > INLINE_LIMIT {
+                    if start.elapsed() > ep.pipeline.rt.config.limits.inline_poll_limit {
                         // A handler computes before its first await: from now on this
                         // connection's requests get tasks at once, so they run in parallel
                         // and the loop keeps reading (cancellations included).
