@@ -2,8 +2,7 @@
 //! server-to-client requests awaiting replies, notifications from the client, and the
 //! forwarding of server events. A transport supplies where messages go (a [`Sink`]).
 
-use std::collections::hash_map::Entry as Slot;
-use std::collections::HashMap;
+use std::collections::hash_map::{Entry, HashMap};
 use std::future::Future;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, OnceLock, Weak};
@@ -122,14 +121,14 @@ impl Endpoint {
         let mut inflight = lock(&self.inflight);
         let running = inflight.len();
         let place = match inflight.entry(r.id.clone()) {
-            Slot::Occupied(_) => {
+            Entry::Occupied(_) => {
                 tracing::warn!(
                     "a request with id {} arrived while one with that id is still running: ignored",
                     r.id
                 );
                 return Err(None);
             }
-            Slot::Vacant(place) => place,
+            Entry::Vacant(place) => place,
         };
         if running >= max {
             let refused = ErrorObject::new(
@@ -206,12 +205,10 @@ impl Endpoint {
         caller: Caller,
     ) -> Option<Message> {
         let peer = self.peer(sink);
+        let id = r.id.clone();
         // Leaves `inflight` when the request ends, or when its future is dropped before
         // (the POST of an HTTP batch whose client went away).
-        let entry = Entry {
-            ep: Some(&self),
-            id: r.id.clone(),
-        };
+        let running = Running { ep: &self, id: &id };
         let result = match prepare(&self.session, r.params.as_deref()) {
             Err(e) => Err(e),
             Ok(p) => {
@@ -230,7 +227,7 @@ impl Endpoint {
                 self.pipeline.call(req).await
             }
         };
-        let id = entry.leave();
+        drop(running);
         if matches!(scope.cancel_reason(), Some(CancelReason::Requested(_))) {
             return None;
         }
@@ -386,28 +383,15 @@ impl Endpoint {
     }
 }
 
-/// A request's place in its endpoint's `inflight`, given back when the request ends
-/// ([`Entry::leave`]) or its future is dropped.
-struct Entry<'a> {
-    /// `None` once left.
-    ep: Option<&'a Endpoint>,
-    id: RequestId,
+/// A request's place in its endpoint's `inflight`, given back when dropped: when the
+/// request ends, or when its future is dropped before.
+struct Running<'a> {
+    ep: &'a Endpoint,
+    id: &'a RequestId,
 }
 
-impl Entry<'_> {
-    /// Leave `inflight`; the request's id.
-    fn leave(mut self) -> RequestId {
-        if let Some(ep) = self.ep.take() {
-            ep.leave(&self.id);
-        }
-        std::mem::replace(&mut self.id, RequestId::Number(0))
-    }
-}
-
-impl Drop for Entry<'_> {
+impl Drop for Running<'_> {
     fn drop(&mut self) {
-        if let Some(ep) = self.ep.take() {
-            ep.leave(&self.id);
-        }
+        self.ep.leave(self.id);
     }
 }
