@@ -20,13 +20,11 @@
 //! }));
 //! ```
 
-use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context as TaskContext, Poll};
 
 use fastmcp_core::{BoxFuture, Context, Dispatch, Error, Peer, Scope, Session};
 use fastmcp_protocol::{ProtocolVersion, RequestId};
-use futures::future::Either;
 use serde_json::value::RawValue;
 use tower::util::BoxCloneSyncService;
 use tower::Service;
@@ -328,26 +326,21 @@ impl Pipeline {
         Some(n.into_parts())
     }
 
-    /// Run one request through the pipeline. Not an `async fn`: one would keep the whole
-    /// request beside what is taken out of it for as long as the request runs, in a future
-    /// every enclosing one holds and moves.
-    pub(crate) fn call(
+    /// Run one request through the pipeline. Takes the request's parts, not an
+    /// [`McpRequest`]: without layers they go straight to the method, and a request's future
+    /// holds only them. An `async fn` (not a future picked by a `match` and returned): the
+    /// future of the method is then built where it runs, in this one's state; a returned
+    /// `Either` of the two was built beside it and copied in, a KB and a half per request,
+    /// twice.
+    pub(crate) async fn call(
         &self,
-        req: McpRequest,
-    ) -> impl Future<Output = Result<Box<RawValue>, Error>> + Send + '_ {
+        method: String,
+        params: Option<Box<RawValue>>,
+        call: Call,
+    ) -> Result<Box<RawValue>, Error> {
         match &self.layered {
-            None => {
-                let McpRequest {
-                    method,
-                    params,
-                    call,
-                    ..
-                } = req;
-                Either::Left(
-                    async move { methods::dispatch(&self.rt, &call, &method, params).await },
-                )
-            }
-            Some(entry) => Either::Right(entry(req)),
+            None => methods::dispatch(&self.rt, &call, &method, params).await,
+            Some(entry) => entry(McpRequest::new(method, params, call)).await,
         }
     }
 }
@@ -360,7 +353,7 @@ impl Dispatch for Pipeline {
         params: Box<RawValue>,
     ) -> BoxFuture<'a, Result<Box<RawValue>, Error>> {
         let call = Call::nested_in(ctx, None);
-        Box::pin(self.call(McpRequest::new(method.to_owned(), Some(params), call)))
+        Box::pin(self.call(method.to_owned(), Some(params), call))
     }
 }
 

@@ -17,7 +17,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
 use crate::call::Call;
-use crate::service::{McpRequest, Pipeline};
+use crate::service::Pipeline;
 
 /// The way into a child's pipeline (weak: the parent's provider owns the child).
 pub(crate) type Way = Weak<Pipeline>;
@@ -37,9 +37,7 @@ async fn run<T: DeserializeOwned>(
     // parent's client.
     let call = Call::nested_in(ctx, ctx.progress_token().cloned());
     let params = crate::call::raw(&params)?;
-    let out = pipeline
-        .call(McpRequest::new(method.to_owned(), Some(params), call))
-        .await?;
+    let out = pipeline.call(method.to_owned(), Some(params), call).await?;
     serde_json::from_str(out.get())
         .map_err(|e| Error::internal(format!("a mounted server's {method} answer: {e}")))
 }

@@ -18,7 +18,7 @@ use crate::call::{Call, Caller};
 use crate::changes::ServerEvent;
 use crate::lock::lock;
 use crate::meta::prepare;
-use crate::service::{McpRequest, Pipeline};
+use crate::service::Pipeline;
 
 use super::peer::{Asked, Asks, EndpointPeer, Reply};
 use super::sink::Sink;
@@ -223,8 +223,7 @@ impl Endpoint {
                     caller,
                     rounds: None,
                 };
-                let req = McpRequest::new(r.method, r.params, call);
-                self.pipeline.call(req).await
+                self.pipeline.call(r.method, r.params, call).await
             }
         };
         drop(running);
