@@ -9,6 +9,9 @@ use fastmcp_core::{AnyResource, BoxFuture, Error, PromptHandler, ResourceHandler
 use fastmcp_protocol::TaskSupport;
 use indexmap::IndexMap;
 
+/// A map of components by name: looked up on every request, so hashed with foldhash.
+type ByName<V> = IndexMap<String, V, foldhash::fast::RandomState>;
+
 use super::{match_templates, Kinds, Page, Provider, ResourceTarget, TemplateEntry, ToolEntry};
 use crate::changes::ChangeNotifier;
 use crate::lock::{read, write};
@@ -89,12 +92,12 @@ pub(crate) struct Snapshot {
 #[derive(Default)]
 struct Components {
     /// One entry per name (several versions of a name in one entry).
-    tools: IndexMap<String, ToolEntry>,
+    tools: ByName<ToolEntry>,
     /// The default version of a name, where it is not the highest.
     default_versions: std::collections::HashMap<String, String>,
-    resources: IndexMap<String, Arc<dyn ResourceHandler>>,
-    templates: IndexMap<String, Arc<TemplateEntry>>,
-    prompts: IndexMap<String, Arc<dyn PromptHandler>>,
+    resources: ByName<Arc<dyn ResourceHandler>>,
+    templates: ByName<Arc<TemplateEntry>>,
+    prompts: ByName<Arc<dyn PromptHandler>>,
 }
 
 /// The server's own components. Locks are held only to clone an `Arc` out; a poisoned
@@ -108,7 +111,7 @@ pub struct LocalProvider {
 }
 
 fn insert<V>(
-    map: &mut IndexMap<String, V>,
+    map: &mut ByName<V>,
     kind: &'static str,
     key: String,
     value: V,

@@ -32,7 +32,9 @@ pub(crate) struct Endpoint {
     /// Why every request was cancelled ([`Endpoint::cancel_all`]): a request admitted
     /// after that starts cancelled.
     ended: std::sync::OnceLock<CancelReason>,
-    inflight: Mutex<HashMap<RequestId, Arc<Scope>>>,
+    /// Looked up twice per request (admitted, ended): hashed with foldhash. Its keys come
+    /// from the client, and it holds at most `max_in_flight_per_session` of them.
+    inflight: Mutex<HashMap<RequestId, Arc<Scope>, foldhash::fast::RandomState>>,
     /// The requests sent to the client that wait for its reply: made when the first is
     /// sent (most sessions never ask their client anything).
     asked: OnceLock<Arc<Asked>>,
@@ -99,7 +101,7 @@ impl Endpoint {
             session,
             token: std::sync::OnceLock::new(),
             ended: std::sync::OnceLock::new(),
-            inflight: Mutex::new(HashMap::new()),
+            inflight: Mutex::new(HashMap::default()),
             asked: OnceLock::new(),
             inline: AtomicBool::new(inline),
             serves,
