@@ -88,6 +88,9 @@ pub struct LineReader<R> {
     too_large: bool,
     max: usize,
     eof: bool,
+    /// Where [`LineReader::has_buffered_line`] found the next newline in the buffer, for
+    /// the [`LineReader::next_frame`] after it (the buffer is not searched twice).
+    newline: Option<usize>,
 }
 
 impl<R: AsyncRead + Unpin> LineReader<R> {
@@ -99,13 +102,15 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
             too_large: false,
             max,
             eof: false,
+            newline: None,
         }
     }
 
     /// Whether a whole line is already buffered (the next [`LineReader::next_frame`]
     /// will not wait for input).
-    pub fn has_buffered_line(&self) -> bool {
-        memchr(self.reader.buffer()).is_some()
+    pub fn has_buffered_line(&mut self) -> bool {
+        self.newline = memchr(self.reader.buffer());
+        self.newline.is_some()
     }
 
     /// The next frame; `None` at end of stream (or after a read error). Cancel-safe:
@@ -122,10 +127,13 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
                         return None;
                     }
                 };
+                // A newline found in the buffer is still where it was: the buffer is
+                // only refilled once empty, and it is consumed only below.
+                let newline = self.newline.take();
                 if buf.is_empty() {
                     self.eof = true;
                     (!self.line.is_empty() || self.too_large, 0)
-                } else if let Some(i) = memchr(buf) {
+                } else if let Some(i) = newline.or_else(|| memchr(buf)) {
                     if !self.too_large && self.line.len() + i <= max {
                         self.line.extend_from_slice(&buf[..i]);
                     } else {
@@ -246,6 +254,43 @@ mod tests {
                 Ok(Bytes::from_static(b"{}"))
             ]
         );
+    }
+
+    /// `has_buffered_line` remembers where the newline is for the `next_frame` after it:
+    /// frames read that way are the same, across a line split between two reads, a blank
+    /// line and a line too large, and a frame read without asking first stays right.
+    #[tokio::test]
+    async fn asking_for_a_buffered_line_first_reads_the_same_frames() {
+        let (mut w, r) = tokio::io::duplex(64);
+        let mut lines = LineReader::new(r, 10);
+        use tokio::io::AsyncWriteExt;
+        w.write_all(b"{\"a\":1}\n\n{\"b\"").await.unwrap();
+        assert!(
+            !lines.has_buffered_line(),
+            "nothing is read before the first frame"
+        );
+        assert_eq!(
+            lines.next_frame().await.unwrap().unwrap(),
+            &b"{\"a\":1}"[..]
+        );
+        // The buffer holds "\n{\"b\"": a newline (the blank line) is there.
+        assert!(lines.has_buffered_line());
+        w.write_all(b":2}\n0123456789AB\n{}\n").await.unwrap();
+        // The blank line is skipped and the split line is joined from the next read.
+        assert_eq!(
+            lines.next_frame().await.unwrap().unwrap(),
+            &b"{\"b\":2}"[..]
+        );
+        assert!(lines.has_buffered_line());
+        assert_eq!(
+            lines.next_frame().await.unwrap(),
+            Err(FrameError::TooLarge { limit: 10 })
+        );
+        assert!(lines.has_buffered_line());
+        assert_eq!(lines.next_frame().await.unwrap().unwrap(), &b"{}"[..]);
+        assert!(!lines.has_buffered_line());
+        drop(w);
+        assert!(lines.next_frame().await.is_none());
     }
 
     #[tokio::test]
