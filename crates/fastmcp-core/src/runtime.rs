@@ -9,8 +9,9 @@
 //! use fastmcp_core::{Budget, Scope, Session};
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
 //! let session = Session::handshake(None);
-//! let (ctx, handle) = RequestContext::builder(Scope::new(Budget::unlimited()), session)
-//!     .build();
+//! let mut b = RequestContext::builder(Scope::new(Budget::unlimited()), session);
+//! b.grace(std::time::Duration::from_secs(1));
+//! let (ctx, handle) = b.build();
 //! ctx.checkpoint().unwrap();
 //! handle.finish().await;
 //! assert!(handle.input_rounds().is_none());
@@ -32,7 +33,9 @@ use crate::session_view::SessionView;
 use crate::state::StateMap;
 use crate::Context;
 
-/// Builds the [`Context`] of one request, and the [`RequestHandle`] the server keeps.
+/// Builds the [`Context`] of one request, and the [`RequestHandle`] the server keeps. Its
+/// setters take `&mut self` (a chain of by-value setters copied the whole builder at each
+/// step, on every request).
 pub struct RequestContext {
     scope: Arc<Scope>,
     request_id: Option<RequestId>,
@@ -52,6 +55,7 @@ pub struct RequestContext {
 
 impl RequestContext {
     /// Start building the context of a request in `scope` of `session`.
+    #[inline]
     pub fn builder(scope: Arc<Scope>, session: Arc<Session>) -> RequestContext {
         RequestContext {
             scope,
@@ -91,61 +95,71 @@ impl RequestContext {
     }
 
     /// The request id.
-    pub fn request_id(mut self, id: RequestId) -> Self {
+    #[inline]
+    pub fn request_id(&mut self, id: RequestId) -> &mut Self {
         self.request_id = Some(id);
         self
     }
 
     /// The progress token the client sent.
-    pub fn progress_token(mut self, token: Option<ProgressToken>) -> Self {
+    #[inline]
+    pub fn progress_token(&mut self, token: Option<ProgressToken>) -> &mut Self {
         self.progress_token = token;
         self
     }
 
     /// Stateless-era input rounds (MRTR).
-    pub fn input_rounds(mut self, rounds: InputRounds) -> Self {
+    #[inline]
+    pub fn input_rounds(&mut self, rounds: InputRounds) -> &mut Self {
         self.rounds = Some(Arc::new(rounds));
         self
     }
 
     /// The dispatcher for nested calls.
-    pub fn dispatch(mut self, d: Arc<dyn Dispatch>) -> Self {
+    #[inline]
+    pub fn dispatch(&mut self, d: Arc<dyn Dispatch>) -> &mut Self {
         self.dispatch = Some(d);
         self
     }
 
     /// The task side of a call that may run as a task.
-    pub fn task(mut self, t: Arc<dyn TaskControl>) -> Self {
+    #[inline]
+    pub fn task(&mut self, t: Arc<dyn TaskControl>) -> &mut Self {
         self.task = Some(t);
         self
     }
 
     /// The peer.
-    pub fn peer(mut self, peer: Arc<dyn Peer>) -> Self {
+    #[inline]
+    pub fn peer(&mut self, peer: Arc<dyn Peer>) -> &mut Self {
         self.peer = Some(peer);
         self
     }
 
     /// The grace period for children at the request's end.
-    pub fn grace(mut self, grace: Duration) -> Self {
+    #[inline]
+    pub fn grace(&mut self, grace: Duration) -> &mut Self {
         self.grace = grace;
         self
     }
 
     /// The server's typed state, for [`Context::server_state`].
-    pub fn server_state(mut self, state: Arc<StateMap>) -> Self {
+    #[inline]
+    pub fn server_state(&mut self, state: Arc<StateMap>) -> &mut Self {
         self.server_state = Some(state);
         self
     }
 
     /// The identity of a verified token, for [`Context::auth`].
-    pub fn auth(mut self, auth: Option<Arc<AuthInfo>>) -> Self {
+    #[inline]
+    pub fn auth(&mut self, auth: Option<Arc<AuthInfo>>) -> &mut Self {
         self.auth = auth;
         self
     }
 
     /// The HTTP request the message came in, for [`Context::http`].
-    pub fn http(mut self, http: Option<Arc<HttpParts>>) -> Self {
+    #[inline]
+    pub fn http(&mut self, http: Option<Arc<HttpParts>>) -> &mut Self {
         self.http = http;
         self
     }
@@ -153,7 +167,8 @@ impl RequestContext {
     /// The input rounds of the request this one runs for (a call a handler makes into
     /// its own server, or into a mounted one): its input requests become the outer
     /// request's, and the outer request's answers are its answers.
-    pub fn shared_input_rounds(mut self, rounds: Option<Arc<InputRounds>>) -> Self {
+    #[inline]
+    pub fn shared_input_rounds(&mut self, rounds: Option<Arc<InputRounds>>) -> &mut Self {
         self.rounds = rounds;
         self
     }
@@ -164,12 +179,14 @@ impl RequestContext {
     }
 
     /// Attach an extension value.
-    pub fn extension<T: Send + Sync + 'static>(mut self, value: T) -> Self {
+    #[inline]
+    pub fn extension<T: Send + Sync + 'static>(&mut self, value: T) -> &mut Self {
         self.extensions.insert(value);
         self
     }
 
     /// The context the handler gets, and the handle the server keeps.
+    #[inline]
     pub fn build(self) -> (Context, RequestHandle) {
         let ctx = Context {
             inner: Arc::new(Inner {

@@ -46,11 +46,9 @@ impl Caller {
     }
 
     /// Hand the caller to a request's context.
-    pub(crate) fn apply(
-        &self,
-        b: fastmcp_core::runtime::RequestContext,
-    ) -> fastmcp_core::runtime::RequestContext {
-        b.auth(self.auth.clone()).http(self.http.clone())
+    #[inline]
+    pub(crate) fn apply(&self, b: &mut fastmcp_core::runtime::RequestContext) {
+        b.auth(self.auth.clone()).http(self.http.clone());
     }
 }
 

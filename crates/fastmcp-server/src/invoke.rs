@@ -3,10 +3,11 @@
 //! `requestState` and `inputResponses`, an unfinished round ending in `input_required`.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
-use fastmcp_core::runtime::RequestContext;
-use fastmcp_core::{Budget, Context, Error, InputRounds, Outcome, RequestState};
+use fastmcp_core::runtime::{RequestContext, RequestHandle};
+use fastmcp_core::{Budget, Context, Error, InputRounds, Outcome, RequestState, Scope};
 use fastmcp_protocol::{InputRequiredResult, InputResponses, ResultType};
 use serde_json::{Map, Value};
 
@@ -83,31 +84,7 @@ where
         }
         call.scope.child(budget)
     };
-    let mut b = RequestContext::builder(scope.clone(), call.session.clone())
-        .request_id(call.id.clone())
-        .progress_token(call.progress_token.clone())
-        .peer(call.peer.clone())
-        .server_state(rt.state.clone())
-        .grace(rt.config.cancel_grace);
-    b = call.caller.apply(b);
-    if let Some(d) = rt.dispatcher() {
-        b = b.dispatch(d);
-    }
-    let mut binding = None;
-    if call.rounds.is_some() {
-        // The outer request's rounds: it seals and answers them, not this call.
-        b = b.shared_input_rounds(call.rounds.clone());
-    } else if let Some(Rounds {
-        binding: Some(bound),
-        responses,
-        state,
-    }) = rounds
-    {
-        let answers = answers(rt, &bound, responses, state)?;
-        b = b.input_rounds(InputRounds::new(answers));
-        binding = Some(bound);
-    }
-    let (ctx, handle) = b.build();
+    let (ctx, handle, binding) = context(rt, call, &scope, rounds)?;
     let outcome = scope.run(f(ctx), rt.config.cancel_grace).await;
     handle.finish().await;
     let input_required = match (handle.input_rounds(), binding) {
@@ -125,6 +102,43 @@ where
         outcome,
         input_required,
     })
+}
+
+/// The context of a call in `scope`, the handle that ends it, and the binding of its input
+/// rounds (the stateless era's, when this call keeps them). Not part of [`run`]'s future: a
+/// builder there would be kept in its state for as long as the handler runs.
+fn context(
+    rt: &Runtime,
+    call: &Call,
+    scope: &Arc<Scope>,
+    rounds: Option<Rounds>,
+) -> Result<(Context, RequestHandle, Option<String>), Error> {
+    let mut b = RequestContext::builder(scope.clone(), call.session.clone());
+    b.request_id(call.id.clone())
+        .progress_token(call.progress_token.clone())
+        .peer(call.peer.clone())
+        .server_state(rt.state.clone())
+        .grace(rt.config.cancel_grace);
+    call.caller.apply(&mut b);
+    if let Some(d) = rt.dispatcher() {
+        b.dispatch(d);
+    }
+    let mut binding = None;
+    if call.rounds.is_some() {
+        // The outer request's rounds: it seals and answers them, not this call.
+        b.shared_input_rounds(call.rounds.clone());
+    } else if let Some(Rounds {
+        binding: Some(bound),
+        responses,
+        state,
+    }) = rounds
+    {
+        let answers = answers(rt, &bound, responses, state)?;
+        b.input_rounds(InputRounds::new(answers));
+        binding = Some(bound);
+    }
+    let (ctx, handle) = b.build();
+    Ok((ctx, handle, binding))
 }
 
 /// The answers of a stateless-era request's earlier rounds: those sealed in its

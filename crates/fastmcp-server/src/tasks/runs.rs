@@ -158,19 +158,19 @@ pub(crate) fn spawn_run(rt: &Arc<Runtime>, run: Run, done: Option<oneshot::Sende
 
 pub(crate) async fn execute(rt: &Runtime, run: Run) -> RunEnd {
     let grace = rt.config.cancel_grace;
-    let mut b = RequestContext::builder(run.scope.clone(), run.session)
-        .request_id(run.request_id)
+    let mut b = RequestContext::builder(run.scope.clone(), run.session);
+    b.request_id(run.request_id)
         .progress_token(run.progress_token)
         .peer(run.peer)
         .server_state(rt.state.clone())
         .grace(grace)
         .task(run.link);
-    b = run.caller.apply(b);
+    run.caller.apply(&mut b);
     if let Some(answers) = run.answers {
-        b = b.input_rounds(InputRounds::new(answers));
+        b.input_rounds(InputRounds::new(answers));
     }
     if let Some(d) = rt.dispatcher() {
-        b = b.dispatch(d);
+        b.dispatch(d);
     }
     let (ctx, handle) = b.build();
     let outcome = run.scope.run(run.tool.call(ctx, run.args), grace).await;
