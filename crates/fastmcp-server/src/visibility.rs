@@ -54,26 +54,41 @@ pub(crate) trait Hides {
     fn hides(&self, kind: Kind, key: &str, tags: &mut dyn Iterator<Item = &str>) -> bool;
 }
 
+// Each asks `hides_nothing` first: a component's tags are read from its `_meta` (a map
+// lookup) before `hides` is called, and every request looks up its component through
+// these with nothing hidden.
 pub(crate) fn tool_hidden(h: &impl Hides, t: &ToolEntry) -> bool {
-    h.hides(Kind::Tool, t.name(), &mut t.tags())
+    !h.hides_nothing() && h.hides(Kind::Tool, t.name(), &mut t.tags())
 }
 
 pub(crate) fn resource_hidden(h: &impl Hides, r: &dyn ResourceHandler) -> bool {
     let def = r.resource();
-    let mut tags = component_meta::tags(def.meta.as_ref());
-    h.hides(Kind::Resource, &def.uri, &mut tags)
+    !h.hides_nothing()
+        && h.hides(
+            Kind::Resource,
+            &def.uri,
+            &mut component_meta::tags(def.meta.as_ref()),
+        )
 }
 
 pub(crate) fn template_hidden(h: &impl Hides, t: &TemplateEntry) -> bool {
     let def = t.handler().template();
-    let mut tags = component_meta::tags(def.meta.as_ref());
-    h.hides(Kind::Resource, &def.uri_template, &mut tags)
+    !h.hides_nothing()
+        && h.hides(
+            Kind::Resource,
+            &def.uri_template,
+            &mut component_meta::tags(def.meta.as_ref()),
+        )
 }
 
 pub(crate) fn prompt_hidden(h: &impl Hides, p: &dyn PromptHandler) -> bool {
     let def = p.prompt();
-    let mut tags = component_meta::tags(def.meta.as_ref());
-    h.hides(Kind::Prompt, &def.name, &mut tags)
+    !h.hides_nothing()
+        && h.hides(
+            Kind::Prompt,
+            &def.name,
+            &mut component_meta::tags(def.meta.as_ref()),
+        )
 }
 
 /// Whether what `uri` resolved to is hidden: the resource, or the template or the URI
@@ -83,8 +98,13 @@ pub(crate) fn target_hidden(h: &impl Hides, t: &ResourceTarget, uri: &str) -> bo
         ResourceTarget::Static(r) => resource_hidden(h, &**r),
         ResourceTarget::Template(t, _) => {
             let def = t.handler().template();
-            let mut tags = component_meta::tags(def.meta.as_ref());
-            template_hidden(h, t) || h.hides(Kind::Resource, uri, &mut tags)
+            template_hidden(h, t)
+                || (!h.hides_nothing()
+                    && h.hides(
+                        Kind::Resource,
+                        uri,
+                        &mut component_meta::tags(def.meta.as_ref()),
+                    ))
         }
     }
 }
