@@ -54,41 +54,41 @@ pub(crate) trait Hides {
     fn hides(&self, kind: Kind, key: &str, tags: &mut dyn Iterator<Item = &str>) -> bool;
 }
 
-// Each asks `hides_nothing` first: a component's tags are read from its `_meta` (a map
-// lookup) before `hides` is called, and every request looks up its component through
-// these with nothing hidden.
+/// Whether `h` hides the component `key` of `kind` with `tags`. The tags (a lookup in the
+/// component's `_meta`) are read only when something is hidden: every request looks up
+/// its component through here, nearly always with nothing hidden.
+fn hidden<'t, I: Iterator<Item = &'t str>>(
+    h: &impl Hides,
+    kind: Kind,
+    key: &str,
+    tags: impl FnOnce() -> I,
+) -> bool {
+    !h.hides_nothing() && h.hides(kind, key, &mut tags())
+}
+
 pub(crate) fn tool_hidden(h: &impl Hides, t: &ToolEntry) -> bool {
-    !h.hides_nothing() && h.hides(Kind::Tool, t.name(), &mut t.tags())
+    hidden(h, Kind::Tool, t.name(), || t.tags())
 }
 
 pub(crate) fn resource_hidden(h: &impl Hides, r: &dyn ResourceHandler) -> bool {
     let def = r.resource();
-    !h.hides_nothing()
-        && h.hides(
-            Kind::Resource,
-            &def.uri,
-            &mut component_meta::tags(def.meta.as_ref()),
-        )
+    hidden(h, Kind::Resource, &def.uri, || {
+        component_meta::tags(def.meta.as_ref())
+    })
 }
 
 pub(crate) fn template_hidden(h: &impl Hides, t: &TemplateEntry) -> bool {
     let def = t.handler().template();
-    !h.hides_nothing()
-        && h.hides(
-            Kind::Resource,
-            &def.uri_template,
-            &mut component_meta::tags(def.meta.as_ref()),
-        )
+    hidden(h, Kind::Resource, &def.uri_template, || {
+        component_meta::tags(def.meta.as_ref())
+    })
 }
 
 pub(crate) fn prompt_hidden(h: &impl Hides, p: &dyn PromptHandler) -> bool {
     let def = p.prompt();
-    !h.hides_nothing()
-        && h.hides(
-            Kind::Prompt,
-            &def.name,
-            &mut component_meta::tags(def.meta.as_ref()),
-        )
+    hidden(h, Kind::Prompt, &def.name, || {
+        component_meta::tags(def.meta.as_ref())
+    })
 }
 
 /// Whether what `uri` resolved to is hidden: the resource, or the template or the URI
@@ -99,12 +99,9 @@ pub(crate) fn target_hidden(h: &impl Hides, t: &ResourceTarget, uri: &str) -> bo
         ResourceTarget::Template(t, _) => {
             let def = t.handler().template();
             template_hidden(h, t)
-                || (!h.hides_nothing()
-                    && h.hides(
-                        Kind::Resource,
-                        uri,
-                        &mut component_meta::tags(def.meta.as_ref()),
-                    ))
+                || hidden(h, Kind::Resource, uri, || {
+                    component_meta::tags(def.meta.as_ref())
+                })
         }
     }
 }

@@ -9,12 +9,12 @@ use fastmcp_core::{AnyResource, BoxFuture, Error, PromptHandler, ResourceHandler
 use fastmcp_protocol::TaskSupport;
 use indexmap::IndexMap;
 
-/// A map of components by name: looked up on every request, so hashed with foldhash.
-type ByName<V> = IndexMap<String, V, foldhash::fast::RandomState>;
-
 use super::{match_templates, Kinds, Page, Provider, ResourceTarget, TemplateEntry, ToolEntry};
 use crate::changes::ChangeNotifier;
 use crate::lock::{read, write};
+
+/// A map of components by name: looked up on every request, so hashed with foldhash.
+type ByName<V> = IndexMap<String, V, foldhash::fast::RandomState>;
 
 /// What happens when a component is registered under a name already taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
