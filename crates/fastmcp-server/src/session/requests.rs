@@ -9,25 +9,31 @@ use std::task::{ready, Context, Poll};
 use fastmcp_core::Scope;
 use fastmcp_protocol::jsonrpc::Request;
 use fastmcp_protocol::Message;
-use tokio_util::task::task_tracker::TrackedFuture;
+use tokio_util::task::task_tracker::TaskTrackerToken;
 use tokio_util::task::TaskTracker;
 
 use super::endpoint::Endpoint;
 use super::sink::Sink;
 
-/// A request's run, boxed where it stays while it runs. Polled once it has finished, it
-/// stays finished: `Ready(None)`, nothing to send.
-pub(crate) struct Run<F>(Pin<Box<Option<TrackedFuture<F>>>>);
+/// A request's run, boxed where it stays while it runs, and its place in the tracker
+/// (beside the box, not around the future: wrapping the future would move its some KB
+/// once more per request). Polled once it has finished, it stays finished: `Ready(None)`,
+/// nothing to send.
+pub(crate) struct Run<F> {
+    run: Pin<Box<F>>,
+    done: bool,
+    _tracked: TaskTrackerToken,
+}
 
 impl<F: Future<Output = Option<Message>>> Future for Run<F> {
     type Output = Option<Message>;
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Message>> {
-        let Some(run) = self.0.as_mut().as_pin_mut() else {
+        if self.done {
             return Poll::Ready(None);
-        };
-        let out = ready!(run.poll(cx));
-        self.0.as_mut().set(None);
+        }
+        let out = ready!(self.run.as_mut().poll(cx));
+        self.done = true;
         Poll::Ready(out)
     }
 }
@@ -43,7 +49,7 @@ pub(crate) struct Requests<F> {
     /// Every request of the connection (those running in tasks of their own too).
     pub(crate) tracker: TaskTracker,
     run: StartRun<F>,
-    spare: Option<Pin<Box<Option<TrackedFuture<F>>>>>,
+    spare: Option<Pin<Box<F>>>,
 }
 
 /// The requests of a new connection.
@@ -64,19 +70,25 @@ impl<F: Future<Output = Option<Message>>> Requests<F> {
         scope: Arc<Scope>,
         sink: Arc<dyn Sink>,
     ) -> Run<F> {
-        let run = self.tracker.track_future((self.run)(ep, r, scope, sink));
-        Run(match self.spare.take() {
+        let run = match self.spare.take() {
+            // The finished future it held is dropped as the new one takes its place.
             Some(mut b) => {
-                b.as_mut().set(Some(run));
+                b.as_mut().set((self.run)(ep, r, scope, sink));
                 b
             }
-            None => Box::pin(Some(run)),
-        })
+            None => Box::pin((self.run)(ep, r, scope, sink)),
+        };
+        Run {
+            run,
+            done: false,
+            _tracked: self.tracker.token(),
+        }
     }
 
     /// Keep the box of a request that has finished for the next one.
-    pub(crate) fn finished(&mut self, Run(mut b): Run<F>) {
-        b.as_mut().set(None);
-        self.spare = Some(b);
+    pub(crate) fn finished(&mut self, run: Run<F>) {
+        if run.done {
+            self.spare = Some(run.run);
+        }
     }
 }
