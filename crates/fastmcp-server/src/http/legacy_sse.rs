@@ -29,7 +29,8 @@ use tokio_util::sync::CancellationToken;
 use tower_http::cors::CorsLayer;
 
 use super::auth::Owner;
-use super::guard::{check_length, read_body, rpc_error};
+use super::body::read_body;
+use super::guard::{check_length, rpc_error};
 use super::host::check_origin_and_host;
 use super::options::HttpOptions;
 use super::remote::RemoteAddr;

@@ -7,6 +7,7 @@
 
 mod accept;
 mod auth;
+mod body;
 mod events;
 mod guard;
 mod headers;

@@ -17,8 +17,9 @@ use serde_json::value::RawValue;
 use tokio_util::task::TaskTracker;
 
 use super::auth::{Owner, StepUp};
+use super::body::read_body;
 use super::events::SseStream;
-use super::guard::{check_length, check_post, json_bytes, read_body, rpc_error};
+use super::guard::{check_length, check_post, json_bytes, rpc_error};
 use super::headers;
 use super::host::check_origin_and_host;
 use super::reply::{json_answer, respond, CancelOnDrop, Out, Plan, ReqSink};
@@ -113,28 +114,44 @@ pub(crate) async fn post(State(st): State<HttpState>, req: axum::extract::Reques
     post_parts(st, parts, body, peer).await
 }
 
-/// The POST of a message from `peer`.
-pub(crate) async fn post_parts(
+/// The POST of a message from `peer`: checked, its body read, then handled. Generic over
+/// the body: hyper's, as the server's own connections hand it (not boxed first), or axum's,
+/// mounted in an application.
+pub(crate) async fn post_parts<B>(
     st: HttpState,
     parts: axum::http::request::Parts,
-    body: axum::body::Body,
+    body: B,
+    peer: Option<SocketAddr>,
+) -> Response
+where
+    B: hyper::body::Body<Data = Bytes> + Unpin,
+    B::Error: Into<axum::BoxError>,
+{
+    let headers = &parts.headers;
+    if let Err(r) = check_origin_and_host(headers, parts.version, &parts.uri, &st.opts) {
+        return r;
+    }
+    if let Err(r) = check_length(headers, st.opts.max_body) {
+        return r;
+    }
+    if let Err(r) = check_post(headers) {
+        return r;
+    }
+    match read_body(body, st.opts.max_body, st.opts.body_timeout).await {
+        Ok(bytes) => post_message(st, parts, bytes, peer).await,
+        Err(r) => r,
+    }
+}
+
+/// The POST of `bytes`, a message or a batch, from `peer`, its headers checked.
+async fn post_message(
+    st: HttpState,
+    parts: axum::http::request::Parts,
+    bytes: Bytes,
     peer: Option<SocketAddr>,
 ) -> Response {
     let auth = super::auth::identity(&parts.extensions);
     let headers = parts.headers;
-    if let Err(r) = check_origin_and_host(&headers, parts.version, &parts.uri, &st.opts) {
-        return r;
-    }
-    if let Err(r) = check_length(&headers, st.opts.max_body) {
-        return r;
-    }
-    if let Err(r) = check_post(&headers) {
-        return r;
-    }
-    let bytes = match read_body(body, st.opts.max_body, st.opts.body_timeout).await {
-        Ok(b) => b,
-        Err(r) => return r,
-    };
     // The headers move into the caller's HTTP parts (no copy); read from there on.
     let http = Arc::new(HttpParts::new(parts.method, parts.uri, headers, peer));
     let caller = Caller {
@@ -195,11 +212,10 @@ async fn run_request(
     let sink: Arc<dyn Sink> = req_sink.clone();
     // Run in place first: a request that finishes without waiting and sent nothing else
     // is answered with JSON, with no task spawned. One that waits continues in a task.
-    let run = ep.run_as(r, scope, sink, caller);
-    let mut run = Box::pin(
-        st.requests
-            .track_future(st.shared.connections.track_future(run)),
-    );
+    // Tracked by tokens held beside the box: wrapping the future (some KB) in the
+    // trackers' futures would move it whole once more for each.
+    let tracked = (st.requests.token(), st.shared.connections.token());
+    let mut run = Box::pin(ep.run_as(r, scope, sink, caller));
     let polled = futures::poll!(run.as_mut());
     if let Poll::Ready(Some(m)) = &polled {
         if !req_sink.is_used() {
@@ -224,7 +240,9 @@ async fn run_request(
         }
         Poll::Pending => {
             st.shared.connections.spawn(async move {
-                if let Some(m) = run.await {
+                let out = run.await;
+                drop(tracked);
+                if let Some(m) = out {
                     let _ = tx.send(Out::Final(encode(&m))).await;
                 }
             });
