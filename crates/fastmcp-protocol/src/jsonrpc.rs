@@ -160,9 +160,35 @@ impl Response {
     /// assert_eq!(out, Message::Response(r).to_vec());
     /// ```
     pub fn write_head(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
+        out.extend_from_slice(HEAD);
         serde_json::to_writer(&mut *out, &self.id).expect("an id always serializes");
-        out.extend_from_slice(br#","result":"#);
+        out.extend_from_slice(RESULT);
+    }
+}
+
+/// A response's JSON up to its id, and between its id and its result.
+const HEAD: &[u8] = br#"{"jsonrpc":"2.0","id":"#;
+const RESULT: &[u8] = br#","result":"#;
+
+/// The length of `id` written as JSON (as serde_json writes it: a string escapes `"`, `\`
+/// and the control characters, nothing else).
+fn json_len(id: &RequestId) -> usize {
+    match id {
+        RequestId::Number(n) => {
+            let digits = n.unsigned_abs().checked_ilog10().unwrap_or(0) as usize + 1;
+            digits + usize::from(*n < 0)
+        }
+        RequestId::String(s) => {
+            let escaped: usize = s
+                .bytes()
+                .map(|b| match b {
+                    b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0c => 2,
+                    0..=0x1f => 6,
+                    _ => 1,
+                })
+                .sum();
+            escaped + 2
+        }
     }
 }
 
@@ -459,7 +485,9 @@ impl Message {
             }
             Message::Response(r) => {
                 let result = r.result.get();
-                out.reserve(result.len() + 48);
+                // Exactly the room needed: a buffer filled to its capacity becomes `Bytes`
+                // without another allocation.
+                out.reserve(HEAD.len() + json_len(&r.id) + RESULT.len() + result.len() + 1);
                 r.write_head(out);
                 out.extend_from_slice(result.as_bytes());
                 out.push(b'}');
@@ -609,6 +637,30 @@ mod tests {
                 std::str::from_utf8(&direct[6..]).unwrap(),
                 serde_json::to_string(&m).unwrap()
             );
+        }
+    }
+
+    #[test]
+    fn a_response_is_written_into_exactly_the_room_it_needs() {
+        let ids = [
+            RequestId::Number(0),
+            RequestId::Number(9),
+            RequestId::Number(10),
+            RequestId::Number(-1),
+            RequestId::Number(i64::MAX),
+            RequestId::Number(i64::MIN),
+            RequestId::from(""),
+            RequestId::from("é/ü"),
+            RequestId::from("a\"b\\c\n\r\t\u{8}\u{c}\u{1}\u{1f}\u{7f}"),
+        ];
+        for id in ids {
+            let m = Message::Response(Response {
+                id: id.clone(),
+                result: to_raw(&serde_json::json!({"content": []})),
+            });
+            let v = m.to_vec();
+            assert_eq!(v, serde_json::to_vec(&m).unwrap(), "{id:?}");
+            assert_eq!(v.len(), v.capacity(), "{id:?}");
         }
     }
 
