@@ -28,7 +28,9 @@ fn host_name(host: &str) -> &str {
 /// `localhost`, or an IP address that is loopback (`127.0.0.0/8`, `::1`); nothing else.
 fn is_loopback(host: &str) -> bool {
     let name = host_name(host);
-    name.eq_ignore_ascii_case("localhost")
+    // The names clients use most, compared before an address is parsed.
+    matches!(name, "127.0.0.1" | "::1")
+        || name.eq_ignore_ascii_case("localhost")
         || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 

@@ -16,7 +16,7 @@ use super::guard::{check_get, rpc_error};
 use super::host::check_origin_and_host;
 use super::reply::{sse_events, sse_response};
 use super::sessions::is_standalone;
-use super::streamable::{header_str, session_of, VERSION_HEADER};
+use super::streamable::{header_str, session_of, VERSION};
 use super::HttpState;
 
 /// What GET and DELETE check first: Host and Origin, and that the endpoint has sessions
@@ -28,7 +28,7 @@ fn session_method_allowed(
     headers: &HeaderMap,
 ) -> Result<(), Response> {
     check_origin_and_host(headers, version, uri, &st.opts)?;
-    if header_str(headers, VERSION_HEADER) == Some(ProtocolVersion::V2026_07_28.as_str())
+    if header_str(headers, &VERSION) == Some(ProtocolVersion::V2026_07_28.as_str())
         || st.opts.stateless
     {
         return Err(method_not_allowed());

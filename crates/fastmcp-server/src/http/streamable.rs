@@ -30,6 +30,10 @@ use crate::session::{encode, Endpoint, Sink};
 
 pub(crate) const SESSION_HEADER: &str = "mcp-session-id";
 pub(crate) const VERSION_HEADER: &str = "mcp-protocol-version";
+/// The two as header names, made once: a header looked up by a `&str` has its name
+/// parsed and checked on every lookup.
+pub(crate) static SESSION: HeaderName = HeaderName::from_static(SESSION_HEADER);
+pub(crate) static VERSION: HeaderName = HeaderName::from_static(VERSION_HEADER);
 
 #[derive(Deserialize, Default)]
 struct MetaVersion {
@@ -57,7 +61,10 @@ fn body_version(params: Option<&RawValue>) -> Option<String> {
         .version
 }
 
-pub(crate) fn header_str<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn header_str(
+    h: &HeaderMap,
+    name: impl axum::http::header::AsHeaderName,
+) -> Option<&str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -174,7 +181,7 @@ async fn post_message(
     if let Some(v) = body_version(params) {
         return stateless(&st, headers, msg, v, peer, caller).await;
     }
-    if header_str(headers, VERSION_HEADER)
+    if header_str(headers, &VERSION)
         .and_then(|v| v.parse::<ProtocolVersion>().ok())
         .is_some_and(|v| v.era() == Era::Stateless)
     {
@@ -398,7 +405,7 @@ async fn handshake(
     peer: Option<SocketAddr>,
     caller: Caller,
 ) -> Response {
-    let header_version = match header_str(h, VERSION_HEADER) {
+    let header_version = match header_str(h, &VERSION) {
         None => None,
         Some(v) => match v.parse::<ProtocolVersion>() {
             Ok(v) => Some(v),
@@ -505,7 +512,7 @@ pub(crate) async fn session_of(
     h: &HeaderMap,
     who: Option<&AuthInfo>,
 ) -> Result<Arc<HttpSession>, Response> {
-    let Some(id) = header_str(h, SESSION_HEADER) else {
+    let Some(id) = header_str(h, &SESSION) else {
         return Err(rpc_error(
             StatusCode::BAD_REQUEST,
             None,
