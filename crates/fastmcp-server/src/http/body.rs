@@ -3,14 +3,14 @@
 
 use std::time::Duration;
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use bytes::{Bytes, BytesMut};
 use fastmcp_protocol::error_code;
 use http_body_util::BodyExt;
 use hyper::body::Body;
 
-use super::guard::{rpc_error, too_large};
+use super::guard::{closing, rpc_error, too_large};
 
 /// Why a body was not read.
 #[derive(Debug)]
@@ -51,10 +51,7 @@ where
             format!("Request body not received within {within:?}"),
         ),
     };
-    let mut r = refusal;
-    r.headers_mut()
-        .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    Err(r)
+    Err(closing(refusal))
 }
 
 /// The body's bytes, at most `max`: a body of one frame is that frame (no copy, no
@@ -99,6 +96,7 @@ where
 mod tests {
     use super::*;
     use axum::body::Body;
+    use axum::http::header;
     use futures::stream;
     use http_body_util::StreamBody;
 

@@ -113,12 +113,16 @@ pub(crate) fn check_length(headers: &HeaderMap, max: usize) -> Result<(), Respon
 
 /// 413 with `Connection: close`.
 pub(crate) fn too_large(max: usize) -> Response {
-    let mut r = rpc_error(
+    closing(rpc_error(
         StatusCode::PAYLOAD_TOO_LARGE,
         None,
         error_code::INVALID_REQUEST,
         format!("Request body larger than {max} bytes"),
-    );
+    ))
+}
+
+/// `r` with `Connection: close`: what the client sends after it is not read.
+pub(crate) fn closing(mut r: Response) -> Response {
     r.headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));
     r

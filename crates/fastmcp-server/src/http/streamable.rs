@@ -28,12 +28,10 @@ use super::HttpState;
 use crate::call::Caller;
 use crate::session::{encode, Endpoint, Sink};
 
-pub(crate) const SESSION_HEADER: &str = "mcp-session-id";
-pub(crate) const VERSION_HEADER: &str = "mcp-protocol-version";
-/// The two as header names, made once: a header looked up by a `&str` has its name
-/// parsed and checked on every lookup.
-pub(crate) static SESSION: HeaderName = HeaderName::from_static(SESSION_HEADER);
-pub(crate) static VERSION: HeaderName = HeaderName::from_static(VERSION_HEADER);
+/// `Mcp-Session-Id` and `MCP-Protocol-Version`, as header names made once: a header looked
+/// up by a `&str` has its name parsed and checked on every lookup.
+pub(crate) static SESSION: HeaderName = HeaderName::from_static("mcp-session-id");
+pub(crate) static VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
 
 #[derive(Deserialize, Default)]
 struct MetaVersion {
@@ -490,7 +488,7 @@ async fn initialize(
     let mut plan = session_plan(st, &session, None, &r.id);
     plan.json_only = true;
     plan.headers.push((
-        HeaderName::from_static(SESSION_HEADER),
+        SESSION.clone(),
         HeaderValue::from_str(&session.id).expect("hex id"),
     ));
     let resp = run_request(st, session.endpoint.clone(), r, plan, caller).await;
