@@ -4,6 +4,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{fence, AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::task::Poll;
 use std::time::Duration;
 
 use futures::FutureExt;
@@ -313,15 +314,27 @@ impl Scope {
     {
         let fut = AssertUnwindSafe(fut).catch_unwind();
         tokio::pin!(fut);
-        let reason = tokio::select! {
-            biased;
-            r = &mut fut => return self.settle(r),
-            reason = self.cancelled() => reason,
+        // The future first, then the wait for cancellation, which is made (boxed) only if
+        // the future did not finish: most handlers finish on their first poll, and the
+        // wait, some hundred bytes, would otherwise be part of every request's future.
+        let mut cancelled = None;
+        let reason = match std::future::poll_fn(|cx| {
+            if let Poll::Ready(r) = fut.as_mut().poll(cx) {
+                return Poll::Ready(Err(r));
+            }
+            let wait = cancelled.get_or_insert_with(|| Box::pin(self.cancelled()));
+            wait.as_mut().poll(cx).map(Ok)
+        })
+        .await
+        {
+            Err(r) => return self.settle(r),
+            Ok(reason) => reason,
         };
-        let hard_stop = async {
+        drop(cancelled);
+        let mut hard_stop = Box::pin(async {
             tokio::time::sleep(grace).await;
             self.until_unmasked().await;
-        };
+        });
         tokio::select! {
             biased;
             r = &mut fut => match self.settle(r) {
@@ -330,7 +343,7 @@ impl Scope {
                 }
                 other => other,
             },
-            _ = hard_stop => Outcome::Cancelled(reason),
+            _ = &mut hard_stop => Outcome::Cancelled(reason),
         }
     }
 
@@ -361,6 +374,13 @@ impl Scope {
         if tracker.is_empty() {
             return;
         }
+        // Boxed: its timer and waits would otherwise be part of every request's future,
+        // and most requests spawn nothing.
+        Box::pin(self.await_children(tracker, grace)).await;
+    }
+
+    /// Wait for the children `tracker` tracks, aborting them after `grace`.
+    async fn await_children(&self, tracker: &TaskTracker, grace: Duration) {
         if tokio::time::timeout(grace, tracker.wait()).await.is_err() {
             for h in self
                 .children

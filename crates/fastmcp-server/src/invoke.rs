@@ -6,6 +6,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::future::Either;
+
 use fastmcp_core::runtime::{RequestContext, RequestHandle};
 use fastmcp_core::{Budget, Context, Error, InputRounds, Outcome, RequestState, Scope};
 use fastmcp_protocol::{InputRequiredResult, InputResponses, ResultType};
@@ -62,16 +64,86 @@ impl Rounds {
 /// Run `f` in a child scope of the request with `timeout` (and the server's request
 /// timeout), in a fresh context. In the stateless era with `rounds`, input rounds are
 /// replayed and an unfinished round yields an `input_required` result.
-pub(crate) async fn run<T, F, Fut>(
+///
+/// The context is made and `f` called when the future is made, not in it: kept in its
+/// state, `f` (often a handler and its arguments) and the rounds would be part of every
+/// request's future, beside the handler's own future made from them. What is awaited is an
+/// `async` block, not an `async fn`: an `async fn` keeps each argument still used after
+/// an `.await` twice in its state (as received and as the local it is moved into).
+pub(crate) fn run<'a, T, F, Fut>(
+    rt: &'a Runtime,
+    call: &'a Call,
+    timeout: Option<Duration>,
+    rounds: Option<Rounds>,
+    f: F,
+) -> impl std::future::Future<Output = Result<Ran<T>, Error>> + 'a
+where
+    F: FnOnce(Context) -> Fut,
+    Fut: std::future::Future<Output = Result<T, Error>> + 'a,
+    T: 'a,
+{
+    let Started {
+        scope,
+        handler,
+        handle,
+        binding,
+    } = match start(rt, call, timeout, rounds, f) {
+        Ok(started) => started,
+        Err(e) => return Either::Left(std::future::ready(Err(e))),
+    };
+    Either::Right(async move {
+        let grace = rt.config.cancel_grace;
+        ran(rt, handle, binding, scope.run(handler, grace).await).await
+    })
+}
+
+/// End a handler's run that ended with `outcome`: close its scope, and collect the input
+/// requests of an unfinished round. An `async` block (see [`run`]).
+#[allow(clippy::manual_async_fn)] // an `async fn` keeps its arguments twice
+fn ran<'a, T: 'a>(
+    rt: &'a Runtime,
+    handle: RequestHandle,
+    binding: Option<String>,
+    outcome: Outcome<T>,
+) -> impl std::future::Future<Output = Result<Ran<T>, Error>> + 'a {
+    async move {
+        handle.finish().await;
+        let input_required = match (handle.input_rounds(), binding) {
+            (Some(rounds), Some(binding)) => {
+                let pending = rounds.take_pending();
+                if pending.is_empty() {
+                    None
+                } else {
+                    Some(input_required(rt, rounds.answers(), binding, pending)?)
+                }
+            }
+            _ => None,
+        };
+        Ok(Ran {
+            outcome,
+            input_required,
+        })
+    }
+}
+
+/// A handler's future, made in its scope and context, with what ends it.
+struct Started<Fut> {
+    scope: Arc<Scope>,
+    handler: Fut,
+    handle: RequestHandle,
+    binding: Option<String>,
+}
+
+/// The scope and context of a call (see [`run`]), and `f`'s future in them.
+fn start<F, Fut>(
     rt: &Runtime,
     call: &Call,
     timeout: Option<Duration>,
     rounds: Option<Rounds>,
     f: F,
-) -> Result<Ran<T>, Error>
+) -> Result<Started<Fut>, Error>
 where
     F: FnOnce(Context) -> Fut,
-    Fut: std::future::Future<Output = Result<T, Error>>,
 {
     let timeouts = [rt.config.request_timeout, timeout];
     let scope = if timeouts.iter().all(Option::is_none) && !call.nested {
@@ -85,22 +157,11 @@ where
         call.scope.child(budget)
     };
     let (ctx, handle, binding) = context(rt, call, &scope, rounds)?;
-    let outcome = scope.run(f(ctx), rt.config.cancel_grace).await;
-    handle.finish().await;
-    let input_required = match (handle.input_rounds(), binding) {
-        (Some(rounds), Some(binding)) => {
-            let pending = rounds.take_pending();
-            if pending.is_empty() {
-                None
-            } else {
-                Some(input_required(rt, rounds.answers(), binding, pending)?)
-            }
-        }
-        _ => None,
-    };
-    Ok(Ran {
-        outcome,
-        input_required,
+    Ok(Started {
+        handler: f(ctx),
+        scope,
+        handle,
+        binding,
     })
 }
 

@@ -4,6 +4,7 @@ use fastmcp_core::Error;
 use fastmcp_protocol::{
     ListResourceTemplatesResult, ListResourcesResult, ReadResourceRequestParams,
 };
+use futures::future::Either;
 use serde_json::value::RawValue;
 
 use super::stamp::stamp;
@@ -58,43 +59,53 @@ pub(crate) async fn list_templates(
     raw(&r)
 }
 
-pub(crate) async fn read(
-    rt: &Runtime,
-    call: &Call,
-    params: Option<&RawValue>,
-) -> Result<Box<RawValue>, Error> {
-    let p: ReadResourceRequestParams = parse(params)?;
-    let uri = p.uri;
-    let rounds = Some(Rounds::of(
-        call,
-        "resources/read",
-        &uri,
-        p.input_responses,
-        p.request_state,
-    ));
-    let target = rt
-        .catalog
-        .resolve_resource(&uri)
-        .await?
-        .filter(|t| !target_hidden(&SessionHidden(&call.session), t, &uri))
-        .ok_or_else(|| Error::resource_not_found(&uri))?;
-    let own = match &target {
-        ResourceTarget::Static(h) => h.auth(),
-        ResourceTarget::Template(t, _) => t.handler().auth(),
-    };
-    access::admit(rt, call, own, &format_args!("resource {uri}"))?;
-    let u = uri.clone();
-    let ran = match target {
-        ResourceTarget::Static(h) => run(rt, call, None, rounds, |ctx| h.read(ctx, u)).await?,
-        ResourceTarget::Template(t, vars) => {
-            let h = t.handler().clone();
-            run(rt, call, None, rounds, |ctx| h.read(ctx, u, vars)).await?
+/// Its body an `async` block, as [`crate::service::Pipeline::call`]'s is; what only leads
+/// to the handler's future is made in a block, so that none of it is kept beside that
+/// future while it runs.
+#[allow(clippy::manual_async_fn)] // an `async fn` keeps its arguments twice
+pub(crate) fn read<'a>(
+    rt: &'a Runtime,
+    call: &'a Call,
+    params: Option<&'a RawValue>,
+) -> impl std::future::Future<Output = Result<Box<RawValue>, Error>> + Send + 'a {
+    async move {
+        let ran = {
+            let p: ReadResourceRequestParams = parse(params)?;
+            let uri = p.uri;
+            let target = rt
+                .catalog
+                .resolve_resource(&uri)
+                .await?
+                .filter(|t| !target_hidden(&SessionHidden(&call.session), t, &uri))
+                .ok_or_else(|| Error::resource_not_found(&uri))?;
+            let own = match &target {
+                ResourceTarget::Static(h) => h.auth(),
+                ResourceTarget::Template(t, _) => t.handler().auth(),
+            };
+            access::admit(rt, call, own, &format_args!("resource {uri}"))?;
+            let rounds = Some(Rounds::of(
+                call,
+                "resources/read",
+                &uri,
+                p.input_responses,
+                p.request_state,
+            ));
+            match target {
+                ResourceTarget::Static(h) => {
+                    Either::Left(run(rt, call, None, rounds, |ctx| h.read(ctx, uri)))
+                }
+                ResourceTarget::Template(t, vars) => {
+                    let h = t.handler().clone();
+                    Either::Right(run(rt, call, None, rounds, |ctx| h.read(ctx, uri, vars)))
+                }
+            }
         }
-    };
-    let (mut r, input_required) = ran.finish()?;
-    if let Some(ir) = input_required {
-        return raw(&ir);
+        .await?;
+        let (mut r, input_required) = ran.finish()?;
+        if let Some(ir) = input_required {
+            return raw(&ir);
+        }
+        stamp!(rt, call, r, list);
+        raw(&r)
     }
-    stamp!(rt, call, r, list);
-    raw(&r)
 }

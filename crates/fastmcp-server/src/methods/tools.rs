@@ -147,50 +147,92 @@ fn read_call(
     Ok((p, args.unwrap_or_default()))
 }
 
-pub(crate) async fn call_tool(
+/// Its body an `async` block, as [`crate::service::Pipeline::call`]'s is.
+#[allow(clippy::manual_async_fn)] // an `async fn` keeps its arguments twice
+pub(crate) fn call_tool<'a>(
+    rt: &'a Arc<Runtime>,
+    call: &'a Call,
+    params: Option<Box<RawValue>>,
+) -> impl std::future::Future<Output = Result<Box<RawValue>, Error>> + Send + 'a {
+    async move {
+        // What the call needs after its handler ran; the rest is moved into the handler's
+        // future in the block, so that none of it is kept beside that future while it runs
+        // (each local live across an `.await` is a field of this future).
+        let name;
+        let entry;
+        let ran = {
+            let Admitted { p, args, found } = match admit(rt, call, params).await {
+                Ok(a) => a,
+                Err(answer) => return answer,
+            };
+            let rounds = Rounds::of(
+                call,
+                "tools/call",
+                &p.name,
+                p.input_responses,
+                p.request_state,
+            );
+            let tool = found.handler().clone();
+            let timeout = tool.timeout();
+            (name, entry) = (p.name, found);
+            run(rt, call, timeout, Some(rounds), |ctx| tool.call(ctx, args))
+        }
+        .await?;
+        if let Some(ir) = ran.input_required {
+            return raw(&ir);
+        }
+        let result = tool_outcome_for(&rt.config, &name, ran.outcome, call)?;
+        raw(&tool_result(call, check_output(&entry, result)))
+    }
+}
+
+/// A call admitted to run its tool.
+struct Admitted {
+    p: CallToolRequestParams,
+    args: ToolArguments,
+    found: ToolEntry,
+}
+
+/// The call's params read, its tool found and the caller admitted to it; `Err` is the
+/// call's answer already (an error, a task, or a tool error for unknown arguments). Its own
+/// future: the params and arguments are kept across its two `.await`s, and in
+/// [`call_tool`]'s they would take room beside the handler's future.
+async fn admit(
     rt: &Arc<Runtime>,
     call: &Call,
     params: Option<Box<RawValue>>,
-) -> Result<Box<RawValue>, Error> {
-    let (mut p, args) = read_call(params)?;
-    let entry = match rt.catalog.find_tool(&p.name).await? {
+) -> Result<Admitted, Result<Box<RawValue>, Error>> {
+    let (mut p, args) = read_call(params).map_err(Err)?;
+    let found = match rt.catalog.find_tool(&p.name).await.map_err(Err)? {
         Some(t) if !tool_hidden(&SessionHidden(&call.session), &t) => t,
-        _ => return Err(Error::invalid_params(format!("Unknown tool: {}", p.name))),
+        _ => {
+            return Err(Err(Error::invalid_params(format!(
+                "Unknown tool: {}",
+                p.name
+            ))))
+        }
     };
-    let entry = select_version(entry, &p)?;
+    let found = select_version(found, &p).map_err(Err)?;
     access::admit(
         rt,
         call,
-        entry.handler().auth(),
+        found.handler().auth(),
         &format_args!("tool {}", p.name),
-    )?;
-    let tool = entry.handler().clone();
-    let mut args = args.explained_by(entry.input_explainer.clone());
+    )
+    .map_err(Err)?;
+    let mut args = args.explained_by(found.input_explainer.clone());
     if rt.config.lenient_arguments {
-        args = args.lenient_for(tool.clone());
+        args = args.lenient_for(found.handler().clone());
     }
     if rt.config.strict_input_validation {
-        if let Err(e) = check_known_arguments(&args, &tool.tool().input_schema) {
-            return raw(&tool_result(call, CallToolResult::error_text(e)));
+        if let Err(e) = check_known_arguments(&args, &found.handler().tool().input_schema) {
+            return Err(raw(&tool_result(call, CallToolResult::error_text(e))));
         }
     }
-    if let Some(r) = as_task(rt, call, &entry, &mut p, &args).await {
-        return r;
+    if let Some(r) = as_task(rt, call, &found, &mut p, &args).await {
+        return Err(r);
     }
-    let rounds = Rounds::of(
-        call,
-        "tools/call",
-        &p.name,
-        p.input_responses,
-        p.request_state,
-    );
-    let timeout = tool.timeout();
-    let ran = run(rt, call, timeout, Some(rounds), |ctx| tool.call(ctx, args)).await?;
-    if let Some(ir) = ran.input_required {
-        return raw(&ir);
-    }
-    let result = tool_outcome_for(&rt.config, &p.name, ran.outcome, call)?;
-    raw(&tool_result(call, check_output(&entry, result)))
+    Ok(Admitted { p, args, found })
 }
 
 /// A call that runs as a task, if this one does: in 2025-11-25 when the client asks with

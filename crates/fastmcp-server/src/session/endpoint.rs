@@ -198,44 +198,48 @@ impl Endpoint {
         self.caller.get().cloned().unwrap_or_default()
     }
 
-    /// [`Endpoint::run`] for a request from `caller`.
-    pub(crate) async fn run_as(
+    /// [`Endpoint::run`] for a request from `caller`. Its body an `async` block, as
+    /// [`Pipeline::call`]'s is (an `async fn` keeps the request twice).
+    #[allow(clippy::manual_async_fn)] // an `async fn` keeps its arguments twice
+    pub(crate) fn run_as(
         self: Arc<Self>,
         r: Request,
         scope: Arc<Scope>,
         sink: Arc<dyn Sink>,
         caller: Caller,
-    ) -> Option<Message> {
-        let peer = self.peer(sink);
-        let id = r.id.clone();
-        // Leaves `inflight` when the request ends, or when its future is dropped before
-        // (the POST of an HTTP batch whose client went away).
-        let running = Running { ep: &self, id: &id };
-        let result = match prepare(&self.session, r.params.as_deref()) {
-            Err(e) => Err(e),
-            Ok(p) => {
-                let call = Call {
-                    id: r.id,
-                    session: p.session,
-                    peer,
-                    scope: scope.clone(),
-                    progress_token: p.progress_token,
-                    nested: false,
-                    tool_failure: None,
-                    caller,
-                    rounds: None,
-                };
-                self.pipeline.call(r.method, r.params, call).await
+    ) -> impl Future<Output = Option<Message>> + Send + 'static {
+        async move {
+            let peer = self.peer(sink);
+            let id = r.id.clone();
+            // Leaves `inflight` when the request ends, or when its future is dropped before
+            // (the POST of an HTTP batch whose client went away).
+            let running = Running { ep: &self, id: &id };
+            let result = match prepare(&self.session, r.params.as_deref()) {
+                Err(e) => Err(e),
+                Ok(p) => {
+                    let call = Call {
+                        id: r.id,
+                        session: p.session,
+                        peer,
+                        scope: scope.clone(),
+                        progress_token: p.progress_token,
+                        nested: false,
+                        tool_failure: None,
+                        caller,
+                        rounds: None,
+                    };
+                    self.pipeline.call(r.method, r.params, call).await
+                }
+            };
+            drop(running);
+            if matches!(scope.cancel_reason(), Some(CancelReason::Requested(_))) {
+                return None;
             }
-        };
-        drop(running);
-        if matches!(scope.cancel_reason(), Some(CancelReason::Requested(_))) {
-            return None;
+            Some(match result {
+                Ok(result) => Message::Response(Response { id, result }),
+                Err(e) => error_message(Some(id), e.to_error_object()),
+            })
         }
-        Some(match result {
-            Ok(result) => Message::Response(Response { id, result }),
-            Err(e) => error_message(Some(id), e.to_error_object()),
-        })
     }
 
     /// Take request `id` out of `inflight` (it has ended).
