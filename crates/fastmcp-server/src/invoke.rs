@@ -70,6 +70,7 @@ impl Rounds {
 /// request's future, beside the handler's own future made from them. What is awaited is an
 /// `async` block, not an `async fn`: an `async fn` keeps each argument still used after
 /// an `.await` twice in its state (as received and as the local it is moved into).
+#[inline]
 pub(crate) fn run<'a, T, F, Fut>(
     rt: &'a Runtime,
     call: &'a Call,

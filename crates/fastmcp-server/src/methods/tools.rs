@@ -157,12 +157,14 @@ pub(crate) fn call_tool<'a>(
     async move {
         // What the call needs after its handler ran; the rest is moved into the handler's
         // future in the block, so that none of it is kept beside that future while it runs
-        // (each local live across an `.await` is a field of this future).
+        // (each local live across an `.await` is a field of this future). The params and
+        // arguments are read by `admit` where they are (no copy in and out of its future).
         let name;
         let entry;
         let ran = {
-            let Admitted { p, args, found } = match admit(rt, call, params).await {
-                Ok(a) => a,
+            let (mut p, mut args) = read_call(params)?;
+            let found = match admit(rt, call, &mut p, &mut args).await {
+                Ok(found) => found,
                 Err(answer) => return answer,
             };
             let rounds = Rounds::of(
@@ -186,23 +188,17 @@ pub(crate) fn call_tool<'a>(
     }
 }
 
-/// A call admitted to run its tool.
-struct Admitted {
-    p: CallToolRequestParams,
-    args: ToolArguments,
-    found: ToolEntry,
-}
-
-/// The call's params read, its tool found and the caller admitted to it; `Err` is the
-/// call's answer already (an error, a task, or a tool error for unknown arguments). Its own
-/// future: the params and arguments are kept across its two `.await`s, and in
-/// [`call_tool`]'s they would take room beside the handler's future.
+/// The tool of call `p` found and the caller admitted to it, with the arguments made ready
+/// for it; `Err` is the call's answer already (an error, a task, or a tool error for unknown
+/// arguments). One future for both of its `.await`s, reading the params and arguments
+/// where they are: kept across two `.await`s of [`call_tool`]'s own, they would take room
+/// beside the handler's future, and moved in and out they would be copied.
 async fn admit(
     rt: &Arc<Runtime>,
     call: &Call,
-    params: Option<Box<RawValue>>,
-) -> Result<Admitted, Result<Box<RawValue>, Error>> {
-    let (mut p, args) = read_call(params).map_err(Err)?;
+    p: &mut CallToolRequestParams,
+    args: &mut ToolArguments,
+) -> Result<ToolEntry, Result<Box<RawValue>, Error>> {
     let found = match rt.catalog.find_tool(&p.name).await.map_err(Err)? {
         Some(t) if !tool_hidden(&SessionHidden(&call.session), &t) => t,
         _ => {
@@ -212,7 +208,7 @@ async fn admit(
             ))))
         }
     };
-    let found = select_version(found, &p).map_err(Err)?;
+    let found = select_version(found, p).map_err(Err)?;
     access::admit(
         rt,
         call,
@@ -220,19 +216,20 @@ async fn admit(
         &format_args!("tool {}", p.name),
     )
     .map_err(Err)?;
-    let mut args = args.explained_by(found.input_explainer.clone());
+    let mut ready = std::mem::take(args).explained_by(found.input_explainer.clone());
     if rt.config.lenient_arguments {
-        args = args.lenient_for(found.handler().clone());
+        ready = ready.lenient_for(found.handler().clone());
     }
+    *args = ready;
     if rt.config.strict_input_validation {
-        if let Err(e) = check_known_arguments(&args, &found.handler().tool().input_schema) {
+        if let Err(e) = check_known_arguments(args, &found.handler().tool().input_schema) {
             return Err(raw(&tool_result(call, CallToolResult::error_text(e))));
         }
     }
-    if let Some(r) = as_task(rt, call, &found, &mut p, &args).await {
+    if let Some(r) = as_task(rt, call, &found, p, args).await {
         return Err(r);
     }
-    Ok(Admitted { p, args, found })
+    Ok(found)
 }
 
 /// A call that runs as a task, if this one does: in 2025-11-25 when the client asks with
