@@ -16,7 +16,8 @@ pub struct Outcome {
     pub hwm_kib: Option<u64>,
     /// Server VmRSS at the end (KiB).
     pub rss_kib: Option<u64>,
-    /// Scenario-specific figure (sessions: KiB per session; cold start: RSS after init).
+    /// Scenario-specific figure (sessions: KiB per session; cold start: the private RSS
+    /// after initialize, KiB).
     pub extra: Option<f64>,
     pub note: Option<String>,
     /// Scale scenarios: the server's VmRSS before the idle sessions were opened (KiB).

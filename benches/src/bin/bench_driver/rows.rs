@@ -74,6 +74,9 @@ pub fn rows_for(s: &Scenario) -> Vec<Row> {
         Kind::ColdStart => vec![
             lower("median ms", |o| o.p50_us.map(|v| v / 1000.0)),
             lower("RSS after initialize MiB", |o| mib(o.rss_kib)),
+            lower("private RSS after initialize MiB", |o| {
+                o.extra.map(|kib| kib / 1024.0)
+            }),
         ],
         Kind::Sessions => vec![
             lower("server RSS MiB", |o| mib(o.rss_kib)),

@@ -1,4 +1,5 @@
-//! Cold start: from spawning the stdio server to its `initialize` reply, and its RSS then.
+//! Cold start: from spawning the stdio server to its `initialize` reply, and its RSS then
+//! (all of it, and its private part).
 
 use std::path::Path;
 use std::time::Instant;
@@ -11,6 +12,7 @@ use crate::stdio::StdioConn;
 pub async fn cold_start(imp: &Impl, log: &Path, c: Counts) -> Cell2 {
     let mut lat = Vec::new();
     let mut rss = Vec::new();
+    let mut private = Vec::new();
     for round in 0..c.warm + c.n {
         let t0 = Instant::now();
         let mut conn = match StdioConn::start(imp, &["stdio".into()], log).await {
@@ -27,6 +29,9 @@ pub async fn cold_start(imp: &Impl, log: &Path, c: Counts) -> Cell2 {
             if let Some((_, r)) = conn.server.memory() {
                 rss.push(r);
             }
+            if let Some(p) = conn.server.private_memory() {
+                private.push(p);
+            }
         }
         conn.server.stop().await;
     }
@@ -39,5 +44,7 @@ pub async fn cold_start(imp: &Impl, log: &Path, c: Counts) -> Cell2 {
     if let Some(r) = rss.get(rss.len() / 2) {
         o.rss_kib = Some(*r);
     }
+    private.sort_unstable();
+    o.extra = private.get(private.len() / 2).map(|&p| p as f64);
     Cell2::Ok(o)
 }
