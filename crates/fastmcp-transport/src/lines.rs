@@ -1,10 +1,13 @@
 //! Newline-delimited JSON over any byte stream, with a message size limit.
 
-use bytes::{Bytes, BytesMut};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader, BufWriter};
+use bytes::{Buf, Bytes, BytesMut};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufWriter};
 use tokio::sync::mpsc;
 
 use crate::channel::{Channel, FrameError, Inbound, Outbound};
+
+/// The most one read of a [`LineReader`] brings in.
+const READ_CHUNK: usize = 64 * 1024;
 
 /// The default largest message: 4 MiB.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 4 * 1024 * 1024;
@@ -83,7 +86,11 @@ async fn read_lines<R: AsyncRead + Unpin>(reader: R, tx: mpsc::Sender<Inbound>, 
 /// # }
 /// ```
 pub struct LineReader<R> {
-    reader: BufReader<R>,
+    reader: R,
+    /// What was read and not yet taken into `line`: refilled only once empty. Its room is
+    /// reserved, not zeroed, so a reader costs only the pages its input fills (a zeroed
+    /// buffer's 64 KiB were all written when the reader was made).
+    buf: BytesMut,
     line: BytesMut,
     too_large: bool,
     max: usize,
@@ -97,7 +104,8 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
     /// A reader of lines of at most `max` bytes.
     pub fn new(reader: R, max: usize) -> Self {
         LineReader {
-            reader: BufReader::with_capacity(64 * 1024, reader),
+            reader,
+            buf: BytesMut::new(),
             line: BytesMut::with_capacity(8 * 1024),
             too_large: false,
             max,
@@ -109,7 +117,7 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
     /// Whether a whole line is already buffered (the next [`LineReader::next_frame`]
     /// will not wait for input).
     pub fn has_buffered_line(&mut self) -> bool {
-        self.newline = memchr(self.reader.buffer());
+        self.newline = memchr(&self.buf);
         self.newline.is_some()
     }
 
@@ -119,14 +127,15 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
         let max = self.max;
         while !self.eof {
             let (done, used) = {
-                let buf = match self.reader.fill_buf().await {
-                    Ok(b) => b,
-                    Err(e) => {
+                if self.buf.is_empty() {
+                    self.buf.reserve(READ_CHUNK);
+                    if let Err(e) = self.reader.read_buf(&mut self.buf).await {
                         tracing::debug!("read error: {e}");
                         self.eof = true;
                         return None;
                     }
-                };
+                }
+                let buf = &self.buf[..];
                 // A newline found in the buffer is still where it was: the buffer is
                 // only refilled once empty, and it is consumed only below.
                 let newline = self.newline.take();
@@ -150,7 +159,7 @@ impl<R: AsyncRead + Unpin> LineReader<R> {
                     (false, buf.len())
                 }
             };
-            self.reader.consume(used);
+            self.buf.advance(used);
             if done {
                 let too_large = std::mem::take(&mut self.too_large);
                 if let Some(f) = frame(&mut self.line, too_large, max) {
@@ -204,6 +213,8 @@ async fn write_lines<W: AsyncWrite + Unpin>(writer: W, mut rx: mpsc::Receiver<By
 
 #[cfg(test)]
 mod tests {
+    use tokio::io::{AsyncBufReadExt, BufReader};
+
     use super::*;
 
     async fn frames(input: &'static [u8], max: usize) -> Vec<Inbound> {
