@@ -317,6 +317,18 @@ impl Session {
         })
     }
 
+    /// The resources the session subscribed to, in no particular order.
+    pub fn subscriptions(&self) -> Vec<String> {
+        self.extras().map_or_else(Vec::new, |e| {
+            e.subscriptions
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .iter()
+                .cloned()
+                .collect()
+        })
+    }
+
     fn subscriptions_mut(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
         self.extras_or_make()
             .subscriptions

@@ -23,9 +23,34 @@ pub enum ServerEvent {
     ResourceUpdated(String),
 }
 
-/// How many events a slow session may fall behind before it skips some (it then misses
-/// only notifications whose effect a fresh list shows anyway).
-const BACKLOG: usize = 1024;
+/// How many events a session may fall behind before it skips some. One that did hears
+/// [`missed`] instead of what it skipped. The channel's slots are allocated (and written)
+/// whole when the server is made: 1,024 of them were 56 KiB of every server's memory.
+const BACKLOG: usize = 64;
+
+/// The lists a server serves, by kind: which `list_changed` notifications it may send.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Lists {
+    pub(crate) tools: bool,
+    pub(crate) resources: bool,
+    pub(crate) prompts: bool,
+}
+
+/// What stands for the events a listener skipped when it fell behind: every list the
+/// server serves may have changed, and so may every resource in `subscribed` (a client
+/// told of a change that did not happen reads again; one not told of a change that did
+/// serves stale data).
+pub(crate) fn missed(lists: Lists, subscribed: Vec<String>) -> Vec<ServerEvent> {
+    let all = [
+        (lists.tools, ServerEvent::ToolsChanged),
+        (lists.resources, ServerEvent::ResourcesChanged),
+        (lists.prompts, ServerEvent::PromptsChanged),
+    ];
+    let lists = all.into_iter().filter_map(|(on, ev)| on.then_some(ev));
+    lists
+        .chain(subscribed.into_iter().map(ServerEvent::ResourceUpdated))
+        .collect()
+}
 
 /// Announces changes to every session of a server. Cheap to clone; a provider keeps one
 /// (given in [`crate::Provider::attach`]) and calls it when its components change.
@@ -134,6 +159,24 @@ impl ChangeNotifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn missed_stands_for_every_list_served_and_every_subscription() {
+        let lists = Lists {
+            tools: true,
+            resources: true,
+            prompts: false,
+        };
+        assert_eq!(
+            missed(lists, vec!["file:///a".into()]),
+            vec![
+                ServerEvent::ToolsChanged,
+                ServerEvent::ResourcesChanged,
+                ServerEvent::ResourceUpdated("file:///a".into()),
+            ]
+        );
+        assert_eq!(missed(Lists::default(), vec![]), vec![]);
+    }
 
     #[test]
     fn an_immediate_listener_hears_every_clone_even_one_made_before_it() {

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock, Weak};
 use fastmcp_core::{Dispatch, StateMap};
 use tokio_util::sync::CancellationToken;
 
-use crate::changes::ChangeNotifier;
+use crate::changes::{ChangeNotifier, Lists, ServerEvent};
 use crate::config::ServerConfig;
 use crate::provider::{Kinds, LocalProvider, Provider, ProviderSet};
 use crate::tasks::state::Tasks;
@@ -60,6 +60,17 @@ impl Runtime {
     /// What the providers may offer now.
     pub(crate) fn kinds(&self) -> Kinds {
         self.catalog.kinds()
+    }
+
+    /// What stands for the changes a listener skipped (see [`crate::changes::missed`]).
+    pub(crate) fn missed(&self, subscribed: Vec<String>) -> Vec<ServerEvent> {
+        let k = self.kinds();
+        let lists = Lists {
+            tools: k.tools,
+            resources: k.resources || k.templates,
+            prompts: k.prompts,
+        };
+        crate::changes::missed(lists, subscribed)
     }
 
     /// Where nested calls go (set once the pipeline is built).

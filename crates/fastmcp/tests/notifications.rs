@@ -61,6 +61,22 @@ async fn wait_for(rec: &Recorder, method: &str) -> bool {
     false
 }
 
+/// A `subscriptions/listen` request for `notifications`, running until the server ends
+/// it, once its stream is acknowledged.
+async fn listen(
+    c: &fastmcp::client::Client,
+    rec: &Recorder,
+    notifications: serde_json::Value,
+) -> tokio::task::JoinHandle<Result<serde_json::Value, Error>> {
+    let c = c.clone();
+    let listen = tokio::spawn(async move {
+        c.request_value("subscriptions/listen", notifications, None)
+            .await
+    });
+    assert!(wait_for(rec, "notifications/subscriptions/acknowledged").await);
+    listen
+}
+
 #[tokio::test]
 async fn handshake_sessions_hear_list_changed_and_subscribed_updates() {
     let running = server().start().await.unwrap();
@@ -94,18 +110,7 @@ async fn subscriptions_listen_delivers_what_was_asked_for() {
     let running = server().start().await.unwrap();
     let rec = Recorder::default();
     let c = client(&running, modes()[1], rec.clone()).await;
-    let listen = tokio::spawn({
-        let c = c.clone();
-        async move {
-            c.request_value(
-                "subscriptions/listen",
-                json!({"notifications": {"toolsListChanged": true, "promptsListChanged": true, "resourceSubscriptions": ["test://watched"]}}),
-                None,
-            )
-            .await
-        }
-    });
-    assert!(wait_for(&rec, "notifications/subscriptions/acknowledged").await);
+    let listen = listen(&c, &rec, json!({"notifications": {"toolsListChanged": true, "promptsListChanged": true, "resourceSubscriptions": ["test://watched"]}})).await;
     let handle = running.handle();
     handle.add_tool(echo("c")).unwrap();
     handle.notify_resource_updated("test://watched");
@@ -179,18 +184,12 @@ async fn subscriptions_listen_delivers_resource_and_prompt_list_changes() {
     let running = server().prompt(prompt("p1")).start().await.unwrap();
     let rec = Recorder::default();
     let c = client(&running, modes()[1], rec.clone()).await;
-    let listen = tokio::spawn({
-        let c = c.clone();
-        async move {
-            c.request_value(
-                "subscriptions/listen",
-                json!({"notifications": {"resourcesListChanged": true, "promptsListChanged": true}}),
-                None,
-            )
-            .await
-        }
-    });
-    assert!(wait_for(&rec, "notifications/subscriptions/acknowledged").await);
+    let listen = listen(
+        &c,
+        &rec,
+        json!({"notifications": {"resourcesListChanged": true, "promptsListChanged": true}}),
+    )
+    .await;
     let handle = running.handle();
     handle.add_resource(resource("test://added")).unwrap();
     assert!(wait_count(&rec, "notifications/resources/list_changed", 1).await);
@@ -207,6 +206,83 @@ async fn subscriptions_listen_delivers_resource_and_prompt_list_changes() {
     let shut = tokio::spawn(async move { running.shutdown().await });
     let r = listen.await.unwrap().unwrap();
     assert_eq!(r["resultType"], "complete");
+    shut.await.unwrap().unwrap();
+}
+
+/// More changes than a session's backlog holds (64, and the 1,024 it was), made while
+/// nothing else runs (a `current_thread` test), so that every listener falls behind.
+fn flood(running: &fastmcp::server::RunningServer) {
+    let handle = running.handle();
+    for i in 0..2_000 {
+        handle.notify_resource_updated(&format!("test://other/{i}"));
+    }
+}
+
+/// A handshake session that fell behind the server's changes is told that every list the
+/// server serves and every resource it subscribed to may have changed, over the in-memory
+/// transport and Streamable HTTP: none of the changes it skipped was about what it
+/// subscribed to, so without that it would hear nothing.
+#[tokio::test]
+async fn a_session_that_fell_behind_hears_what_may_have_changed() {
+    let running = server().start().await.unwrap();
+    let addr = support::serve_http(&running, Default::default()).await;
+    let (memory, http) = (Recorder::default(), Recorder::default());
+    let m = client(&running, modes()[0], memory.clone()).await;
+    let h = fastmcp::client::Client::builder()
+        .mode(modes()[0])
+        .handler(http.clone())
+        .connect(fastmcp::transport::http_client::StreamableHttp::new(
+            format!("http://{addr}/mcp"),
+        ))
+        .await
+        .unwrap();
+    for c in [&m, &h] {
+        c.subscribe("test://watched").await.unwrap();
+    }
+    // Both sessions listen (the HTTP one on its GET stream) before the flood.
+    running.handle().add_tool(echo("b")).unwrap();
+    for rec in [&memory, &http] {
+        assert!(wait_count(rec, "notifications/tools/list_changed", 1).await);
+    }
+    flood(&running);
+    for (name, rec) in [("in-memory", &memory), ("HTTP", &http)] {
+        assert!(
+            wait_count(rec, "notifications/tools/list_changed", 2).await,
+            "{name}"
+        );
+        assert!(
+            wait_count(rec, "notifications/resources/updated", 1).await,
+            "{name}"
+        );
+        assert!(
+            wait_count(rec, "notifications/resources/list_changed", 1).await,
+            "{name}"
+        );
+        assert_eq!(
+            count(rec, "notifications/prompts/list_changed"),
+            0,
+            "{name}: the server serves no prompts"
+        );
+    }
+}
+
+/// The same for a `subscriptions/listen` stream: it hears what it asked for, and only that.
+#[tokio::test]
+async fn a_listen_stream_that_fell_behind_hears_what_may_have_changed() {
+    let running = server().start().await.unwrap();
+    let rec = Recorder::default();
+    let c = client(&running, modes()[1], rec.clone()).await;
+    let listen = listen(&c, &rec, json!({"notifications": {"toolsListChanged": true, "resourceSubscriptions": ["test://watched"]}})).await;
+    flood(&running);
+    assert!(wait_count(&rec, "notifications/tools/list_changed", 1).await);
+    assert!(wait_count(&rec, "notifications/resources/updated", 1).await);
+    assert_eq!(
+        count(&rec, "notifications/resources/list_changed"),
+        0,
+        "not asked for"
+    );
+    let shut = tokio::spawn(async move { running.shutdown().await });
+    listen.await.unwrap().unwrap();
     shut.await.unwrap().unwrap();
 }
 

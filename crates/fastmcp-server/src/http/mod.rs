@@ -52,7 +52,7 @@ pub use redis_sessions::RedisSessionStore;
 pub use session_store::{SessionRecord, SessionStore};
 
 use crate::lock::lock;
-use crate::session::encode;
+use crate::session::event_messages;
 use crate::shared::Shared;
 use sessions::Sessions;
 
@@ -205,18 +205,19 @@ async fn housekeeping(st: HttpState) {
         tokio::select! {
             _ = st.shared.shutdown.cancelled() => break,
             _ = tick.tick() => st.sessions.reap().await,
-            ev = events.recv() => match ev {
-                Ok(ev) => {
-                    for s in st.sessions.all() {
-                        let stream = lock(&s.get_stream).clone();
-                        if let (Some(stream), Some(m)) = (stream, s.endpoint.event_message(&ev)) {
-                            stream.emit(encode(&m)).await;
-                        }
+            ev = events.recv() => {
+                if ev == Err(RecvError::Closed) {
+                    break;
+                }
+                for s in st.sessions.all() {
+                    let Some(stream) = lock(&s.get_stream).clone() else {
+                        continue;
+                    };
+                    for m in event_messages(&s.endpoint, ev.clone()) {
+                        stream.emit(m).await;
                     }
                 }
-                Err(RecvError::Lagged(_)) => {}
-                Err(RecvError::Closed) => break,
-            },
+            }
         }
     }
     // Shutdown: requests in flight get the grace period and their answers go out on their

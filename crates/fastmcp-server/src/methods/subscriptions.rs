@@ -70,12 +70,16 @@ pub(crate) async fn listen(
             _ = rt.shutdown.cancelled() => break CancelReason::Shutdown,
             ev = events.recv() => ev,
         };
-        let ev = match ev {
-            Ok(ev) => ev,
-            Err(RecvError::Lagged(_)) => continue,
+        let events = match ev {
+            Ok(ev) => vec![ev],
+            // Fell behind: what it skipped may have changed anything it listens to.
+            Err(RecvError::Lagged(_)) => {
+                let subscribed = agreed.resource_subscriptions.clone().unwrap_or_default();
+                rt.missed(subscribed)
+            }
             Err(RecvError::Closed) => break CancelReason::Shutdown,
         };
-        if let Some((method, mut params)) = deliver(&agreed, ev) {
+        for (method, mut params) in events.into_iter().filter_map(|ev| deliver(&agreed, ev)) {
             params["_meta"] = meta.clone();
             call.peer.notify(method, to_raw(&params)).await?;
         }

@@ -19,6 +19,7 @@ use super::keepalive::dead_peer;
 use super::requests::{requests, Requests};
 use super::sink::{encode, Sink};
 use crate::call::Caller;
+use crate::changes::ServerEvent;
 use crate::shared::Shared;
 
 pub(crate) async fn serve_channel(shared: Arc<Shared>, ch: Channel) {
@@ -58,7 +59,7 @@ pub(crate) async fn serve_session(
                 }
             },
             ev = events.recv() => {
-                if let Some(m) = event_message(&ep, ev) {
+                for m in event_messages(&ep, ev) {
                     let _ = sink.send(m).await;
                 }
             }
@@ -101,14 +102,16 @@ impl Ending {
     }
 }
 
-/// The notification a server event becomes for this session, if any.
-pub(crate) fn event_message(
-    ep: &Endpoint,
-    ev: Result<crate::changes::ServerEvent, RecvError>,
-) -> Option<Bytes> {
-    ev.ok()
-        .and_then(|ev| ep.event_message(&ev))
-        .map(|m| encode(&m))
+/// The notifications a server event becomes for this session: none, one, or (when the
+/// session fell behind the server's changes) one for each list or subscribed resource that
+/// may have changed meanwhile.
+pub(crate) fn event_messages(ep: &Endpoint, ev: Result<ServerEvent, RecvError>) -> Vec<Bytes> {
+    let messages = match ev {
+        Ok(ev) => ep.event_message(&ev).into_iter().collect(),
+        Err(RecvError::Lagged(_)) => ep.missed_messages(),
+        Err(RecvError::Closed) => vec![],
+    };
+    messages.iter().map(encode).collect()
 }
 
 /// Handle one inbound frame. Returns the reply to send now, if there is one: the error

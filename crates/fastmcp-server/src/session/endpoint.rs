@@ -375,6 +375,18 @@ impl Endpoint {
         }))
     }
 
+    /// The notifications that stand for the events this session skipped when it fell
+    /// behind the server's changes (see [`crate::changes::missed`]).
+    pub(crate) fn missed_messages(&self) -> Vec<Message> {
+        let subscribed = self.session.subscriptions();
+        self.pipeline
+            .rt
+            .missed(subscribed)
+            .iter()
+            .filter_map(|ev| self.event_message(ev))
+            .collect()
+    }
+
     /// End the session: pending server-to-client requests fail.
     pub(crate) fn close(&self) {
         if let Some(a) = self.asked.get() {

@@ -13,7 +13,7 @@ mod stream;
 
 pub(crate) use channel::serve_channel;
 #[cfg(feature = "http")]
-pub(crate) use channel::{batch, serve_session};
+pub(crate) use channel::{batch, event_messages, serve_session};
 #[cfg(feature = "http")]
 pub(crate) use endpoint::{error_message, Endpoint};
 #[cfg(feature = "http")]

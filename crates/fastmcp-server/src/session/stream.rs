@@ -16,7 +16,7 @@ use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufWriter};
 use tokio::sync::mpsc;
 use tokio_util::task::TaskTracker;
 
-use super::channel::{event_message, on_frame, Ending};
+use super::channel::{event_messages, on_frame, Ending};
 use super::endpoint::Endpoint;
 use super::keepalive::dead_peer;
 use super::requests::{requests, Requests};
@@ -69,7 +69,7 @@ where
                 Some(f) => on_line(&ep, &sink, f, &mut requests, &mut queue, &mut out).await,
             },
             ev = events.recv() => {
-                if let Some(m) = event_message(&ep, ev) {
+                for m in event_messages(&ep, ev) {
                     out.write(&m).await;
                 }
             }
