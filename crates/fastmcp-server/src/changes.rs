@@ -59,6 +59,9 @@ pub(crate) fn missed(lists: Lists, subscribed: Vec<String>) -> Vec<ServerEvent> 
 /// [`crate::Server::notification_debounce`]): a change goes out at once, repeats within the
 /// window that follows go out once at its end, so the last change always reaches the
 /// sessions. A notifier made with [`ChangeNotifier::new`] alone sends everything at once.
+/// A session that falls behind (busy while more changes went out than it holds) is told
+/// instead that every list the server serves, and every resource it subscribed to, may
+/// have changed.
 ///
 /// ```
 /// use fastmcp_server::ChangeNotifier;

@@ -213,7 +213,7 @@ async fn housekeeping(st: HttpState) {
                     let Some(stream) = lock(&s.get_stream).clone() else {
                         continue;
                     };
-                    for m in event_messages(&s.endpoint, ev.clone()) {
+                    for m in event_messages(&s.endpoint, &ev) {
                         stream.emit(m).await;
                     }
                 }

@@ -59,7 +59,7 @@ pub(crate) async fn serve_session(
                 }
             },
             ev = events.recv() => {
-                for m in event_messages(&ep, ev) {
+                for m in event_messages(&ep, &ev) {
                     let _ = sink.send(m).await;
                 }
             }
@@ -105,9 +105,9 @@ impl Ending {
 /// The notifications a server event becomes for this session: none, one, or (when the
 /// session fell behind the server's changes) one for each list or subscribed resource that
 /// may have changed meanwhile.
-pub(crate) fn event_messages(ep: &Endpoint, ev: Result<ServerEvent, RecvError>) -> Vec<Bytes> {
+pub(crate) fn event_messages(ep: &Endpoint, ev: &Result<ServerEvent, RecvError>) -> Vec<Bytes> {
     let messages = match ev {
-        Ok(ev) => ep.event_message(&ev).into_iter().collect(),
+        Ok(ev) => ep.event_message(ev).into_iter().collect(),
         Err(RecvError::Lagged(_)) => ep.missed_messages(),
         Err(RecvError::Closed) => vec![],
     };

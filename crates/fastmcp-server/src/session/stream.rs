@@ -69,7 +69,7 @@ where
                 Some(f) => on_line(&ep, &sink, f, &mut requests, &mut queue, &mut out).await,
             },
             ev = events.recv() => {
-                for m in event_messages(&ep, ev) {
+                for m in event_messages(&ep, &ev) {
                     out.write(&m).await;
                 }
             }
