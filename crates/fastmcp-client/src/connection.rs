@@ -139,7 +139,7 @@ impl Wire {
         };
         let m = Message::Request(Request {
             id,
-            method: method.to_owned(),
+            method: fastmcp_protocol::jsonrpc::method(method),
             params: Some(params),
         });
         self.send(m).await?;
@@ -150,7 +150,7 @@ impl Wire {
 
     pub(crate) async fn notify(&self, method: &str, params: Box<RawValue>) -> Result<(), Error> {
         self.send(Message::Notification(Notification {
-            method: method.to_owned(),
+            method: fastmcp_protocol::jsonrpc::method(method),
             params: Some(params),
         }))
         .await

@@ -86,7 +86,7 @@ fn malformed_reply(wire: &Wire, bytes: &[u8]) {
 fn notification(wire: &Wire, requests: &ServerRequests, n: Notification) {
     let h = &*requests.handler;
     let p = n.params.as_deref();
-    match n.method.as_str() {
+    match &*n.method {
         "notifications/progress" => {
             if let Some(Ok(v)) =
                 p.map(|p| serde_json::from_str::<ProgressNotificationParams>(p.get()))

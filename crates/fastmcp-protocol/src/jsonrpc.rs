@@ -15,12 +15,15 @@
 use std::fmt;
 use std::sync::Arc;
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 use serde::ser::{SerializeStruct, Serializer};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use crate::envelope_fields::{IdField, IsVersion2};
 use crate::error_code;
+use crate::method::MethodField;
+pub use crate::method::{method, Method, METHODS};
 
 /// A request id: a string or an integer.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -120,7 +123,7 @@ pub struct Request {
     /// The id.
     pub id: RequestId,
     /// The method name.
-    pub method: String,
+    pub method: Method,
     /// The params, unparsed.
     pub params: Option<Box<RawValue>>,
 }
@@ -129,7 +132,7 @@ pub struct Request {
 #[derive(Debug, Clone)]
 pub struct Notification {
     /// The method name.
-    pub method: String,
+    pub method: Method,
     /// The params, unparsed.
     pub params: Option<Box<RawValue>>,
 }
@@ -225,104 +228,6 @@ pub struct ParseFailure {
     pub reply: bool,
 }
 
-/// `id` as it appears in a message: absent, `null`, or a valid id.
-#[derive(Default)]
-enum IdField {
-    #[default]
-    Missing,
-    Null,
-    Invalid,
-    Id(RequestId),
-}
-
-impl<'de> Deserialize<'de> for IdField {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = IdField;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an id")
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<IdField, E> {
-                Ok(IdField::Id(RequestId::Number(v)))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<IdField, E> {
-                Ok(i64::try_from(v)
-                    .map(|n| IdField::Id(RequestId::Number(n)))
-                    .unwrap_or(IdField::Invalid))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<IdField, E> {
-                Ok(IdField::Invalid)
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<IdField, E> {
-                Ok(IdField::Invalid)
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<IdField, E> {
-                Ok(IdField::Id(RequestId::String(v.into())))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<IdField, E> {
-                Ok(IdField::Null)
-            }
-            fn visit_none<E: de::Error>(self) -> Result<IdField, E> {
-                Ok(IdField::Null)
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<IdField, A::Error> {
-                while a.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(IdField::Invalid)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<IdField, A::Error> {
-                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(IdField::Invalid)
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-/// Whether `jsonrpc` says `"2.0"`, read without copying the string (a `Cow` inside an
-/// `Option` is always copied by serde).
-#[derive(Default)]
-struct IsVersion2(bool);
-
-impl<'de> Deserialize<'de> for IsVersion2 {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = IsVersion2;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON-RPC version")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<IsVersion2, E> {
-                Ok(IsVersion2(v == "2.0"))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<IsVersion2, E> {
-                Ok(IsVersion2(false))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<IsVersion2, E> {
-                Ok(IsVersion2(false))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<IsVersion2, E> {
-                Ok(IsVersion2(false))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<IsVersion2, E> {
-                Ok(IsVersion2(false))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<IsVersion2, E> {
-                Ok(IsVersion2(false))
-            }
-            fn visit_seq<A: de::SeqAccess<'de>>(self, mut a: A) -> Result<IsVersion2, A::Error> {
-                while a.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(IsVersion2(false))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<IsVersion2, A::Error> {
-                while a.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(IsVersion2(false))
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
 /// The envelope as read off the wire, before it is classified.
 #[derive(Deserialize)]
 struct Envelope {
@@ -331,13 +236,95 @@ struct Envelope {
     #[serde(default)]
     id: IdField,
     #[serde(default)]
-    method: Option<String>,
+    method: Option<MethodField>,
     #[serde(default)]
     params: Option<Box<RawValue>>,
     #[serde(default)]
     result: Option<Box<RawValue>>,
     #[serde(default)]
     error: Option<serde_json::Value>,
+}
+
+/// Read a message's envelope with serde (`text`: `bytes`, if they are UTF-8).
+fn envelope(bytes: &[u8], text: Option<&str>) -> Result<Message, ParseFailure> {
+    let env = match text {
+        Some(text) => serde_json::from_str::<Envelope>(text),
+        None => serde_json::from_slice::<Envelope>(bytes),
+    };
+    let env = match env {
+        Ok(e) => e,
+        Err(e) => return Err(envelope_error(bytes, &e)),
+    };
+    let null_id = matches!(env.id, IdField::Null);
+    let id = match env.id {
+        IdField::Id(id) => Some(id),
+        IdField::Invalid => {
+            return Err(invalid(
+                None,
+                "Invalid request: id must be a string or integer",
+                true,
+            ))
+        }
+        IdField::Missing | IdField::Null => None,
+    };
+    if !env.jsonrpc.0 {
+        // Answer anything but what looks like a response (answering those could loop).
+        let reply = env.result.is_none() && env.error.is_none();
+        return Err(invalid(
+            id,
+            "Invalid request: jsonrpc must be \"2.0\"",
+            reply,
+        ));
+    }
+    if let Some(p) = &env.params {
+        let first = p.get().as_bytes().first().copied();
+        if !matches!(first, Some(b'{') | Some(b'[')) {
+            return Err(invalid(
+                id,
+                "Invalid request: params must be an object",
+                true,
+            ));
+        }
+    }
+    match (env.method, env.result, env.error) {
+        // `"id": null` is not a notification (those have no id): refused as invalid.
+        (Some(_), None, None) if null_id => Err(invalid(
+            None,
+            "Invalid request: id must be a string or integer, not null",
+            true,
+        )),
+        (Some(MethodField(method)), None, None) => Ok(match id {
+            Some(id) => Message::Request(Request {
+                id,
+                method,
+                params: env.params,
+            }),
+            None => Message::Notification(Notification {
+                method,
+                params: env.params,
+            }),
+        }),
+        (None, Some(result), None) => match id {
+            Some(id) => Ok(Message::Response(Response { id, result })),
+            None => Err(invalid(None, "Invalid response: missing id", false)),
+        },
+        (None, None, Some(error)) => match serde_json::from_value::<ErrorObject>(error) {
+            Ok(error) => Ok(Message::Error(ErrorResponse { id, error })),
+            Err(_) => Err(invalid(id, "Invalid response: malformed error", false)),
+        },
+        _ => Err(invalid(
+            id,
+            "Invalid request: expected exactly one of method, result or error",
+            true,
+        )),
+    }
+}
+
+/// [`Message::parse`] without its one-pass reading of the common shape: what that reading
+/// is checked against.
+#[cfg(test)]
+pub(crate) fn parse_with_serde(bytes: &[u8]) -> Result<Message, ParseFailure> {
+    envelope(bytes, std::str::from_utf8(bytes).ok())
 }
 
 fn invalid(id: Option<RequestId>, msg: &str, reply: bool) -> ParseFailure {
@@ -352,80 +339,15 @@ impl Message {
     /// Read one message from bytes. Batches (JSON arrays) are refused here;
     /// use [`Message::is_batch`] first where a version allows them.
     pub fn parse(bytes: &[u8]) -> Result<Message, ParseFailure> {
-        // Checked as UTF-8 whole first: read as text, serde_json does not check each string
-        // again (a whole-message check is a fraction of the per-string ones). Bytes that are
-        // not UTF-8 are read as bytes, for the error that says where.
-        let env = match std::str::from_utf8(bytes) {
-            Ok(text) => serde_json::from_str::<Envelope>(text),
-            Err(_) => serde_json::from_slice::<Envelope>(bytes),
-        };
-        let env = match env {
-            Ok(e) => e,
-            Err(e) => return Err(envelope_error(bytes, &e)),
-        };
-        let null_id = matches!(env.id, IdField::Null);
-        let id = match env.id {
-            IdField::Id(id) => Some(id),
-            IdField::Invalid => {
-                return Err(invalid(
-                    None,
-                    "Invalid request: id must be a string or integer",
-                    true,
-                ))
-            }
-            IdField::Missing | IdField::Null => None,
-        };
-        if !env.jsonrpc.0 {
-            // Answer anything but what looks like a response (answering those could loop).
-            let reply = env.result.is_none() && env.error.is_none();
-            return Err(invalid(
-                id,
-                "Invalid request: jsonrpc must be \"2.0\"",
-                reply,
-            ));
+        // Checked as UTF-8 whole first: read as text, neither reading checks each string
+        // again (a whole-message check is a fraction of the per-string ones). A request or
+        // notification of the common shape is read in one pass (`scan`); anything else,
+        // and bytes that are not UTF-8 (for the error that says where), by serde.
+        let text = std::str::from_utf8(bytes).ok();
+        if let Some(m) = text.and_then(crate::scan::request) {
+            return Ok(m);
         }
-        if let Some(p) = &env.params {
-            let first = p.get().as_bytes().first().copied();
-            if !matches!(first, Some(b'{') | Some(b'[')) {
-                return Err(invalid(
-                    id,
-                    "Invalid request: params must be an object",
-                    true,
-                ));
-            }
-        }
-        match (env.method, env.result, env.error) {
-            // `"id": null` is not a notification (those have no id): refused as invalid.
-            (Some(_), None, None) if null_id => Err(invalid(
-                None,
-                "Invalid request: id must be a string or integer, not null",
-                true,
-            )),
-            (Some(method), None, None) => Ok(match id {
-                Some(id) => Message::Request(Request {
-                    id,
-                    method,
-                    params: env.params,
-                }),
-                None => Message::Notification(Notification {
-                    method,
-                    params: env.params,
-                }),
-            }),
-            (None, Some(result), None) => match id {
-                Some(id) => Ok(Message::Response(Response { id, result })),
-                None => Err(invalid(None, "Invalid response: missing id", false)),
-            },
-            (None, None, Some(error)) => match serde_json::from_value::<ErrorObject>(error) {
-                Ok(error) => Ok(Message::Error(ErrorResponse { id, error })),
-                Err(_) => Err(invalid(id, "Invalid response: malformed error", false)),
-            },
-            _ => Err(invalid(
-                id,
-                "Invalid request: expected exactly one of method, result or error",
-                true,
-            )),
-        }
+        envelope(bytes, text)
     }
 
     /// Whether the bytes hold a JSON array (a batch), judged by the first non-space byte.

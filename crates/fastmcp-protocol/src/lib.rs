@@ -4,9 +4,13 @@
 #![warn(missing_docs)]
 
 pub mod batch;
+mod envelope_fields;
 pub mod error_code;
 pub mod http_headers;
 pub mod jsonrpc;
+mod method;
+mod raw;
+pub mod scan;
 mod types;
 mod version;
 

@@ -753,3 +753,39 @@ fn server_to_client_requests_of_the_handshake_era() {
         assert_invalid(v, "ElicitResult", &json!({"content": {}}));
     }
 }
+
+/// Every method of every version's schema (the `const` of a `method` property) is one the
+/// envelope reads without a copy of its name.
+#[test]
+fn every_method_of_the_schemas_is_read_without_a_copy() {
+    fn methods_in(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(c) = m.get("method").and_then(|p| p.get("const")) {
+                    out.push(c.as_str().unwrap().to_owned());
+                }
+                m.values().for_each(|x| methods_in(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| methods_in(x, out)),
+            _ => {}
+        }
+    }
+    let mut names = Vec::new();
+    for version in HANDSHAKE.iter().chain([&STATELESS]) {
+        methods_in(&schema(version), &mut names);
+    }
+    names.sort();
+    names.dedup();
+    assert!(names.len() > 30, "{names:?}");
+    for name in names {
+        assert!(jsonrpc::METHODS.contains(&name.as_str()), "{name}");
+        let line = format!(r#"{{"jsonrpc":"2.0","id":1,"method":"{name}"}}"#);
+        match Message::parse(line.as_bytes()).unwrap() {
+            Message::Request(r) => {
+                assert!(matches!(r.method, std::borrow::Cow::Borrowed(_)), "{name}");
+                assert_eq!(r.method, name);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

@@ -24,6 +24,7 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context as TaskContext, Poll};
 
 use fastmcp_core::{BoxFuture, Context, Dispatch, Error, Peer, Scope, Session};
+use fastmcp_protocol::jsonrpc::Method;
 use fastmcp_protocol::{ProtocolVersion, RequestId};
 use serde_json::value::RawValue;
 use tower::util::BoxCloneSyncService;
@@ -312,18 +313,19 @@ impl Pipeline {
     /// (`None` when a hook dropped it).
     pub(crate) fn notification(
         &self,
-        method: String,
+        method: Method,
         params: Option<Box<RawValue>>,
         session: &Arc<Session>,
-    ) -> Option<(String, Option<Box<RawValue>>)> {
+    ) -> Option<(Method, Option<Box<RawValue>>)> {
         if self.notification_hooks.is_empty() {
             return Some((method, params));
         }
-        let mut n = McpNotification::new(method, params, session.clone());
+        let mut n = McpNotification::new(method.into_owned(), params, session.clone());
         for hook in &self.notification_hooks {
             n = hook(n)?;
         }
-        Some(n.into_parts())
+        let (method, params) = n.into_parts();
+        Some((method.into(), params))
     }
 
     /// Run one request through the pipeline. Takes the request's parts, not an
@@ -337,14 +339,14 @@ impl Pipeline {
     #[allow(clippy::manual_async_fn)] // an `async fn` keeps its arguments twice
     pub(crate) fn call(
         &self,
-        method: String,
+        method: Method,
         params: Option<Box<RawValue>>,
         call: Call,
     ) -> impl std::future::Future<Output = Result<Box<RawValue>, Error>> + Send + '_ {
         async move {
             match &self.layered {
                 None => methods::dispatch(&self.rt, &call, &method, params).await,
-                Some(entry) => entry(McpRequest::new(method, params, call)).await,
+                Some(entry) => entry(McpRequest::new(method.into_owned(), params, call)).await,
             }
         }
     }
@@ -358,7 +360,11 @@ impl Dispatch for Pipeline {
         params: Box<RawValue>,
     ) -> BoxFuture<'a, Result<Box<RawValue>, Error>> {
         let call = Call::nested_in(ctx, None);
-        Box::pin(self.call(method.to_owned(), Some(params), call))
+        Box::pin(self.call(
+            fastmcp_protocol::jsonrpc::method(method),
+            Some(params),
+            call,
+        ))
     }
 }
 

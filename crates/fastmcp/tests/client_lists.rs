@@ -26,7 +26,7 @@ fn fake(
                 .as_deref()
                 .map(|p| serde_json::from_str(p.get()).unwrap())
                 .unwrap_or(json!({}));
-            let result = match r.method.as_str() {
+            let result = match &*r.method {
                 "initialize" => {
                     json!({"protocolVersion": "2025-11-25", "capabilities": {"tools": {}}, "serverInfo": {"name": "fake", "version": "0"}})
                 }

@@ -21,6 +21,7 @@ mod sampling;
 mod subscriptions;
 pub mod tag;
 mod tasks;
+mod tool_result_json;
 mod tools;
 
 pub(crate) mod num;

@@ -287,7 +287,7 @@ async fn stateless(
     let id = r.as_ref().map(|r| r.id.clone());
     let params = r.as_ref().and_then(|r| r.params.as_deref());
     // The tool named, for the `Mcp-Param-*` headers its schema declares.
-    let tool = match (method.as_str(), params) {
+    let tool = match (&*method, params) {
         ("tools/call", Some(p)) => {
             #[derive(Deserialize)]
             struct N<'a> {
@@ -324,7 +324,7 @@ async fn stateless(
         return StatusCode::ACCEPTED.into_response();
     };
     let extended = st.shared.rt.config.extensions.for_method(&method).is_some();
-    if !STATELESS_METHODS.contains(&method.as_str()) && !extended {
+    if !STATELESS_METHODS.contains(&&*method) && !extended {
         return rpc_error(
             StatusCode::NOT_FOUND,
             id,

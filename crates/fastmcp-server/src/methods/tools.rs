@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use fastmcp_core::component_meta::META_VERSION;
 use fastmcp_core::{Error, ErrorKind, ToolArguments};
+use fastmcp_protocol::scan;
 use fastmcp_protocol::{
     CallToolRequestParams, CallToolResult, InputResponses, ListToolsResult, Meta, TaskMetadata,
     TaskSupport,
@@ -112,6 +113,26 @@ struct CallView<'a> {
 fn read_call(
     params: Option<Box<RawValue>>,
 ) -> Result<(CallToolRequestParams, ToolArguments), Error> {
+    // The common shape (a name and arguments) in one pass; anything else through serde.
+    let common = params
+        .as_deref()
+        .and_then(|p| scan::tool_call(p.get()))
+        .map(|c| (c.name.to_owned(), c.arguments));
+    if let Some((name, arguments)) = common {
+        let args = match (arguments, params) {
+            (Some(range), Some(params)) => ToolArguments::within(params, range),
+            _ => None,
+        };
+        let p = CallToolRequestParams {
+            meta: None,
+            name,
+            arguments: None,
+            task: None,
+            input_responses: None,
+            request_state: None,
+        };
+        return Ok((p, args.unwrap_or_default()));
+    }
     let view: CallView<'_> = parse(params.as_deref())?;
     // Where the arguments are in the params (always found there; copied if not).
     let found = match view.arguments {
@@ -184,7 +205,7 @@ pub(crate) fn call_tool<'a>(
             return raw(&ir);
         }
         let result = tool_outcome_for(&rt.config, &name, ran.outcome, call)?;
-        raw(&tool_result(call, check_output(&entry, result)))
+        Ok(tool_result(call, check_output(&entry, result)).to_raw())
     }
 }
 
@@ -223,7 +244,7 @@ async fn admit(
     *args = ready;
     if rt.config.strict_input_validation {
         if let Err(e) = check_known_arguments(args, &found.handler().tool().input_schema) {
-            return Err(raw(&tool_result(call, CallToolResult::error_text(e))));
+            return Err(Ok(tool_result(call, CallToolResult::error_text(e)).to_raw()));
         }
     }
     if let Some(r) = as_task(rt, call, &found, p, args).await {
@@ -353,5 +374,53 @@ mod tests {
             "{}",
             e.message()
         );
+    }
+
+    /// The one-pass reading of a call's params (`scan::tool_call`) reads what serde reads,
+    /// on the common shapes and on every text one byte away from them; what it leaves to
+    /// serde is read by serde (or refused) as before.
+    #[test]
+    fn the_one_pass_reading_agrees_with_serde() {
+        let seeds = [
+            r#"{"name":"echo","arguments":{"message":"h\u00e9 \"1\"","n":[1,-2.5e3,{"a":null}]}}"#,
+            r#" { "arguments" : { } , "name" : "日本" } "#,
+        ];
+        let alphabet = b" \t{}[]\",:019.e-\\/untl\x01";
+        let (mut fast, mut total) = (0, 0);
+        for seed in seeds {
+            let bytes = seed.as_bytes();
+            let mut texts = vec![seed.as_bytes().to_vec()];
+            for i in 0..bytes.len() {
+                texts.push([&bytes[..i], &bytes[i + 1..]].concat());
+                texts.push([&bytes[..i], &bytes[i..]].concat());
+                texts.extend(alphabet.iter().map(|&b| {
+                    let mut v = bytes.to_vec();
+                    v[i] = b;
+                    v
+                }));
+            }
+            for text in texts {
+                let Ok(text) = String::from_utf8(text) else {
+                    continue;
+                };
+                total += 1;
+                let Some(call) = scan::tool_call(&text) else {
+                    continue;
+                };
+                fast += 1;
+                let view: CallView<'_> = serde_json::from_str(&text)
+                    .unwrap_or_else(|e| panic!("{text}: serde refuses it: {e}"));
+                assert_eq!(call.name, view.name, "{text}");
+                let args = call.arguments.map(|r| &text[r]);
+                assert_eq!(args, view.arguments.map(RawValue::get), "{text}");
+                assert!(view.meta.is_none() && view.task.is_none(), "{text}");
+                let (p, read) = read_call(params(&text)).unwrap();
+                assert_eq!(
+                    (p.name.as_str(), read.raw().map(RawValue::get)),
+                    (view.name.as_str(), args)
+                );
+            }
+        }
+        assert!(fast > 50 && fast < total, "{fast} of {total}");
     }
 }

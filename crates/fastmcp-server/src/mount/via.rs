@@ -37,7 +37,13 @@ async fn run<T: DeserializeOwned>(
     // parent's client.
     let call = Call::nested_in(ctx, ctx.progress_token().cloned());
     let params = crate::call::raw(&params)?;
-    let out = pipeline.call(method.to_owned(), Some(params), call).await?;
+    let out = pipeline
+        .call(
+            fastmcp_protocol::jsonrpc::method(method),
+            Some(params),
+            call,
+        )
+        .await?;
     serde_json::from_str(out.get())
         .map_err(|e| Error::internal(format!("a mounted server's {method} answer: {e}")))
 }

@@ -301,7 +301,7 @@ impl Endpoint {
         else {
             return;
         };
-        match method.as_str() {
+        match &*method {
             "notifications/cancelled" => {
                 let Some(p) = params.as_deref() else { return };
                 let Ok(p) = serde_json::from_str::<CancelledNotificationParams>(p.get()) else {
@@ -370,7 +370,7 @@ impl Endpoint {
             }
         };
         Some(Message::Notification(Notification {
-            method: method.to_owned(),
+            method: method.into(),
             params: Some(to_raw(&params)),
         }))
     }

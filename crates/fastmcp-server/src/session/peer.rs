@@ -126,7 +126,7 @@ impl Drop for PendingGuard<'_> {
 impl Peer for EndpointPeer {
     fn notify(&self, method: &str, params: Box<RawValue>) -> BoxFuture<'_, Result<(), Error>> {
         let m = Message::Notification(Notification {
-            method: method.to_owned(),
+            method: fastmcp_protocol::jsonrpc::method(method),
             params: Some(params),
         });
         Box::pin(async move {
@@ -142,7 +142,7 @@ impl Peer for EndpointPeer {
         method: &str,
         params: Box<RawValue>,
     ) -> BoxFuture<'_, Result<Box<RawValue>, Error>> {
-        let method = method.to_owned();
+        let method = fastmcp_protocol::jsonrpc::method(method);
         Box::pin(async move {
             // The endpoint is not kept while the client answers: only what waits for it.
             let Some(asked) = self.endpoint.upgrade().map(|e| e.asked().clone()) else {

@@ -145,7 +145,7 @@ fn finished(
         return raw(&input_required(rt, &end.answers, binding, end.pending)?);
     }
     let result = tool_outcome(&rt.config, name, end.outcome)?;
-    raw(&tool_result(call, result))
+    Ok(tool_result(call, result).to_raw())
 }
 
 fn require_tasks(call: &Call) -> Result<(), Error> {
