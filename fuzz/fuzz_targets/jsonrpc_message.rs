@@ -9,8 +9,8 @@
 //! shape or by serde) has the method and the params' text that serde reads in it; what
 //! `scan::tool_call` reads of a call's params, the name and the arguments' text serde
 //! reads. (Compared with serde's reading of those members, not with a `Value`: serde
-//! skips what it does not keep without checking that a `\u` escape is a whole
-//! character, in both readings alike.)
+//! skips a member it does not keep without checking that its bytes are UTF-8 or that
+//! its `\u` escapes are whole characters, in both readings alike.)
 #![no_main]
 
 use fastmcp_protocol::batch::{batch_items, BatchError};
