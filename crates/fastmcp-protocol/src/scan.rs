@@ -135,16 +135,28 @@ fn special(x: u64) -> u64 {
 /// Whether `text` holds a character JSON escapes in a string (a quote, a backslash, a
 /// control character): if not, its JSON string is the text between quotes.
 pub(crate) fn needs_escape(text: &str) -> bool {
-    let chunks = text.as_bytes().chunks_exact(8);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        if let Ok(chunk) = <[u8; 8]>::try_from(chunk) {
-            if special(u64::from_le_bytes(chunk)) != 0 {
-                return true;
-            }
+    first_special(text.as_bytes()).is_some()
+}
+
+/// Where the first quote, backslash or control character of `bytes` is: eight bytes at a
+/// time, then one at a time.
+#[inline(always)]
+fn first_special(bytes: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let found = special(u64::from_le_bytes(chunk));
+        if found != 0 {
+            return Some(at + found.trailing_zeros() as usize / 8);
         }
+        at += 8;
     }
-    rest.iter().any(|&b| b == b'"' || b == b'\\' || b < 0x20)
+    let rest = bytes[at..]
+        .iter()
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+    Some(at + rest)
 }
 
 /// A place in the text.
@@ -198,22 +210,7 @@ impl<'a> Cursor<'a> {
     #[inline(always)]
     fn string_run(&self) -> Option<usize> {
         let rest = &self.bytes()[self.at..];
-        // Eight bytes at a time, then one at a time.
-        let mut len = 0;
-        while let Some(chunk) = rest.get(len..len + 8) {
-            let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
-                break;
-            };
-            let found = special(u64::from_le_bytes(chunk));
-            if found != 0 {
-                len += found.trailing_zeros() as usize / 8;
-                return (rest[len] >= 0x20).then_some(len);
-            }
-            len += 8;
-        }
-        len += rest[len..]
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        let len = first_special(rest)?;
         (rest[len] >= 0x20).then_some(len)
     }
 
