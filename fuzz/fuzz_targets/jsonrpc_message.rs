@@ -90,8 +90,12 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     one(data);
-    if let Some(call) = std::str::from_utf8(data).ok().and_then(|t| tool_call(t).map(|c| (t, c))) {
-        let (text, call) = call;
+    // `tool_call` reads JSON already checked: a params value serde accepts.
+    let params = std::str::from_utf8(data)
+        .ok()
+        .and_then(|t| serde_json::from_str::<&RawValue>(t).ok());
+    if let Some((params, call)) = params.and_then(|p| tool_call(p).map(|c| (p, c))) {
+        let text = params.get();
         let read: ToolCall = serde_json::from_str(text).expect("serde reads a call read");
         assert_eq!(call.name, read.name);
         let arguments = call.arguments.map(|r| &text[r]);

@@ -14,26 +14,30 @@
 use std::ops::Range;
 
 use crate::jsonrpc::{self, Message, Notification, Request, RequestId};
+use serde_json::value::RawValue;
+
 use crate::raw::raw;
 
 /// Read `text` if it is a request or notification of the common shape (see the module).
 pub(crate) fn request(text: &str) -> Option<Message> {
     let (mut version, mut id, mut method, mut params) = (false, None, None, None);
-    members(text, |key, c| {
-        match key {
-            "jsonrpc" if !version => {
-                if c.plain_str()? != "2.0" {
-                    return None;
+    members(
+        text,
+        &[b"jsonrpc", b"id", b"method", b"params"],
+        |key, c| {
+            match key {
+                0 if !version => {
+                    c.word(b"\"2.0\"")?;
+                    version = true;
                 }
-                version = true;
+                1 if id.is_none() => id = Some(c.id()?),
+                2 if method.is_none() => method = Some(c.plain_str()?),
+                3 if params.is_none() => params = Some(c.container()?),
+                _ => return None,
             }
-            "id" if id.is_none() => id = Some(c.id()?),
-            "method" if method.is_none() => method = Some(c.plain_str()?),
-            "params" if params.is_none() => params = Some(c.container()?),
-            _ => return None,
-        }
-        Some(())
-    })?;
+            Some(())
+        },
+    )?;
     if !version {
         return None;
     }
@@ -58,29 +62,28 @@ pub struct ToolCall<'a> {
 }
 
 /// Read the params of a `tools/call` if their members are `name` (a string without
-/// escapes) and `arguments` (an object), in either order, each once; `None` for anything
-/// else (`_meta`, `task`, an escape in the name, malformed JSON...), which a server reads
-/// with serde instead.
+/// escapes) and `arguments` (an object), in either order, each once, with no escape in
+/// those two names; `None` for anything else (`_meta`, `task`, an escape in the name...),
+/// which a server reads with serde instead. The params are JSON already checked (a
+/// [`RawValue`] is): the arguments are skipped over, not checked again.
 ///
 /// ```
 /// use fastmcp_protocol::scan::tool_call;
-/// let params = r#"{"name":"echo","arguments":{"message":"hi"}}"#;
-/// let call = tool_call(params).unwrap();
+/// use serde_json::value::RawValue;
+/// let params = RawValue::from_string(r#"{"name":"echo","arguments":{"message":"hi"}}"#.into())?;
+/// let call = tool_call(&params).unwrap();
 /// assert_eq!(call.name, "echo");
-/// assert_eq!(&params[call.arguments.unwrap()], r#"{"message":"hi"}"#);
-/// assert_eq!(tool_call(r#"{"name":"echo","_meta":{}}"#), None);
+/// assert_eq!(&params.get()[call.arguments.unwrap()], r#"{"message":"hi"}"#);
+/// let other = RawValue::from_string(r#"{"name":"echo","_meta":{}}"#.into())?;
+/// assert_eq!(tool_call(&other), None);
+/// # Ok::<(), serde_json::Error>(())
 /// ```
-pub fn tool_call(params: &str) -> Option<ToolCall<'_>> {
+pub fn tool_call(params: &RawValue) -> Option<ToolCall<'_>> {
     let (mut name, mut arguments) = (None, None);
-    members(params, |key, c| {
+    members(params.get(), &[b"name", b"arguments"], |key, c| {
         match key {
-            "name" if name.is_none() => name = Some(c.plain_str()?),
-            "arguments" if arguments.is_none() => {
-                if c.peek()? != b'{' {
-                    return None;
-                }
-                arguments = Some(c.container()?);
-            }
+            0 if name.is_none() => name = Some(c.plain_str()?),
+            1 if arguments.is_none() => arguments = Some(c.checked_object()?),
             _ => return None,
         }
         Some(())
@@ -91,18 +94,20 @@ pub fn tool_call(params: &str) -> Option<ToolCall<'_>> {
     })
 }
 
-/// Walk `text`, one JSON object with whitespace around it: `member` reads the value of
-/// each member, given its name (without escapes, else `None`) and the cursor at the value.
+/// Walk `text`, one JSON object with whitespace around it whose members are all named in
+/// `keys` (without escapes, else `None`): `member` reads the value of each, given the
+/// index of its name in `keys` and the cursor at the value.
 fn members<'a>(
     text: &'a str,
-    mut member: impl FnMut(&'a str, &mut Cursor<'a>) -> Option<()>,
+    keys: &[&[u8]],
+    mut member: impl FnMut(usize, &mut Cursor<'a>) -> Option<()>,
 ) -> Option<()> {
     let mut c = Cursor { text, at: 0 };
     c.ws();
     c.eat(b'{')?;
     loop {
         c.ws();
-        let key = c.plain_str()?;
+        let key = c.key_of(keys)?;
         c.ws();
         c.eat(b':')?;
         c.ws();
@@ -203,6 +208,50 @@ impl<'a> Cursor<'a> {
         // The end is a quote, not a backslash; a quote is a character boundary.
         self.eat(b'"')?;
         Some(&self.text[start..start + len])
+    }
+
+    /// A member's name that is one of `keys` (written without escapes): its index.
+    fn key_of(&mut self, keys: &[&[u8]]) -> Option<usize> {
+        let rest = self.bytes().get(self.at + 1..)?;
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let i = keys.iter().position(|k| {
+            rest.len() > k.len() && rest[..k.len()] == **k && rest[k.len()] == b'"'
+        })?;
+        self.at += keys[i].len() + 2;
+        Some(i)
+    }
+
+    /// An object of text already checked to be JSON: where it is. Only strings and
+    /// brackets are followed (a quote or a backslash in a string found eight bytes at a
+    /// time); `None` if the text turns out not to be JSON after all.
+    fn checked_object(&mut self) -> Option<Range<usize>> {
+        let start = self.at;
+        let mut depth = 0usize;
+        loop {
+            match self.next()? {
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        break;
+                    }
+                }
+                b'"' => loop {
+                    self.at += first_special(self.bytes().get(self.at..)?)?;
+                    if self.next()? == b'"' {
+                        break;
+                    }
+                    self.at += 1;
+                },
+                _ => {}
+            }
+            if depth == 0 {
+                return None;
+            }
+        }
+        (self.bytes()[start] == b'{').then_some(start..self.at)
     }
 
     /// The length of the run of string characters from here up to a quote or a backslash;
@@ -500,6 +549,36 @@ mod tests {
         }
         // Most changes break the message or leave the common shape; some do not.
         assert!(read > 100 && read < total, "{read} of {total}");
+    }
+
+    #[test]
+    fn a_call_s_arguments_are_found_past_brackets_and_escapes_in_strings() {
+        let read = |text: &str| {
+            let raw = RawValue::from_string(text.to_owned()).unwrap();
+            tool_call(&raw).map(|c| {
+                (
+                    c.name.to_owned(),
+                    c.arguments.map(|r| raw.get()[r].to_owned()),
+                )
+            })
+        };
+        let args = r#"{"a":"}\"{\\","b":[{"c":"]"},[],{}],"d":-1.5e3,"e":"\u007d"}"#;
+        let text = format!(r#"{{ "arguments" : {args} , "name":"x"}}"#);
+        assert_eq!(read(&text), Some(("x".into(), Some(args.into()))));
+        assert_eq!(read(r#"{"name":"x"}"#), Some(("x".into(), None)));
+        // Not an object, a name twice, another member, an escape in a name: left to serde.
+        for text in [
+            r#"{"name":"x","arguments":[1]}"#,
+            r#"{"name":"x","arguments":"{}"}"#,
+            r#"{"name":"x","arguments":null}"#,
+            r#"{"name":"x","name":"y"}"#,
+            r#"{"name":"x","_meta":{}}"#,
+            r#"{"n\u0061me":"x"}"#,
+            r#"{"name":"\u0078"}"#,
+            r#"{"arguments":{}}"#,
+        ] {
+            assert_eq!(read(text), None, "{text}");
+        }
     }
 
     #[test]

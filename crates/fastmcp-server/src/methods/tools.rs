@@ -116,7 +116,7 @@ fn read_call(
     // The common shape (a name and arguments) in one pass; anything else through serde.
     let common = params
         .as_deref()
-        .and_then(|p| scan::tool_call(p.get()))
+        .and_then(scan::tool_call)
         .map(|c| (c.name.to_owned(), c.arguments));
     if let Some((name, arguments)) = common {
         let args = match (arguments, params) {
@@ -404,17 +404,22 @@ mod tests {
                     continue;
                 };
                 total += 1;
-                let Some(call) = scan::tool_call(&text) else {
+                // The params of a request are JSON already checked.
+                let Ok(raw) = RawValue::from_string(text) else {
                     continue;
                 };
+                let Some(call) = scan::tool_call(&raw) else {
+                    continue;
+                };
+                let text = raw.get();
                 fast += 1;
-                let view: CallView<'_> = serde_json::from_str(&text)
+                let view: CallView<'_> = serde_json::from_str(text)
                     .unwrap_or_else(|e| panic!("{text}: serde refuses it: {e}"));
                 assert_eq!(call.name, view.name, "{text}");
                 let args = call.arguments.map(|r| &text[r]);
                 assert_eq!(args, view.arguments.map(RawValue::get), "{text}");
                 assert!(view.meta.is_none() && view.task.is_none(), "{text}");
-                let (p, read) = read_call(params(&text)).unwrap();
+                let (p, read) = read_call(params(text)).unwrap();
                 assert_eq!(
                     (p.name.as_str(), read.raw().map(RawValue::get)),
                     (view.name.as_str(), args)
