@@ -64,11 +64,13 @@ const _: () = {
     assert!(same(META_PROGRESS_TOKEN, "progressToken"));
 };
 
-/// Whether params may carry `_meta` (a fast scan before parsing them for it).
-fn has_meta(params: &RawValue) -> bool {
-    static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("\"_meta\""));
-    FINDER.find(params.get().as_bytes()).is_some()
+/// Whether params may carry `_meta`: whether `"_meta"` is in their text (a fast scan
+/// before parsing them for it). Found from its underscore, a byte most texts have few of
+/// (`memchr`): for short params, several times cheaper than a substring search's set-up.
+pub(crate) fn has_meta(params: &RawValue) -> bool {
+    let text = params.get().as_bytes();
+    memchr::memchr_iter(b'_', text)
+        .any(|at| at > 0 && text[at - 1] == b'"' && text.get(at + 1..at + 6) == Some(b"meta\""))
 }
 
 /// What a request's `_meta` decides: which session serves it and its progress token.
@@ -138,4 +140,25 @@ pub(crate) fn supported_stateless() -> Vec<String> {
         .filter(|v| v.era() == Era::Stateless)
         .map(|v| v.as_str().to_owned())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_a_meta_member_by_its_quoted_name() {
+        let has = |text: &str| has_meta(&RawValue::from_string(text.to_owned()).unwrap());
+        assert!(has(r#"{"_meta":{}}"#));
+        assert!(has(r#"{"a_b":1,"x":{"_meta":{"progressToken":1}}}"#));
+        assert!(has(r#"{"name":"x","arguments":{"s":"_meta"},"_meta" :{}}"#));
+        for text in [
+            r#"{"name":"snake_case","arguments":{"_met":1,"_metadata":2,"x_meta":3}}"#,
+            r#"{"_meta_":{}}"#,
+            r#"{"a":"_"}"#,
+            r#"{}"#,
+        ] {
+            assert!(!has(text), "{text}");
+        }
+    }
 }

@@ -52,6 +52,9 @@ fn body_version(params: Option<&RawValue>) -> Option<String> {
             memchr::memmem::Finder::new("io.modelcontextprotocol/protocolVersion")
         });
     // Most requests do not name a version: they are not parsed for one.
+    if !crate::meta::has_meta(p) {
+        return None;
+    }
     FINDER.find(p.get().as_bytes())?;
     serde_json::from_str::<MetaVersion>(p.get())
         .ok()?
