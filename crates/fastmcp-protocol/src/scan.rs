@@ -147,18 +147,18 @@ pub(crate) fn needs_escape(text: &str) -> bool {
 /// time, then one at a time.
 #[inline(always)]
 fn first_special(bytes: &[u8]) -> Option<usize> {
+    let mut chunks = bytes.chunks_exact(8);
     let mut at = 0;
-    while let Some(chunk) = bytes.get(at..at + 8) {
-        let Ok(chunk) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
+    for chunk in &mut chunks {
+        let chunk: [u8; 8] = chunk.try_into().expect("chunks of eight");
         let found = special(u64::from_le_bytes(chunk));
         if found != 0 {
             return Some(at + found.trailing_zeros() as usize / 8);
         }
         at += 8;
     }
-    let rest = bytes[at..]
+    let rest = chunks
+        .remainder()
         .iter()
         .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
     Some(at + rest)
@@ -193,7 +193,12 @@ impl<'a> Cursor<'a> {
     }
 
     /// Skip JSON's whitespace (space, tab, line feed, carriage return).
+    #[inline(always)]
     fn ws(&mut self) {
+        // Mostly there is none: one comparison says so (whitespace is at most a space).
+        if self.peek().is_some_and(|b| b > b' ') {
+            return;
+        }
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.at += 1;
         }
@@ -203,11 +208,14 @@ impl<'a> Cursor<'a> {
     fn plain_str(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let start = self.at;
-        let len = self.string_run()?;
-        self.at += len;
-        // The end is a quote, not a backslash; a quote is a character boundary.
-        self.eat(b'"')?;
-        Some(&self.text[start..start + len])
+        let rest = self.bytes().get(start..)?;
+        let len = first_special(rest)?;
+        if rest[len] != b'"' {
+            return None;
+        }
+        self.at += len + 1;
+        // Both ends are next to a quote: character boundaries.
+        self.text.get(start..start + len)
     }
 
     /// A member's name that is one of `keys` (written without escapes): its index.
@@ -254,22 +262,17 @@ impl<'a> Cursor<'a> {
         (self.bytes()[start] == b'{').then_some(start..self.at)
     }
 
-    /// The length of the run of string characters from here up to a quote or a backslash;
-    /// `None` if a control character comes first, or the text ends.
-    #[inline(always)]
-    fn string_run(&self) -> Option<usize> {
-        let rest = &self.bytes()[self.at..];
-        let len = first_special(rest)?;
-        (rest[len] >= 0x20).then_some(len)
-    }
-
     /// Skip a string, escapes and all.
     fn string(&mut self) -> Option<()> {
         self.eat(b'"')?;
         loop {
-            self.at += self.string_run()?;
-            if self.next()? == b'"' {
-                return Some(());
+            let rest = self.bytes().get(self.at..)?;
+            let len = first_special(rest)?;
+            self.at += len + 1;
+            match rest[len] {
+                b'"' => return Some(()),
+                b'\\' => {}
+                _ => return None,
             }
             match self.next()? {
                 b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
@@ -583,7 +586,10 @@ mod tests {
 
     #[test]
     fn finds_the_first_quote_backslash_or_control_character() {
-        let at = |text: &str| Cursor { text, at: 0 }.string_run();
+        // The run of string characters up to a quote or a backslash; `None` if a
+        // control character comes first, or the text ends.
+        let at =
+            |text: &str| first_special(text.as_bytes()).filter(|&i| text.as_bytes()[i] >= 0x20);
         assert_eq!(at("abcdefghijklmnop\"..."), Some(16));
         assert_eq!(at("abc\\defghijklmnop"), Some(3));
         assert_eq!(at("abcdefgh\u{1}ijklmnop\""), None);
