@@ -348,10 +348,12 @@ impl<'a> Cursor<'a> {
         if let Some(b'.' | b'e' | b'E') = self.peek() {
             return None;
         }
-        self.text[start..self.at]
-            .parse()
-            .ok()
-            .map(RequestId::Number)
+        // At most 18 digits: below `i64::MAX`.
+        let digits = &self.bytes()[start..self.at];
+        let value = digits
+            .iter()
+            .fold(0i64, |v, d| v * 10 + i64::from(d - b'0'));
+        Some(RequestId::Number(value))
     }
 
     /// A member's name and its colon.
