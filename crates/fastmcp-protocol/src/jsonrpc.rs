@@ -343,7 +343,7 @@ impl Message {
         // again (a whole-message check is a fraction of the per-string ones). A request or
         // notification of the common shape is read in one pass (`scan`); anything else,
         // and bytes that are not UTF-8 (for the error that says where), by serde.
-        let text = std::str::from_utf8(bytes).ok();
+        let text = simdutf8::basic::from_utf8(bytes).ok();
         if let Some(m) = text.and_then(crate::scan::request) {
             return Ok(m);
         }

@@ -187,7 +187,7 @@ fn frame(line: &mut BytesMut, too_large: bool, max: usize) -> Option<Inbound> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return None;
     }
-    if std::str::from_utf8(&bytes).is_err() {
+    if simdutf8::basic::from_utf8(&bytes).is_err() {
         return Some(Err(FrameError::InvalidUtf8));
     }
     Some(Ok(bytes))
