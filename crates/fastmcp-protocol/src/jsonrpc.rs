@@ -164,7 +164,7 @@ impl Response {
     /// ```
     pub fn write_head(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(HEAD);
-        serde_json::to_writer(&mut *out, &self.id).expect("an id always serializes");
+        write_id(out, &self.id);
         out.extend_from_slice(RESULT);
     }
 }
@@ -396,7 +396,7 @@ impl Message {
                 let params = r.params.as_deref().map(RawValue::get);
                 out.reserve(params.map_or(0, str::len) + r.method.len() + 64);
                 out.extend_from_slice(br#"{"jsonrpc":"2.0","id":"#);
-                write_json(out, &r.id);
+                write_id(out, &r.id);
                 write_call(out, &r.method, params);
             }
             Message::Notification(n) => {
@@ -423,6 +423,20 @@ impl Message {
 }
 
 /// Append `value`'s JSON to `out`.
+/// An id, written as serde_json writes it: an integer's digits, a string without a
+/// character to escape between quotes (anything else through serde_json).
+fn write_id(out: &mut Vec<u8>, id: &RequestId) {
+    match id {
+        RequestId::Number(n) => out.extend_from_slice(itoa::Buffer::new().format(*n).as_bytes()),
+        RequestId::String(s) if !crate::scan::needs_escape(s) => {
+            out.push(b'"');
+            out.extend_from_slice(s.as_bytes());
+            out.push(b'"');
+        }
+        RequestId::String(_) => write_json(out, id),
+    }
+}
+
 fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     serde_json::to_writer(&mut *out, value).expect("protocol values always serialize");
 }
@@ -515,6 +529,24 @@ fn envelope_error(bytes: &[u8], e: &serde_json::Error) -> ParseFailure {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_id_is_written_as_serde_writes_it() {
+        let ids = [
+            RequestId::Number(0),
+            RequestId::Number(-1),
+            RequestId::Number(i64::MAX),
+            RequestId::Number(i64::MIN),
+            RequestId::String("".into()),
+            RequestId::String("a-b_c 日本".into()),
+            RequestId::String("q\"b\\n\nt\tc\u{1}\u{7f}".into()),
+        ];
+        for id in ids {
+            let mut out = Vec::new();
+            write_id(&mut out, &id);
+            assert_eq!(out, serde_json::to_vec(&id).unwrap(), "{id:?}");
+        }
+    }
+
     use super::*;
 
     fn code(bytes: &[u8]) -> i32 {

@@ -182,7 +182,8 @@ impl<W: AsyncWrite + Unpin> Output<W> {
             }
             _ => {
                 m.write_to(&mut buf);
-                self.write(&buf).await;
+                buf.push(b'\n');
+                self.write_bytes(&buf).await;
             }
         }
         if buf.capacity() <= SCRATCH_KEPT {
@@ -196,15 +197,20 @@ impl<W: AsyncWrite + Unpin> Output<W> {
 
     /// Write one message made of `parts`, and its newline.
     async fn write_parts(&mut self, parts: &[&[u8]]) {
+        for p in parts.iter().chain([&&b"\n"[..]]) {
+            self.write_bytes(p).await;
+        }
+    }
+
+    /// Write `bytes` (a message and its newline, or a part of one) unless the output is
+    /// closed.
+    async fn write_bytes(&mut self, bytes: &[u8]) {
         if !self.open {
             return;
         }
         self.dirty = true;
-        for p in parts.iter().chain([&&b"\n"[..]]) {
-            if self.w.write_all(p).await.is_err() {
-                self.open = false;
-                return;
-            }
+        if self.w.write_all(bytes).await.is_err() {
+            self.open = false;
         }
     }
 
