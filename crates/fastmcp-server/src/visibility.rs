@@ -6,7 +6,7 @@
 //! for a component that does not exist.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use fastmcp_core::{component_meta, BoxFuture, Error, PromptHandler, ResourceHandler, Session};
@@ -237,6 +237,9 @@ pub struct Visibility {
     changes: ChangeNotifier,
     /// Grows after each change of `hidden`.
     revision: Arc<AtomicU64>,
+    /// Whether `hidden` is empty, as its last change left it: every lookup of a component
+    /// asks, nearly always with nothing hidden, and this answers without taking the lock.
+    nothing_hidden: Arc<AtomicBool>,
 }
 
 impl Visibility {
@@ -246,6 +249,7 @@ impl Visibility {
             hidden: Arc::new(RwLock::new(Hidden::default())),
             changes,
             revision: Arc::new(AtomicU64::new(0)),
+            nothing_hidden: Arc::new(AtomicBool::new(true)),
         }
     }
 
@@ -258,6 +262,11 @@ impl Visibility {
             set.insert(key.to_owned())
         };
         if changed {
+            let empty = h.tools.is_empty()
+                && h.resources.is_empty()
+                && h.prompts.is_empty()
+                && h.tags.is_empty();
+            self.nothing_hidden.store(empty, Ordering::Release);
             self.revision.fetch_add(1, Ordering::Release);
         }
         changed
@@ -345,8 +354,7 @@ impl Visibility {
 
 impl Hides for Visibility {
     fn hides_nothing(&self) -> bool {
-        let h = read(&self.hidden);
-        h.tools.is_empty() && h.resources.is_empty() && h.prompts.is_empty() && h.tags.is_empty()
+        self.nothing_hidden.load(Ordering::Acquire)
     }
 
     fn hides(&self, kind: Kind, key: &str, tags: &mut dyn Iterator<Item = &str>) -> bool {
