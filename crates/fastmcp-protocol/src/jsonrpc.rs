@@ -422,7 +422,6 @@ impl Message {
     }
 }
 
-/// Append `value`'s JSON to `out`.
 /// An id, written as serde_json writes it: an integer's digits, a string without a
 /// character to escape between quotes (anything else through serde_json).
 fn write_id(out: &mut Vec<u8>, id: &RequestId) {
@@ -437,6 +436,7 @@ fn write_id(out: &mut Vec<u8>, id: &RequestId) {
     }
 }
 
+/// Append `value`'s JSON to `out`.
 fn write_json<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
     serde_json::to_writer(&mut *out, value).expect("protocol values always serialize");
 }
@@ -529,6 +529,8 @@ fn envelope_error(bytes: &[u8], e: &serde_json::Error) -> ParseFailure {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn an_id_is_written_as_serde_writes_it() {
         let ids = [
@@ -546,8 +548,6 @@ mod tests {
             assert_eq!(out, serde_json::to_vec(&id).unwrap(), "{id:?}");
         }
     }
-
-    use super::*;
 
     fn code(bytes: &[u8]) -> i32 {
         Message::parse(bytes).unwrap_err().error.code

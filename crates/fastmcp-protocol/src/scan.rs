@@ -13,9 +13,9 @@
 
 use std::ops::Range;
 
-use crate::jsonrpc::{self, Message, Notification, Request, RequestId};
 use serde_json::value::RawValue;
 
+use crate::jsonrpc::{self, Message, Notification, Request, RequestId};
 use crate::raw::raw;
 
 /// Read `text` if it is a request or notification of the common shape (see the module).
@@ -232,34 +232,31 @@ impl<'a> Cursor<'a> {
     }
 
     /// An object of text already checked to be JSON: where it is. Only strings and
-    /// brackets are followed (a quote or a backslash in a string found eight bytes at a
-    /// time); `None` if the text turns out not to be JSON after all.
+    /// brackets are followed; `None` if the text turns out not to be JSON after all.
     fn checked_object(&mut self) -> Option<Range<usize>> {
         let start = self.at;
+        if self.peek()? != b'{' {
+            return None;
+        }
         let mut depth = 0usize;
         loop {
-            match self.next()? {
+            match self.peek()? {
                 b'{' | b'[' => depth += 1,
                 b'}' | b']' => {
-                    depth = depth.checked_sub(1)?;
+                    depth -= 1;
                     if depth == 0 {
-                        break;
+                        self.at += 1;
+                        return Some(start..self.at);
                     }
                 }
-                b'"' => loop {
-                    self.at += first_special(self.bytes().get(self.at..)?)?;
-                    if self.next()? == b'"' {
-                        break;
-                    }
-                    self.at += 1;
-                },
+                b'"' => {
+                    self.string()?;
+                    continue;
+                }
                 _ => {}
             }
-            if depth == 0 {
-                return None;
-            }
+            self.at += 1;
         }
-        (self.bytes()[start] == b'{').then_some(start..self.at)
     }
 
     /// Skip a string, escapes and all.
