@@ -2,10 +2,12 @@
 //! knowledge) on one port through hyper-util, with a deadline on request headers, a cap
 //! on open connections and a graceful shutdown per connection.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -22,6 +24,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
+use super::side_wake::Side;
 use super::{FastPost, Served};
 
 /// What a connection past the cap is told before it is closed.
@@ -160,29 +163,43 @@ async fn connection(
         .timer(TokioTimer::new())
         .enable_connect_protocol();
     let mut conn = pin!(builder.serve_connection_with_upgrades(TokioIo::new(tcp), svc));
-    let mut first = pin!(tokio::time::sleep(header_timeout));
-    let (mut watching, mut draining) = (true, false);
-    loop {
-        tokio::select! {
-            r = conn.as_mut() => {
-                if let Err(e) = r {
-                    tracing::debug!("connection ended: {e}");
-                }
-                break;
+    // Beside the connection, polled only when they wake it (see `side_wake`): the watch
+    // on the first request head (dropped once one came: hyper times the later ones) and
+    // the shutdown signal.
+    let side = Side::new();
+    let mut first = pin!(Some(tokio::time::sleep(header_timeout)));
+    let mut stop = pin!(shutdown.cancelled());
+    let mut draining = false;
+    std::future::poll_fn(|cx| loop {
+        if let Poll::Ready(r) = conn.as_mut().poll(cx) {
+            if let Err(e) = r {
+                tracing::debug!("connection ended: {e}");
             }
-            _ = &mut first, if watching => {
-                watching = false;
+            return Poll::Ready(());
+        }
+        if first.is_some() && seen.load(Ordering::Relaxed) {
+            first.set(None);
+        }
+        let Some(mut side_cx) = side.due(cx) else {
+            return Poll::Pending;
+        };
+        if let Some(sleep) = first.as_mut().as_pin_mut() {
+            if sleep.poll(&mut side_cx).is_ready() {
+                first.set(None);
                 if !seen.load(Ordering::Relaxed) {
                     tracing::debug!("no request head within {header_timeout:?}: closing");
-                    break;
+                    return Poll::Ready(());
                 }
             }
-            _ = shutdown.cancelled(), if !draining => {
-                draining = true;
-                conn.as_mut().graceful_shutdown();
-            }
         }
-    }
+        if draining || stop.as_mut().poll(&mut side_cx).is_pending() {
+            return Poll::Pending;
+        }
+        // Shutdown: the connection finishes its responses; polled again to begin.
+        draining = true;
+        conn.as_mut().graceful_shutdown();
+    })
+    .await
 }
 
 /// A POST to the Streamable HTTP path, served without the router.

@@ -28,6 +28,7 @@ mod session_store;
 mod sessions;
 mod shared_sessions;
 mod shared_streams;
+mod side_wake;
 mod streamable;
 #[cfg(feature = "websocket")]
 mod websocket;
