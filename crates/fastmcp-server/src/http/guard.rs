@@ -37,26 +37,31 @@ fn media_type(v: &[u8]) -> &[u8] {
 
 /// What the `Accept` headers allow of the two answers a POST may get, read in one pass.
 #[derive(Default)]
-struct Accepted {
+pub(crate) struct Accepted {
     json: bool,
     sse: bool,
+}
+
+impl Accepted {
+    /// Take in one `Accept` header's value.
+    pub(crate) fn add(&mut self, v: &HeaderValue) {
+        // What clients send most (the specification's own example): read without parsing.
+        if v.as_bytes() == b"application/json, text/event-stream" {
+            (self.json, self.sse) = (true, true);
+            return;
+        }
+        for part in v.as_bytes().split(|&b| b == b',') {
+            let m = media_type(part);
+            self.json = self.json || covers(m, b"application", b"json");
+            self.sse = self.sse || covers(m, b"text", b"event-stream");
+        }
+    }
 }
 
 fn accepted(headers: &HeaderMap) -> Accepted {
     let mut a = Accepted::default();
     for v in headers.get_all(header::ACCEPT) {
-        // What clients send most (the specification's own example): read without parsing.
-        if v.as_bytes() == b"application/json, text/event-stream" {
-            return Accepted {
-                json: true,
-                sse: true,
-            };
-        }
-        for part in v.as_bytes().split(|&b| b == b',') {
-            let m = media_type(part);
-            a.json = a.json || covers(m, b"application", b"json");
-            a.sse = a.sse || covers(m, b"text", b"event-stream");
-        }
+        a.add(v);
     }
     a
 }
@@ -72,12 +77,19 @@ fn covers(m: &[u8], kind: &[u8], sub: &[u8]) -> bool {
         || (k.eq_ignore_ascii_case(kind) && (s == b"*" || s.eq_ignore_ascii_case(sub)))
 }
 
-/// POST must send JSON and accept both JSON and SSE.
-pub(crate) fn check_post(headers: &HeaderMap) -> Result<(), Response> {
-    let ct = headers
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.as_bytes())
-        .unwrap_or_default();
+/// POST must send JSON and accept both JSON and SSE (the server reads the headers with
+/// `Heads`, in one pass, and calls [`check_post_of`]).
+#[cfg(test)]
+fn check_post(headers: &HeaderMap) -> Result<(), Response> {
+    check_post_of(headers.get(header::CONTENT_TYPE), &accepted(headers))
+}
+
+/// [`check_post`] of the first `Content-Type` and what the `Accept` headers allow.
+pub(crate) fn check_post_of(
+    content_type: Option<&HeaderValue>,
+    accepted: &Accepted,
+) -> Result<(), Response> {
+    let ct = content_type.map(|v| v.as_bytes()).unwrap_or_default();
     if !media_type(ct).eq_ignore_ascii_case(b"application/json") {
         return Err(rpc_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -86,7 +98,6 @@ pub(crate) fn check_post(headers: &HeaderMap) -> Result<(), Response> {
             "Content-Type must be application/json",
         ));
     }
-    let accepted = accepted(headers);
     if !(accepted.json && accepted.sse) {
         return Err(rpc_error(
             StatusCode::NOT_ACCEPTABLE,
@@ -101,8 +112,12 @@ pub(crate) fn check_post(headers: &HeaderMap) -> Result<(), Response> {
 /// A declared `Content-Length` over the limit: 413 at once, before any of the body is
 /// read, and the connection is closed (what the client sends after is not read).
 pub(crate) fn check_length(headers: &HeaderMap, max: usize) -> Result<(), Response> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
+    check_length_of(headers.get(header::CONTENT_LENGTH), max)
+}
+
+/// [`check_length`] of the first `Content-Length`.
+pub(crate) fn check_length_of(declared: Option<&HeaderValue>, max: usize) -> Result<(), Response> {
+    let declared = declared
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
     match declared {

@@ -4,7 +4,7 @@
 
 use std::net::IpAddr;
 
-use axum::http::{header, HeaderMap, StatusCode, Uri, Version};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri, Version};
 use axum::response::Response;
 use fastmcp_protocol::error_code;
 
@@ -102,7 +102,22 @@ pub(crate) fn check_origin_and_host(
 ) -> Result<(), Response> {
     let mut hosts = headers.get_all(header::HOST).iter();
     let host = hosts.next();
-    if hosts.next().is_some() {
+    let more = hosts.next().is_some();
+    let origin = headers.get(header::ORIGIN);
+    check_host_and_origin_of(host, more, origin, version, uri, opts)
+}
+
+/// [`check_origin_and_host`] of the first `Host`, whether there are more, and the first
+/// `Origin`, found by the caller.
+pub(crate) fn check_host_and_origin_of(
+    host: Option<&HeaderValue>,
+    more_hosts: bool,
+    origin: Option<&HeaderValue>,
+    version: Version,
+    uri: &Uri,
+    opts: &HttpOptions,
+) -> Result<(), Response> {
+    if more_hosts {
         return Err(refused(
             StatusCode::BAD_REQUEST,
             "More than one Host header".into(),
@@ -128,7 +143,7 @@ pub(crate) fn check_origin_and_host(
         };
         check_host(host, opts)?;
     }
-    if let Some(origin) = headers.get(header::ORIGIN) {
+    if let Some(origin) = origin {
         let origin = origin.to_str().unwrap_or("");
         let ok =
             loopback_origin(origin) || opts.allowed_origins.iter().any(|o| o == "*" || o == origin);

@@ -11,6 +11,7 @@ mod body;
 mod events;
 mod guard;
 mod headers;
+mod heads;
 mod host;
 mod keepalive;
 mod legacy_sse;

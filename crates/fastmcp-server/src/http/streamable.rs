@@ -19,9 +19,10 @@ use tokio_util::task::TaskTracker;
 use super::auth::{Owner, StepUp};
 use super::body::read_body;
 use super::events::SseStream;
-use super::guard::{check_length, check_post, json_bytes, rpc_error};
+use super::guard::{check_length_of, check_post_of, json_bytes, rpc_error};
 use super::headers;
-use super::host::check_origin_and_host;
+use super::heads::{Heads, Named};
+use super::host::check_host_and_origin_of;
 use super::reply::{json_answer, respond, CancelOnDrop, Out, Plan, ReqSink};
 use super::sessions::{Full, HttpSession};
 use super::HttpState;
@@ -135,18 +136,22 @@ where
     B: hyper::body::Body<Data = Bytes> + Unpin,
     B::Error: Into<axum::BoxError>,
 {
-    let headers = &parts.headers;
-    if let Err(r) = check_origin_and_host(headers, parts.version, &parts.uri, &st.opts) {
+    let heads = Heads::of(&parts.headers);
+    let (host, more, origin) = (heads.host, heads.more_hosts, heads.origin);
+    if let Err(r) =
+        check_host_and_origin_of(host, more, origin, parts.version, &parts.uri, &st.opts)
+    {
         return r;
     }
-    if let Err(r) = check_length(headers, st.opts.max_body) {
+    if let Err(r) = check_length_of(heads.content_length, st.opts.max_body) {
         return r;
     }
-    if let Err(r) = check_post(headers) {
+    if let Err(r) = check_post_of(heads.content_type, &heads.accepted) {
         return r;
     }
+    let named = heads.named();
     match read_body(body, st.opts.max_body, st.opts.body_timeout).await {
-        Ok(bytes) => post_message(st, parts, bytes, peer).await,
+        Ok(bytes) => post_message(st, parts, bytes, peer, named).await,
         Err(r) => r,
     }
 }
@@ -157,6 +162,7 @@ async fn post_message(
     parts: axum::http::request::Parts,
     bytes: Bytes,
     peer: Option<SocketAddr>,
+    named: Named,
 ) -> Response {
     let auth = super::auth::identity(&parts.extensions);
     let headers = parts.headers;
@@ -168,7 +174,7 @@ async fn post_message(
     };
     let headers = &http.headers;
     if Message::is_batch(&bytes) {
-        return batch(&st, headers, bytes, caller).await;
+        return batch(&st, &named, bytes, caller).await;
     }
     let msg = match Message::parse(&bytes) {
         Ok(m) => m,
@@ -182,7 +188,8 @@ async fn post_message(
     if let Some(v) = body_version(params) {
         return stateless(&st, headers, msg, v, peer, caller).await;
     }
-    if header_str(headers, &VERSION)
+    if named
+        .version()
         .and_then(|v| v.parse::<ProtocolVersion>().ok())
         .is_some_and(|v| v.era() == Era::Stateless)
     {
@@ -197,7 +204,7 @@ async fn post_message(
             "Invalid params: _meta must carry io.modelcontextprotocol/protocolVersion",
         );
     }
-    handshake(&st, headers, msg, peer, caller).await
+    handshake(&st, &named, msg, peer, caller).await
 }
 
 /// Run one request from `caller` on an endpoint and answer it.
@@ -401,12 +408,12 @@ fn sessionless(
 
 async fn handshake(
     st: &HttpState,
-    h: &HeaderMap,
+    named: &Named,
     msg: Message,
     peer: Option<SocketAddr>,
     caller: Caller,
 ) -> Response {
-    let header_version = match header_str(h, &VERSION) {
+    let header_version = match named.version() {
         None => None,
         Some(v) => match v.parse::<ProtocolVersion>() {
             Ok(v) => Some(v),
@@ -443,7 +450,7 @@ async fn handshake(
         // Boxed, as it is once per session (see the end of `run_request`).
         return Box::pin(initialize(st, r, peer, caller)).await;
     }
-    let session = match session_of(st, h, caller.auth.as_deref()).await {
+    let session = match session_named(st, named.session(), caller.auth.as_deref()).await {
         Ok(s) => s,
         Err(r) => return r,
     };
@@ -513,7 +520,16 @@ pub(crate) async fn session_of(
     h: &HeaderMap,
     who: Option<&AuthInfo>,
 ) -> Result<Arc<HttpSession>, Response> {
-    let Some(id) = header_str(h, &SESSION) else {
+    session_named(st, header_str(h, &SESSION), who).await
+}
+
+/// [`session_of`] the id a request sent.
+async fn session_named(
+    st: &HttpState,
+    id: Option<&str>,
+    who: Option<&AuthInfo>,
+) -> Result<Arc<HttpSession>, Response> {
+    let Some(id) = id else {
         return Err(rpc_error(
             StatusCode::BAD_REQUEST,
             None,
@@ -542,8 +558,8 @@ pub(crate) async fn session_of(
     Ok(s)
 }
 
-async fn batch(st: &HttpState, h: &HeaderMap, bytes: Bytes, caller: Caller) -> Response {
-    let session = match session_of(st, h, caller.auth.as_deref()).await {
+async fn batch(st: &HttpState, named: &Named, bytes: Bytes, caller: Caller) -> Response {
+    let session = match session_named(st, named.session(), caller.auth.as_deref()).await {
         Ok(s) => s,
         Err(r) => return r,
     };
