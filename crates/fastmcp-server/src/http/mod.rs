@@ -58,8 +58,21 @@ use crate::session::event_messages;
 use crate::shared::Shared;
 use sessions::Sessions;
 
+/// The state of a Streamable HTTP endpoint, shared by its requests: cloned for each, it
+/// is one reference count (its fields cloned one by one were six, the cancellation
+/// token's under a lock shared by every connection).
 #[derive(Clone)]
-pub(crate) struct HttpState {
+pub(crate) struct HttpState(Arc<EndpointState>);
+
+impl std::ops::Deref for HttpState {
+    type Target = EndpointState;
+
+    fn deref(&self) -> &EndpointState {
+        &self.0
+    }
+}
+
+pub(crate) struct EndpointState {
     pub(crate) shared: Arc<Shared>,
     pub(crate) opts: Arc<HttpOptions>,
     pub(crate) sessions: Arc<Sessions>,
@@ -102,14 +115,14 @@ fn streamable_state(shared: Arc<Shared>, opts: HttpOptions) -> HttpState {
         Some(_) => format!("{replica}."),
         None => String::new(),
     };
-    let st = HttpState {
+    let st = HttpState(Arc::new(EndpointState {
         sessions: Arc::new(Sessions::new(opts.max_sessions, opts.session_idle, &tag)),
         opts: Arc::new(opts),
         drained: CancellationToken::new(),
         requests: TaskTracker::new(),
         shared,
         replica,
-    };
+    }));
     st.shared.connections.spawn(housekeeping(st.clone()));
     if st.opts.session_store.is_some() {
         st.shared

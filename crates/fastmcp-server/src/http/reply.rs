@@ -11,15 +11,17 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use fastmcp_core::{BoxFuture, CancelReason, Scope};
+use fastmcp_protocol::RequestId;
 use futures::stream::{self, Stream};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 
 use super::auth::StepUp;
 use super::events::{SseItem, SseReceiver, SseStream};
 use super::guard::json_bytes;
 use super::options::HttpOptions;
+use super::sessions::HttpSession;
+use super::HttpState;
 use crate::lock::lock;
 use crate::session::Sink;
 
@@ -129,7 +131,7 @@ pub(crate) struct Plan {
     /// Never SSE.
     pub(crate) json_only: bool,
     /// The stream to write events to (decides resumability), made when needed.
-    pub(crate) new_stream: Box<dyn FnOnce() -> Arc<SseStream> + Send>,
+    pub(crate) stream: StreamOf,
     /// Send a priming event (2025-11-25).
     pub(crate) prime: bool,
     /// Cancel the request if the response is dropped before it ends (2026-07-28).
@@ -138,14 +140,34 @@ pub(crate) struct Plan {
     pub(crate) status: fn(&[u8]) -> StatusCode,
     /// Extra headers.
     pub(crate) headers: Vec<(header::HeaderName, HeaderValue)>,
-    /// Ends the stream early: the end of the shutdown grace.
-    pub(crate) shutdown: CancellationToken,
-    /// Where the task that writes an SSE answer is spawned (the server's transports)...
-    pub(crate) tasks: TaskTracker,
-    /// ...and tracked again (the router's requests, which shutdown lets finish).
-    pub(crate) requests: TaskTracker,
+    /// The endpoint's state: the end of its shutdown grace ends the stream early; the
+    /// task that writes an SSE answer is spawned among the server's transports and
+    /// tracked again among the endpoint's requests (which shutdown lets finish).
+    pub(crate) st: HttpState,
     /// Turns a JSON answer "insufficient scope" into a 403 step-up challenge.
     pub(crate) step_up: Option<StepUp>,
+}
+
+/// Where the SSE stream of an answer comes from, when it gets one (most answers are JSON).
+pub(crate) enum StreamOf {
+    /// A request with no session: a stream that cannot be resumed.
+    Unresumable,
+    /// Request `id` of session `s`: its stream is kept for `Last-Event-ID` (and described
+    /// for the other replicas, when they share sessions).
+    Session(Arc<HttpSession>, RequestId),
+}
+
+impl StreamOf {
+    fn make(self, st: &HttpState) -> Arc<SseStream> {
+        match self {
+            StreamOf::Unresumable => SseStream::new(String::new(), None, None),
+            StreamOf::Session(s, id) => {
+                let stream = s.new_stream(st.opts.event_store.clone(), None);
+                super::shared_streams::describe(st, &stream.id, &id);
+                stream
+            }
+        }
+    }
 }
 
 fn with_headers(mut r: Response, headers: Vec<(header::HeaderName, HeaderValue)>) -> Response {
@@ -184,29 +206,32 @@ pub(crate) async fn respond(
             Some(Out::Event(b)) => break Some(b),
         }
     };
-    let sse = (plan.new_stream)();
+    let sse = plan.stream.make(&plan.st);
     let body = sse.attach(None).await;
     if plan.prime && sse.resumable() {
         // The priming event: an id and no data, so the client can resume from the start.
         sse.emit(Bytes::new()).await;
     }
     let pump = sse.clone();
-    plan.tasks.spawn(plan.requests.track_future(async move {
-        if let Some(first) = first {
-            pump.emit(first).await;
-        }
-        while let Some(o) = rx.recv().await {
-            match o {
-                Out::Event(b) => pump.emit(b).await,
-                Out::Final(b) => {
-                    pump.emit(b).await;
-                    break;
+    let st = &plan.st;
+    st.shared
+        .connections
+        .spawn(st.requests.track_future(async move {
+            if let Some(first) = first {
+                pump.emit(first).await;
+            }
+            while let Some(o) = rx.recv().await {
+                match o {
+                    Out::Event(b) => pump.emit(b).await,
+                    Out::Final(b) => {
+                        pump.emit(b).await;
+                        break;
+                    }
                 }
             }
-        }
-        pump.finish().await;
-    }));
-    let events = sse_events(body, plan.shutdown, Some(cancel), opts.retry);
+            pump.finish().await;
+        }));
+    let events = sse_events(body, st.drained.clone(), Some(cancel), opts.retry);
     with_headers(sse_response(events, opts), plan.headers)
 }
 

@@ -23,7 +23,7 @@ use super::guard::{check_length_of, check_post_of, json_bytes, rpc_error};
 use super::headers;
 use super::heads::{Heads, Named};
 use super::host::check_host_and_origin_of;
-use super::reply::{json_answer, respond, CancelOnDrop, Out, Plan, ReqSink};
+use super::reply::{json_answer, respond, CancelOnDrop, Out, Plan, ReqSink, StreamOf};
 use super::sessions::{Full, HttpSession};
 use super::HttpState;
 use crate::call::Caller;
@@ -353,14 +353,12 @@ async fn stateless(
 fn unresumable_plan(st: &HttpState) -> Plan {
     Plan {
         json_only: false,
-        new_stream: Box::new(|| SseStream::new(String::new(), None, None)),
+        stream: StreamOf::Unresumable,
         prime: false,
         cancel_on_drop: false,
         status: ok_status,
         headers: vec![],
-        shutdown: st.drained.clone(),
-        tasks: st.shared.connections.clone(),
-        requests: st.requests.clone(),
+        st: st.clone(),
         step_up: None,
     }
 }
@@ -373,15 +371,9 @@ fn session_plan(
     version: Option<ProtocolVersion>,
     id: &RequestId,
 ) -> Plan {
-    let (sess, store) = (s.clone(), st.opts.event_store.clone());
-    let (state, id) = (st.clone(), id.clone());
     Plan {
         json_only: st.opts.json_response,
-        new_stream: Box::new(move || {
-            let stream = sess.new_stream(store, None);
-            super::shared_streams::describe(&state, &stream.id, &id);
-            stream
-        }),
+        stream: StreamOf::Session(s.clone(), id.clone()),
         prime: version.is_some_and(|v| v >= ProtocolVersion::V2025_11_25),
         ..unresumable_plan(st)
     }
