@@ -4,10 +4,14 @@
 //! seven such lookups per request; the pass compares each header's name instead (for the
 //! standard names, one byte).
 
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 
 use super::guard::Accepted;
-use super::streamable::{SESSION, VERSION};
+
+/// `Mcp-Session-Id` and `MCP-Protocol-Version`, as header names made once: a header looked
+/// up by a `&str` has its name parsed and checked on every lookup.
+pub(crate) static SESSION: HeaderName = HeaderName::from_static("mcp-session-id");
+pub(crate) static VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
 
 /// The first value of each header read (the value `HeaderMap::get` gives), and what
 /// needs every value (a second `Host`; all `Accept` headers).

@@ -152,18 +152,21 @@ pub(crate) struct Plan {
 pub(crate) enum StreamOf {
     /// A request with no session: a stream that cannot be resumed.
     Unresumable,
-    /// Request `id` of session `s`: its stream is kept for `Last-Event-ID` (and described
-    /// for the other replicas, when they share sessions).
-    Session(Arc<HttpSession>, RequestId),
+    /// Request `id` of session `s`: its stream is kept for `Last-Event-ID`, and described
+    /// by the function given (for the other replicas, when they share sessions).
+    Session(Arc<HttpSession>, RequestId, Describe),
 }
+
+/// Notes which replica writes a stream (named by its id) for a request.
+pub(crate) type Describe = fn(&HttpState, &str, &RequestId);
 
 impl StreamOf {
     fn make(self, st: &HttpState) -> Arc<SseStream> {
         match self {
             StreamOf::Unresumable => SseStream::new(String::new(), None, None),
-            StreamOf::Session(s, id) => {
+            StreamOf::Session(s, id, describe) => {
                 let stream = s.new_stream(st.opts.event_store.clone(), None);
-                super::shared_streams::describe(st, &stream.id, &id);
+                describe(st, &stream.id, &id);
                 stream
             }
         }

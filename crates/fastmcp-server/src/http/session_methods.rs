@@ -13,10 +13,11 @@ use fastmcp_protocol::{error_code, ProtocolVersion};
 
 use super::events::parse_event_id;
 use super::guard::{check_get, rpc_error};
+use super::heads::VERSION;
 use super::host::check_origin_and_host;
 use super::reply::{sse_events, sse_response};
 use super::sessions::is_standalone;
-use super::streamable::{header_str, session_of, VERSION};
+use super::streamable::{header_str, session_of};
 use super::HttpState;
 
 /// What GET and DELETE check first: Host and Origin, and that the endpoint has sessions

@@ -137,7 +137,9 @@ impl HttpSession {
 pub(crate) struct Full;
 
 pub(crate) struct Sessions {
-    map: RwLock<HashMap<Arc<str>, Arc<HttpSession>>>,
+    /// Looked up on every request of a session: hashed with foldhash. Its keys are the
+    /// server's own random ids, so a client cannot choose keys that collide.
+    map: RwLock<HashMap<Arc<str>, Arc<HttpSession>, foldhash::fast::RandomState>>,
     max: usize,
     idle: Duration,
     /// Put in the ids of the sessions' streams (the replica's name when replicas share
@@ -154,7 +156,7 @@ pub(crate) fn new_session_id() -> String {
 impl Sessions {
     pub(crate) fn new(max: usize, idle: Duration, tag: &str) -> Self {
         Sessions {
-            map: RwLock::new(HashMap::new()),
+            map: RwLock::new(HashMap::default()),
             max,
             idle,
             tag: tag.into(),

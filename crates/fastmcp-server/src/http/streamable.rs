@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::task::Poll;
 
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use fastmcp_core::{AuthInfo, CancelReason, HttpParts, Session};
@@ -21,18 +21,13 @@ use super::body::read_body;
 use super::events::SseStream;
 use super::guard::{check_length_of, check_post_of, json_bytes, rpc_error};
 use super::headers;
-use super::heads::{Heads, Named};
+use super::heads::{Heads, Named, SESSION};
 use super::host::check_host_and_origin_of;
 use super::reply::{json_answer, respond, CancelOnDrop, Out, Plan, ReqSink, StreamOf};
 use super::sessions::{Full, HttpSession};
 use super::HttpState;
 use crate::call::Caller;
 use crate::session::{encode, Endpoint, Sink};
-
-/// `Mcp-Session-Id` and `MCP-Protocol-Version`, as header names made once: a header looked
-/// up by a `&str` has its name parsed and checked on every lookup.
-pub(crate) static SESSION: HeaderName = HeaderName::from_static("mcp-session-id");
-pub(crate) static VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
 
 #[derive(Deserialize, Default)]
 struct MetaVersion {
@@ -373,7 +368,7 @@ fn session_plan(
 ) -> Plan {
     Plan {
         json_only: st.opts.json_response,
-        stream: StreamOf::Session(s.clone(), id.clone()),
+        stream: StreamOf::Session(s.clone(), id.clone(), super::shared_streams::describe),
         prime: version.is_some_and(|v| v >= ProtocolVersion::V2025_11_25),
         ..unresumable_plan(st)
     }
