@@ -187,6 +187,14 @@ async fn bad_input_gets_the_right_status_and_the_server_keeps_serving() {
         HeaderValue::from_static("1999-01-01"),
     );
     assert_eq!(post(addr, h, list.clone()).await.0, 400);
+    // A 2026-07-28 header on a body whose `_meta` names no version.
+    let mut h = s(&[]);
+    h.insert(
+        "mcp-protocol-version",
+        HeaderValue::from_static("2026-07-28"),
+    );
+    let (st, _, body) = post(addr, h, list.clone()).await;
+    assert_eq!((st, code(&body)), (400, -32602));
     // 2026-07-28: a mismatched Mcp-Name, a missing one, an unsupported version, an unknown method.
     let (st, _, body) = post(
         addr,

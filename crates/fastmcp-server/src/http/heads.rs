@@ -69,7 +69,6 @@ impl<'a> Heads<'a> {
 }
 
 /// `Mcp-Protocol-Version` and `Mcp-Session-Id`, as a request sent them first.
-#[derive(Default)]
 pub(crate) struct Named {
     version: Option<HeaderValue>,
     session: Option<HeaderValue>,

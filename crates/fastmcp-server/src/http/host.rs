@@ -104,12 +104,12 @@ pub(crate) fn check_origin_and_host(
     let host = hosts.next();
     let more = hosts.next().is_some();
     let origin = headers.get(header::ORIGIN);
-    check_host_and_origin_of(host, more, origin, version, uri, opts)
+    check_origin_and_host_of(host, more, origin, version, uri, opts)
 }
 
 /// [`check_origin_and_host`] of the first `Host`, whether there are more, and the first
 /// `Origin`, found by the caller.
-pub(crate) fn check_host_and_origin_of(
+pub(crate) fn check_origin_and_host_of(
     host: Option<&HeaderValue>,
     more_hosts: bool,
     origin: Option<&HeaderValue>,

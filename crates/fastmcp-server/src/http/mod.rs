@@ -72,6 +72,7 @@ impl std::ops::Deref for HttpState {
     }
 }
 
+/// What [`HttpState`] shares.
 pub(crate) struct EndpointState {
     pub(crate) shared: Arc<Shared>,
     pub(crate) opts: Arc<HttpOptions>,

@@ -22,7 +22,7 @@ use super::events::SseStream;
 use super::guard::{check_length_of, check_post_of, json_bytes, rpc_error};
 use super::headers;
 use super::heads::{Heads, Named, SESSION};
-use super::host::check_host_and_origin_of;
+use super::host::check_origin_and_host_of;
 use super::reply::{json_answer, respond, CancelOnDrop, Out, Plan, ReqSink, StreamOf};
 use super::sessions::{Full, HttpSession};
 use super::HttpState;
@@ -134,7 +134,7 @@ where
     let heads = Heads::of(&parts.headers);
     let (host, more, origin) = (heads.host, heads.more_hosts, heads.origin);
     if let Err(r) =
-        check_host_and_origin_of(host, more, origin, parts.version, &parts.uri, &st.opts)
+        check_origin_and_host_of(host, more, origin, parts.version, &parts.uri, &st.opts)
     {
         return r;
     }
@@ -183,23 +183,35 @@ async fn post_message(
     if let Some(v) = body_version(params) {
         return stateless(&st, headers, msg, v, peer, caller).await;
     }
-    if named
-        .version()
-        .and_then(|v| v.parse::<ProtocolVersion>().ok())
-        .is_some_and(|v| v.era() == Era::Stateless)
-    {
-        let id = match &msg {
-            Message::Request(r) => Some(r.id.clone()),
-            _ => None,
-        };
-        return rpc_error(
-            StatusCode::BAD_REQUEST,
-            id,
-            error_code::INVALID_PARAMS,
-            "Invalid params: _meta must carry io.modelcontextprotocol/protocolVersion",
-        );
-    }
-    handshake(&st, &named, msg, peer, caller).await
+    // The header's version, read once: an era the body must name, or one not offered, is
+    // refused here; the handshake gets the version.
+    let header_version = match named.version() {
+        None => None,
+        Some(v) => match v.parse::<ProtocolVersion>() {
+            Ok(v) if v.era() == Era::Stateless => {
+                let id = match &msg {
+                    Message::Request(r) => Some(r.id.clone()),
+                    _ => None,
+                };
+                return rpc_error(
+                    StatusCode::BAD_REQUEST,
+                    id,
+                    error_code::INVALID_PARAMS,
+                    "Invalid params: _meta must carry io.modelcontextprotocol/protocolVersion",
+                );
+            }
+            Ok(v) => Some(v),
+            Err(_) => {
+                return rpc_error(
+                    StatusCode::BAD_REQUEST,
+                    None,
+                    error_code::INVALID_REQUEST,
+                    format!("Unsupported MCP-Protocol-Version: {v}"),
+                )
+            }
+        },
+    };
+    handshake(&st, header_version, named.session(), msg, peer, caller).await
 }
 
 /// Run one request from `caller` on an endpoint and answer it.
@@ -395,25 +407,12 @@ fn sessionless(
 
 async fn handshake(
     st: &HttpState,
-    named: &Named,
+    header_version: Option<ProtocolVersion>,
+    session_id: Option<&str>,
     msg: Message,
     peer: Option<SocketAddr>,
     caller: Caller,
 ) -> Response {
-    let header_version = match named.version() {
-        None => None,
-        Some(v) => match v.parse::<ProtocolVersion>() {
-            Ok(v) => Some(v),
-            Err(_) => {
-                return rpc_error(
-                    StatusCode::BAD_REQUEST,
-                    None,
-                    error_code::INVALID_REQUEST,
-                    format!("Unsupported MCP-Protocol-Version: {v}"),
-                )
-            }
-        },
-    };
     let is_init = matches!(&msg, Message::Request(r) if r.method == "initialize");
     if st.opts.stateless {
         return match msg {
@@ -437,7 +436,7 @@ async fn handshake(
         // Boxed, as it is once per session (see the end of `run_request`).
         return Box::pin(initialize(st, r, peer, caller)).await;
     }
-    let session = match session_named(st, named.session(), caller.auth.as_deref()).await {
+    let session = match session_named(st, session_id, caller.auth.as_deref()).await {
         Ok(s) => s,
         Err(r) => return r,
     };
